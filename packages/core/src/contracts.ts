@@ -1,0 +1,150 @@
+/**
+ * The contracts every key backend and registry adapter implements. No I/O here.
+ */
+
+/** Hash functions cosign lets a verifier choose (`--signature-digest-algorithm`). */
+export type HashAlgorithm = 'sha224' | 'sha256' | 'sha384' | 'sha512'
+
+/** Signature schemes sigil can produce or check. */
+export type SignatureAlgorithm =
+  | 'ecdsa-p256-sha256'
+  | 'ecdsa-p384-sha384'
+  | 'ecdsa-p521-sha512'
+  | 'ecdsa-secp256k1-sha256'
+  | 'rsa-pkcs1v15-sha256'
+  | 'rsa-pkcs1v15-sha384'
+  | 'rsa-pkcs1v15-sha512'
+  | 'rsa-pss-sha256'
+  | 'rsa-pss-sha384'
+  | 'rsa-pss-sha512'
+  | 'ed25519'
+
+/** A public key, as cosign.pub holds it. */
+export interface PublicKeyInfo {
+  /** Key family. */
+  readonly kind: 'ecdsa' | 'rsa' | 'ed25519'
+  /** Curve for ECDSA keys. */
+  readonly curve?: 'P-256' | 'P-384' | 'P-521' | 'secp256k1'
+  /** Modulus size for RSA keys. */
+  readonly bits?: number
+  /** PKIX SubjectPublicKeyInfo DER. */
+  readonly spki: Uint8Array
+  /** PEM `PUBLIC KEY`, 64-char lines, trailing newline (what Go writes). */
+  readonly pem: string
+}
+
+/** Produces signatures over message bytes. The private key may live elsewhere (KMS, HSM). */
+export interface Signer {
+  /** The scheme `sign` uses (hash included). */
+  readonly algorithm: SignatureAlgorithm
+  /** The public half, for `.pub` export and deduplication. */
+  publicKey(): Promise<PublicKeyInfo>
+  /**
+   * Sign `message` (the signer hashes it as `algorithm` says). ECDSA results are ASN.1 DER,
+   * as cosign stores them.
+   */
+  sign(message: Uint8Array): Promise<Uint8Array>
+}
+
+/** Options for one verification. */
+export interface VerifyOptions {
+  /** Hash to use; default `sha256` as cosign (ignored for Ed25519 and for schemes that fix it). */
+  readonly hash?: HashAlgorithm
+}
+
+/** Checks signatures locally. Synchronous: inputs are already loaded. */
+export interface Verifier {
+  readonly publicKey: PublicKeyInfo
+  /** True iff `signature` is valid over `message`. Never throws for a bad signature. */
+  verify(message: Uint8Array, signature: Uint8Array, options?: VerifyOptions): boolean
+}
+
+/** What a key provider may need from the host (the CLI): passwords, prompts, logging. */
+export interface KeyContext {
+  /**
+   * Ask for the password of a private key. `confirm` is true when creating a key
+   * (the host asks twice). The returned bytes are used verbatim.
+   */
+  getPassword?(request: {purpose: 'decrypt' | 'encrypt'; keyRef: string; confirm: boolean}): Promise<Uint8Array>
+  /** Ask a yes/no question (e.g. overwrite). Absent or false = no. */
+  confirm?(question: string): Promise<boolean>
+  /** Diagnostic lines (never secrets). */
+  log?(level: 'debug' | 'info' | 'warn', message: string): void
+}
+
+/** Result of creating a key pair. */
+export interface GeneratedKey {
+  readonly publicKey: PublicKeyInfo
+  /** Files or resources written, for "… written to …" messages. */
+  readonly written: ReadonlyArray<{kind: 'private-key' | 'public-key' | 'remote-key'; location: string}>
+}
+
+/** Options of `KeyProvider.generate`. */
+export interface GenerateKeyOptions {
+  /** Overwrite existing files without asking. Default false. */
+  readonly force?: boolean
+  /** Where the public key goes (file providers: `<prefix>.pub`). Default `cosign`. */
+  readonly outputPrefix?: string
+}
+
+/**
+ * A key backend, chosen by key reference: a file path, or a `scheme://` URI
+ * (`awskms://…`, `gcpkms://…`, `pkcs11:…`).
+ */
+export interface KeyProvider {
+  /** Short name for messages (`file`, `awskms`). */
+  readonly name: string
+  /** True if this provider owns `keyRef`. */
+  handles(keyRef: string): boolean
+  /** A signer for the private key at `keyRef`. */
+  signer(keyRef: string, ctx: KeyContext): Promise<Signer>
+  /** A verifier for the public key at `keyRef` (for files: a public key PEM). */
+  verifier(keyRef: string, ctx: KeyContext): Promise<Verifier>
+  /** The public key of `keyRef` (a private key file is decrypted to derive it). */
+  publicKey(keyRef: string, ctx: KeyContext): Promise<PublicKeyInfo>
+  /** Create a key at `keyRef` (optional capability). */
+  generate?(keyRef: string, ctx: KeyContext, options?: GenerateKeyOptions): Promise<GeneratedKey>
+}
+
+/** Credentials for one registry request. */
+export type RegistryCredential =
+  | {readonly kind: 'anonymous'}
+  | {readonly kind: 'basic'; readonly username: string; readonly password: string}
+  /** A bearer token used as-is (`registrytoken`, `--registry-token`). */
+  | {readonly kind: 'bearer'; readonly token: string}
+  /** An OAuth2 refresh token exchanged at the token endpoint (`identitytoken`). */
+  | {readonly kind: 'identity-token'; readonly username?: string; readonly token: string}
+
+/** What a registry supports or does differently, declared rather than sniffed. */
+export interface RegistryCapabilities {
+  /** Serves `GET /v2/<name>/referrers/<digest>`. Default false. */
+  readonly referrersApi?: boolean
+  /** Tags can be overwritten (ECR immutable repos: false). Default true. */
+  readonly mutableTags?: boolean
+  /** Accepts OCI manifests (else Docker schema 2 only). Default true. */
+  readonly ociManifests?: boolean
+}
+
+/** Where to send traffic for a registry host. */
+export interface RegistryEndpoint {
+  /** Base URL, e.g. `https://ghcr.io` or `http://127.0.0.1:5000`. */
+  readonly url: string
+}
+
+/** Registry-specific knowledge: naming, credentials, endpoints, quirks. */
+export interface RegistryAdapter {
+  readonly name: string
+  /** True if this adapter serves `host` (`ghcr.io`, `index.docker.io`). */
+  matches(host: string): boolean
+  readonly capabilities: RegistryCapabilities
+  /** Credentials for `repository` on `host`; undefined = no opinion (next source). */
+  credentials?(host: string, repository: string): Promise<RegistryCredential | undefined>
+  /** Remap the endpoint (mirrors); undefined = default. */
+  endpoint?(host: string): RegistryEndpoint | undefined
+}
+
+/** What a plugin contributes. The CLI collects these through the `sigil:plugin` hook. */
+export interface SigilPlugin {
+  readonly keyProviders?: readonly KeyProvider[]
+  readonly registryAdapters?: readonly RegistryAdapter[]
+}

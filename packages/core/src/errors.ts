@@ -1,0 +1,73 @@
+/**
+ * Errors with stable codes. A code is never renamed once released; the CLI maps codes
+ * to exit codes in one place (`apps/cli/src/exit-codes.ts`) and uses them as docs anchors.
+ */
+
+/** Every code the sigil packages raise. Closed: add, never rename. */
+export type SigilErrorCode =
+  // usage / input
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_REFERENCE'
+  | 'INVALID_ANNOTATION'
+  // keys
+  | 'KEY_NOT_FOUND'
+  | 'KEY_READ_FAILED'
+  | 'KEY_INVALID'
+  | 'KEY_UNSUPPORTED'
+  | 'KEY_DECRYPT_FAILED'
+  | 'KEY_EXISTS'
+  | 'KEY_NOT_PRIVATE'
+  | 'PASSWORD_REQUIRED'
+  | 'PASSWORD_MISMATCH'
+  | 'NO_KEY_PROVIDER'
+  // registry / transport
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_AUTH_FAILED'
+  | 'REGISTRY_DENIED'
+  | 'REGISTRY_ERROR'
+  | 'REGISTRY_PROTOCOL'
+  | 'INSECURE_REGISTRY'
+  | 'DIGEST_MISMATCH'
+  | 'RESPONSE_TOO_LARGE'
+  | 'MANIFEST_UNKNOWN'
+  | 'BLOB_UNKNOWN'
+  // signatures
+  | 'IMAGE_NOT_FOUND'
+  | 'NO_SIGNATURES_FOUND'
+  | 'NO_MATCHING_SIGNATURES'
+  | 'INVALID_SIGNATURE_MANIFEST'
+  | 'INVALID_PAYLOAD'
+  | 'SIGNING_FAILED'
+  | 'INTERNAL'
+
+/** Base class of every error sigil throws on purpose. `name` is the subclass name. */
+export class SigilError<C extends string = SigilErrorCode> extends Error {
+  /** Stable, machine-readable code. */
+  readonly code: C
+  /** Extra structured facts for `--json` output (never secrets). */
+  readonly details?: Record<string, unknown>
+
+  constructor(code: C, message: string, options?: {cause?: unknown; details?: Record<string, unknown>}) {
+    super(message, options?.cause === undefined ? undefined : {cause: options.cause})
+    this.code = code
+    this.details = options?.details
+    this.name = new.target.name
+  }
+}
+
+/** True when `err` is a SigilError (across package copies: checks the shape, not the prototype). */
+export function isSigilError(err: unknown): err is SigilError<string> {
+  return (
+    err instanceof SigilError ||
+    (typeof err === 'object' && err !== null && typeof (err as {code?: unknown}).code === 'string' &&
+      (err as Error).name !== undefined && (err as Error).message !== undefined &&
+      typeof (err as {name?: unknown}).name === 'string' && (err as Error).name.endsWith('Error') &&
+      /^[A-Z_]+$/.test((err as {code: string}).code))
+  )
+}
+
+/** Rethrow `err` as a SigilError with `code`, unless it already is one. */
+export function wrap(err: unknown, code: SigilErrorCode, message: string): never {
+  if (isSigilError(err)) throw err
+  throw new SigilError(code, message, {cause: err})
+}
