@@ -9,7 +9,11 @@ export type HashAlgorithm = 'sha224' | 'sha256' | 'sha384' | 'sha512'
 export type SignatureAlgorithm =
   | 'ecdsa-p256-sha256'
   | 'ecdsa-p384-sha384'
+  /** P-384 over SHA-256: what cosign ≤ 2.5 does with a P-384 cosign.key. */
+  | 'ecdsa-p384-sha256'
   | 'ecdsa-p521-sha512'
+  /** P-521 over SHA-256: what cosign ≤ 2.5 does with a P-521 cosign.key. */
+  | 'ecdsa-p521-sha256'
   | 'ecdsa-secp256k1-sha256'
   | 'rsa-pkcs1v15-sha256'
   | 'rsa-pkcs1v15-sha384'
@@ -54,6 +58,7 @@ export interface VerifyOptions {
 
 /** Checks signatures locally. Synchronous: inputs are already loaded. */
 export interface Verifier {
+  /** The key signatures are checked against. */
   readonly publicKey: PublicKeyInfo
   /** True iff `signature` is valid over `message`. Never throws for a bad signature. */
   verify(message: Uint8Array, signature: Uint8Array, options?: VerifyOptions): boolean
@@ -133,9 +138,11 @@ export interface RegistryEndpoint {
 
 /** Registry-specific knowledge: naming, credentials, endpoints, quirks. */
 export interface RegistryAdapter {
+  /** Short name for messages (`ghcr`, `ecr`). */
   readonly name: string
   /** True if this adapter serves `host` (`ghcr.io`, `index.docker.io`). */
   matches(host: string): boolean
+  /** What the registry supports; unset fields take their documented defaults. */
   readonly capabilities: RegistryCapabilities
   /** Credentials for `repository` on `host`; undefined = no opinion (next source). */
   credentials?(host: string, repository: string): Promise<RegistryCredential | undefined>
@@ -145,6 +152,8 @@ export interface RegistryAdapter {
 
 /** What a plugin contributes. The CLI collects these through the `sigil:plugin` hook. */
 export interface SigilPlugin {
+  /** Key backends, tried in order by `handles(keyRef)`. */
   readonly keyProviders?: readonly KeyProvider[]
+  /** Registry adapters, tried in order by `matches(host)`. */
   readonly registryAdapters?: readonly RegistryAdapter[]
 }

@@ -16,6 +16,7 @@ export type SigilErrorCode =
   | 'KEY_UNSUPPORTED'
   | 'KEY_DECRYPT_FAILED'
   | 'KEY_EXISTS'
+  | 'KEY_WRITE_FAILED'
   | 'KEY_NOT_PRIVATE'
   | 'PASSWORD_REQUIRED'
   | 'PASSWORD_MISMATCH'
@@ -40,8 +41,15 @@ export type SigilErrorCode =
   | 'SIGNING_FAILED'
   | 'INTERNAL'
 
+// A registry-wide symbol, so errors from a second copy of @sigil/core are still recognised.
+const SIGIL_ERROR = Symbol.for('@sigil/core/SigilError')
+
 /** Base class of every error sigil throws on purpose. `name` is the subclass name. */
 export class SigilError<C extends string = SigilErrorCode> extends Error {
+  static {
+    Object.defineProperty(this.prototype, SIGIL_ERROR, {value: true})
+  }
+
   /** Stable, machine-readable code. */
   readonly code: C
   /** Extra structured facts for `--json` output (never secrets). */
@@ -55,15 +63,9 @@ export class SigilError<C extends string = SigilErrorCode> extends Error {
   }
 }
 
-/** True when `err` is a SigilError (across package copies: checks the shape, not the prototype). */
+/** True when `err` is a SigilError, including one thrown by another copy of this package. */
 export function isSigilError(err: unknown): err is SigilError<string> {
-  return (
-    err instanceof SigilError ||
-    (typeof err === 'object' && err !== null && typeof (err as {code?: unknown}).code === 'string' &&
-      (err as Error).name !== undefined && (err as Error).message !== undefined &&
-      typeof (err as {name?: unknown}).name === 'string' && (err as Error).name.endsWith('Error') &&
-      /^[A-Z_]+$/.test((err as {code: string}).code))
-  )
+  return typeof err === 'object' && err !== null && (err as {[SIGIL_ERROR]?: unknown})[SIGIL_ERROR] === true
 }
 
 /** Rethrow `err` as a SigilError with `code`, unless it already is one. */

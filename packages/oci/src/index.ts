@@ -1,1 +1,23 @@
-export {}
+/**
+ * @sigil/oci — a generic OCI distribution client (manifests, blobs, auth, retries).
+ * All HTTP goes through one transport (`fetch.ts`); nothing here prints.
+ */
+export {RegistryClient} from './registry-client.js'
+export type {
+  FetchedManifest,
+  GetBlobOptions,
+  GetManifestOptions,
+  ManifestDescriptor,
+  RegistryClientOptions,
+  RepositoryRef,
+} from './registry-client.js'
+export type {RequestEvent, RetryOptions} from './fetch.js'
+export {dockerConfigCredentials, findAuthFile} from './docker-config.js'
+export type {CredentialsFunction} from './docker-config.js'
+export {parseWwwAuthenticate} from './auth.js'
+export type {AuthChallenge} from './auth.js'
+export {isLoopbackHost, registryBaseUrl, registryScheme} from './transport-policy.js'
+export type {TransportPolicyOptions} from './transport-policy.js'
+export {parseRegistryErrors} from './error.js'
+export type {OciErrorCode, RegistryErrorEntry} from './error.js'
+export {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'

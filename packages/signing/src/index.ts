@@ -1,1 +1,11 @@
-export {}
+export {signImage, newSignatureManifestMediaType} from './sign-image.js'
+export type {SignImageOptions, SignImageResult, SignEvent} from './sign-image.js'
+export {verifyImage, MAX_PAYLOAD_BYTES} from './verify-image.js'
+export type {VerifyImageOptions, VerifyImageResult, VerifiedSignature} from './verify-image.js'
+export {triangulate} from './triangulate.js'
+export type {TriangulateOptions} from './triangulate.js'
+export {signatureLocation} from './signature-location.js'
+export type {SignatureLocation, SignatureLocationOptions} from './signature-location.js'
+export {payloadForOutput, marshalPayloadForOutput} from './payload-json.js'
+export {SigningError} from './error.js'
+export type {SigningErrorCode} from './error.js'

@@ -1,0 +1,101 @@
+/**
+ * All user-facing help text, in one place (one section per command), so wording is reviewed
+ * together and commands stay thin.
+ */
+
+const TLOG_NOTE =
+  'sigil has no transparency log: it never uploads to Rekor and verifies key-based signatures without one. ' +
+  'cosign flags such as --tlog-upload=false and --insecure-ignore-tlog are accepted so existing command lines work unchanged.'
+
+export const shared = {
+  key: 'Path to a private key (cosign.key), an env://VAR holding PEM text, or a KMS URI from an installed plugin.',
+  pubKey: 'Path to a public key (cosign.pub), an env://VAR holding PEM text, or a KMS URI from an installed plugin.',
+  annotations: 'Extra key=value pairs for the payload\'s "optional" section; repeatable, and each value may hold several pairs separated by commas.',
+  allowInsecure: 'Allow plain HTTP and unverified TLS for registries that are not on loopback (loopback always uses HTTP).',
+  allowHttp: 'Same as --allow-insecure-registry (cosign 3 spelling).',
+  attachmentTagPrefix: 'Prefix for the signature tag (cosign\'s --attachment-tag-prefix).',
+  tlogNote: TLOG_NOTE,
+  env: 'Passwords come from SIGIL_PASSWORD or COSIGN_PASSWORD (used verbatim when set, even empty), else a hidden prompt on a terminal, else all of standard input (a trailing newline is part of the password, as with cosign). COSIGN_REPOSITORY / SIGIL_REPOSITORY store signatures in another repository.',
+}
+
+export const sign = {
+  summary: 'Sign container images and push the signatures to their registry (cosign-compatible).',
+  description:
+    'For each image, resolves the tag to a digest, signs the simple-signing payload with the key and appends it as a layer of <repo>:sha256-<digest>.sig, exactly as cosign does. Signing the same payload again with the same key adds nothing.\n\n' +
+    TLOG_NOTE,
+  examples: [
+    '<%= config.bin %> sign --key cosign.key registry.example.com/team/app:1.0.0',
+    '<%= config.bin %> sign --key cosign.key -a git=abc123 -a env=prod registry.example.com/team/app@sha256:…',
+    'COSIGN_PASSWORD=… <%= config.bin %> sign --key cosign.key -y img1 img2 img3',
+  ],
+  yes: 'Skip confirmation prompts (sigil has none for key-based signing; accepted for cosign compatibility).',
+  tlogUpload: 'Upload to a transparency log. Not supported: only --tlog-upload=false is accepted.',
+  upload: 'Push the signature to the registry (--upload=false prints the payload and signature instead).',
+  identity: 'Use this value as docker-reference in the payload instead of the image\'s repository.',
+  tagWarning: (ref: string) =>
+    `WARNING: Image reference ${ref} uses a tag, not a digest, to identify the image to sign.\n` +
+    '    This can lead you to sign a different image than the intended one. Please use a\n' +
+    '    digest (example.com/ubuntu@sha256:abc123...) rather than tag\n' +
+    '    (example.com/ubuntu:latest) for the input to sigil. Whatever the tag pointed to\n' +
+    '    when it was resolved is what gets signed.',
+  tlogUnsupported: 'sigil does not upload to a transparency log; use --tlog-upload=false (the default).',
+}
+
+export const verify = {
+  summary: 'Verify the signatures of container images against a public key (cosign-compatible).',
+  description:
+    'Fetches <repo>:sha256-<digest>.sig, checks every signature over its payload with the key and that the payload names the image\'s digest (and the -a annotations). Prints the verified payloads as JSON on stdout.\n\n' +
+    'Exit codes: 0 verified, 10 no signatures found, 11 image or tag not found, 12 no matching signature, 2 usage error, 1 anything else.\n\n' +
+    TLOG_NOTE,
+  examples: [
+    '<%= config.bin %> verify --key cosign.pub registry.example.com/team/app:1.0.0 | jq',
+    '<%= config.bin %> verify --key cosign.pub -a env=prod --insecure-ignore-tlog registry.example.com/team/app:1.0.0',
+  ],
+  checkClaims: 'Check that the payload names the image digest and carries the -a annotations.',
+  output: 'Output format: json (the payloads as one JSON array, as cosign prints them) or text (each raw payload on a line).',
+  ignoreTlog: 'Accepted for cosign compatibility: sigil never consults a transparency log.',
+  offline: 'Accepted for cosign compatibility: sigil never goes online except to the registry.',
+  digestAlgorithm: 'Hash used to check signatures.',
+  maxWorkers: 'How many signature layers to check at once.',
+  header: (name: string, annotations: boolean, claims: boolean) =>
+    [
+      '',
+      `Verification for ${name} --`,
+      'The following checks were performed on each of these signatures:',
+      ...(annotations && claims ? ['  - The specified annotations were verified.'] : []),
+      ...(claims ? ['  - The cosign claims were validated'] : []),
+      '  - The signatures were verified against the specified public key',
+    ].join('\n'),
+}
+
+export const generateKeyPair = {
+  summary: 'Create an ECDSA P-256 key pair: an encrypted private key (cosign.key, mode 0600) and cosign.pub.',
+  description:
+    'The private key uses cosign\'s encrypted format (scrypt + NaCl secretbox over PKCS#8). By default it is written with scrypt N=32768 and the "ENCRYPTED COSIGN PRIVATE KEY" label, which every cosign release and containers/image tools (skopeo, podman) read; --scrypt-n 65536 matches what cosign 2.2+ writes but cosign before 2.2 cannot read it.\n\n' +
+    'An existing key is never overwritten without --force (or a "y" at the prompt on a terminal).',
+  examples: [
+    '<%= config.bin %> generate-key-pair',
+    'COSIGN_PASSWORD=secret <%= config.bin %> generate-key-pair --output-key-prefix release',
+  ],
+  prefix: 'Write <prefix>.key and <prefix>.pub.',
+  force: 'Overwrite existing key files without asking.',
+  scryptN: 'scrypt cost for the private key encryption (32768 reads everywhere; 65536/131072 need cosign 2.2+).',
+}
+
+export const importKeyPair = {
+  summary: 'Import a PEM private key (PKCS#1 RSA, SEC1 EC or PKCS#8) into cosign\'s encrypted key format.',
+  examples: ['<%= config.bin %> import-key-pair --key existing-ec.pem --output-key-prefix imported'],
+  key: 'The unencrypted PEM private key to import.',
+}
+
+export const publicKey = {
+  summary: 'Print the public key of a private key (cosign.key) or a KMS key, as PEM.',
+  examples: ['<%= config.bin %> public-key --key cosign.key', '<%= config.bin %> public-key --key cosign.key --outfile cosign.pub'],
+  outfile: 'Write the PEM to this file instead of stdout.',
+}
+
+export const triangulate = {
+  summary: 'Print the tag where an image\'s signatures (or attestations, SBOMs) are stored.',
+  examples: ['<%= config.bin %> triangulate registry.example.com/team/app:1.0.0'],
+  type: 'Which attachment to locate.',
+}

@@ -1,0 +1,82 @@
+import {readFileSync} from 'node:fs'
+import {SigilError} from '@sigil/core'
+
+/** Where a password comes from, in cosign's order (spec §4.1). */
+export interface PasswordSources {
+  readonly env: NodeJS.ProcessEnv
+  readonly stdin: NodeJS.ReadStream
+  readonly stderr: NodeJS.WriteStream
+}
+
+const PROMPT = 'Enter password for private key: '
+const PROMPT_AGAIN = 'Enter password for private key again: '
+
+/** Read one line from the terminal without echoing it. */
+async function promptHidden(question: string, io: PasswordSources): Promise<string> {
+  const {stdin, stderr} = io
+  stderr.write(question)
+  stdin.setRawMode?.(true)
+  stdin.resume()
+  return new Promise<string>((resolve, reject) => {
+    let value = ''
+    const done = (err?: Error) => {
+      stdin.off('data', onData)
+      stdin.setRawMode?.(false)
+      stdin.pause()
+      stderr.write('\n')
+      if (err) reject(err)
+      else resolve(value)
+    }
+    const onData = (chunk: Buffer) => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done()
+        if (ch === '\u0003') return done(new SigilError('PASSWORD_REQUIRED', 'interrupted'))
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1)
+        else value += ch
+      }
+    }
+    stdin.on('data', onData)
+  })
+}
+
+let stdinCache: Uint8Array | undefined
+
+/**
+ * The password for a private key. `SIGIL_PASSWORD`, then `COSIGN_PASSWORD`, used verbatim when
+ * set (even empty); else a hidden prompt on a terminal (twice when creating a key); else all of
+ * standard input, trailing newline included, exactly as cosign reads it.
+ */
+export async function readPassword(confirm: boolean, io: PasswordSources): Promise<Uint8Array> {
+  const fromEnv = io.env.SIGIL_PASSWORD ?? io.env.COSIGN_PASSWORD
+  if (fromEnv !== undefined) return Buffer.from(fromEnv, 'utf8')
+  if (io.stdin.isTTY) {
+    const first = await promptHidden(PROMPT, io)
+    if (confirm) {
+      const second = await promptHidden(PROMPT_AGAIN, io)
+      if (first !== second) throw new SigilError('PASSWORD_MISMATCH', 'passwords do not match')
+    }
+    return Buffer.from(first, 'utf8')
+  }
+  // Not a terminal: the whole of stdin is the password (read once, reused for every key).
+  if (!stdinCache) {
+    try {
+      stdinCache = readFileSync(0)
+    } catch {
+      stdinCache = new Uint8Array()
+    }
+  }
+  return stdinCache
+}
+
+/** Ask yes/no on a terminal; false when there is none. */
+export async function askYesNo(question: string, io: PasswordSources): Promise<boolean> {
+  if (!io.stdin.isTTY) return false
+  const {createInterface} = await import('node:readline/promises')
+  const rl = createInterface({input: io.stdin, output: io.stderr})
+  try {
+    const answer = await rl.question(`${question} [y/N] `)
+    return /^y(es)?$/i.test(answer.trim())
+  } finally {
+    rl.close()
+  }
+}

@@ -1,0 +1,27 @@
+import {spawn} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+/** The built `sigil` binary, run as a user would. */
+export const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Run `sigil ARGS` in `cwd` with `env` added; stdin is `input` (or closed). */
+export function sigil(args: string[], opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string} = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = {...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', ...opts.env}
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
+    const child = spawn(process.execPath, [BIN, ...args], {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
+    child.stdin.end(opts.input ?? '')
+  })
+}

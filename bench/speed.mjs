@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// Wall time of `sigil verify` / `sigil sign` next to the real cosign 2.5 on the same local
+// registry and the same cosign.key, alternating runs; prints medians and ratios.
+// Usage: node bench/speed.mjs [runs=9]   (after scripts/setup.sh)
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {SIGIL, loadKits, median, run} from './lib.mjs'
+
+const runs = Number(process.argv[2] ?? 9)
+const {testkit, oci} = await loadKits()
+const cosign = testkit.findCosign()
+if (!cosign) {
+  console.error('cosign not found: run scripts/fetch-cosign.sh first')
+  process.exit(1)
+}
+const registry = await testkit.startRegistry()
+const client = new oci.RegistryClient()
+const dir = mkdtempSync(join(tmpdir(), 'sigil-speed-'))
+const env = {COSIGN_PASSWORD: 'bench'}
+const times = {sigil: {sign: [], verify: []}, cosign: {sign: [], verify: []}}
+try {
+  // One key for both tools, made by cosign itself (its default scrypt N=65536).
+  const g = await testkit.runCosign(['generate-key-pair'], {cwd: dir, env})
+  if (g.code !== 0) throw new Error(g.stderr)
+  const ref = `${registry.host}/bench/speed:v1`
+  await testkit.pushRandomImage(client, {registry: registry.host, repository: 'bench/speed'}, 'v1')
+  const exec = {
+    sigil: (args) => run(process.execPath, [SIGIL, ...args], {cwd: dir, env}),
+    cosign: (args) => testkit.runCosign(args, {cwd: dir, env}).then((r) => r),
+  }
+  const flags = {
+    sigil: {sign: [], verify: []},
+    cosign: {sign: ['--tlog-upload=false', '--yes', '--allow-http-registry'], verify: ['--insecure-ignore-tlog=true', '--offline=true', '--allow-http-registry']},
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const tool of i % 2 ? ['cosign', 'sigil'] : ['sigil', 'cosign']) {
+      for (const op of ['sign', 'verify']) {
+        const key = op === 'sign' ? 'cosign.key' : 'cosign.pub'
+        const t0 = performance.now()
+        const r = await exec[tool]([op, '--key', key, ...flags[tool][op], ref])
+        const ms = performance.now() - t0
+        if (r.code !== 0) throw new Error(`${tool} ${op}: ${r.stderr}`)
+        times[tool][op].push(ms)
+      }
+    }
+  }
+} finally {
+  await registry.stop()
+  rmSync(dir, {recursive: true, force: true})
+}
+for (const op of ['verify', 'sign']) {
+  const s = median(times.sigil[op])
+  const c = median(times.cosign[op])
+  console.log(`${op}: sigil ${s.toFixed(0)} ms, cosign ${c.toFixed(0)} ms (median of ${runs}), ratio ${(s / c).toFixed(2)}x`)
+}

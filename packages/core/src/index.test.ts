@@ -1,0 +1,139 @@
+import {describe, expect, test} from 'vitest'
+import * as core from './index.js'
+// Type-only exports vanish at runtime; importing them here makes removing one a compile error.
+import type {
+  BuildPayloadOptions,
+  BuildSignatureManifestOptions,
+  CheckClaimsOptions,
+  ClaimCheckResult,
+  Descriptor,
+  DigestAlgorithm,
+  GeneratedKey,
+  GenerateKeyOptions,
+  HashAlgorithm,
+  ImageReference,
+  KeyContext,
+  KeyProvider,
+  ParsedDigest,
+  Platform,
+  PublicKeyInfo,
+  RegistryAdapter,
+  RegistryCapabilities,
+  RegistryCredential,
+  RegistryEndpoint,
+  RepositoryReference,
+  SigilErrorCode,
+  SigilPlugin,
+  SignatureAlgorithm,
+  SignatureLayers,
+  SignatureManifest,
+  Signer,
+  SimpleSigningPayload,
+  Verifier,
+  VerifyExistingSignature,
+  VerifyOptions,
+} from './index.js'
+
+export type PublicTypes = [
+  BuildPayloadOptions,
+  BuildSignatureManifestOptions,
+  CheckClaimsOptions,
+  ClaimCheckResult,
+  Descriptor,
+  DigestAlgorithm,
+  GeneratedKey,
+  GenerateKeyOptions,
+  HashAlgorithm,
+  ImageReference,
+  KeyContext,
+  KeyProvider,
+  ParsedDigest,
+  Platform,
+  PublicKeyInfo,
+  RegistryAdapter,
+  RegistryCapabilities,
+  RegistryCredential,
+  RegistryEndpoint,
+  RepositoryReference,
+  SigilErrorCode,
+  SigilPlugin,
+  SignatureAlgorithm,
+  SignatureLayers,
+  SignatureManifest,
+  Signer,
+  SimpleSigningPayload,
+  Verifier,
+  VerifyExistingSignature,
+  VerifyOptions,
+]
+
+const functions = [
+  'appendSignatureLayer',
+  'buildPayload',
+  'buildSignatureConfig',
+  'buildSignatureManifest',
+  'checkClaims',
+  'goJsonString',
+  'goMarshal',
+  'isDigest',
+  'isDuplicateSignature',
+  'isSigilError',
+  'isValidTag',
+  'parseAnnotationFlags',
+  'parseDigest',
+  'parsePayload',
+  'parseReference',
+  'parseRepository',
+  'parseSignatureManifest',
+  'sha256Digest',
+  'signatureTag',
+  'sortedKeys',
+  'withDigest',
+  'withTag',
+  'wrap',
+]
+
+const constants = {
+  BUNDLE_ANNOTATION: 'dev.sigstore.cosign/bundle',
+  CERTIFICATE_ANNOTATION: 'dev.sigstore.cosign/certificate',
+  CHAIN_ANNOTATION: 'dev.sigstore.cosign/chain',
+  COSIGN_SIGNATURE_TYPE: 'cosign container image signature',
+  DEFAULT_REGISTRY: 'index.docker.io',
+  DEFAULT_TAG: 'latest',
+  DOCKER_CONFIG_MEDIA_TYPE: 'application/vnd.docker.container.image.v1+json',
+  DOCKER_LIST_MEDIA_TYPE: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  DOCKER_MANIFEST_MEDIA_TYPE: 'application/vnd.docker.distribution.manifest.v2+json',
+  MAX_SIGNATURE_LAYERS: 1000,
+  OCI_CONFIG_MEDIA_TYPE: 'application/vnd.oci.image.config.v1+json',
+  OCI_INDEX_MEDIA_TYPE: 'application/vnd.oci.image.index.v1+json',
+  OCI_MANIFEST_MEDIA_TYPE: 'application/vnd.oci.image.manifest.v1+json',
+  SIGNATURE_ANNOTATION: 'dev.cosignproject.cosign/signature',
+  SIMPLE_SIGNING_MEDIA_TYPE: 'application/vnd.dev.cosign.simplesigning.v1+json',
+}
+
+describe('the public API of @sigil/core', () => {
+  test('exports exactly these runtime names', () => {
+    expect(Object.keys(core).sort()).toEqual([...functions, ...Object.keys(constants), 'SigilError', 'formats'].sort())
+  })
+
+  test.each(functions)('%s is a function', (name) => {
+    expect(typeof core[name as keyof typeof core]).toBe('function')
+  })
+
+  test('constants have their cosign values', () => {
+    expect(Object.fromEntries(Object.keys(constants).map((k) => [k, core[k as keyof typeof core]]))).toEqual(constants)
+  })
+
+  test('SigilError is a class of Error', () => {
+    expect(new core.SigilError('INTERNAL', 'x')).toBeInstanceOf(Error)
+  })
+
+  test('formats groups the format modules, with the same members as the top level', () => {
+    expect(Object.keys(core.formats).sort()).toEqual(['digest', 'goJson', 'reference', 'signatureManifest', 'simpleSigning'])
+    const grouped = Object.values(core.formats).flatMap((ns) => Object.entries(ns))
+    for (const [name, value] of grouped) expect(core[name as keyof typeof core], name).toBe(value)
+    expect(grouped.map(([name]) => name).sort()).toEqual(
+      [...functions, ...Object.keys(constants)].filter((n) => !['isSigilError', 'wrap'].includes(n)).sort(),
+    )
+  })
+})

@@ -1,0 +1,227 @@
+/**
+ * The file key provider: `--key cosign.key` / `--key cosign.pub` / `--key env://VAR`, and
+ * `generate-key-pair` / `import-key-pair` writing `<prefix>.key` + `<prefix>.pub`.
+ */
+import * as nodeFs from 'node:fs/promises'
+import type {GenerateKeyOptions, GeneratedKey, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
+import {writeFileAtomic} from './atomic-write.js'
+import type {KeyFileSystem} from './atomic-write.js'
+import {decryptCosignKey, encryptCosignKey, inspectCosignKey} from './encrypted-key.js'
+import type {EncryptCosignKeyOptions} from './encrypted-key.js'
+import {KeyFileError} from './error.js'
+import {generatePrivateKey, importPrivateKeyPem} from './import-key.js'
+import {decodePem, isPublicKeyPemType} from './pem.js'
+import {parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
+import {createSigner} from './signer.js'
+import {createVerifier} from './verifier.js'
+
+/** Options of `fileKeyProvider`: how new key files are encrypted. */
+export interface FileKeyProviderOptions extends EncryptCosignKeyOptions {}
+
+/** What `fileKeyProvider` reads and writes through (tests pass fakes). */
+export interface FileKeyProviderDeps {
+  /** File operations. Default node:fs/promises. */
+  readonly fs?: KeyFileSystem
+  /** Environment for `env://VAR` references. Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>
+}
+
+/** Options of `importKeyPair`. */
+export interface ImportKeyPairOptions {
+  /** Overwrite existing files without asking. Default false. */
+  readonly force?: boolean
+}
+
+/** The file provider: a KeyProvider that can always generate, plus `importKeyPair`. */
+export interface FileKeyProvider extends KeyProvider {
+  /**
+   * Create a P-256 key pair: `<keyRef>.key` (encrypted, mode 0600) and `<keyRef>.pub`.
+   * `keyRef` is the prefix (default `options.outputPrefix`, then `cosign`).
+   */
+  generate(keyRef: string, ctx: KeyContext, options?: GenerateKeyOptions): Promise<GeneratedKey>
+  /**
+   * Wrap an unencrypted PEM private key (`pemPath`: file or `env://VAR`) into
+   * `<prefix>.key` + `<prefix>.pub`, like `cosign import-key-pair`.
+   */
+  importKeyPair(pemPath: string, prefix: string, ctx: KeyContext, options?: ImportKeyPairOptions): Promise<GeneratedKey>
+}
+
+const ENV_PREFIX = 'env://'
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
+
+/**
+ * A KeyProvider for key files. It owns every key reference without a `scheme://` (and not
+ * `pkcs11:`), plus `env://VAR`, whose value is the PEM text (as in cosign).
+ */
+export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: FileKeyProviderDeps = {}): FileKeyProvider {
+  const fs = deps.fs ?? nodeFs
+  const env = deps.env ?? process.env
+
+  async function read(keyRef: string): Promise<Uint8Array> {
+    if (keyRef.startsWith(ENV_PREFIX)) {
+      const name = keyRef.slice(ENV_PREFIX.length)
+      const value = name === '' ? undefined : env[name]
+      if (value === undefined) {
+        throw new KeyFileError('KEY_NOT_FOUND', `environment variable ${name || '(empty name)'} (from ${keyRef}) is not set`)
+      }
+      return new TextEncoder().encode(value)
+    }
+    try {
+      return new Uint8Array(await fs.readFile(keyRef))
+    } catch (err) {
+      const code = (err as {code?: unknown}).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new KeyFileError('KEY_NOT_FOUND', `key file not found: ${keyRef}`, {cause: err})
+      }
+      const reason =
+        code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (err as Error).message
+      throw new KeyFileError('KEY_READ_FAILED', `cannot read key file ${keyRef}: ${reason}`, {cause: err})
+    }
+  }
+
+  async function password(ctx: KeyContext, purpose: 'decrypt' | 'encrypt', keyRef: string): Promise<Uint8Array> {
+    if (!ctx.getPassword) {
+      throw new KeyFileError(
+        'PASSWORD_REQUIRED',
+        `a password is needed to ${purpose} ${keyRef}, and none can be asked for here (set COSIGN_PASSWORD, or run in a terminal)`,
+      )
+    }
+    return ctx.getPassword({purpose, keyRef, confirm: purpose === 'encrypt'})
+  }
+
+  /** Decrypt a cosign.key reference, with cosign's errors for anything else. */
+  async function privateKey(keyRef: string, ctx: KeyContext): Promise<Uint8Array> {
+    const pem = await read(keyRef)
+    const block = decodePem(pem)
+    if (block && isPublicKeyPemType(block.type)) {
+      throw new KeyFileError(
+        'KEY_NOT_PRIVATE',
+        `${keyRef} is a public key (${block.type}): a public key was given where a private key is needed (use the .key file)`,
+      )
+    }
+    if (block && !/^ENCRYPTED (COSIGN|SIGSTORE) PRIVATE KEY$/.test(block.type) && /PRIVATE KEY$/.test(block.type)) {
+      throw new KeyFileError(
+        'KEY_INVALID',
+        `unsupported pem type: ${block.type} (${keyRef} is not a cosign key; convert it with import-key-pair)`,
+      )
+    }
+    // Fail on a damaged or unsupported file before bothering the user for a password.
+    const info = inspectCosignKey(pem, {source: keyRef})
+    ctx.log?.('debug', `decrypting ${keyRef} (${info.label} label, scrypt N=${info.scrypt.N})`)
+    return decryptCosignKey(pem, await password(ctx, 'decrypt', keyRef), {source: keyRef})
+  }
+
+  async function exists(path: string): Promise<boolean> {
+    try {
+      await fs.lstat(path)
+      return true
+    } catch (err) {
+      if ((err as {code?: unknown}).code === 'ENOENT') return false
+      throw writeError(path, err)
+    }
+  }
+
+  async function writeKeyPair(prefix: string, pkcs8: Uint8Array, ctx: KeyContext, force: boolean): Promise<GeneratedKey> {
+    if (prefix === '' || prefix.startsWith(ENV_PREFIX) || SCHEME.test(prefix)) {
+      throw new KeyFileError('INVALID_ARGUMENT', `invalid key file prefix ${JSON.stringify(prefix)}: expected a file path`)
+    }
+    const keyPath = `${prefix}.key`
+    const pubPath = `${prefix}.pub`
+    let overwrite = force
+    if (!force) {
+      for (const path of [keyPath, pubPath]) {
+        if (!(await exists(path))) continue
+        const ok = ctx.confirm ? await ctx.confirm(`File ${path} already exists. Overwrite?`) : false
+        if (!ok) throw new KeyFileError('KEY_EXISTS', `${path} already exists; use --force to overwrite it`)
+        overwrite = true
+        break
+      }
+    }
+    const pem = await encryptCosignKey(pkcs8, await password(ctx, 'encrypt', keyPath), options)
+    const publicKey = publicKeyFromPkcs8(pkcs8)
+    await write(keyPath, pem, {mode: 0o600, exactMode: true, overwrite})
+    try {
+      await write(pubPath, publicKey.pem, {mode: 0o644, overwrite})
+    } catch (err) {
+      // Don't leave a lone new .key behind (an overwritten one is gone either way).
+      if (!overwrite) await fs.unlink(keyPath).catch(() => undefined)
+      throw err
+    }
+    return {
+      publicKey,
+      written: [
+        {kind: 'private-key', location: keyPath},
+        {kind: 'public-key', location: pubPath},
+      ],
+    }
+  }
+
+  async function write(path: string, data: string, opts: {mode: number; exactMode?: boolean; overwrite: boolean}) {
+    try {
+      await writeFileAtomic(fs, path, data, opts)
+    } catch (err) {
+      throw writeError(path, err)
+    }
+  }
+
+  return {
+    name: 'file',
+
+    handles(keyRef: string): boolean {
+      if (keyRef.startsWith(ENV_PREFIX)) return keyRef.length > ENV_PREFIX.length
+      return keyRef !== '' && !SCHEME.test(keyRef) && !keyRef.startsWith('pkcs11:')
+    },
+
+    async signer(keyRef: string, ctx: KeyContext): Promise<Signer> {
+      return createSigner(await privateKey(keyRef, ctx), {source: keyRef})
+    },
+
+    async verifier(keyRef: string): Promise<Verifier> {
+      return createVerifier(parsePublicKeyPem(await read(keyRef), {source: keyRef}))
+    },
+
+    async publicKey(keyRef: string, ctx: KeyContext): Promise<PublicKeyInfo> {
+      const pem = await read(keyRef)
+      const block = decodePem(pem)
+      if (block && isPublicKeyPemType(block.type)) return parsePublicKeyPem(pem, {source: keyRef})
+      return publicKeyFromPkcs8(await privateKey(keyRef, ctx))
+    },
+
+    async generate(keyRef: string, ctx: KeyContext, generateOptions: GenerateKeyOptions = {}): Promise<GeneratedKey> {
+      const prefix = keyRef || generateOptions.outputPrefix || 'cosign'
+      return writeKeyPair(prefix, generatePrivateKey(), ctx, generateOptions.force ?? false)
+    },
+
+    async importKeyPair(pemPath: string, prefix: string, ctx: KeyContext, importOptions: ImportKeyPairOptions = {}) {
+      const pem = new TextDecoder().decode(await read(pemPath))
+      let pkcs8: Uint8Array
+      try {
+        pkcs8 = importPrivateKeyPem(pem, undefined, {source: pemPath})
+      } catch (err) {
+        if ((err as {code?: unknown}).code !== 'PASSWORD_REQUIRED') throw err
+        pkcs8 = importPrivateKeyPem(pem, await password(ctx, 'decrypt', pemPath), {source: pemPath})
+      }
+      return writeKeyPair(prefix, pkcs8, ctx, importOptions.force ?? false)
+    },
+  }
+}
+
+/** Write failures: EEXIST is a lost race with another writer; the rest are path problems. */
+function writeError(path: string, err: unknown): KeyFileError {
+  if (err instanceof KeyFileError) return err
+  const code = (err as {code?: unknown}).code
+  if (code === 'EEXIST') {
+    return new KeyFileError('KEY_EXISTS', `${path} already exists; use --force to overwrite it`, {cause: err})
+  }
+  const reason =
+    code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'the directory does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : (err as Error).message
+  return new KeyFileError('KEY_WRITE_FAILED', `cannot write ${path}: ${reason}`, {cause: err})
+}

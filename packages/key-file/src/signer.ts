@@ -1,0 +1,75 @@
+/**
+ * Signing with a decrypted file key, as cosign ≤ 2.5 signs with cosign.key (spec §3).
+ */
+import {constants, createPrivateKey, sign} from 'node:crypto'
+import type {KeyObject} from 'node:crypto'
+import type {PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
+import {KeyFileError} from './error.js'
+import {publicKeyInfo} from './public-key.js'
+
+/**
+ * Schemes a file signer uses. P-384/P-521 sign over SHA-256, as cosign ≤ 2.5 does for a
+ * cosign.key, so every cosign verifies them with default flags.
+ */
+export type FileSignerAlgorithm = SignatureAlgorithm
+
+/** Options of `createSigner`. */
+export interface CreateSignerOptions {
+  /** Names the key in error messages. Default `the private key`. */
+  readonly source?: string
+}
+
+/**
+ * A Signer for a PKCS#8 private key: ECDSA → ASN.1 DER over SHA-256 (any curve), RSA →
+ * PKCS#1 v1.5 SHA-256, Ed25519 → pure Ed25519.
+ *
+ * Why SHA-256 for P-384/P-521: cosign 2.0–2.5 always signs with SHA-256 and every cosign
+ * (and containers/image) verifies with SHA-256 unless told otherwise; cosign ≥ 2.6 would use
+ * SHA-384/SHA-512, whose signatures then need `--signature-digest-algorithm` to verify.
+ * @throws KeyFileError KEY_INVALID (not PKCS#8), KEY_UNSUPPORTED (key type)
+ */
+export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {}): Signer {
+  const source = options.source ?? 'the private key'
+  let key: KeyObject
+  try {
+    key = createPrivateKey({key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8'})
+  } catch (err) {
+    throw new KeyFileError('KEY_INVALID', `${source} is not a PKCS#8 private key: ${(err as Error).message}`, {
+      cause: err,
+    })
+  }
+  const info = publicKeyInfo(key, source)
+  const algorithm = signerAlgorithm(info)
+  const hash = info.kind === 'ed25519' ? null : 'sha256'
+  const signOptions =
+    info.kind === 'ecdsa'
+      ? {key, dsaEncoding: 'der' as const}
+      : info.kind === 'rsa'
+        ? {key, padding: constants.RSA_PKCS1_PADDING}
+        : key
+  return {
+    algorithm,
+    publicKey: () => Promise.resolve(info),
+    sign(message: Uint8Array): Promise<Uint8Array> {
+      return new Promise((resolve, reject) => {
+        // The callback form runs on the thread pool (RSA-4096 takes milliseconds).
+        sign(hash, message, signOptions, (err, signature) => {
+          if (err) reject(new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${err.message}`, {cause: err}))
+          else resolve(new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength))
+        })
+      })
+    },
+  }
+}
+
+/** The scheme a file signer uses for `info`'s key. */
+export function signerAlgorithm(info: PublicKeyInfo): FileSignerAlgorithm {
+  switch (info.kind) {
+    case 'ed25519':
+      return 'ed25519'
+    case 'rsa':
+      return 'rsa-pkcs1v15-sha256'
+    case 'ecdsa':
+      return info.curve === 'P-384' ? 'ecdsa-p384-sha256' : info.curve === 'P-521' ? 'ecdsa-p521-sha256' : 'ecdsa-p256-sha256'
+  }
+}

@@ -1,0 +1,426 @@
+/**
+ * Registry authentication, driven by the registry's own 401 challenges (no `/v2/` ping):
+ * Basic, and the Bearer token flow (GET with optional Basic credentials, or the OAuth2
+ * refresh-token POST for identity tokens), with tokens cached per registry and scope.
+ */
+import type {RegistryCredential} from '@sigil/core'
+import {errorFromResponse, ociError, redactUrl} from './error.js'
+import type {HttpResponse, HttpTransport} from './fetch.js'
+import {assertTransportAllowed} from './transport-policy.js'
+
+/** One parsed challenge from `WWW-Authenticate`. */
+export interface AuthChallenge {
+  /** Scheme, lower-cased (`bearer`, `basic`). */
+  readonly scheme: string
+  /** Parameters with lower-cased names (`realm`, `service`, `scope`, `error`). */
+  readonly params: Readonly<Record<string, string>>
+}
+
+const TOKEN_CHAR = /[^\s,="]/
+
+/**
+ * Parse a `WWW-Authenticate` header value (RFC 9110 §11.6.1): one or more challenges, each a
+ * scheme followed by `name=value` parameters whose values may be quoted strings containing
+ * commas and backslash escapes. Unparsable tails are ignored.
+ */
+export function parseWwwAuthenticate(header: string): AuthChallenge[] {
+  const out: {scheme: string; params: Record<string, string>}[] = []
+  let i = 0
+  const n = header.length
+  const skipWs = (): void => {
+    while (i < n && /\s/.test(header[i]!)) i++
+  }
+  const readToken = (): string => {
+    const start = i
+    while (i < n && TOKEN_CHAR.test(header[i]!)) i++
+    return header.slice(start, i)
+  }
+  while (i < n) {
+    while (i < n && (header[i] === ',' || /\s/.test(header[i]!))) i++
+    if (i >= n) break
+    const scheme = readToken()
+    if (scheme === '') {
+      i++ // stray character: skip it
+      continue
+    }
+    const challenge = {scheme: scheme.toLowerCase(), params: {} as Record<string, string>}
+    out.push(challenge)
+    for (let first = true; ; first = false) {
+      skipWs()
+      const mark = i
+      const name = readToken()
+      skipWs()
+      if (name === '' || header[i] !== '=') {
+        // Not a parameter: a token68 right after the scheme (ignored), else the next challenge.
+        i = mark
+        if (first && name !== '') readToken()
+        break
+      }
+      i++ // '='
+      skipWs()
+      let value = ''
+      if (header[i] === '"') {
+        i++
+        while (i < n && header[i] !== '"') {
+          if (header[i] === '\\' && i + 1 < n) i++
+          value += header[i]
+          i++
+        }
+        i++ // closing quote
+      } else {
+        const start = i
+        while (i < n && header[i] !== ',' && !/\s/.test(header[i]!)) i++
+        value = header.slice(start, i)
+      }
+      challenge.params[name.toLowerCase()] = value
+      skipWs()
+      if (header[i] === ',') i++
+      else break
+    }
+  }
+  return out
+}
+
+/** Resource (`repository:team/app`) → actions. */
+type ScopeSet = Map<string, Set<string>>
+
+/** Parse `repository:team/app:pull,push` (several may be space-separated) into a ScopeSet. */
+export function parseScopes(value: string, into: ScopeSet = new Map()): ScopeSet {
+  for (const scope of value.split(/\s+/)) {
+    if (scope === '') continue
+    const last = scope.lastIndexOf(':')
+    const first = scope.indexOf(':')
+    if (first === -1 || last === first) {
+      if (!into.has(scope)) into.set(scope, new Set())
+      continue
+    }
+    const resource = scope.slice(0, last)
+    const actions = into.get(resource) ?? new Set<string>()
+    for (const a of scope.slice(last + 1).split(',')) if (a !== '') actions.add(a)
+    into.set(resource, actions)
+  }
+  return into
+}
+
+/** Format a ScopeSet as scope strings, resources and actions sorted (stable cache keys). */
+export function formatScopes(scopes: ScopeSet): string[] {
+  return [...scopes.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([resource, actions]) => (actions.size === 0 ? resource : `${resource}:${[...actions].sort().join(',')}`))
+}
+
+function covers(have: ScopeSet, need: ScopeSet): boolean {
+  for (const [resource, actions] of need) {
+    const got = have.get(resource)
+    if (got === undefined) return false
+    if (got.has('*')) continue
+    for (const a of actions) if (!got.has(a)) return false
+  }
+  return true
+}
+
+function unionScopes(a: ScopeSet, b: ScopeSet): ScopeSet {
+  const out: ScopeSet = new Map()
+  for (const s of [a, b]) {
+    for (const [resource, actions] of s) {
+      const set = out.get(resource) ?? new Set<string>()
+      for (const x of actions) set.add(x)
+      out.set(resource, set)
+    }
+  }
+  return out
+}
+
+/** What a request needs: `pull` for reads, `pull`+`push` for writes. */
+export interface AuthTarget {
+  /** Registry host (`ghcr.io`, `127.0.0.1:5000`). */
+  readonly registry: string
+  /** Repository path (`team/app`). */
+  readonly repository: string
+  readonly actions: readonly ('pull' | 'push')[]
+}
+
+/** The Authorization to send, and whether it was obtained just now (a fresh token is not retried). */
+export interface Authorization {
+  readonly header?: string
+  readonly fresh: boolean
+}
+
+interface TokenEntry {
+  readonly scopes: ScopeSet
+  readonly token: string
+  readonly expiresAt: number
+}
+
+type KnownChallenge = {readonly scheme: 'basic'} | {readonly scheme: 'bearer'; readonly realm: string; readonly service?: string}
+
+/** Options of {@link Authenticator}. */
+export interface AuthenticatorOptions {
+  readonly transport: HttpTransport
+  readonly credentials: (host: string, repository: string) => Promise<RegistryCredential | undefined>
+  /** Allow a plain-HTTP token realm on a non-loopback host. Default false. */
+  readonly insecure?: boolean
+  /** OAuth2 `client_id` for refresh-token exchanges. Default `sigil`. */
+  readonly clientId?: string
+  /** Clock, for tests. */
+  readonly now?: () => number
+}
+
+const DEFAULT_TOKEN_LIFETIME_S = 60
+const TOKEN_BODY_LIMIT = 1024 * 1024
+
+/**
+ * Keeps what a client learnt about each registry's auth (scheme, realm, service) and the
+ * tokens it obtained, so later requests authenticate up front instead of taking a 401 each.
+ */
+export class Authenticator {
+  readonly #transport: HttpTransport
+  readonly #credentials: AuthenticatorOptions['credentials']
+  readonly #insecure: boolean
+  readonly #clientId: string
+  readonly #now: () => number
+  readonly #challenges = new Map<string, KnownChallenge>()
+  readonly #tokens = new Map<string, TokenEntry[]>()
+  readonly #inflight = new Map<string, Promise<TokenEntry>>()
+  readonly #credentialCache = new Map<string, Promise<RegistryCredential | undefined>>()
+  /** Extra scopes registries asked for in challenges, per registry + base scope. */
+  readonly #extraScopes = new Map<string, ScopeSet>()
+
+  constructor(options: AuthenticatorOptions) {
+    this.#transport = options.transport
+    this.#credentials = options.credentials
+    this.#insecure = options.insecure ?? false
+    this.#clientId = options.clientId ?? 'sigil'
+    this.#now = options.now ?? Date.now
+  }
+
+  #credential(registry: string, repository: string): Promise<RegistryCredential | undefined> {
+    const key = `${registry}\n${repository}`
+    let p = this.#credentialCache.get(key)
+    if (p === undefined) {
+      p = this.#credentials(registry, repository)
+      this.#credentialCache.set(key, p)
+    }
+    return p
+  }
+
+  #neededScopes(target: AuthTarget): {key: string; scopes: ScopeSet} {
+    const base = `repository:${target.repository}:${target.actions.join(',')}`
+    const key = `${target.registry}\n${base}`
+    const scopes = parseScopes(base)
+    const extra = this.#extraScopes.get(key)
+    return {key, scopes: extra === undefined ? scopes : unionScopes(scopes, extra)}
+  }
+
+  #cachedToken(registry: string, need: ScopeSet): TokenEntry | undefined {
+    const entries = this.#tokens.get(registry)
+    if (entries === undefined) return undefined
+    const now = this.#now()
+    const live = entries.filter((e) => e.expiresAt > now)
+    if (live.length !== entries.length) this.#tokens.set(registry, live)
+    return live.find((e) => covers(e.scopes, need))
+  }
+
+  /**
+   * The Authorization header to send for `target` before any challenge: a static bearer
+   * credential, Basic for registries known to want it, or a cached/freshly fetched token for
+   * registries known to use tokens. Undefined until the registry has challenged once.
+   */
+  async authorize(target: AuthTarget): Promise<Authorization> {
+    const cred = await this.#credential(target.registry, target.repository)
+    if (cred?.kind === 'bearer') return {header: `Bearer ${cred.token}`, fresh: false}
+    const known = this.#challenges.get(target.registry)
+    if (known === undefined) return {fresh: false}
+    if (known.scheme === 'basic') return {header: basicHeader(cred), fresh: false}
+    const {scopes} = this.#neededScopes(target)
+    const cached = this.#cachedToken(target.registry, scopes)
+    if (cached !== undefined) return {header: `Bearer ${cached.token}`, fresh: false}
+    const entry = await this.#fetchToken(target.registry, known, scopes, cred)
+    return {header: `Bearer ${entry.token}`, fresh: true}
+  }
+
+  /**
+   * Handle a 401 to a request sent with `sent`. Returns normally when retrying with a new
+   * {@link authorize} result makes sense; throws REGISTRY_AUTH_FAILED / REGISTRY_DENIED /
+   * REGISTRY_PROTOCOL otherwise.
+   */
+  async challenged(target: AuthTarget, res: HttpResponse, sent: Authorization, subject: string, method: string): Promise<void> {
+    const header = res.headers.get('www-authenticate')
+    const challenges = header === null ? [] : parseWwwAuthenticate(header)
+    const bearer = challenges.find((c) => c.scheme === 'bearer')
+    const basic = challenges.find((c) => c.scheme === 'basic')
+    const cred = await this.#credential(target.registry, target.repository)
+    const fail = (hint: string): never => {
+      const err = errorFromResponse(res, {method, url: res.url, subject})
+      throw ociError('REGISTRY_AUTH_FAILED', `${err.message.replace(/; check your registry credentials \(docker login\)$/, '')}; ${hint}`, {
+        details: err.details,
+      })
+    }
+    if (cred?.kind === 'bearer') fail('the registry rejected the configured bearer token')
+
+    if (bearer !== undefined) {
+      const realm = bearer.params['realm']
+      if (realm === undefined || realm === '') {
+        throw ociError('REGISTRY_PROTOCOL', `${target.registry} sent a Bearer challenge without realm for ${subject}`)
+      }
+      this.#challenges.set(target.registry, {scheme: 'bearer', realm, service: bearer.params['service']})
+      const {key, scopes} = this.#neededScopes(target)
+      const asked = bearer.params['scope']
+      if (asked !== undefined && asked !== '') {
+        const askedSet = parseScopes(asked)
+        if (!covers(scopes, askedSet)) {
+          // The registry wants more than we asked for (e.g. `delete`): ask for the union next time.
+          const prev = this.#extraScopes.get(key)
+          this.#extraScopes.set(key, prev === undefined ? askedSet : unionScopes(prev, askedSet))
+          return
+        }
+      }
+      if (bearer.params['error'] === 'insufficient_scope') {
+        const err = errorFromResponse(res, {method, url: res.url, subject})
+        throw ociError(
+          'REGISTRY_DENIED',
+          `access denied to ${subject}: the token lacks ${formatScopes(scopes).join(' ')} (insufficient_scope); ` +
+            'check that the credentials may access this repository',
+          {details: err.details},
+        )
+      }
+      if (sent.header?.startsWith('Bearer ')) {
+        if (sent.fresh) fail(`the registry rejected a token just issued by ${redactUrl(realm)}${bearer.params['error'] ? ` (${bearer.params['error']})` : ''}`)
+        this.#dropToken(target.registry, sent.header.slice('Bearer '.length))
+      }
+      return
+    }
+    if (basic !== undefined) {
+      this.#challenges.set(target.registry, {scheme: 'basic'})
+      if (sent.header?.startsWith('Basic ')) fail('the username or password was rejected')
+      if (basicHeader(cred) === undefined) fail(`no credentials configured for ${target.registry} (docker login ${target.registry})`)
+      return
+    }
+    if (challenges.length === 0) fail('the registry sent 401 without a WWW-Authenticate challenge')
+    fail(`unsupported authentication scheme ${challenges.map((c) => c.scheme).join(', ')}`)
+  }
+
+  #dropToken(registry: string, token: string): void {
+    const entries = this.#tokens.get(registry)
+    if (entries !== undefined) this.#tokens.set(registry, entries.filter((e) => e.token !== token))
+  }
+
+  #fetchToken(
+    registry: string,
+    challenge: {realm: string; service?: string},
+    scopes: ScopeSet,
+    cred: RegistryCredential | undefined,
+  ): Promise<TokenEntry> {
+    const scopeList = formatScopes(scopes)
+    const key = [registry, challenge.realm, challenge.service ?? '', ...scopeList].join('\n')
+    let p = this.#inflight.get(key)
+    if (p === undefined) {
+      p = this.#requestToken(registry, challenge, scopes, scopeList, cred).finally(() => this.#inflight.delete(key))
+      this.#inflight.set(key, p)
+    }
+    return p
+  }
+
+  async #requestToken(
+    registry: string,
+    challenge: {realm: string; service?: string},
+    scopes: ScopeSet,
+    scopeList: string[],
+    cred: RegistryCredential | undefined,
+  ): Promise<TokenEntry> {
+    let realm: URL
+    try {
+      realm = new URL(challenge.realm)
+    } catch (cause) {
+      throw ociError('REGISTRY_PROTOCOL', `${registry} sent an invalid token realm`, {cause})
+    }
+    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+      throw ociError('REGISTRY_PROTOCOL', `${registry} sent a token realm with unsupported scheme ${realm.protocol}`)
+    }
+    assertTransportAllowed(realm, this.#insecure)
+    const subject = `token for ${scopeList.join(' ')} from ${realm.host}`
+
+    let res: HttpResponse
+    if (cred?.kind === 'identity-token') {
+      const form = new URLSearchParams({grant_type: 'refresh_token', refresh_token: cred.token, client_id: this.#clientId})
+      if (challenge.service !== undefined) form.set('service', challenge.service)
+      if (scopeList.length > 0) form.set('scope', scopeList.join(' '))
+      res = await this.#transport.send({
+        method: 'POST',
+        url: realm.toString(),
+        headers: {'content-type': 'application/x-www-form-urlencoded'},
+        body: form.toString(),
+        maxBytes: TOKEN_BODY_LIMIT,
+        what: 'token response',
+      })
+      // Some token servers only implement the GET flow (go-containerregistry falls back the same way).
+      if (res.status === 404) res = await this.#getToken(realm, challenge, scopeList, cred)
+    } else {
+      res = await this.#getToken(realm, challenge, scopeList, cred)
+    }
+
+    if (res.status === 401) {
+      const err = errorFromResponse(res, {method: 'GET', url: res.url, subject})
+      throw ociError(
+        'REGISTRY_AUTH_FAILED',
+        `${err.message.replace(/; check your registry credentials \(docker login\)$/, '')}; the token service rejected the credentials for ${registry}`,
+        {details: err.details},
+      )
+    }
+    if (res.status < 200 || res.status >= 300) {
+      throw errorFromResponse(res, {method: 'GET', url: res.url, subject, attempts: res.attempts})
+    }
+    let json: unknown
+    try {
+      json = JSON.parse(new TextDecoder().decode(res.body))
+    } catch (cause) {
+      throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response is not JSON`, {cause})
+    }
+    const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
+    const token = typeof body['token'] === 'string' && body['token'] !== '' ? body['token'] : body['access_token']
+    if (typeof token !== 'string' || token === '') {
+      throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response has no "token" or "access_token"`)
+    }
+    const expiresIn = typeof body['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : DEFAULT_TOKEN_LIFETIME_S
+    const lifetimeMs = expiresIn * 1000
+    // Renew a little early so a token does not expire between cache lookup and use.
+    const entry: TokenEntry = {scopes, token, expiresAt: this.#now() + lifetimeMs - Math.min(10_000, lifetimeMs * 0.1)}
+    const key = formatScopes(scopes).join(' ')
+    const others = (this.#tokens.get(registry) ?? []).filter((e) => formatScopes(e.scopes).join(' ') !== key)
+    this.#tokens.set(registry, [...others, entry])
+    return entry
+  }
+
+  #getToken(
+    realm: URL,
+    challenge: {service?: string},
+    scopeList: string[],
+    cred: RegistryCredential | undefined,
+  ): Promise<HttpResponse> {
+    const url = new URL(realm)
+    if (challenge.service !== undefined) url.searchParams.append('service', challenge.service)
+    for (const s of scopeList) url.searchParams.append('scope', s)
+    const header = basicHeader(cred)
+    if (cred?.kind === 'basic') url.searchParams.append('account', cred.username)
+    return this.#transport.send({
+      method: 'GET',
+      url: url.toString(),
+      headers: header === undefined ? {} : {authorization: header},
+      maxBytes: TOKEN_BODY_LIMIT,
+      what: 'token response',
+    })
+  }
+}
+
+/** `Basic base64(user:pass)` for credentials that have a secret, else undefined. */
+function basicHeader(cred: RegistryCredential | undefined): string | undefined {
+  if (cred === undefined) return undefined
+  switch (cred.kind) {
+    case 'basic':
+      return `Basic ${Buffer.from(`${cred.username}:${cred.password}`, 'utf8').toString('base64')}`
+    case 'identity-token':
+      return `Basic ${Buffer.from(`${cred.username ?? '<token>'}:${cred.token}`, 'utf8').toString('base64')}`
+    default:
+      return undefined
+  }
+}

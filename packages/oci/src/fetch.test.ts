@@ -1,0 +1,239 @@
+import {afterEach, describe, expect, test} from 'vitest'
+import {startWireServer, unusedPort, type WireServer} from '../test/wire-server.js'
+import {HttpTransport, parseRetryAfter, type RequestEvent, type RetryOptions} from './fetch.js'
+
+const servers: WireServer[] = []
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()))
+})
+async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<WireServer> {
+  const s = await startWireServer(handler)
+  servers.push(s)
+  return s
+}
+
+function transport(events: RequestEvent[], retry: RetryOptions = {baseDelayMs: 1, maxDelayMs: 5000}, timeoutMs = 5000): HttpTransport {
+  return new HttpTransport({retry, timeoutMs, onRequest: (e) => events.push(e)})
+}
+
+describe('parseRetryAfter', () => {
+  test.each([
+    ['3', 3000],
+    ['0', 0],
+    [' 12 ', 12000],
+  ])('delta seconds %j → %d ms', (value, ms) => {
+    expect(parseRetryAfter(value)).toBe(ms)
+  })
+  test('HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z')
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000)
+    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0)
+  })
+  test('absent or invalid', () => {
+    expect(parseRetryAfter(null)).toBeUndefined()
+    expect(parseRetryAfter('soon')).toBeUndefined()
+  })
+})
+
+describe('HttpTransport retries', () => {
+  test('retries a 503 then succeeds, reporting each attempt', async () => {
+    let n = 0
+    const s = await serve((_req, res) => {
+      n++
+      res.writeHead(n === 1 ? 503 : 200).end(n === 1 ? 'busy' : 'ok')
+    })
+    const events: RequestEvent[] = []
+    const res = await transport(events).send({method: 'GET', url: `${s.url}/x`, maxBytes: 100})
+    expect(res.status).toBe(200)
+    expect(new TextDecoder().decode(res.body)).toBe('ok')
+    expect(res.attempts).toBe(2)
+    expect(events.map((e) => [e.status, e.attempt])).toEqual([
+      [503, 1],
+      [200, 2],
+    ])
+    expect(events[0]!.url).toBe(`${s.url}/x`)
+    expect(events[0]!.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  test('honours Retry-After in seconds', async () => {
+    let n = 0
+    const s = await serve((_req, res) => {
+      n++
+      if (n === 1) res.writeHead(503, {'retry-after': '1'}).end()
+      else res.writeHead(200).end('ok')
+    })
+    const started = Date.now()
+    const res = await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.status).toBe(200)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+  })
+
+  test('honours Retry-After as an HTTP date', async () => {
+    let n = 0
+    const s = await serve((_req, res) => {
+      n++
+      if (n === 1) res.writeHead(429, {'retry-after': new Date(Date.now() + 2000).toUTCString()}).end()
+      else res.writeHead(200).end('ok')
+    })
+    const started = Date.now()
+    const res = await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.status).toBe(200)
+    // HTTP dates have one-second resolution: the wait is between 1 and 2 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900)
+  })
+
+  test('caps Retry-After at maxDelayMs', async () => {
+    let n = 0
+    const s = await serve((_req, res) => {
+      n++
+      if (n === 1) res.writeHead(503, {'retry-after': '3600'}).end()
+      else res.writeHead(200).end('ok')
+    })
+    const started = Date.now()
+    const res = await transport([], {baseDelayMs: 1, maxDelayMs: 200}).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.status).toBe(200)
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  test('429 is retried; after the last retry the response is returned', async () => {
+    const s = await serve((_req, res) => res.writeHead(429).end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}'))
+    const events: RequestEvent[] = []
+    const res = await transport(events, {baseDelayMs: 1, maxDelayMs: 5}).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.status).toBe(429)
+    expect(res.attempts).toBe(4)
+    expect(s.requests).toHaveLength(4)
+  })
+
+  test('a non-retryable status is returned at once', async () => {
+    const s = await serve((_req, res) => res.writeHead(400).end('bad'))
+    const res = await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.status).toBe(400)
+    expect(s.requests).toHaveLength(1)
+  })
+
+  test('a reset connection is retried', async () => {
+    let n = 0
+    const s = await serve((_req, res) => {
+      n++
+      if (n === 1) res.socket?.destroy()
+      else res.writeHead(200).end('ok')
+    })
+    const res = await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.status).toBe(200)
+    expect(n).toBe(2)
+  })
+
+  test('connection refused → REGISTRY_UNREACHABLE after one quick retry', async () => {
+    const port = await unusedPort()
+    const events: RequestEvent[] = []
+    const started = Date.now()
+    const err = await transport(events)
+      .send({method: 'GET', url: `http://127.0.0.1:${port}/v2/x/manifests/latest`, maxBytes: 100})
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE'})
+    expect((err as Error).message).toContain(`cannot reach 127.0.0.1:${port}: connection refused (ECONNREFUSED)`)
+    expect((err as Error).message).toContain('check the registry address')
+    expect(events.map((e) => [e.attempt, e.status, e.error])).toEqual([
+      [1, undefined, 'ECONNREFUSED'],
+      [2, undefined, 'ECONNREFUSED'],
+    ])
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+
+  test('no answer within timeoutMs → REGISTRY_UNREACHABLE naming the timeout', async () => {
+    const s = await serve(() => {
+      /* never answer */
+    })
+    const err = await transport([], {attempts: 0, baseDelayMs: 1, maxDelayMs: 1}, 200)
+      .send({method: 'GET', url: s.url, maxBytes: 100})
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE'})
+    expect((err as Error).message).toContain('no response within 200 ms')
+  })
+})
+
+describe('HttpTransport redirects', () => {
+  test('a redirect to another host:port carries no Authorization', async () => {
+    const other = await serve((_req, res) => res.writeHead(200).end('blob'))
+    const first = await serve((_req, res) => res.writeHead(307, {location: `${other.url}/data?X-Amz-Signature=abc`}).end())
+    const events: RequestEvent[] = []
+    const res = await transport(events).send({
+      method: 'GET',
+      url: `${first.url}/v2/x/blobs/sha256:1`,
+      headers: {Authorization: 'Bearer secret-token'},
+      maxBytes: 100,
+    })
+    expect(res.status).toBe(200)
+    expect(res.url).toBe(`${other.url}/data?X-Amz-Signature=abc`)
+    expect(first.requests[0]!.headers.authorization).toBe('Bearer secret-token')
+    expect(other.requests[0]!.headers.authorization).toBeUndefined()
+    expect(events.map((e) => e.status)).toEqual([307, 200])
+    expect(events[1]!.url).toBe(`${other.url}/data?X-Amz-Signature=REDACTED`)
+  })
+
+  test('a redirect on the same origin keeps Authorization', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/a') res.writeHead(302, {location: '/b'}).end()
+      else res.writeHead(200).end('ok')
+    })
+    await transport([]).send({method: 'GET', url: `${s.url}/a`, headers: {authorization: 'Basic abc'}, maxBytes: 100})
+    expect(s.requests.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ['/a', 'Basic abc'],
+      ['/b', 'Basic abc'],
+    ])
+  })
+
+  test('303 after POST becomes GET without body; 307 keeps method and body', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/post303') res.writeHead(303, {location: '/done'}).end()
+      else if (req.url === '/put307') res.writeHead(307, {location: '/done'}).end()
+      else res.writeHead(200).end('ok')
+    })
+    const t = transport([])
+    await t.send({method: 'POST', url: `${s.url}/post303`, body: 'abc', maxBytes: 100})
+    await t.send({method: 'PUT', url: `${s.url}/put307`, body: 'xyz', maxBytes: 100})
+    expect(s.requests.map((r) => [r.method, r.url, r.body.toString()])).toEqual([
+      ['POST', '/post303', 'abc'],
+      ['GET', '/done', ''],
+      ['PUT', '/put307', 'xyz'],
+      ['PUT', '/done', 'xyz'],
+    ])
+  })
+
+  test('a redirect loop → REGISTRY_PROTOCOL', async () => {
+    const s = await serve((_req, res) => res.writeHead(302, {location: '/again'}).end())
+    await expect(transport([]).send({method: 'GET', url: s.url, maxBytes: 100})).rejects.toMatchObject({code: 'REGISTRY_PROTOCOL'})
+  })
+})
+
+describe('HttpTransport size limits', () => {
+  test('Content-Length over the limit → RESPONSE_TOO_LARGE before reading', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, {'content-length': '1000'})
+      res.write(Buffer.alloc(10))
+      // never finishes: the client must not wait for the body
+    })
+    await expect(
+      transport([]).send({method: 'GET', url: s.url, maxBytes: 100, what: 'manifest'}),
+    ).rejects.toMatchObject({code: 'RESPONSE_TOO_LARGE', message: expect.stringContaining('Content-Length 1000') as unknown})
+  })
+
+  test('a chunked body growing over the limit → RESPONSE_TOO_LARGE while streaming', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200) // no Content-Length: chunked
+      for (let i = 0; i < 10; i++) res.write(Buffer.alloc(50))
+      res.end()
+    })
+    await expect(transport([]).send({method: 'GET', url: s.url, maxBytes: 120})).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+      message: expect.stringContaining('more than 120 bytes') as unknown,
+    })
+  })
+
+  test('error bodies are truncated, not rejected', async () => {
+    const s = await serve((_req, res) => res.writeHead(500).end(Buffer.alloc(200 * 1024, 65)))
+    const res = await transport([], {attempts: 0, baseDelayMs: 1, maxDelayMs: 1}).send({method: 'GET', url: s.url, maxBytes: 10})
+    expect(res.status).toBe(500)
+    expect(res.body.length).toBe(64 * 1024)
+  })
+})

@@ -1,0 +1,42 @@
+import {describe, expect, test} from 'vitest'
+import * as oci from './index.js'
+
+describe('@sigil/oci public surface', () => {
+  test('runtime exports are exactly these', () => {
+    expect(Object.keys(oci).sort()).toEqual([
+      'DEFAULT_MANIFEST_ACCEPT',
+      'RegistryClient',
+      'dockerConfigCredentials',
+      'findAuthFile',
+      'isLoopbackHost',
+      'parseRegistryErrors',
+      'parseWwwAuthenticate',
+      'registryBaseUrl',
+      'registryScheme',
+    ])
+  })
+
+  test('RegistryClient has the documented methods', () => {
+    const methods = Object.getOwnPropertyNames(oci.RegistryClient.prototype).filter((n) => n !== 'constructor').sort()
+    expect(methods).toEqual([
+      'blobExists',
+      'deleteManifest',
+      'getBlob',
+      'getManifest',
+      'getManifestIfExists',
+      'listTags',
+      'putManifest',
+      'resolveDigest',
+      'uploadBlob',
+    ])
+  })
+
+  test('default Accept covers OCI and Docker images and indexes', () => {
+    expect(oci.DEFAULT_MANIFEST_ACCEPT).toEqual([
+      'application/vnd.oci.image.manifest.v1+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.oci.image.index.v1+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+    ])
+  })
+})

@@ -1,0 +1,333 @@
+import {createHash} from 'node:crypto'
+import {afterEach, describe, expect, test} from 'vitest'
+import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
+import {registryErrorBody, sendJson, startWireServer, type WireServer} from '../test/wire-server.js'
+import type {RequestEvent} from './fetch.js'
+import {RegistryClient, type RegistryClientOptions} from './registry-client.js'
+
+const closers: {close(): Promise<void>}[] = []
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((r) => r.close()))
+})
+async function fake(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
+  const r = await startFakeRegistry(options)
+  closers.push(r)
+  return r
+}
+async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<WireServer> {
+  const s = await startWireServer(handler)
+  closers.push(s)
+  return s
+}
+function client(events: RequestEvent[] = [], options: RegistryClientOptions = {}): RegistryClient {
+  return new RegistryClient({credentials: async () => undefined, retry: {baseDelayMs: 1, maxDelayMs: 5}, onRequest: (e) => events.push(e), ...options})
+}
+const bytesOf = (s: string): Uint8Array => new TextEncoder().encode(s)
+const digestOf = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
+const OCI = 'application/vnd.oci.image.manifest.v1+json'
+const MANIFEST = bytesOf(`{"schemaVersion":2,"mediaType":"${OCI}","config":{},"layers":[]}`)
+
+describe('manifests', () => {
+  test('put, resolve (HEAD), get: digest is sha256 of the bytes; Content-Type = media type', async () => {
+    const r = await fake()
+    const events: RequestEvent[] = []
+    const c = client(events)
+    const repo = {registry: r.host, repository: 'team/app'}
+    const {digest} = await c.putManifest(repo, 'v1', MANIFEST, OCI)
+    expect(digest).toBe(digestOf(MANIFEST))
+    expect(r.registryRequests()[0]!.headers['content-type']).toBe(OCI)
+    expect(await c.resolveDigest(repo, 'v1')).toEqual({digest, mediaType: OCI, size: MANIFEST.length})
+    const m = await c.getManifest(repo, 'v1')
+    expect(m).toEqual({bytes: MANIFEST, digest, mediaType: OCI})
+    expect(await c.getManifest(repo, digest)).toEqual({bytes: MANIFEST, digest, mediaType: OCI})
+    const accept = r.registryRequests()[1]!.headers.accept
+    expect(accept).toContain('application/vnd.oci.image.manifest.v1+json')
+    expect(accept).toContain('application/vnd.docker.distribution.manifest.v2+json')
+    expect(accept).toContain('application/vnd.oci.image.index.v1+json')
+    expect(accept).toContain('application/vnd.docker.distribution.manifest.list.v2+json')
+    expect(events.map((e) => e.method)).toEqual(['PUT', 'HEAD', 'GET', 'GET'])
+  })
+
+  test('resolveDigest falls back to a verified GET without Docker-Content-Digest', async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(200, {'content-type': OCI, 'content-length': String(MANIFEST.length)})
+      res.end(req.method === 'HEAD' ? undefined : MANIFEST)
+    })
+    const d = await client().resolveDigest({registry: s.host, repository: 'a'}, 'v1')
+    expect(d).toEqual({digest: digestOf(MANIFEST), mediaType: OCI, size: MANIFEST.length})
+    expect(s.requests.map((q) => q.method)).toEqual(['HEAD', 'GET'])
+  })
+
+  test('missing: getManifest → MANIFEST_UNKNOWN, getManifestIfExists → undefined, resolveDigest → MANIFEST_UNKNOWN', async () => {
+    const r = await fake()
+    const c = client()
+    const repo = {registry: r.host, repository: 'team/app'}
+    const err = await c.getManifest(repo, 'nope').catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'MANIFEST_UNKNOWN'})
+    expect((err as Error).message).toContain(`manifest ${r.host}/team/app:nope not found`)
+    expect((err as Error).message).toContain('MANIFEST_UNKNOWN: manifest unknown')
+    expect(await c.getManifestIfExists(repo, 'nope')).toBeUndefined()
+    await expect(c.resolveDigest(repo, 'nope')).rejects.toMatchObject({code: 'MANIFEST_UNKNOWN'})
+  })
+
+  test('getManifestIfExists still throws on other errors', async () => {
+    const s = await serve((_req, res) => sendJson(res, 400, registryErrorBody('NAME_INVALID', 'invalid repository name')))
+    await expect(client().getManifestIfExists({registry: s.host, repository: 'a'}, 'v1')).rejects.toMatchObject({
+      code: 'REGISTRY_ERROR',
+      message: expect.stringContaining('NAME_INVALID: invalid repository name') as unknown,
+    })
+  })
+
+  test('Docker-Content-Digest that does not match the bytes → DIGEST_MISMATCH', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': OCI, 'docker-content-digest': digestOf(bytesOf('other'))})
+      res.end(MANIFEST)
+    })
+    await expect(client().getManifest({registry: s.host, repository: 'a'}, 'v1')).rejects.toMatchObject({code: 'DIGEST_MISMATCH'})
+  })
+
+  test('bytes that do not match the requested digest → DIGEST_MISMATCH', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': OCI}) // no header: the reference itself is the expectation
+      res.end(MANIFEST)
+    })
+    const wanted = digestOf(bytesOf('something else'))
+    const err = await client().getManifest({registry: s.host, repository: 'a'}, wanted).catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'DIGEST_MISMATCH', details: {expected: wanted, actual: digestOf(MANIFEST)}})
+  })
+
+  test('manifest over maxManifestBytes → RESPONSE_TOO_LARGE (Content-Length and chunked)', async () => {
+    const big = Buffer.alloc(2000, 32)
+    const s = await serve((req, res) => {
+      if (req.url.endsWith('/cl')) res.writeHead(200, {'content-type': OCI, 'content-length': String(big.length)}).end(big)
+      else {
+        res.writeHead(200, {'content-type': OCI})
+        res.write(big.subarray(0, 1000))
+        res.end(big.subarray(1000))
+      }
+    })
+    const c = client([], {maxManifestBytes: 1024})
+    await expect(c.getManifest({registry: s.host, repository: 'a'}, 'cl')).rejects.toMatchObject({code: 'RESPONSE_TOO_LARGE'})
+    await expect(c.getManifest({registry: s.host, repository: 'a'}, 'chunked')).rejects.toMatchObject({code: 'RESPONSE_TOO_LARGE'})
+  })
+
+  test('media type from the body when Content-Type is generic', async () => {
+    const s = await serve((_req, res) => res.writeHead(200, {'content-type': 'application/json; charset=utf-8'}).end(MANIFEST))
+    expect((await client().getManifest({registry: s.host, repository: 'a'}, 'v1')).mediaType).toBe(OCI)
+  })
+
+  test('putManifest by digest checks the bytes first; a disagreeing registry digest → DIGEST_MISMATCH', async () => {
+    const events: RequestEvent[] = []
+    const s = await serve((_req, res) => res.writeHead(201, {'docker-content-digest': digestOf(bytesOf('x'))}).end())
+    const c = client(events)
+    await expect(c.putManifest({registry: s.host, repository: 'a'}, digestOf(bytesOf('x')), MANIFEST, OCI)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    })
+    expect(events).toHaveLength(0)
+    await expect(c.putManifest({registry: s.host, repository: 'a'}, 'v1', MANIFEST, OCI)).rejects.toMatchObject({code: 'DIGEST_MISMATCH'})
+  })
+
+  test('deleteManifest removes; deleting again → MANIFEST_UNKNOWN', async () => {
+    const r = await fake()
+    const c = client()
+    const repo = {registry: r.host, repository: 'team/app'}
+    const {digest} = await c.putManifest(repo, 'v1', MANIFEST, OCI)
+    await c.deleteManifest(repo, digest)
+    expect(await c.getManifestIfExists(repo, digest)).toBeUndefined()
+    await expect(c.deleteManifest(repo, digest)).rejects.toMatchObject({code: 'MANIFEST_UNKNOWN'})
+  })
+
+  test('invalid names never reach the wire → INVALID_REFERENCE', async () => {
+    const events: RequestEvent[] = []
+    const c = client(events)
+    await expect(c.getManifest({registry: '127.0.0.1:1', repository: 'Upper/Case'}, 'v1')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    await expect(c.getManifest({registry: '127.0.0.1:1', repository: 'a/../b'}, 'v1')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    await expect(c.getManifest({registry: '127.0.0.1:1', repository: 'a'}, 'bad/tag')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    await expect(c.getManifest({registry: 'user@127.0.0.1:1', repository: 'a'}, 'v1')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    await expect(c.getBlob({registry: '127.0.0.1:1', repository: 'a'}, 'latest')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    expect(events).toHaveLength(0)
+  })
+})
+
+describe('blobs', () => {
+  test('uploadBlob = POST + PUT <Location>&digest= (relative Location with a query), then getBlob/blobExists', async () => {
+    const r = await fake()
+    const events: RequestEvent[] = []
+    const c = client(events)
+    const repo = {registry: r.host, repository: 'team/app'}
+    const blob = bytesOf('hello blob')
+    const digest = digestOf(blob)
+    await c.uploadBlob(repo, digest, blob)
+    expect(events.map((e) => [e.method, e.status])).toEqual([
+      ['POST', 202],
+      ['PUT', 201],
+    ])
+    const put = r.registryRequests()[1]!
+    expect(put.url).toMatch(new RegExp(`^/v2/team/app/blobs/uploads/[0-9a-f-]+\\?_state=a%2Bb%3D&digest=sha256%3A${digest.slice(7)}$`))
+    expect(put.headers['content-type']).toBe('application/octet-stream')
+    expect(Buffer.from(put.body).equals(Buffer.from(blob))).toBe(true)
+    expect(await c.blobExists(repo, digest)).toBe(true)
+    expect(await c.blobExists(repo, digestOf(bytesOf('nope')))).toBe(false)
+    expect(await c.getBlob(repo, digest)).toEqual(blob)
+  })
+
+  test('absolute Location without a query gets ?digest=', async () => {
+    const s = await serve((req, res) => {
+      if (req.method === 'POST') res.writeHead(202, {location: `http://${req.headers.host}/upload/123`}).end()
+      else res.writeHead(201).end()
+    })
+    const blob = bytesOf('x')
+    await client().uploadBlob({registry: s.host, repository: 'a'}, digestOf(blob), blob)
+    expect(s.requests.map((q) => `${q.method} ${q.url}`)).toEqual([
+      'POST /v2/a/blobs/uploads/',
+      `PUT /upload/123?digest=${encodeURIComponent(digestOf(blob))}`,
+    ])
+  })
+
+  test('upload without Location → REGISTRY_PROTOCOL; bytes not matching the digest are never sent', async () => {
+    const events: RequestEvent[] = []
+    const s = await serve((_req, res) => res.writeHead(202).end())
+    const c = client(events)
+    const blob = bytesOf('x')
+    await expect(c.uploadBlob({registry: s.host, repository: 'a'}, digestOf(blob), blob)).rejects.toMatchObject({code: 'REGISTRY_PROTOCOL'})
+    events.length = 0
+    await expect(c.uploadBlob({registry: s.host, repository: 'a'}, digestOf(bytesOf('y')), blob)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    })
+    expect(events).toHaveLength(0)
+  })
+
+  test('blob whose bytes do not match → DIGEST_MISMATCH', async () => {
+    const s = await serve((_req, res) => res.writeHead(200).end('tampered'))
+    await expect(client().getBlob({registry: s.host, repository: 'a'}, digestOf(bytesOf('original')))).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+    })
+  })
+
+  test('missing blob → BLOB_UNKNOWN', async () => {
+    const r = await fake()
+    await expect(client().getBlob({registry: r.host, repository: 'a'}, digestOf(bytesOf('x')))).rejects.toMatchObject({
+      code: 'BLOB_UNKNOWN',
+    })
+  })
+
+  test('blob over maxBytes → RESPONSE_TOO_LARGE (Content-Length, and chunked stream)', async () => {
+    const big = Buffer.alloc(5000, 1)
+    const s = await serve((req, res) => {
+      if (req.url.includes('aaaa')) res.writeHead(200, {'content-length': String(big.length)}).end(big)
+      else {
+        res.writeHead(200)
+        for (let i = 0; i < 5; i++) res.write(big.subarray(i * 1000, (i + 1) * 1000))
+        res.end()
+      }
+    })
+    const c = client([], {maxBlobBytes: 4096})
+    await expect(c.getBlob({registry: s.host, repository: 'a'}, `sha256:${'a'.repeat(64)}`)).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+      message: expect.stringContaining('Content-Length 5000') as unknown,
+    })
+    await expect(c.getBlob({registry: s.host, repository: 'a'}, `sha256:${'b'.repeat(64)}`)).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+      message: expect.stringContaining('more than 4096 bytes') as unknown,
+    })
+    await expect(c.getBlob({registry: s.host, repository: 'a'}, `sha256:${'b'.repeat(64)}`, {maxBytes: 100})).rejects.toMatchObject({
+      code: 'RESPONSE_TOO_LARGE',
+    })
+  })
+
+  test('a blob redirected to another host:port is fetched without Authorization', async () => {
+    const blob = bytesOf('stored elsewhere')
+    const storage = await serve((_req, res) => res.writeHead(200).end(blob))
+    const r = await fake({
+      auth: {kind: 'basic', username: 'u', password: 'p'},
+      override: (req, res) => {
+        if (req.url.includes('/blobs/sha256:') && req.headers.authorization !== undefined) {
+          res.writeHead(307, {location: `${storage.url}/bucket/blob?sig=xyz`}).end()
+          return true
+        }
+        return false
+      },
+    })
+    const c = new RegistryClient({credentials: async () => ({kind: 'basic', username: 'u', password: 'p'})})
+    expect(await c.getBlob({registry: r.host, repository: 'a'}, digestOf(blob))).toEqual(blob)
+    expect(r.registryRequests().at(-1)!.headers.authorization).toBeDefined()
+    expect(storage.requests).toHaveLength(1)
+    expect(storage.requests[0]!.headers.authorization).toBeUndefined()
+  })
+})
+
+describe('error mapping', () => {
+  test('garbage error bodies → REGISTRY_ERROR with status and a sanitized snippet', async () => {
+    const s = await serve((req, res) => {
+      if (req.url.includes('html')) res.writeHead(502, 'Bad Gateway').end('<html>\u001b[31mproxy\nerror</html>')
+      else res.writeHead(400, {'content-type': 'application/json'}).end('{"errors": [')
+    })
+    const c = client()
+    const e1 = await c.getManifest({registry: s.host, repository: 'a'}, 'html').catch((e: unknown) => e)
+    expect(e1).toMatchObject({code: 'REGISTRY_ERROR', details: {status: 502}})
+    expect((e1 as Error).message).toContain('502 Bad Gateway after 4 attempts: unparsable error body: "<html> [31mproxy error</html>"')
+    const e2 = await c.getManifest({registry: s.host, repository: 'a'}, 'json').catch((e: unknown) => e)
+    expect(e2).toMatchObject({code: 'REGISTRY_ERROR', details: {status: 400}})
+    expect((e2 as Error).message).toContain('unparsable error body: "{"errors": ["')
+  })
+
+  test('registry errors[] are in the message and details', async () => {
+    const s = await serve((_req, res) =>
+      sendJson(res, 400, {errors: [{code: 'MANIFEST_INVALID', message: 'manifest invalid', detail: {}}, {code: 'SIZE_INVALID', message: 'x'}]}),
+    )
+    const err = await client().putManifest({registry: s.host, repository: 'a'}, 'v1', MANIFEST, OCI).catch((e: unknown) => e)
+    expect(err).toMatchObject({
+      code: 'REGISTRY_ERROR',
+      details: {registryErrors: [{code: 'MANIFEST_INVALID', message: 'manifest invalid'}, {code: 'SIZE_INVALID', message: 'x'}]},
+    })
+    expect((err as Error).message).toContain('MANIFEST_INVALID: manifest invalid; SIZE_INVALID: x')
+  })
+
+  test('403 and DENIED → REGISTRY_DENIED', async () => {
+    const s = await serve((req, res) =>
+      req.url.includes('forbidden')
+        ? res.writeHead(403).end()
+        : sendJson(res, 400, registryErrorBody('DENIED', 'requested access to the resource is denied')),
+    )
+    const c = client()
+    await expect(c.getManifest({registry: s.host, repository: 'a'}, 'forbidden')).rejects.toMatchObject({code: 'REGISTRY_DENIED'})
+    await expect(c.getManifest({registry: s.host, repository: 'a'}, 'denied')).rejects.toMatchObject({code: 'REGISTRY_DENIED'})
+  })
+
+  test('503 then success is invisible to the caller', async () => {
+    let n = 0
+    const r = await fake({
+      override: (_req, res) => {
+        if (n++ > 0) return false
+        res.writeHead(503).end()
+        return true
+      },
+    })
+    const events: RequestEvent[] = []
+    const c = client(events)
+    expect(await c.getManifestIfExists({registry: r.host, repository: 'a'}, 'v1')).toBeUndefined()
+    expect(events.map((e) => [e.status, e.attempt])).toEqual([
+      [503, 1],
+      [404, 2],
+    ])
+  })
+
+  test('plain HTTP to a non-loopback endpoint is refused without connecting', async () => {
+    const events: RequestEvent[] = []
+    const c = client(events, {endpoint: () => 'http://registry.example.com'})
+    const err = await c.getManifest({registry: 'registry.example.com', repository: 'a'}, 'v1').catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'INSECURE_REGISTRY'})
+    expect((err as Error).message).toContain('--allow-insecure-registry')
+    expect(events).toHaveLength(0)
+  })
+})
+
+describe('listTags', () => {
+  test('follows Link pagination', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/v2/a/tags/list') sendJson(res, 200, {name: 'a', tags: ['v1', 'v2']}, {link: '</v2/a/tags/list?last=v2&n=2>; rel="next"'})
+      else sendJson(res, 200, {name: 'a', tags: ['v3']})
+    })
+    expect(await client().listTags({registry: s.host, repository: 'a'})).toEqual(['v1', 'v2', 'v3'])
+  })
+})

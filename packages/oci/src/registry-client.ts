@@ -1,0 +1,427 @@
+/**
+ * A small OCI distribution client: manifests and blobs, with verified digests, size limits,
+ * challenge-driven auth and retries.
+ */
+import type {RegistryCredential} from '@sigil/core'
+import {Authenticator, type AuthTarget} from './auth.js'
+import {assertDigest, computeDigest, isSupportedDigest, looksLikeDigest} from './content-digest.js'
+import {dockerConfigCredentials} from './docker-config.js'
+import {errorFromResponse, ociError} from './error.js'
+import {HttpTransport, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './fetch.js'
+import {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'
+import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
+
+/** A repository on a registry. */
+export interface RepositoryRef {
+  /** Registry host with optional port: `ghcr.io`, `index.docker.io`, `127.0.0.1:5000`. */
+  readonly registry: string
+  /** Repository path: `library/ubuntu`, `team/app`. */
+  readonly repository: string
+}
+
+/** Options of {@link RegistryClient}. */
+export interface RegistryClientOptions {
+  /** Allow plain HTTP for non-loopback hosts (`--allow-insecure-registry`). Default false (loopback hosts always use HTTP). */
+  readonly insecure?: boolean
+  /** Credentials per host and repository. Default: {@link dockerConfigCredentials}() (docker config `auths`). */
+  readonly credentials?: (host: string, repository: string) => Promise<RegistryCredential | undefined>
+  /** Base URL override per host (mirrors, tests); undefined = `http(s)://<host>`. */
+  readonly endpoint?: (host: string) => string | undefined
+  /** `User-Agent`. Default `sigil`. */
+  readonly userAgent?: string
+  /** Retry policy: default 3 retries, 200 ms base delay, 10 s cap (also caps `Retry-After`). */
+  readonly retry?: RetryOptions
+  /** Per-request timeout (headers; and longest stall while reading a body). Default 30000 ms. */
+  readonly timeoutMs?: number
+  /** Called after every HTTP exchange (retries, redirect hops and token requests included). */
+  readonly onRequest?: (event: RequestEvent) => void
+  /** Largest manifest accepted. Default 4 MiB (go-containerregistry's limit). */
+  readonly maxManifestBytes?: number
+  /** Largest blob accepted by {@link RegistryClient.getBlob}. Default 128 MiB (`COSIGN_MAX_ATTACHMENT_SIZE`). */
+  readonly maxBlobBytes?: number
+}
+
+/** A manifest as fetched: the exact bytes, their verified digest and the media type. */
+export interface FetchedManifest {
+  readonly bytes: Uint8Array
+  /** `sha256:<hex>` of `bytes` (or the requested digest, verified, for other algorithms). */
+  readonly digest: string
+  /** From Content-Type, else the manifest's `mediaType` field; `''` if neither. */
+  readonly mediaType: string
+}
+
+/** Digest, media type and size of a manifest, as {@link RegistryClient.resolveDigest} returns. */
+export interface ManifestDescriptor {
+  readonly digest: string
+  readonly mediaType: string
+  readonly size: number
+}
+
+/** Options of manifest reads. */
+export interface GetManifestOptions {
+  /** Accepted media types. Default: OCI manifest, Docker schema 2, OCI index, Docker list. */
+  readonly accept?: readonly string[]
+}
+
+/** Options of {@link RegistryClient.getBlob}. */
+export interface GetBlobOptions {
+  /** Largest blob accepted; default the client's `maxBlobBytes`. */
+  readonly maxBytes?: number
+}
+
+const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+const DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024
+/** Bodies we do not use (PUT/DELETE answers, HEAD) are read at most this far. */
+const SMALL_BODY_LIMIT = 64 * 1024
+const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
+const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
+const GENERIC_CONTENT_TYPES = new Set(['', 'application/json', 'text/plain', 'application/octet-stream'])
+const MAX_AUTH_ROUNDS = 4
+const MAX_TAG_PAGES = 1000
+
+function checkRepository(repo: RepositoryRef): void {
+  const segments = repo.repository.split('/')
+  const ok =
+    repo.repository.length > 0 &&
+    repo.repository.length <= 255 &&
+    segments.every((s) => /^[a-z0-9_.-]+$/.test(s) && s !== '.' && s !== '..')
+  if (!ok) {
+    throw ociError('INVALID_REFERENCE', `invalid repository name "${repo.repository}": use lowercase letters, digits and . _ - /`)
+  }
+}
+
+function checkReference(reference: string): void {
+  if (looksLikeDigest(reference) ? !DIGEST_PATTERN.test(reference) : !TAG_PATTERN.test(reference)) {
+    throw ociError('INVALID_REFERENCE', `invalid tag or digest "${reference}"`)
+  }
+}
+
+function checkDigest(digest: string): void {
+  if (!DIGEST_PATTERN.test(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}"`)
+}
+
+function mediaTypeOf(res: HttpResponse): string {
+  return (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+}
+
+function ok(res: HttpResponse): boolean {
+  return res.status >= 200 && res.status < 300
+}
+
+/**
+ * Talks to OCI distribution registries (`/v2/` API). Create one per command: it caches what
+ * it learns about auth (schemes, tokens) for the registries it talks to.
+ *
+ * Every manifest and blob read is verified against its digest (DIGEST_MISMATCH), size limits
+ * are enforced before and while buffering (RESPONSE_TOO_LARGE), and failures carry stable
+ * SigilError codes (REGISTRY_UNREACHABLE, REGISTRY_AUTH_FAILED, REGISTRY_DENIED,
+ * MANIFEST_UNKNOWN, BLOB_UNKNOWN, REGISTRY_ERROR, REGISTRY_PROTOCOL, INSECURE_REGISTRY).
+ */
+export class RegistryClient {
+  readonly #transport: HttpTransport
+  readonly #auth: Authenticator
+  readonly #insecure: boolean
+  readonly #endpoint?: (host: string) => string | undefined
+  readonly #maxManifestBytes: number
+  readonly #maxBlobBytes: number
+  readonly #bases = new Map<string, string>()
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.#transport = new HttpTransport({
+      timeoutMs: options.timeoutMs,
+      retry: options.retry,
+      userAgent: options.userAgent,
+      onRequest: options.onRequest,
+    })
+    this.#insecure = options.insecure ?? false
+    this.#endpoint = options.endpoint
+    this.#maxManifestBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES
+    this.#maxBlobBytes = options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES
+    this.#auth = new Authenticator({
+      transport: this.#transport,
+      credentials: options.credentials ?? dockerConfigCredentials(),
+      insecure: this.#insecure,
+    })
+  }
+
+  #base(registry: string): string {
+    let base = this.#bases.get(registry)
+    if (base === undefined) {
+      base = registryBaseUrl(registry, {insecure: this.#insecure, endpoint: this.#endpoint})
+      this.#bases.set(registry, base)
+    }
+    return base
+  }
+
+  #url(repo: RepositoryRef, kind: 'manifests' | 'blobs' | 'tags', rest: string): string {
+    checkRepository(repo)
+    return `${this.#base(repo.registry)}/v2/${repo.repository}/${kind}/${rest}`
+  }
+
+  /** Send with auth: authenticate up front when the registry is known, else answer its 401 challenge. */
+  async #send(
+    repo: RepositoryRef,
+    req: HttpRequest & {readonly subject: string; readonly push?: boolean},
+  ): Promise<HttpResponse> {
+    const target: AuthTarget = {registry: repo.registry, repository: repo.repository, actions: req.push ? ['pull', 'push'] : ['pull']}
+    const baseOrigin = new URL(this.#base(repo.registry)).origin
+    const sameOrigin = new URL(req.url).origin === baseOrigin
+    for (let round = 0; round < MAX_AUTH_ROUNDS; round++) {
+      const authz = sameOrigin ? await this.#auth.authorize(target) : {fresh: false}
+      const headers: Record<string, string> = {...req.headers}
+      if (authz.header !== undefined) headers['authorization'] = authz.header
+      const res = await this.#transport.send({...req, headers})
+      if (res.status !== 401 || !sameOrigin) return res
+      await this.#auth.challenged(target, res, authz, req.subject, req.method)
+    }
+    throw ociError('REGISTRY_AUTH_FAILED', `authentication for ${req.subject} did not settle after ${MAX_AUTH_ROUNDS} challenges`)
+  }
+
+  #subject(kind: 'manifest' | 'blob', repo: RepositoryRef, reference: string): string {
+    return `${kind} ${repo.registry}/${repo.repository}${looksLikeDigest(reference) ? '@' : ':'}${reference}`
+  }
+
+  /**
+   * Digest, media type and size of the manifest `reference` (tag or digest) points to: a HEAD
+   * request, falling back to GET (verified) when the registry omits Docker-Content-Digest.
+   * Missing → MANIFEST_UNKNOWN.
+   */
+  async resolveDigest(repo: RepositoryRef, reference: string, options: GetManifestOptions = {}): Promise<ManifestDescriptor> {
+    checkReference(reference)
+    const subject = this.#subject('manifest', repo, reference)
+    const url = this.#url(repo, 'manifests', reference)
+    const res = await this.#send(repo, {
+      method: 'HEAD',
+      url,
+      headers: {accept: (options.accept ?? DEFAULT_MANIFEST_ACCEPT).join(', ')},
+      maxBytes: SMALL_BODY_LIMIT,
+      subject,
+    })
+    if (!ok(res)) throw errorFromResponse(res, {method: 'HEAD', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
+    const digest = res.headers.get('docker-content-digest')?.trim()
+    const length = res.headers.get('content-length')
+    const mediaType = mediaTypeOf(res)
+    if (digest !== undefined && isSupportedDigest(digest) && length !== null && /^\d+$/.test(length) && !GENERIC_CONTENT_TYPES.has(mediaType)) {
+      if (looksLikeDigest(reference) && digest !== reference) {
+        throw ociError('DIGEST_MISMATCH', `${subject}: registry reports digest ${digest}`, {details: {expected: reference, actual: digest}})
+      }
+      return {digest, mediaType, size: Number(length)}
+    }
+    const m = await this.getManifest(repo, reference, options)
+    return {digest: m.digest, mediaType: m.mediaType, size: m.bytes.length}
+  }
+
+  /**
+   * Fetch a manifest's exact bytes. The digest is verified: sha256 of the bytes must equal the
+   * requested digest (digest references) and the Docker-Content-Digest header when present,
+   * else DIGEST_MISMATCH. Missing → MANIFEST_UNKNOWN; larger than `maxManifestBytes` → RESPONSE_TOO_LARGE.
+   */
+  async getManifest(repo: RepositoryRef, reference: string, options: GetManifestOptions = {}): Promise<FetchedManifest> {
+    const m = await this.#getManifest(repo, reference, options, false)
+    return m!
+  }
+
+  /** Like {@link getManifest}, but a 404 resolves to undefined (other failures still throw). */
+  getManifestIfExists(repo: RepositoryRef, reference: string, options: GetManifestOptions = {}): Promise<FetchedManifest | undefined> {
+    return this.#getManifest(repo, reference, options, true)
+  }
+
+  async #getManifest(
+    repo: RepositoryRef,
+    reference: string,
+    options: GetManifestOptions,
+    allowMissing: boolean,
+  ): Promise<FetchedManifest | undefined> {
+    checkReference(reference)
+    const subject = this.#subject('manifest', repo, reference)
+    const url = this.#url(repo, 'manifests', reference)
+    const res = await this.#send(repo, {
+      method: 'GET',
+      url,
+      headers: {accept: (options.accept ?? DEFAULT_MANIFEST_ACCEPT).join(', ')},
+      maxBytes: this.#maxManifestBytes,
+      what: subject,
+      subject,
+    })
+    if (res.status === 404 && allowMissing) return undefined
+    if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
+    const bytes = res.body
+    let digest: string
+    if (looksLikeDigest(reference)) {
+      assertDigest(bytes, reference, subject)
+      digest = reference
+    } else {
+      digest = computeDigest(bytes)
+    }
+    const header = res.headers.get('docker-content-digest')?.trim()
+    if (header !== undefined && isSupportedDigest(header)) assertDigest(bytes, header, `${subject} (Docker-Content-Digest)`)
+    let mediaType = mediaTypeOf(res)
+    if (GENERIC_CONTENT_TYPES.has(mediaType)) {
+      try {
+        const field = (JSON.parse(new TextDecoder().decode(bytes)) as {mediaType?: unknown}).mediaType
+        if (typeof field === 'string') mediaType = field
+      } catch {
+        // Not JSON: keep the header's type; parsing is the caller's business.
+      }
+    }
+    return {bytes, digest, mediaType}
+  }
+
+  /**
+   * Upload a manifest under `reference` (tag or digest) with Content-Type `mediaType`. Returns
+   * its digest (sha256 of `bytes`); a Docker-Content-Digest answer that disagrees → DIGEST_MISMATCH.
+   */
+  async putManifest(repo: RepositoryRef, reference: string, bytes: Uint8Array, mediaType: string): Promise<{digest: string}> {
+    checkReference(reference)
+    const subject = this.#subject('manifest', repo, reference)
+    let digest: string
+    if (looksLikeDigest(reference)) {
+      assertDigest(bytes, reference, `${subject} (bytes to upload)`)
+      digest = reference
+    } else {
+      digest = computeDigest(bytes)
+    }
+    const url = this.#url(repo, 'manifests', reference)
+    const res = await this.#send(repo, {
+      method: 'PUT',
+      url,
+      headers: {'content-type': mediaType},
+      body: bytes,
+      maxBytes: SMALL_BODY_LIMIT,
+      subject,
+      push: true,
+    })
+    if (!ok(res)) throw errorFromResponse(res, {method: 'PUT', url, subject, attempts: res.attempts})
+    const header = res.headers.get('docker-content-digest')?.trim()
+    if (header !== undefined && isSupportedDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
+      throw ociError('DIGEST_MISMATCH', `${subject}: registry stored digest ${header}, expected ${digest}`, {
+        details: {expected: digest, actual: header},
+      })
+    }
+    return {digest}
+  }
+
+  /** Delete a manifest (by digest; registries may also accept tags). Missing → MANIFEST_UNKNOWN. */
+  async deleteManifest(repo: RepositoryRef, digest: string): Promise<void> {
+    checkReference(digest)
+    const subject = this.#subject('manifest', repo, digest)
+    const url = this.#url(repo, 'manifests', digest)
+    // go-containerregistry asks for push,pull for deletes; a registry wanting `delete` says so in its challenge.
+    const res = await this.#send(repo, {method: 'DELETE', url, maxBytes: SMALL_BODY_LIMIT, subject, push: true})
+    if (!ok(res)) throw errorFromResponse(res, {method: 'DELETE', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
+  }
+
+  /** True if the repository has blob `digest` (HEAD; 404 → false). */
+  async blobExists(repo: RepositoryRef, digest: string): Promise<boolean> {
+    checkDigest(digest)
+    const subject = this.#subject('blob', repo, digest)
+    const url = this.#url(repo, 'blobs', digest)
+    const res = await this.#send(repo, {method: 'HEAD', url, maxBytes: SMALL_BODY_LIMIT, subject})
+    if (res.status === 404) return false
+    if (!ok(res)) throw errorFromResponse(res, {method: 'HEAD', url, subject, attempts: res.attempts})
+    return true
+  }
+
+  /**
+   * Download a blob, following redirects (credentials are not forwarded to other hosts), and
+   * verify its digest. Missing → BLOB_UNKNOWN; over the limit → RESPONSE_TOO_LARGE (checked
+   * on Content-Length before buffering and again while streaming).
+   */
+  async getBlob(repo: RepositoryRef, digest: string, options: GetBlobOptions = {}): Promise<Uint8Array> {
+    checkDigest(digest)
+    const subject = this.#subject('blob', repo, digest)
+    const url = this.#url(repo, 'blobs', digest)
+    const res = await this.#send(repo, {
+      method: 'GET',
+      url,
+      maxBytes: options.maxBytes ?? this.#maxBlobBytes,
+      what: subject,
+      subject,
+    })
+    if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, notFound: 'BLOB_UNKNOWN', attempts: res.attempts})
+    assertDigest(res.body, digest, subject)
+    return res.body
+  }
+
+  /**
+   * Upload a blob monolithically: `POST /v2/<repo>/blobs/uploads/` then `PUT <Location>&digest=`
+   * (two requests when no auth round trip is needed; no existence check). The bytes must
+   * match `digest` (checked before sending).
+   */
+  async uploadBlob(repo: RepositoryRef, digest: string, bytes: Uint8Array): Promise<void> {
+    checkDigest(digest)
+    const subject = this.#subject('blob', repo, digest)
+    assertDigest(bytes, digest, `${subject} (bytes to upload)`)
+    const startUrl = this.#url(repo, 'blobs', 'uploads/')
+    const start = await this.#send(repo, {
+      method: 'POST',
+      url: startUrl,
+      body: new Uint8Array(0),
+      maxBytes: SMALL_BODY_LIMIT,
+      subject: `upload of ${subject}`,
+      push: true,
+    })
+    if (!ok(start)) throw errorFromResponse(start, {method: 'POST', url: startUrl, subject: `upload of ${subject}`, attempts: start.attempts})
+    const location = start.headers.get('location')
+    if (location === null || location === '') {
+      throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: the registry answered ${start.status} without a Location header`)
+    }
+    let target: URL
+    try {
+      target = new URL(location, start.url)
+    } catch (cause) {
+      throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: invalid upload Location`, {cause})
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+      throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: upload Location has unsupported scheme ${target.protocol}`)
+    }
+    assertTransportAllowed(target, this.#insecure)
+    // Append rather than rebuild the query: the Location's own parameters (`_state`) must stay byte-exact.
+    const href = target.toString().replace(/#.*$/, '')
+    const putUrl = `${href}${target.search === '' ? (href.endsWith('?') ? '' : '?') : '&'}digest=${encodeURIComponent(digest)}`
+    const put = await this.#send(repo, {
+      method: 'PUT',
+      url: putUrl,
+      headers: {'content-type': 'application/octet-stream'},
+      body: bytes,
+      maxBytes: SMALL_BODY_LIMIT,
+      subject: `upload of ${subject}`,
+      push: true,
+    })
+    if (!ok(put)) throw errorFromResponse(put, {method: 'PUT', url: putUrl, subject: `upload of ${subject}`, attempts: put.attempts})
+    const header = put.headers.get('docker-content-digest')?.trim()
+    if (header !== undefined && isSupportedDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
+      throw ociError('DIGEST_MISMATCH', `upload of ${subject}: registry stored digest ${header}`, {details: {expected: digest, actual: header}})
+    }
+  }
+
+  /** All tags of a repository (`GET /v2/<repo>/tags/list`, following `Link: <…>; rel="next"` pages). */
+  async listTags(repo: RepositoryRef): Promise<string[]> {
+    const subject = `tags of ${repo.registry}/${repo.repository}`
+    let url: string | undefined = this.#url(repo, 'tags', 'list')
+    const base = new URL(this.#base(repo.registry))
+    const tags: string[] = []
+    for (let page = 0; url !== undefined; page++) {
+      if (page >= MAX_TAG_PAGES) throw ociError('REGISTRY_PROTOCOL', `${subject}: more than ${MAX_TAG_PAGES} pages`)
+      const res: HttpResponse = await this.#send(repo, {method: 'GET', url, maxBytes: this.#maxManifestBytes, what: subject, subject})
+      if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, attempts: res.attempts})
+      let json: unknown
+      try {
+        json = JSON.parse(new TextDecoder().decode(res.body))
+      } catch (cause) {
+        throw ociError('REGISTRY_PROTOCOL', `${subject}: the tag list is not JSON`, {cause})
+      }
+      const list = typeof json === 'object' && json !== null ? (json as {tags?: unknown}).tags : undefined
+      if (list !== undefined && list !== null && !(Array.isArray(list) && list.every((t) => typeof t === 'string'))) {
+        throw ociError('REGISTRY_PROTOCOL', `${subject}: "tags" is not a list of strings`)
+      }
+      if (Array.isArray(list)) tags.push(...(list as string[]))
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(res.headers.get('link') ?? '')?.[1]
+      if (next === undefined) break
+      const nextUrl = new URL(next, res.url)
+      if (nextUrl.origin !== base.origin) throw ociError('REGISTRY_PROTOCOL', `${subject}: pagination link points to another host`)
+      url = nextUrl.toString()
+    }
+    return tags
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Which scheme to use for a registry host: plain HTTP only for loopback, HTTPS otherwise
+ * (unless the caller opted into insecure registries).
+ */
+import {isIPv6} from 'node:net'
+import {SigilError} from '@sigil/core'
+
+// A registry host as it appears in an image reference: name or IPv4 with optional port,
+// or a bracketed IPv6 literal with optional port. Nothing that could smuggle userinfo or a path.
+const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
+
+/** Parse `host[:port]` into a WHATWG URL (normalised hostname), or throw INVALID_REFERENCE. */
+function parseHost(host: string): URL {
+  // A bare IPv6 literal (`::1`) is accepted and bracketed.
+  if (isIPv6(host)) host = `[${host}]`
+  if (!HOST_PATTERN.test(host)) {
+    throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`)
+  }
+  try {
+    return new URL(`http://${host}`)
+  } catch (cause) {
+    throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`, {cause})
+  }
+}
+
+/**
+ * True for loopback registry hosts: `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`
+ * (each with or without a port). Only these get plain HTTP by default.
+ */
+export function isLoopbackHost(host: string): boolean {
+  let hostname: string
+  try {
+    hostname = parseHost(host).hostname.toLowerCase()
+  } catch {
+    return false
+  }
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true
+  if (hostname === '[::1]') return true
+  // WHATWG URL has already normalised IPv4 shorthand (127.1 → 127.0.0.1).
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+}
+
+/** Options of {@link registryBaseUrl}. */
+export interface TransportPolicyOptions {
+  /** Allow plain HTTP for non-loopback hosts (`--allow-insecure-registry`). Default false. */
+  readonly insecure?: boolean
+  /** Base URL override for the host (mirrors, tests); undefined = derived from the host. */
+  readonly endpoint?: (host: string) => string | undefined
+}
+
+/**
+ * The scheme sigil uses for `host` when no endpoint override applies: `http` for loopback
+ * hosts or when `insecure`, else `https` (go-containerregistry's rule, minus RFC 1918 ranges).
+ */
+export function registryScheme(host: string, insecure = false): 'http' | 'https' {
+  parseHost(host)
+  return insecure || isLoopbackHost(host) ? 'http' : 'https'
+}
+
+/**
+ * Base URL (origin, no trailing slash) for a registry host, e.g. `https://ghcr.io` or
+ * `http://127.0.0.1:5000`. An endpoint override is honoured but still has to follow the
+ * policy: plain `http://` to a non-loopback host needs `insecure` (else INSECURE_REGISTRY).
+ */
+export function registryBaseUrl(host: string, options: TransportPolicyOptions = {}): string {
+  const override = options.endpoint?.(host)
+  if (override === undefined) {
+    const parsed = parseHost(host)
+    return `${registryScheme(host, options.insecure)}://${parsed.host}`
+  }
+  let url: URL
+  try {
+    url = new URL(override)
+  } catch (cause) {
+    throw new SigilError('INVALID_ARGUMENT', `invalid endpoint "${override}" for registry ${host}`, {cause})
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new SigilError('INVALID_ARGUMENT', `invalid endpoint "${override}" for registry ${host}: only http and https are supported`)
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new SigilError('INVALID_ARGUMENT', `endpoint for registry ${host} must not contain credentials`)
+  }
+  assertTransportAllowed(url, options.insecure ?? false)
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`
+}
+
+/**
+ * Throw INSECURE_REGISTRY if `url` is plain HTTP to a non-loopback host and `insecure` is off.
+ * Used for registry endpoints and token realms (credentials must not travel in clear text).
+ */
+export function assertTransportAllowed(url: URL, insecure: boolean): void {
+  if (url.protocol === 'http:' && !insecure && !isLoopbackHost(url.host)) {
+    throw new SigilError(
+      'INSECURE_REGISTRY',
+      `refusing plain HTTP to ${url.host}: only loopback registries use HTTP by default; ` +
+        'pass --allow-insecure-registry (insecure: true) if you really mean it',
+      {details: {host: url.host}},
+    )
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A loopback HTTP server for unit tests: fakes a registry at the wire (no module mocks).
+ * Not a test file itself; imported by src/*.test.ts.
+ */
+import {createServer, type IncomingHttpHeaders, type ServerResponse} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+/** A request the server received, body fully read. */
+export interface WireRequest {
+  readonly method: string
+  /** Path and query as sent. */
+  readonly url: string
+  readonly headers: IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+export interface WireServer {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  /** `127.0.0.1:PORT` */
+  readonly host: string
+  readonly port: number
+  /** Everything received, in order. */
+  readonly requests: WireRequest[]
+  close(): Promise<void>
+}
+
+export type WireHandler = (req: WireRequest, res: ServerResponse) => unknown
+
+/** Start a server on 127.0.0.1 with a random port. */
+export async function startWireServer(handler: WireHandler): Promise<WireServer> {
+  const requests: WireRequest[] = []
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const wire: WireRequest = {method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks)}
+      requests.push(wire)
+      Promise.resolve(handler(wire, res)).catch((err: unknown) => {
+        res.statusCode = 599
+        res.end(String(err))
+      })
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  return {
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    port,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** A loopback port with nothing listening (bound, then released). */
+export async function unusedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as AddressInfo).port
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+/** Send a JSON body. */
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  const body = Buffer.from(JSON.stringify(value))
+  res.writeHead(status, {'content-type': 'application/json', 'content-length': String(body.length), ...headers})
+  res.end(body)
+}
+
+/** The distribution error body shape. */
+export function registryErrorBody(code: string, message: string): {errors: {code: string; message: string}[]} {
+  return {errors: [{code, message}]}
+}

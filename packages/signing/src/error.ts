@@ -1,0 +1,16 @@
+import {SigilError} from '@sigil/core'
+import type {SigilErrorCode} from '@sigil/core'
+
+/** The codes this package raises. */
+export type SigningErrorCode = Extract<
+  SigilErrorCode,
+  | 'IMAGE_NOT_FOUND'
+  | 'NO_SIGNATURES_FOUND'
+  | 'NO_MATCHING_SIGNATURES'
+  | 'INVALID_SIGNATURE_MANIFEST'
+  | 'SIGNING_FAILED'
+  | 'RESPONSE_TOO_LARGE'
+>
+
+/** Errors of image signing and verification. */
+export class SigningError extends SigilError<SigningErrorCode> {}

@@ -1,0 +1,41 @@
+import {isSigilError} from '@sigil/core'
+import type {ImageReference} from '@sigil/core'
+import type {RegistryClient} from '@sigil/oci'
+import {SigningError} from './error.js'
+
+function repoOf(image: ImageReference) {
+  return {registry: image.registry, repository: image.repository}
+}
+
+function notFound(image: ImageReference, err: unknown): never {
+  if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') {
+    throw new SigningError('IMAGE_NOT_FOUND', `image tag not found: ${image.name}`, {cause: err})
+  }
+  throw err
+}
+
+/**
+ * The digest to sign. A digest reference needs no request; a tag is resolved with HEAD
+ * (cheap, and free of Docker Hub's pull limit).
+ */
+export async function resolveForSigning(client: RegistryClient, image: ImageReference): Promise<string> {
+  if (image.digest) return image.digest
+  try {
+    return (await client.resolveDigest(repoOf(image), image.tag ?? 'latest')).digest
+  } catch (err) {
+    return notFound(image, err)
+  }
+}
+
+/**
+ * The digest to verify. A tag is resolved with GET so the digest is computed here from the
+ * bytes, not taken from a header the registry could get wrong.
+ */
+export async function resolveForVerification(client: RegistryClient, image: ImageReference): Promise<string> {
+  if (image.digest) return image.digest
+  try {
+    return (await client.getManifest(repoOf(image), image.tag ?? 'latest')).digest
+  } catch (err) {
+    return notFound(image, err)
+  }
+}

@@ -1,0 +1,145 @@
+import {
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  checkClaims,
+  isSigilError,
+  parsePayload,
+  parseSignatureManifest,
+} from '@sigil/core'
+import type {Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, Verifier} from '@sigil/core'
+import type {RegistryClient} from '@sigil/oci'
+import {SigningError} from './error.js'
+import {resolveForVerification} from './resolve.js'
+import {signatureLocation} from './signature-location.js'
+import type {SignatureLocationOptions} from './signature-location.js'
+
+/** cosign's cap on one attachment (`COSIGN_MAX_ATTACHMENT_SIZE`, 128 MiB). */
+export const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024
+
+/** Options of `verifyImage`. */
+export interface VerifyImageOptions extends SignatureLocationOptions {
+  readonly client: RegistryClient
+  readonly verifier: Verifier
+  /** Check the payload's digest claim (and `annotations`). Default true, as cosign. */
+  readonly checkClaims?: boolean
+  /** `-a key=value`: each must be in the payload's `optional`. Default none. */
+  readonly annotations?: Readonly<Record<string, string>>
+  /** `--signature-digest-algorithm`. Default sha256. */
+  readonly hash?: HashAlgorithm
+  /** Largest payload accepted. Default 128 MiB. */
+  readonly maxPayloadBytes?: number
+  /** Layers checked at once. Default 10 (cosign's `--max-workers`). */
+  readonly concurrency?: number
+}
+
+/** One signature that passed every check. */
+export interface VerifiedSignature {
+  readonly layer: Descriptor
+  /** The exact signed bytes. */
+  readonly payloadBytes: Uint8Array
+  readonly payload: SimpleSigningPayload
+}
+
+/** The outcome of a successful verification. */
+export interface VerifyImageResult {
+  readonly image: ImageReference
+  readonly digest: string
+  readonly signatureLocation: string
+  /** In layer order. Never empty. */
+  readonly signatures: readonly VerifiedSignature[]
+  /** Why the other layers did not verify. */
+  readonly rejected: ReadonlyArray<{readonly layer: Descriptor; readonly reason: string}>
+}
+
+type LayerOutcome = {ok: true; value: VerifiedSignature} | {ok: false; reason: string}
+
+async function checkLayer(
+  layer: Descriptor,
+  location: {repository: {registry: string; repository: string}},
+  digest: string,
+  options: VerifyImageOptions,
+): Promise<LayerOutcome> {
+  if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) {
+    return {ok: false, reason: `signature layer ${layer.digest} has media type ${layer.mediaType}, not a simple-signing payload`}
+  }
+  const encoded = layer.annotations?.[SIGNATURE_ANNOTATION]
+  if (encoded === undefined) {
+    return {ok: false, reason: `signature layer ${layer.digest} is missing "${SIGNATURE_ANNOTATION}" annotation`}
+  }
+  const limit = options.maxPayloadBytes ?? MAX_PAYLOAD_BYTES
+  if (layer.size > limit) {
+    return {ok: false, reason: `signature layer ${layer.digest} is ${layer.size} bytes, over the ${limit}-byte limit`}
+  }
+  const signature = Buffer.from(encoded, 'base64')
+  if (signature.length === 0) {
+    return {ok: false, reason: `signature layer ${layer.digest} has an empty signature`}
+  }
+  // A registry fault while reading a blob is a fault, not a bad signature: let it throw.
+  const payloadBytes = await options.client.getBlob(location.repository, layer.digest, {maxBytes: limit})
+  if (!options.verifier.verify(payloadBytes, signature, {hash: options.hash})) {
+    return {ok: false, reason: 'invalid signature when validating ASN.1 encoded signature'}
+  }
+  let payload: SimpleSigningPayload
+  try {
+    payload = parsePayload(payloadBytes)
+  } catch (err) {
+    return {ok: false, reason: `signature layer ${layer.digest}: ${(err as Error).message}`}
+  }
+  if (options.checkClaims !== false) {
+    const claims = checkClaims(payload, {manifestDigest: digest, annotations: options.annotations ? {...options.annotations} : undefined})
+    if (!claims.ok) return {ok: false, reason: claims.reason}
+  }
+  return {ok: true, value: {layer, payloadBytes, payload}}
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  const workers = Array.from({length: Math.max(1, Math.min(limit, items.length))}, async () => {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i]!)
+    }
+  })
+  await Promise.all(workers)
+  return out
+}
+
+/**
+ * Verify an image's key-based signatures as `cosign verify --key … --insecure-ignore-tlog`
+ * does (spec §6.1). Throws `IMAGE_NOT_FOUND` (tag missing), `NO_SIGNATURES_FOUND` (no `.sig`),
+ * `NO_MATCHING_SIGNATURES` (none verify) or a registry error; never reports a fault as unsigned.
+ */
+export async function verifyImage(image: ImageReference, options: VerifyImageOptions): Promise<VerifyImageResult> {
+  const {client} = options
+  const digest = await resolveForVerification(client, image)
+  const location = signatureLocation(image, digest, options)
+
+  const sigManifest = await client.getManifestIfExists(location.repository, location.tag)
+  if (!sigManifest) {
+    throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
+  }
+  let layers: Descriptor[]
+  try {
+    layers = parseSignatureManifest(sigManifest.bytes).layers
+  } catch (err) {
+    if (isSigilError(err)) {
+      throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${location.name}: ${err.message}`, {cause: err})
+    }
+    throw err
+  }
+  if (layers.length === 0) {
+    throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
+  }
+
+  const outcomes = await mapLimit(layers, options.concurrency ?? 10, (layer) => checkLayer(layer, location, digest, options))
+  const signatures: VerifiedSignature[] = []
+  const rejected: Array<{layer: Descriptor; reason: string}> = []
+  outcomes.forEach((o, i) => (o.ok ? signatures.push(o.value) : rejected.push({layer: layers[i]!, reason: o.reason})))
+  if (signatures.length === 0) {
+    throw new SigningError('NO_MATCHING_SIGNATURES', `no matching signatures:\n${rejected.map((r) => r.reason).join('\n ')}`, {
+      details: {signatureLocation: location.name, reasons: rejected.map((r) => r.reason)},
+    })
+  }
+  return {image, digest, signatureLocation: location.name, signatures, rejected}
+}

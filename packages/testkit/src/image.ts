@@ -1,0 +1,139 @@
+/**
+ * Push small random images (single-platform OCI images, or OCI indexes with one image per
+ * platform) through a RegistryClient, so every test works on fresh, unique digests.
+ */
+import {createHash, randomBytes} from 'node:crypto'
+import {gzipSync} from 'node:zlib'
+import {OCI_CONFIG_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE} from '@sigil/core'
+import type {RegistryClient, RepositoryRef} from '@sigil/oci'
+
+/** OCI layer media type (gzip-compressed tar). */
+export const OCI_LAYER_GZIP_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip'
+
+/** A platform of a multi-platform image. */
+export interface ImagePlatform {
+  readonly os: string
+  readonly architecture: string
+  readonly variant?: string
+}
+
+/** Options of {@link pushRandomImage}. */
+export interface PushRandomImageOptions {
+  /** Push an OCI index with one random image per platform instead of a single image. */
+  readonly platforms?: readonly ImagePlatform[]
+}
+
+/** What {@link pushRandomImage} pushed. */
+export interface PushedImage {
+  /** Digest of the manifest (or index) now at the tag. */
+  readonly digest: string
+  /** Its exact bytes. */
+  readonly manifest: Uint8Array
+  /** OCI image manifest or OCI index media type. */
+  readonly mediaType: string
+  /** For indexes: the child images in index order. */
+  readonly children?: ReadonlyArray<{readonly digest: string; readonly manifest: Uint8Array; readonly platform: ImagePlatform}>
+}
+
+const sha256 = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+const utf8 = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
+
+/** A POSIX ustar archive holding one regular file. */
+export function tarWithFile(name: string, content: Uint8Array): Uint8Array {
+  if (Buffer.byteLength(name) > 100) throw new Error('tar member name longer than 100 bytes')
+  const header = Buffer.alloc(512)
+  const field = (offset: number, length: number, value: string): void => {
+    header.write(value, offset, length, 'ascii')
+  }
+  const octal = (offset: number, length: number, value: number): void => field(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`)
+  header.write(name, 0, 100, 'utf8')
+  octal(100, 8, 0o644) // mode
+  octal(108, 8, 0) // uid
+  octal(116, 8, 0) // gid
+  octal(124, 12, content.length) // size
+  octal(136, 12, 0) // mtime: epoch, for reproducible layers
+  field(148, 8, '        ') // checksum placeholder: spaces
+  field(156, 1, '0') // regular file
+  field(257, 6, 'ustar\0')
+  field(263, 2, '00')
+  let sum = 0
+  for (const b of header) sum += b
+  field(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `)
+  const padded = Math.ceil(content.length / 512) * 512
+  const out = new Uint8Array(512 + padded + 1024) // two zero blocks end the archive
+  out.set(header, 0)
+  out.set(content, 512)
+  return out
+}
+
+interface BuiltImage {
+  readonly manifest: Uint8Array
+  readonly digest: string
+}
+
+async function pushImage(
+  client: Pick<RegistryClient, 'uploadBlob' | 'putManifest'>,
+  repo: RepositoryRef,
+  platform: ImagePlatform,
+  reference: 'by-digest' | string,
+): Promise<BuiltImage> {
+  const tar = tarWithFile('random.bin', new Uint8Array(randomBytes(256)))
+  const layer = new Uint8Array(gzipSync(tar))
+  const layerDigest = sha256(layer)
+  const config = utf8({
+    architecture: platform.architecture,
+    os: platform.os,
+    ...(platform.variant === undefined ? {} : {variant: platform.variant}),
+    rootfs: {type: 'layers', diff_ids: [sha256(tar)]},
+    config: {},
+  })
+  const configDigest = sha256(config)
+  await client.uploadBlob(repo, layerDigest, layer)
+  await client.uploadBlob(repo, configDigest, config)
+  const manifest = utf8({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST_MEDIA_TYPE,
+    config: {mediaType: OCI_CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length},
+    layers: [{mediaType: OCI_LAYER_GZIP_MEDIA_TYPE, digest: layerDigest, size: layer.length}],
+  })
+  const digest = sha256(manifest)
+  await client.putManifest(repo, reference === 'by-digest' ? digest : reference, manifest, OCI_MANIFEST_MEDIA_TYPE)
+  return {manifest, digest}
+}
+
+/**
+ * Push a fresh random image to `repo:tag`: a layer (gzip of a valid tar holding 256 random
+ * bytes) and an OCI config (`os`, `architecture`, `rootfs.diff_ids`), then an OCI image
+ * manifest. With `platforms`, one such image per platform is pushed by digest and an OCI
+ * index listing them (with `platform`) is put under `tag`. Blob uploads use
+ * `client.uploadBlob` (no existence checks: content is random).
+ */
+export async function pushRandomImage(
+  client: Pick<RegistryClient, 'uploadBlob' | 'putManifest'>,
+  repo: RepositoryRef,
+  tag: string,
+  options: PushRandomImageOptions = {},
+): Promise<PushedImage> {
+  if (options.platforms === undefined) {
+    const image = await pushImage(client, repo, {os: 'linux', architecture: 'amd64'}, tag)
+    return {digest: image.digest, manifest: image.manifest, mediaType: OCI_MANIFEST_MEDIA_TYPE}
+  }
+  if (options.platforms.length === 0) throw new Error('platforms must not be empty')
+  const children = []
+  for (const platform of options.platforms) {
+    const image = await pushImage(client, repo, platform, 'by-digest')
+    children.push({digest: image.digest, manifest: image.manifest, platform: {...platform}})
+  }
+  const index = utf8({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX_MEDIA_TYPE,
+    manifests: children.map((c) => ({
+      mediaType: OCI_MANIFEST_MEDIA_TYPE,
+      digest: c.digest,
+      size: c.manifest.length,
+      platform: {architecture: c.platform.architecture, os: c.platform.os, ...(c.platform.variant === undefined ? {} : {variant: c.platform.variant})},
+    })),
+  })
+  const {digest} = await client.putManifest(repo, tag, index, OCI_INDEX_MEDIA_TYPE)
+  return {digest, manifest: index, mediaType: OCI_INDEX_MEDIA_TYPE, children}
+}

@@ -1,0 +1,24 @@
+import {describe, expect, test} from 'vitest'
+import * as testkit from './index.js'
+
+describe('@sigil/testkit public surface', () => {
+  test('runtime exports are exactly these', () => {
+    expect(Object.keys(testkit).sort()).toEqual(
+      [
+        'DEAD_PROXY',
+        'OCI_LAYER_GZIP_MEDIA_TYPE',
+        'REGISTRY_SKIP_REASON',
+        'bcryptHash',
+        'findCosign',
+        'pushRandomImage',
+        'registryAvailable',
+        'registryBinary',
+        'requireCosign',
+        'requireRegistry',
+        'runCosign',
+        'startRegistry',
+        'tarWithFile',
+      ].sort(),
+    )
+  })
+})

@@ -1,0 +1,246 @@
+/**
+ * A real OCI registry for tests: the CNCF distribution registry (Debian `docker-registry`),
+ * started on 127.0.0.1 with storage in a temp dir and stopped (dir removed) afterwards.
+ */
+import {spawn, type ChildProcess} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {accessSync, constants} from 'node:fs'
+import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {delimiter, join} from 'node:path'
+import {bcryptHash} from './bcrypt.js'
+
+/** Options of {@link startRegistry}. */
+export interface StartRegistryOptions {
+  /** Require HTTP Basic auth (htpasswd, bcrypt) with this single user. Default: anonymous access. */
+  readonly htpasswd?: {readonly username: string; readonly password: string}
+  /** How long to wait for the registry to answer `GET /v2/`. Default 10000 ms. */
+  readonly startTimeoutMs?: number
+}
+
+/** A running test registry. */
+export interface TestRegistry {
+  /** `127.0.0.1:PORT`: use as the registry host of references. */
+  readonly host: string
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  /** Filesystem storage root (inside a temp dir removed by `stop`). */
+  readonly storageDir: string
+  /** The user required when started with `htpasswd`. */
+  readonly htpasswd?: {readonly username: string; readonly password: string}
+  /** Everything the registry logged so far (level info, includes its access log). */
+  logs(): string
+  /** Kill the registry and remove its temp dir. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+const BINARY = 'docker-registry'
+const MAX_LOG_CHARS = 2 * 1024 * 1024
+const PORT_ATTEMPTS = 5
+
+/** Path of the registry binary: `$SIGIL_DOCKER_REGISTRY`, else `docker-registry` on PATH; undefined if absent. */
+export function registryBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = env['SIGIL_DOCKER_REGISTRY']
+    ? [env['SIGIL_DOCKER_REGISTRY']]
+    : [...(env['PATH'] ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, BINARY)), `/usr/bin/${BINARY}`]
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK)
+      return c
+    } catch {
+      // try the next one
+    }
+  }
+  return undefined
+}
+
+/** True when the distribution registry binary (`docker-registry`) is installed. */
+export function registryAvailable(): boolean {
+  return registryBinary() !== undefined
+}
+
+/**
+ * Guard for registry tests. Returns true when the registry binary is present; when it is
+ * missing, throws under `CI=true` (such tests must fail, never skip, in CI) and otherwise
+ * returns false so the caller can skip with a visible reason (see {@link REGISTRY_SKIP_REASON}).
+ */
+export function requireRegistry(): boolean {
+  if (registryAvailable()) return true
+  if (process.env['CI'] === 'true' || process.env['CI'] === '1') {
+    throw new Error(
+      `${BINARY} is not installed but CI=true: registry tests must run in CI. ` +
+        `Install it with \`apt-get install -y ${BINARY}\` (or set SIGIL_DOCKER_REGISTRY to the binary).`,
+    )
+  }
+  return false
+}
+
+/** Text for skipped suites when the registry binary is missing outside CI. */
+export const REGISTRY_SKIP_REASON = `skipped: ${BINARY} not installed (apt-get install -y ${BINARY})`
+
+/** A currently free loopback port (bound to port 0, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  const address = server.address()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  if (address === null || typeof address === 'string') throw new Error('could not get a free port')
+  return address.port
+}
+
+function configYaml(opts: {port: number; storage: string; htpasswdPath?: string}): string {
+  // JSON strings are valid YAML scalars: paths with odd characters stay safe.
+  const q = JSON.stringify
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    '  formatter: text',
+    '  accesslog:',
+    '    disabled: false',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${q(opts.storage)}`,
+    '  delete:',
+    '    enabled: true',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: ${q(`127.0.0.1:${opts.port}`)}`,
+    `  secret: ${q(randomBytes(16).toString('hex'))}`,
+    'health:',
+    '  storagedriver:',
+    '    enabled: false',
+    ...(opts.htpasswdPath === undefined ? [] : ['auth:', '  htpasswd:', '    realm: sigil-test', `    path: ${q(opts.htpasswdPath)}`]),
+    '',
+  ].join('\n')
+}
+
+/** The environment for the registry: ours minus `REGISTRY_*`, which distribution reads as config overrides. */
+function registryEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')))
+}
+
+/**
+ * Start a distribution registry on `127.0.0.1:<free port>` with filesystem storage in a fresh
+ * temp dir, deletes enabled and info-level logs captured (see `logs()`). Resolves once
+ * `GET /v2/` answers; rejects with the log after `startTimeoutMs` or if it exits early.
+ * Always `stop()` it (e.g. in `afterAll`); it is also killed when the test process exits.
+ */
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<TestRegistry> {
+  const binary = registryBinary()
+  if (binary === undefined) {
+    throw new Error(`${BINARY} is not installed (apt-get install -y ${BINARY}, or set SIGIL_DOCKER_REGISTRY)`)
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'sigil-registry-'))
+  try {
+    const storageDir = join(dir, 'storage')
+    let htpasswdPath: string | undefined
+    if (options.htpasswd !== undefined) {
+      if (options.htpasswd.username.includes(':')) throw new Error('htpasswd username must not contain ":"')
+      htpasswdPath = join(dir, 'htpasswd')
+      await writeFile(htpasswdPath, `${options.htpasswd.username}:${bcryptHash(options.htpasswd.password, 5)}\n`)
+    }
+    let lastError: Error | undefined
+    for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
+      const port = await freePort()
+      const configPath = join(dir, 'config.yml')
+      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath}))
+      try {
+        return await launch(binary, configPath, port, dir, storageDir, options)
+      } catch (err) {
+        lastError = err as Error
+        // Someone took the port between our probe and the registry's bind: try another one.
+        if (!/address already in use/i.test(lastError.message)) break
+      }
+    }
+    throw lastError ?? new Error('registry did not start')
+  } catch (err) {
+    await rm(dir, {recursive: true, force: true})
+    throw err
+  }
+}
+
+async function launch(
+  binary: string,
+  configPath: string,
+  port: number,
+  dir: string,
+  storageDir: string,
+  options: StartRegistryOptions,
+): Promise<TestRegistry> {
+  let log = ''
+  const append = (chunk: Buffer): void => {
+    log += chunk.toString('utf8')
+    if (log.length > MAX_LOG_CHARS) log = log.slice(log.length - MAX_LOG_CHARS)
+  }
+  const child: ChildProcess = spawn(binary, ['serve', configPath], {stdio: ['ignore', 'pipe', 'pipe'], env: registryEnv()})
+  child.stdout?.on('data', append)
+  child.stderr?.on('data', append)
+  let exited: {code: number | null; signal: NodeJS.Signals | null} | undefined
+  let spawnError: Error | undefined
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = {code, signal}
+      resolve()
+    })
+    child.once('error', (err) => {
+      spawnError = err
+      exited ??= {code: null, signal: null}
+      resolve()
+    })
+  })
+  const killOnExit = (): void => {
+    child.kill('SIGKILL')
+  }
+  process.once('exit', killOnExit)
+
+  let stopped = false
+  const stop = async (): Promise<void> => {
+    if (stopped) return
+    stopped = true
+    process.removeListener('exit', killOnExit)
+    if (exited === undefined) {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      await exitPromise
+      clearTimeout(timer)
+    }
+    await rm(dir, {recursive: true, force: true})
+  }
+
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + (options.startTimeoutMs ?? 10_000)
+  for (;;) {
+    if (exited !== undefined) {
+      process.removeListener('exit', killOnExit)
+      const why = spawnError ? `could not be started (${spawnError.message})` : `exited with ${exited.signal ?? `code ${exited.code}`}`
+      throw new Error(`${binary} ${why} before answering on ${url}. Log:\n${log}`)
+    }
+    try {
+      const res = await fetch(`${url}/v2/`, {signal: AbortSignal.timeout(1000)})
+      await res.body?.cancel()
+      if (res.status === 200 || res.status === 401) break
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop()
+      throw new Error(`${binary} did not answer GET ${url}/v2/ within ${options.startTimeoutMs ?? 10_000} ms. Log:\n${log}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return {
+    host: `127.0.0.1:${port}`,
+    url,
+    storageDir,
+    ...(options.htpasswd === undefined ? {} : {htpasswd: {...options.htpasswd}}),
+    logs: () => log,
+    stop,
+  }
+}
