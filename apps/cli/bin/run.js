@@ -1,4 +1,15 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+// The hot commands (sign, verify with a key file) start without loading oclif; everything
+// else, and anything the lean path is unsure about, runs through oclif as usual.
+import {fileURLToPath} from 'node:url'
 
-await execute({dir: import.meta.url})
+const argv = process.argv.slice(2)
+let handled = false
+if ((argv[0] === 'sign' || argv[0] === 'verify') && !process.env.SIGIL_NO_LEAN) {
+  const {runLean} = await import('../dist/lean.js')
+  handled = await runLean(argv, fileURLToPath(new URL('..', import.meta.url)))
+}
+if (!handled) {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

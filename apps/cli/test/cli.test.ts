@@ -191,6 +191,33 @@ describe('sign and verify through the binary', () => {
   })
 })
 
+describe('the lean start-up path and oclif agree', () => {
+  test.each([
+    ['verify ok', (ref: string) => ['verify', '--key', 'alice.pub', ref]],
+    ['verify -o text', (ref: string) => ['verify', '--key', 'alice.pub', '-o', 'text', ref]],
+    ['verify --check-claims=false', (ref: string) => ['verify', '--key', 'alice.pub', '--check-claims=false', ref]],
+    ['verify wrong key', (ref: string) => ['verify', '--key', 'mallory.pub', ref]],
+    ['verify wrong key --json', (ref: string) => ['verify', '--key', 'mallory.pub', '--json', ref]],
+    ['verify -a mismatch', (ref: string) => ['verify', '-a', 'x=y', '--key', 'alice.pub', ref]],
+    ['verify missing tag', (ref: string) => ['verify', '--key', 'alice.pub', ref.replace(/:v1$/, ':gone')]],
+    ['verify bad reference', () => ['verify', '--key', 'alice.pub', 'Upper/Case']],
+    ['sign --upload=false', (ref: string) => ['sign', '--key', 'alice.key', '--upload=false', ref]],
+    ['sign bad annotation', (ref: string) => ['sign', '--key', 'alice.key', '-a', 'novalue', ref]],
+  ])('%s', async (_name, args) => {
+    const {ref} = await image()
+    await sigil(['sign', '--key', 'alice.key', ref], {cwd: dir, env})
+    const lean = await sigil(args(ref), {cwd: dir, env})
+    const viaOclif = await sigil(args(ref), {cwd: dir, env: {...env, SIGIL_NO_LEAN: '1'}})
+    // Signatures are randomized: compare sign output without them.
+    const scrub = (s: string) => s.replace(/^M[A-Za-z0-9+/=]{60,}$/gm, '<sig>')
+    expect({code: lean.code, stdout: scrub(lean.stdout), stderr: lean.stderr}).toEqual({
+      code: viaOclif.code,
+      stdout: scrub(viaOclif.stdout),
+      stderr: viaOclif.stderr,
+    })
+  })
+})
+
 describe('bad input', () => {
   test.each([
     ['uppercase repository', ['verify', '--key', 'alice.pub', 'localhost:5000/Bad/Name:v1'], 2, /lowercase|invalid/i],

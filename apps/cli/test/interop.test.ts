@@ -109,4 +109,3 @@ describe.runIf(cosignPresent)('interop with the real cosign', () => {
   })
 })
 
-test.skipIf(cosignPresent)('cosign interop (skipped: cosign not fetched; run scripts/fetch-cosign.sh)', () => {})

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {SigilError} from '@sigil/core'
 import {BaseCommand} from '../shared/base-command.js'
+import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {generateKeyPair as text} from '../messages.js'
 
 /** What `generate-key-pair --json` prints. */
@@ -23,11 +24,11 @@ export default class GenerateKeyPair extends BaseCommand<GenerateResultJson> {
 
   public async run(): Promise<GenerateResultJson> {
     const {flags} = await this.parse(GenerateKeyPair)
-    const ctx = this.keyContext()
+    const io = this.io()
+    const ctx = keyContext(io)
     let generated
     if (flags.kms) {
-      const {keyProviderFor} = await import('../shared/providers.js')
-      const provider = await keyProviderFor(this.config, flags.kms)
+      const provider = await keyProviderFor(io, flags.kms)
       if (!provider.generate) throw new SigilError('KEY_UNSUPPORTED', `the ${provider.name} provider cannot create keys`)
       generated = await provider.generate(flags.kms, ctx, {force: flags.force, outputPrefix: flags['output-key-prefix']})
     } else {
@@ -36,7 +37,7 @@ export default class GenerateKeyPair extends BaseCommand<GenerateResultJson> {
       generated = await provider.generate!(flags['output-key-prefix'], ctx, {force: flags.force, outputPrefix: flags['output-key-prefix']})
     }
     for (const w of generated.written) {
-      this.info(`${w.kind === 'private-key' ? 'Private key' : w.kind === 'public-key' ? 'Public key' : 'Key'} written to ${w.location}`)
+      info(io, `${w.kind === 'private-key' ? 'Private key' : w.kind === 'public-key' ? 'Public key' : 'Key'} written to ${w.location}`)
     }
     return {
       privateKey: generated.written.find((w) => w.kind === 'private-key')?.location,

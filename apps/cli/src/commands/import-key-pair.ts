@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../shared/base-command.js'
+import {info, keyContext} from '../shared/command-io.js'
 import {generateKeyPair as gen, importKeyPair as text} from '../messages.js'
 
 /** What `import-key-pair --json` prints. */
@@ -20,11 +21,12 @@ export default class ImportKeyPair extends BaseCommand<ImportResultJson> {
 
   public async run(): Promise<ImportResultJson> {
     const {flags} = await this.parse(ImportKeyPair)
+    const io = this.io()
     const {fileKeyProvider} = await import('@sigil/key-file')
     const provider = fileKeyProvider({scryptN: flags['scrypt-n'] as 32768 | 65536 | 131072})
-    const generated = await provider.importKeyPair(flags.key, flags['output-key-prefix'], this.keyContext(), {force: flags.force})
+    const generated = await provider.importKeyPair(flags.key, flags['output-key-prefix'], keyContext(io), {force: flags.force})
     for (const w of generated.written) {
-      this.info(`${w.kind === 'private-key' ? 'Private key' : 'Public key'} written to ${w.location}`)
+      info(io, `${w.kind === 'private-key' ? 'Private key' : 'Public key'} written to ${w.location}`)
     }
     return {
       privateKey: generated.written.find((w) => w.kind === 'private-key')?.location ?? '',

@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../shared/base-command.js'
-import {keyProviderFor} from '../shared/providers.js'
+import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {shared, publicKey as text} from '../messages.js'
 
 /** What `public-key --json` prints. */
@@ -20,12 +20,13 @@ export default class PublicKey extends BaseCommand<PublicKeyResultJson> {
 
   public async run(): Promise<PublicKeyResultJson> {
     const {flags} = await this.parse(PublicKey)
-    const provider = await keyProviderFor(this.config, flags.key)
-    const info = await provider.publicKey(flags.key, this.keyContext())
+    const io = this.io()
+    const provider = await keyProviderFor(io, flags.key)
+    const key = await provider.publicKey(flags.key, keyContext(io))
     if (flags.outfile) {
       const {writeFile} = await import('node:fs/promises')
       try {
-        await writeFile(flags.outfile, info.pem, {mode: 0o644, flag: flags.force ? 'w' : 'wx'})
+        await writeFile(flags.outfile, key.pem, {mode: 0o644, flag: flags.force ? 'w' : 'wx'})
       } catch (err) {
         const {SigilError} = await import('@sigil/core')
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
@@ -33,10 +34,10 @@ export default class PublicKey extends BaseCommand<PublicKeyResultJson> {
         }
         throw new SigilError('INVALID_ARGUMENT', `cannot write ${flags.outfile}: ${(err as Error).message}`, {cause: err})
       }
-      this.info(`Public key written to ${flags.outfile}`)
+      info(io, `Public key written to ${flags.outfile}`)
     } else if (!this.jsonEnabled()) {
-      process.stdout.write(info.pem)
+      process.stdout.write(key.pem)
     }
-    return {pem: info.pem, outfile: flags.outfile}
+    return {pem: key.pem, outfile: flags.outfile}
   }
 }

@@ -1,22 +1,26 @@
 import {Command, Flags} from '@oclif/core'
 import type {Interfaces} from '@oclif/core'
-import type {KeyContext} from '@sigil/core'
-import {exitCodeFor} from './exit-codes.js'
-import {askYesNo, readPassword} from './password.js'
+import type {SigilPlugin} from '@sigil/core'
+import type {CommandIO} from './command-io.js'
+import {reportError} from './report-error.js'
+
+/** Payload of the `sigil:plugin` hook that plugins answer with a `SigilPlugin`. */
+export interface SigilPluginHookOptions {
+  readonly purpose: 'key-provider' | 'registry-adapter'
+}
 
 /** cosign's boolean flags accept `--flag=true|false`; oclif wants `--flag` / `--no-flag`. */
 function normaliseBooleanArgs(argv: string[], booleans: ReadonlySet<string>): string[] {
   return argv.map((arg) => {
     const m = /^--([a-z0-9-]+)=(true|false|1|0)$/i.exec(arg)
     if (!m || !booleans.has(m[1]!)) return arg
-    const on = m[2] === 'true' || m[2] === '1'
-    return on ? `--${m[1]}` : `--no-${m[1]}`
+    return m[2] === 'true' || m[2] === '1' ? `--${m[1]}` : `--no-${m[1]}`
   })
 }
 
 /**
- * Every sigil command extends this: one `catch()` turns any error into a short message (or JSON
- * under `--json`) and an exit code from `exitCodeFor`; no stack traces reach the user.
+ * Every sigil command extends this: one `catch()` (shared with the lean path) turns any error
+ * into a one-line message or JSON and an exit code; no stack traces reach the user.
  */
 export abstract class BaseCommand<T> extends Command {
   static override enableJsonFlag = true
@@ -25,48 +29,34 @@ export abstract class BaseCommand<T> extends Command {
     verbose: Flags.boolean({description: 'Print each registry request and other diagnostics to stderr.', helpGroup: 'GLOBAL'}),
   }
 
-  protected verboseEnabled = false
-
   public override async init(): Promise<void> {
     const ctor = this.constructor as unknown as {flags?: Record<string, {type: string; allowNo?: boolean}>}
     const booleans = new Set(
       Object.entries({...ctor.flags}).filter(([, f]) => f.type === 'boolean' && f.allowNo).map(([name]) => name),
     )
     this.argv = normaliseBooleanArgs(this.argv, booleans)
-    this.verboseEnabled = this.argv.includes('--verbose')
     await super.init()
   }
 
-  /** Lines for people go to stderr so stdout stays machine-readable. */
-  protected info(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
-  }
-
-  protected trace(message: string): void {
-    if (this.verboseEnabled) process.stderr.write(`${message}\n`)
-  }
-
-  protected keyContext(): KeyContext {
-    const io = {env: process.env, stdin: process.stdin, stderr: process.stderr}
+  /** The host interface actions use: version, output mode, plugins through the `sigil:plugin` hook. */
+  protected io(): CommandIO {
+    const config = this.config
     return {
-      getPassword: ({confirm}) => readPassword(confirm, io),
-      confirm: (question) => askYesNo(question, io),
-      log: (level, message) => (level === 'debug' ? this.trace(message) : this.info(message)),
+      version: config.version,
+      json: this.jsonEnabled(),
+      verbose: this.argv.includes('--verbose'),
+      async plugins(purpose): Promise<SigilPlugin[]> {
+        // Only ask when an installed plugin declares the hook: keeps start-up lean.
+        const hasHook = [...config.plugins.values()].some((p) => p.hooks && 'sigil:plugin' in p.hooks)
+        if (!hasHook) return []
+        const res = await config.runHook('sigil:plugin', {purpose} satisfies SigilPluginHookOptions)
+        return res.successes.map((s) => s.result as SigilPlugin).filter(Boolean)
+      },
     }
   }
 
   protected override async catch(err: Interfaces.CommandError): Promise<void> {
-    const exitCode = exitCodeFor(err)
-    process.exitCode = exitCode
-    const code = (err as {code?: unknown}).code
-    const message = err.message || String(err)
-    if (this.jsonEnabled()) {
-      const details = (err as {details?: unknown}).details
-      this.logJson({status: exitCode, error: {name: err.name, code: typeof code === 'string' ? code : undefined, message, details}})
-    } else {
-      process.stderr.write(`Error: ${message}\n`)
-      if (this.verboseEnabled && err.cause) process.stderr.write(`Caused by: ${String((err.cause as Error).message ?? err.cause)}\n`)
-    }
+    reportError(err, {json: this.jsonEnabled(), verbose: this.argv.includes('--verbose')})
   }
 
   public abstract override run(): Promise<T>

@@ -1,8 +1,8 @@
-import type {Config} from '@oclif/core'
 import {parseRepository} from '@sigil/core'
 import type {RepositoryRef} from '@sigil/oci'
-import {RegistryClient} from '@sigil/oci'
-import {registryAdapters} from './providers.js'
+import {RegistryClient, dockerConfigCredentials} from '@sigil/oci'
+import {registryAdapters, trace} from './command-io.js'
+import type {CommandIO} from './command-io.js'
 
 /** Options every registry-facing command shares. */
 export interface RegistryFlags {
@@ -11,32 +11,26 @@ export interface RegistryFlags {
 }
 
 /** A client for this run: docker-config credentials, adapters from plugins, `--verbose` logging. */
-export async function createRegistryClient(
-  config: Config,
-  flags: RegistryFlags,
-  debug: (line: string) => void,
-): Promise<RegistryClient> {
-  const adapters = await registryAdapters(config)
+export async function createRegistryClient(io: CommandIO, flags: RegistryFlags): Promise<RegistryClient> {
+  const adapters = await registryAdapters(io)
   const adapterFor = (host: string) => adapters.find((a) => a.matches(host))
+  const fromDockerConfig = dockerConfigCredentials()
   return new RegistryClient({
     insecure: Boolean(flags['allow-insecure-registry'] || flags['allow-http-registry']),
-    userAgent: `sigil/${config.version}`,
+    userAgent: `sigil/${io.version}`,
     ...(adapters.length > 0
       ? {
           endpoint: (host: string) => adapterFor(host)?.endpoint?.(host)?.url,
-          credentials: async (host: string, repository: string) => {
-            const fromAdapter = await adapterFor(host)?.credentials?.(host, repository)
-            if (fromAdapter) return fromAdapter
-            const {dockerConfigCredentials} = await import('@sigil/oci')
-            return dockerConfigCredentials()(host, repository)
-          },
+          credentials: async (host: string, repository: string) =>
+            (await adapterFor(host)?.credentials?.(host, repository)) ?? fromDockerConfig(host, repository),
         }
       : {}),
-    onRequest: (e) => debug(`${e.method} ${e.url} -> ${e.status ?? 'error'} (${Math.round(e.durationMs)} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`),
+    onRequest: (e) =>
+      trace(io, `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`),
   })
 }
 
-/** `COSIGN_REPOSITORY` (or `SIGIL_REPOSITORY`): store signatures in another repository. */
+/** `SIGIL_REPOSITORY` / `COSIGN_REPOSITORY`: store signatures in another repository. */
 export function signatureRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env): RepositoryRef | undefined {
   const value = env.SIGIL_REPOSITORY ?? env.COSIGN_REPOSITORY
   if (!value) return undefined

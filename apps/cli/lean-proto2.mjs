@@ -1,0 +1,10 @@
+const T = performance.now()
+process.on('exit', () => console.error('exit at', (performance.now()-T).toFixed(1), 'since-process-start', performance.now().toFixed(1)))
+const [{parseReference}, {RegistryClient}, {fileKeyProvider}, {verifyImage, marshalPayloadForOutput}] = await Promise.all([
+  import('@sigil/core'), import('@sigil/oci'), import('@sigil/key-file'), import('@sigil/signing')])
+console.error('imports', (performance.now()-T).toFixed(1))
+const v = await fileKeyProvider().verifier(process.argv[3], {})
+console.error('key', (performance.now()-T).toFixed(1))
+const res = await verifyImage(parseReference(process.argv[2]), {client: new RegistryClient({onRequest: e => console.error(e.method, e.status, e.durationMs.toFixed(1), (performance.now()-T).toFixed(1))}), verifier: v})
+console.error('done', (performance.now()-T).toFixed(1))
+process.exit(0)

@@ -1,0 +1,86 @@
+import {SigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
+import type {Verifier} from '@sigil/core'
+import {signImage} from '@sigil/signing'
+import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
+import type {CommandIO} from '../shared/command-io.js'
+import type {FlagSpecs} from '../shared/flag-spec.js'
+import {registryFlagSpecs} from '../shared/flags.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {shared, sign as text} from '../messages.js'
+
+export const signFlags = {
+  key: {kind: 'string', char: 'k', description: shared.key, required: true},
+  annotations: {kind: 'string', char: 'a', description: shared.annotations, multiple: true, default: []},
+  yes: {kind: 'boolean', char: 'y', description: text.yes, default: false},
+  'tlog-upload': {kind: 'boolean', description: text.tlogUpload, allowNo: true, default: false},
+  upload: {kind: 'boolean', description: text.upload, allowNo: true, default: true},
+  'sign-container-identity': {kind: 'string', description: text.identity},
+  ...registryFlagSpecs,
+} as const satisfies FlagSpecs
+
+export interface SignFlags {
+  key: string
+  annotations: string[]
+  'tlog-upload': boolean
+  upload: boolean
+  'sign-container-identity'?: string
+  'allow-insecure-registry': boolean
+  'allow-http-registry': boolean
+  'attachment-tag-prefix': string
+}
+
+/** What `sign --json` prints: one entry per image. */
+export interface SignResultJson {
+  signed: Array<{image: string; digest: string; signatureTag: string; appended: boolean; signature: string; payload: string}>
+}
+
+/** `sigil sign`: sign each image in turn with one unlocked key; stops at the first failure, as cosign. */
+export async function signAction(flags: SignFlags, argv: string[], io: CommandIO): Promise<SignResultJson> {
+  if (flags['tlog-upload']) throw new SigilError('INVALID_ARGUMENT', text.tlogUnsupported)
+  if (argv.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil sign --key KEY IMAGE…')
+  const annotations = parseAnnotationFlags(flags.annotations)
+  // Parse every reference before touching the key or the network: a typo costs nothing.
+  const images = argv.map((a) => parseReference(a))
+
+  const provider = await keyProviderFor(io, flags.key)
+  const signer = await provider.signer(flags.key, keyContext(io))
+  let verifier: Verifier | undefined
+  try {
+    const {createVerifier} = await import('@sigil/key-file')
+    verifier = createVerifier(await signer.publicKey())
+  } catch {
+    verifier = undefined // dedup is an optimisation: a key type we cannot check locally just appends
+  }
+  const client = await createRegistryClient(io, flags)
+  const signed: SignResultJson['signed'] = []
+  for (const image of images) {
+    const result = await signImage(image, {
+      client,
+      signer,
+      verifier,
+      annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+      identity: flags['sign-container-identity'],
+      signatureRepository: signatureRepositoryFromEnv(),
+      attachmentTagPrefix: flags['attachment-tag-prefix'],
+      dockerMediaTypes: Boolean(process.env.COSIGN_DOCKER_MEDIA_TYPES && process.env.COSIGN_DOCKER_MEDIA_TYPES !== '0'),
+      upload: flags.upload,
+      onEvent: (e) => {
+        if (e.kind === 'resolved' && e.fromTag) info(io, text.tagWarning(e.image.name))
+        if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location.replace(/:[^:/]+$/, '')}`)
+        if (e.kind === 'duplicate') info(io, `Signature already present in ${e.location}; nothing to add`)
+      },
+    })
+    if (!flags.upload && !io.json) {
+      process.stdout.write(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)
+    }
+    signed.push({
+      image: image.name,
+      digest: result.digest,
+      signatureTag: result.signatureLocation,
+      appended: result.appended,
+      signature: result.signature,
+      payload: Buffer.from(result.payload).toString('base64'),
+    })
+  }
+  return {signed}
+}

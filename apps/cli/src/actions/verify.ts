@@ -1,0 +1,92 @@
+import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
+import type {HashAlgorithm} from '@sigil/core'
+import {marshalPayloadForOutput, payloadForOutput, verifyImage} from '@sigil/signing'
+import {keyContext, keyProviderFor} from '../shared/command-io.js'
+import type {CommandIO} from '../shared/command-io.js'
+import {exitCodeFor} from '../shared/exit-codes.js'
+import type {FlagSpecs} from '../shared/flag-spec.js'
+import {registryFlagSpecs} from '../shared/flags.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {shared, verify as text} from '../messages.js'
+
+export const verifyFlags = {
+  key: {kind: 'string', char: 'k', description: shared.pubKey, required: true},
+  annotations: {kind: 'string', char: 'a', description: shared.annotations, multiple: true, default: []},
+  'check-claims': {kind: 'boolean', description: text.checkClaims, allowNo: true, default: true},
+  output: {kind: 'string', char: 'o', description: text.output, options: ['json', 'text'], default: 'json'},
+  'insecure-ignore-tlog': {kind: 'boolean', description: text.ignoreTlog, allowNo: true, default: false},
+  offline: {kind: 'boolean', description: text.offline, allowNo: true, default: false},
+  'signature-digest-algorithm': {
+    kind: 'string',
+    description: text.digestAlgorithm,
+    options: ['sha224', 'sha256', 'sha384', 'sha512'],
+    default: 'sha256',
+  },
+  'max-workers': {kind: 'integer', description: text.maxWorkers, default: 10, min: 1},
+  ...registryFlagSpecs,
+} as const satisfies FlagSpecs
+
+export interface VerifyFlags {
+  key: string
+  annotations: string[]
+  'check-claims': boolean
+  output: string
+  'signature-digest-algorithm': string
+  'max-workers': number
+  'allow-insecure-registry': boolean
+  'allow-http-registry': boolean
+  'attachment-tag-prefix': string
+}
+
+/** What `verify --json` prints. */
+export interface VerifyResultJson {
+  images: Array<{image: string; digest?: string; verified: boolean; signatures?: unknown[]; error?: {code?: string; message: string}}>
+}
+
+/**
+ * `sigil verify`: every image is checked and reported; the exit code is the first failure's
+ * (a single image's failure is thrown, so it prints like any other error).
+ */
+export async function verifyAction(flags: VerifyFlags, argv: string[], io: CommandIO): Promise<VerifyResultJson> {
+  if (argv.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify --key KEY IMAGE…')
+  const annotations = parseAnnotationFlags(flags.annotations)
+  const hasAnnotations = Object.keys(annotations).length > 0
+  const images = argv.map((a) => parseReference(a))
+
+  const provider = await keyProviderFor(io, flags.key)
+  const verifier = await provider.verifier(flags.key, keyContext(io))
+  const client = await createRegistryClient(io, flags)
+
+  const out: VerifyResultJson['images'] = []
+  let firstError: unknown
+  for (const image of images) {
+    try {
+      const result = await verifyImage(image, {
+        client,
+        verifier,
+        checkClaims: flags['check-claims'],
+        annotations: hasAnnotations ? annotations : undefined,
+        hash: flags['signature-digest-algorithm'] as HashAlgorithm,
+        signatureRepository: signatureRepositoryFromEnv(),
+        attachmentTagPrefix: flags['attachment-tag-prefix'],
+        concurrency: flags['max-workers'],
+      })
+      if (!io.json) {
+        process.stderr.write(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)
+        if (flags.output === 'text') {
+          for (const s of result.signatures) process.stdout.write(`${Buffer.from(s.payloadBytes).toString('utf8')}\n`)
+        } else {
+          process.stdout.write(`\n[${result.signatures.map((s) => marshalPayloadForOutput(s.payload)).join(',')}]\n`)
+        }
+      }
+      out.push({image: image.name, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))})
+    } catch (err) {
+      if (images.length === 1) throw err
+      firstError ??= err
+      out.push({image: image.name, verified: false, error: {code: isSigilError(err) ? err.code : undefined, message: (err as Error).message}})
+      if (!io.json) process.stderr.write(`Error: ${image.name}: ${(err as Error).message}\n`)
+    }
+  }
+  if (firstError !== undefined) process.exitCode = exitCodeFor(firstError)
+  return {images: out}
+}
