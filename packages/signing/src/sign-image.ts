@@ -29,12 +29,17 @@ export type SignEvent =
 /** Options of `signImage`. */
 export interface SignImageOptions extends SignatureLocationOptions {
   readonly client: RegistryClient
-  readonly signer: Signer
+  /**
+   * The signer, or a promise of it: a key still being unlocked (scrypt, a KMS round trip) is
+   * awaited only after the digest and the existing `.sig` manifest have been fetched, so the
+   * two overlap.
+   */
+  readonly signer: Signer | Promise<Signer>
   /**
    * Checks old signatures with the signer's public key, so that re-signing the same payload
    * adds no layer (cosign's dedup rule). Without it every signature is appended.
    */
-  readonly verifier?: Verifier
+  readonly verifier?: Verifier | Promise<Verifier | undefined>
   /** `-a key=value` annotations, written to the payload's `optional`. Default none (`null`). */
   readonly annotations?: Readonly<Record<string, string>>
   /** Overrides `docker-reference` (`--sign-container-identity`). Default: the image's repository name. */
@@ -77,17 +82,21 @@ export async function signImage(image: ImageReference, options: SignImageOptions
     manifestDigest: digest,
     annotations: options.annotations ? {...options.annotations} : undefined,
   })
+  const location = signatureLocation(image, digest, options)
+  const upload = options.upload !== false
+  // Read the existing .sig before signing: it overlaps with unlocking the key.
+  const existingBytes = upload ? await client.getManifestIfExists(location.repository, location.tag) : undefined
+
   let rawSignature: Uint8Array
   try {
-    rawSignature = await signer.sign(payload)
+    rawSignature = await (await signer).sign(payload)
   } catch (err) {
     if (isSigilError(err)) throw err
     throw new SigningError('SIGNING_FAILED', `signing failed: ${(err as Error).message}`, {cause: err})
   }
   const signature = Buffer.from(rawSignature).toString('base64')
-  const location = signatureLocation(image, digest, options)
   const result = {image, digest, signatureLocation: location.name, payload, signature}
-  if (options.upload === false) return {...result, appended: false}
+  if (!upload) return {...result, appended: false}
 
   const layer: Descriptor = {
     mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
@@ -96,7 +105,6 @@ export async function signImage(image: ImageReference, options: SignImageOptions
     annotations: {[SIGNATURE_ANNOTATION]: signature},
   }
 
-  const existingBytes = await client.getManifestIfExists(location.repository, location.tag)
   let existing: ReturnType<typeof parseSignatureManifest> | undefined
   if (existingBytes) {
     try {
@@ -111,7 +119,7 @@ export async function signImage(image: ImageReference, options: SignImageOptions
     }
   }
 
-  const verifier = options.verifier
+  const verifier = await options.verifier
   const merged = appendSignatureLayer(
     existing ? {mediaType: existing.mediaType, layers: existing.layers} : undefined,
     layer,

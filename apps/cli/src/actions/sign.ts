@@ -43,14 +43,16 @@ export async function signAction(flags: SignFlags, argv: string[], io: CommandIO
   const images = argv.map((a) => parseReference(a))
 
   const provider = await keyProviderFor(io, flags.key)
-  const signer = await provider.signer(flags.key, keyContext(io))
-  let verifier: Verifier | undefined
-  try {
-    const {createVerifier} = await import('@sigil/key-file')
-    verifier = createVerifier(await signer.publicKey())
-  } catch {
-    verifier = undefined // dedup is an optimisation: a key type we cannot check locally just appends
-  }
+  // Unlocking the key (scrypt, ~0.1-0.4 s) runs while the first image is resolved.
+  const signer = provider.signer(flags.key, keyContext(io))
+  signer.catch(() => {}) // awaited (and reported) by signImage; never an unhandled rejection
+  const verifier: Promise<Verifier | undefined> = signer
+    .then(async (s) => {
+      const {createVerifier} = await import('@sigil/key-file')
+      return createVerifier(await s.publicKey())
+    })
+    // Dedup is an optimisation: a key type we cannot check locally just appends.
+    .catch(() => undefined)
   const client = await createRegistryClient(io, flags)
   const signed: SignResultJson['signed'] = []
   for (const image of images) {
@@ -69,6 +71,11 @@ export async function signAction(flags: SignFlags, argv: string[], io: CommandIO
         if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location.replace(/:[^:/]+$/, '')}`)
         if (e.kind === 'duplicate') info(io, `Signature already present in ${e.location}; nothing to add`)
       },
+    }).catch(async (err: unknown) => {
+      // A bad key (missing, wrong password, not a private key) is reported before a registry
+      // problem that happened while it was being unlocked.
+      await signer
+      throw err
     })
     if (!flags.upload && !io.json) {
       process.stdout.write(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)
