@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// The hot commands (sign, verify with a key file) start without loading oclif; everything
-// else, and anything the lean path is unsure about, runs through oclif as usual.
+// The hot commands (sign, verify with a key file) start without loading oclif, from one
+// pre-bundled file; everything else, and anything the lean path is unsure about, runs through
+// oclif as usual (see src/lean.ts).
+import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 const argv = process.argv.slice(2)
 let handled = false
 if ((argv[0] === 'sign' || argv[0] === 'verify') && !process.env.SIGIL_NO_LEAN) {
-  const {runLean} = await import('../dist/lean.js')
+  const bundled = new URL('../dist/lean.bundle.js', import.meta.url)
+  const {runLean} = await import(existsSync(bundled) ? bundled.href : '../dist/lean.js')
   handled = await runLean(argv, fileURLToPath(new URL('..', import.meta.url)))
 }
 if (!handled) {

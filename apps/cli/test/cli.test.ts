@@ -83,6 +83,46 @@ describe('public-key', () => {
   })
 })
 
+describe('import-key-pair', () => {
+  test.each([
+    ['SEC1 EC', 'ec', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-pkeyopt', 'ec_param_enc:named_curve'], true],
+    ['PKCS#8 RSA', 'rsa', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], false],
+    ['PKCS#8 Ed25519', 'ed', ['-algorithm', 'ED25519'], false],
+  ])('imports a %s key; it signs an image that verifies with the written .pub', async (_name, prefix, genArgs, sec1) => {
+    const {execFileSync} = await import('node:child_process')
+    const pem = join(dir, `${prefix}.pem`)
+    execFileSync('openssl', ['genpkey', ...genArgs, '-out', pem])
+    if (sec1) execFileSync('openssl', ['ec', '-in', pem, '-out', pem])
+    const r = await sigil(['import-key-pair', '--key', `${prefix}.pem`, '--output-key-prefix', `imp-${prefix}`], {cwd: dir, env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain(`Private key written to imp-${prefix}.key`)
+    expect(statSync(join(dir, `imp-${prefix}.key`)).mode & 0o777).toBe(0o600)
+    const {ref} = await image()
+    expect((await sigil(['sign', '--key', `imp-${prefix}.key`, ref], {cwd: dir, env})).code).toBe(0)
+    const v = await sigil(['verify', '--key', `imp-${prefix}.pub`, ref], {cwd: dir})
+    expect(v.code, v.stderr).toBe(0)
+  })
+
+  test('refuses to clobber an existing key', async () => {
+    const before = readFileSync(join(dir, 'alice.key'))
+    const r = await sigil(['import-key-pair', '--key', 'ec.pem', '--output-key-prefix', 'alice'], {cwd: dir, env})
+    expect(r.code).toBe(1)
+    expect(readFileSync(join(dir, 'alice.key')).equals(before)).toBe(true)
+  })
+})
+
+describe('public-key --outfile', () => {
+  test('writes the PEM, and refuses to overwrite without --force', async () => {
+    const r = await sigil(['public-key', '--key', 'alice.key', '--outfile', 'derived.pub'], {cwd: dir, env})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toContain('Public key written to derived.pub')
+    expect(readFileSync(join(dir, 'derived.pub'), 'utf8')).toBe(readFileSync(join(dir, 'alice.pub'), 'utf8'))
+    const again = await sigil(['public-key', '--key', 'alice.key', '--outfile', 'derived.pub'], {cwd: dir, env})
+    expect(again.code).toBe(1)
+    expect(again.stderr).toMatch(/--force/)
+  })
+})
+
 describe('sign and verify through the binary', () => {
   test('sign then verify prints cosign\'s claims JSON and header', async () => {
     const {ref, digest} = await image()

@@ -1,6 +1,9 @@
+import {createServer as createHttpsServer} from 'node:https'
+import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, test} from 'vitest'
+import {hasOpenssl, makeCertificate} from '../test/tls-cert.js'
 import {startWireServer, unusedPort, type WireServer} from '../test/wire-server.js'
-import {HttpTransport, parseRetryAfter, type RequestEvent, type RetryOptions} from './fetch.js'
+import {HttpTransport, parseRetryAfter, ResponseHeaders, type RequestEvent, type RetryOptions} from './fetch.js'
 
 const servers: WireServer[] = []
 afterEach(async () => {
@@ -152,6 +155,99 @@ describe('HttpTransport retries', () => {
   })
 })
 
+describe('HttpTransport failures and timeouts', () => {
+  test('a body that goes silent → REGISTRY_UNREACHABLE naming the timeout', async () => {
+    const s = await serve((_req, res) => {
+      res.writeHead(200, {'content-length': '100'})
+      res.write(Buffer.alloc(10)) // …and nothing more
+    })
+    const events: RequestEvent[] = []
+    const err = await transport(events, {attempts: 0, baseDelayMs: 1, maxDelayMs: 1}, 200)
+      .send({method: 'GET', url: s.url, maxBytes: 1000})
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE'})
+    expect((err as Error).message).toContain('no response within 200 ms')
+    expect(events.map((e) => [e.status, e.error])).toEqual([[200, 'TIMEOUT']])
+  })
+
+  test('the timeout bounds silence, not the whole body', async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200)
+      for (let i = 0; i < 6; i++) {
+        res.write(`${i}`)
+        await new Promise((resolve) => setTimeout(resolve, 80))
+      }
+      res.end()
+    })
+    const res = await transport([], {attempts: 0}, 250).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(new TextDecoder().decode(res.body)).toBe('012345')
+  })
+
+  test('a connection dropped in the middle of a body is retried', async () => {
+    let n = 0
+    const s = await serve((_req, res) => {
+      n++
+      if (n === 1) {
+        res.writeHead(200, {'content-length': '100'})
+        res.write(Buffer.alloc(10), () => res.socket?.destroy())
+      } else {
+        res.writeHead(200).end('ok')
+      }
+    })
+    const events: RequestEvent[] = []
+    const res = await transport(events).send({method: 'GET', url: s.url, maxBytes: 1000})
+    expect(new TextDecoder().decode(res.body)).toBe('ok')
+    expect(events.map((e) => [e.attempt, e.status, e.error])).toEqual([
+      [1, 200, 'ECONNRESET'],
+      [2, 200, undefined],
+    ])
+  })
+
+  test('resets on every attempt → REGISTRY_UNREACHABLE naming ECONNRESET', async () => {
+    const s = await serve((_req, res) => res.socket?.destroy())
+    const err = await transport([], {attempts: 2, baseDelayMs: 1, maxDelayMs: 5})
+      .send({method: 'GET', url: `${s.url}/v2/`, maxBytes: 100})
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {code: 'ECONNRESET', attempts: 3}})
+    expect((err as Error).message).toContain('connection reset by peer (ECONNRESET) on GET')
+    expect((err as Error).message).toContain('(after 3 attempts)')
+  })
+
+  test('an unknown host → REGISTRY_UNREACHABLE naming DNS', async () => {
+    const err = await transport([], {attempts: 0})
+      .send({method: 'GET', url: 'http://sigil-test.invalid/v2/', maxBytes: 100})
+      .catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE'})
+    // `.invalid` never resolves (RFC 6761); a resolver that cannot be reached says EAI_AGAIN instead.
+    expect((err as Error).message).toMatch(/cannot reach sigil-test\.invalid: (host name not found \(DNS\) \(ENOTFOUND\)|temporary DNS failure \(EAI_AGAIN\))/)
+  })
+
+  test.skipIf(!hasOpenssl())('HTTPS verifies certificates: a self-signed registry → TLS error, not retried', async () => {
+    const tls = makeCertificate()
+    let requests = 0
+    const server = createHttpsServer({cert: tls.cert, key: tls.key}, (_req, res) => {
+      requests++
+      res.end('ok')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (server.address() as AddressInfo).port
+      const events: RequestEvent[] = []
+      const err = await transport(events)
+        .send({method: 'GET', url: `https://127.0.0.1:${port}/v2/`, maxBytes: 100})
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE'})
+      expect((err as Error).message).toMatch(/TLS error \((DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\)/)
+      expect(events).toHaveLength(1)
+      expect(requests).toBe(0)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      tls.remove()
+    }
+  })
+})
+
 describe('HttpTransport redirects', () => {
   test('a redirect to another host:port carries no Authorization', async () => {
     const other = await serve((_req, res) => res.writeHead(200).end('blob'))
@@ -235,5 +331,82 @@ describe('HttpTransport size limits', () => {
     const res = await transport([], {attempts: 0, baseDelayMs: 1, maxDelayMs: 1}).send({method: 'GET', url: s.url, maxBytes: 10})
     expect(res.status).toBe(500)
     expect(res.body.length).toBe(64 * 1024)
+  })
+})
+
+describe('ResponseHeaders', () => {
+  test('case-insensitive get; repeated fields joined like Headers.get', () => {
+    const h = new ResponseHeaders(['Content-Type', 'application/json', 'WWW-Authenticate', 'Basic realm="a"', 'www-authenticate', 'Bearer realm="b"'])
+    expect(h.get('content-type')).toBe('application/json')
+    expect(h.get('CONTENT-TYPE')).toBe('application/json')
+    expect(h.get('www-authenticate')).toBe('Basic realm="a", Bearer realm="b"')
+    expect(h.get('location')).toBeNull()
+    expect(h.has('Www-Authenticate')).toBe(true)
+  })
+
+  test('responses carry the headers as sent', async () => {
+    const s = await serve((_req, res) => {
+      res.setHeader('Docker-Content-Digest', 'sha256:abc')
+      res.setHeader('Link', ['</a>; rel="x"', '</b>; rel="next"'])
+      res.writeHead(200, 'Fine Thanks').end('ok')
+    })
+    const res = await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(res.headers.get('docker-content-digest')).toBe('sha256:abc')
+    expect(res.headers.get('link')).toBe('</a>; rel="x", </b>; rel="next"')
+    expect(res.statusText).toBe('Fine Thanks')
+    expect(res.body).toBeInstanceOf(Uint8Array)
+    expect(Buffer.isBuffer(res.body)).toBe(false)
+  })
+})
+
+describe('HttpTransport connections', () => {
+  test('sequential requests reuse one keep-alive connection (HEAD, redirects, error bodies and uploads included)', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/moved') res.writeHead(302, {location: '/c', 'content-length': '5'}).end('moved')
+      else if (req.url === '/missing') res.writeHead(404, {'content-type': 'application/json'}).end('{"errors":[]}')
+      else if (req.method === 'HEAD') res.writeHead(200, {'content-length': '1234', 'docker-content-digest': 'sha256:abc'}).end()
+      else res.writeHead(200).end(`ok ${req.method} ${req.url}`)
+    })
+    const t = transport([])
+    expect((await t.send({method: 'GET', url: `${s.url}/a`, maxBytes: 100})).status).toBe(200)
+    expect((await t.send({method: 'HEAD', url: `${s.url}/b`, maxBytes: 100})).headers.get('content-length')).toBe('1234')
+    expect(new TextDecoder().decode((await t.send({method: 'GET', url: `${s.url}/moved`, maxBytes: 100})).body)).toBe('ok GET /c')
+    expect((await t.send({method: 'GET', url: `${s.url}/missing`, maxBytes: 100})).status).toBe(404)
+    expect((await t.send({method: 'PUT', url: `${s.url}/d`, body: new Uint8Array([1, 2, 3]), maxBytes: 100})).status).toBe(200)
+    expect((await t.send({method: 'GET', url: `${s.url}/e`, maxBytes: 100})).status).toBe(200)
+    expect(s.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /a', 'HEAD /b', 'GET /moved', 'GET /c', 'GET /missing', 'PUT /d', 'GET /e'])
+    expect(s.requests.find((r) => r.method === 'PUT')!.headers['content-length']).toBe('3')
+    expect(s.connections).toBe(1)
+  })
+
+  test('a body cut short (over the limit) closes its connection; the next request opens a new one', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/big') res.writeHead(200, {'content-length': '1000'}).end(Buffer.alloc(1000))
+      else res.writeHead(200).end('ok')
+    })
+    const t = transport([])
+    await expect(t.send({method: 'GET', url: `${s.url}/big`, maxBytes: 100})).rejects.toMatchObject({code: 'RESPONSE_TOO_LARGE'})
+    expect((await t.send({method: 'GET', url: `${s.url}/small`, maxBytes: 100})).status).toBe(200)
+    expect(s.connections).toBe(2)
+  })
+
+  test('an idle keep-alive socket does not hold the event loop open', async () => {
+    const refSockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length
+    let inFlight = -1
+    const s = await serve((_req, res) => {
+      inFlight = refSockets() // the client's socket is busy (and ref'd) right now
+      res.writeHead(200).end('ok')
+    })
+    // Only the client's socket may count: the server and its side of the connection are unref'd.
+    s.server.unref()
+    s.server.on('connection', (socket) => socket.unref())
+    await new Promise((resolve) => setTimeout(resolve, 20)) // let earlier tests' sockets finish closing
+    await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(inFlight).toBeGreaterThan(0)
+    expect(refSockets()).toBe(inFlight - 1)
+    // …while the connection itself stays open for reuse.
+    await transport([]).send({method: 'GET', url: s.url, maxBytes: 100})
+    expect(s.connections).toBe(1)
   })
 })

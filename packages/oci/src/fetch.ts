@@ -1,9 +1,22 @@
 /**
- * The one place that calls `fetch`. Per-attempt timeouts, bounded exponential backoff on
- * 408/429/5xx and dropped connections (Retry-After honoured up to a cap), a single quick retry
- * when the connection is refused, manual redirects that drop `Authorization` when the origin
- * changes, and response bodies read with a byte limit.
+ * The one place that does HTTP, on `node:http` / `node:https` (not the global `fetch`: undici
+ * costs a CLI process ~35 ms to load and keeps it alive ~70 ms longer). Per-attempt timeouts,
+ * bounded exponential backoff on 408/429/5xx and dropped connections (Retry-After honoured up
+ * to a cap), a single quick retry when the connection is refused, manual redirects that drop
+ * `Authorization` when the origin changes, and response bodies read with a byte limit.
+ *
+ * Connections are kept alive in one module-level agent per scheme; idle sockets are unref'd, so
+ * they never keep the process running. Nothing here touches the `fetch`/`Headers`/`Response`/
+ * web-stream globals (each of those loads undici).
+ *
+ * TLS: certificates are always verified (Node's default CA store and host name checks).
+ * `insecure` (`--allow-insecure-registry`) only allows plain HTTP to non-loopback hosts — the
+ * contract of transport-policy.ts, RegistryClientOptions and the README — it does not turn off
+ * certificate verification, exactly as before this transport left `fetch`.
  */
+import {Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions} from 'node:http'
+import type {Agent as HttpsAgent} from 'node:https'
+import type {Socket} from 'node:net'
 import {ociError, redactUrl, type OciErrorCode} from './error.js'
 import {SigilError} from '@sigil/core'
 
@@ -59,7 +72,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   readonly status: number
   readonly statusText: string
-  readonly headers: Headers
+  readonly headers: ResponseHeaders
   /** Final URL (after redirects). */
   readonly url: string
   readonly body: Uint8Array
@@ -79,11 +92,6 @@ const TRANSIENT_CODES = new Set([
   'EPIPE',
   'ETIMEDOUT',
   'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
   'TIMEOUT',
 ])
 
@@ -96,8 +104,6 @@ const DESCRIPTIONS: Record<string, string> = {
   ENETUNREACH: 'network unreachable',
   ETIMEDOUT: 'connection timed out',
   EPIPE: 'connection closed while sending',
-  UND_ERR_SOCKET: 'connection closed by the server',
-  UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
 }
 
 /** Thrown internally when our own timer aborts an attempt. */
@@ -105,11 +111,11 @@ class AttemptTimeout extends Error {
   readonly code = 'TIMEOUT'
 }
 
-/** Find a Node/undici error code anywhere in an error's cause chain (AggregateError included). */
+/** Find a Node error code anywhere in an error's cause chain (AggregateError included). */
 export function networkErrorCode(err: unknown, depth = 0): string | undefined {
   if (depth > 6 || typeof err !== 'object' || err === null) return undefined
   const code = (err as {code?: unknown}).code
-  if (typeof code === 'string' && code !== '' && code !== 'ABORT_ERR' && code !== 'UND_ERR_ABORTED') return code
+  if (typeof code === 'string' && code !== '' && code !== 'ABORT_ERR') return code
   const nested = (err as {errors?: unknown}).errors
   if (Array.isArray(nested)) {
     for (const e of nested) {
@@ -140,6 +146,181 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   const when = Date.parse(v)
   if (Number.isNaN(when)) return undefined
   return Math.max(0, when - now)
+}
+
+/**
+ * Response headers with the one lookup callers need: case-insensitive `get()`, repeated fields
+ * joined with `, ` (what `Headers.get` returns). Not the global `Headers`: that loads undici.
+ */
+export class ResponseHeaders {
+  readonly #fields = new Map<string, string>()
+
+  /** From alternating names and values, as `IncomingMessage.rawHeaders`. */
+  constructor(raw: readonly string[] = []) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!.toLowerCase()
+      const value = raw[i + 1]!
+      const previous = this.#fields.get(name)
+      this.#fields.set(name, previous === undefined ? value : `${previous}, ${value}`)
+    }
+  }
+
+  /** The field's value, or null when absent. */
+  get(name: string): string | null {
+    return this.#fields.get(name.toLowerCase()) ?? null
+  }
+
+  /** True when the field is present. */
+  has(name: string): boolean {
+    return this.#fields.has(name.toLowerCase())
+  }
+}
+
+/**
+ * Idle keep-alive sockets are closed after this long (or earlier when the server announces a
+ * shorter `Keep-Alive: timeout=`), so a request rarely meets a socket the server already dropped.
+ */
+const FREE_SOCKET_TIMEOUT_MS = 4000
+
+/**
+ * Idle sockets must never hold the process open. Node's default `keepSocketAlive()` already
+ * unrefs a socket it pools (and `reuseSocket()` refs it again); this makes the guarantee ours,
+ * not an implementation detail. Runs after the agent's own 'free' handler, so it only touches a
+ * socket that actually went to the free pool (not one handed straight to a queued request).
+ */
+function keepAliveAgent<A extends HttpAgent>(agent: A): A {
+  agent.on('free', (socket: Socket) => {
+    if (Object.values(agent.freeSockets).some((pool) => pool?.includes(socket))) socket.unref()
+  })
+  return agent
+}
+
+const AGENT_OPTIONS = {keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS} as const
+const httpAgent = keepAliveAgent(new HttpAgent(AGENT_OPTIONS))
+let httpsAgent: HttpsAgent | undefined
+let httpsRequest: typeof httpRequest | undefined
+
+/** `request` and agent for a URL's scheme. node:https (tls) is loaded on first use: loopback registries never need it. */
+function transportFor(url: URL): {request: typeof httpRequest; agent: HttpAgent} {
+  if (url.protocol === 'http:') return {request: httpRequest, agent: httpAgent}
+  if (url.protocol !== 'https:') throw ociError('REGISTRY_PROTOCOL', `unsupported URL scheme ${url.protocol} in ${redactUrl(url.href)}`)
+  if (httpsAgent === undefined || httpsRequest === undefined) {
+    const https = process.getBuiltinModule('node:https')
+    // Certificates are verified (Node's default); `insecure` does not change that (see the module comment).
+    httpsAgent = keepAliveAgent(new https.Agent(AGENT_OPTIONS))
+    httpsRequest = https.request as typeof httpRequest
+  }
+  return {request: httpsRequest, agent: httpsAgent}
+}
+
+/** An error for a connection that closed without the error telling why. */
+function connectionClosed(message: string): Error {
+  return Object.assign(new Error(message), {code: 'ECONNRESET'})
+}
+
+/**
+ * One HTTP exchange in flight, with the per-attempt timer: armed for the response headers,
+ * then re-armed on every body chunk (it bounds silence). When it fires, the request and the
+ * response are destroyed with an {@link AttemptTimeout}.
+ */
+class Attempt {
+  timedOut = false
+  #request?: ClientRequest
+  #response?: IncomingMessage
+  #timer?: NodeJS.Timeout
+
+  constructor(readonly timeoutMs: number) {}
+
+  arm(): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => {
+      this.timedOut = true
+      const err = new AttemptTimeout('timeout')
+      this.#response?.destroy(err)
+      this.#request?.destroy(err)
+    }, this.timeoutMs)
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  /** Send the request; resolves when the response headers arrive (body unread, stream paused). */
+  start(url: URL, method: string, headers: Record<string, string>, body: Uint8Array | undefined): Promise<IncomingMessage> {
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const {request, agent} = transportFor(url)
+      const options: RequestOptions = {
+        method,
+        // Built by hand rather than from the URL: userinfo in a URL must never become a Basic header.
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port === '' ? undefined : Number(url.port),
+        path: `${url.pathname}${url.search}`,
+        headers,
+        agent,
+      }
+      this.arm()
+      let settled = false
+      const req = request(options)
+      this.#request = req
+      req.on('response', (res) => {
+        settled = true
+        this.#response = res
+        this.arm() // headers arrived: from now on the timeout bounds silence while reading the body
+        resolve(res)
+      })
+      req.on('error', (err) => {
+        if (!settled) {
+          settled = true
+          reject(err)
+        } else {
+          // A socket error after the headers: surface it to whoever reads (or drains) the body.
+          this.#response?.destroy(err)
+        }
+      })
+      req.on('close', () => {
+        if (!settled) {
+          settled = true
+          reject(connectionClosed('connection closed before a response'))
+        }
+      })
+      req.end(body)
+    })
+  }
+}
+
+/** Content-Length as a number, or undefined when absent or malformed. */
+function declaredLength(headers: ResponseHeaders): number | undefined {
+  const declared = headers.get('content-length')
+  return declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : undefined
+}
+
+/**
+ * Let go of a response whose body is not wanted. Bodies that are empty, already complete or
+ * declared small are drained so the keep-alive socket goes back to the pool before the next
+ * request (bounded by `timeoutMs`, with a timer that does not hold the process open); anything
+ * else is cut off, closing the connection. Resolves once the response is done with.
+ */
+function discard(res: IncomingMessage, headers: ResponseHeaders, method: string, timeoutMs: number): Promise<void> {
+  res.on('error', () => {}) // nobody reads it any more: a late error must not become an uncaught 'error' event
+  const status = res.statusCode ?? 0
+  const length = declaredLength(headers)
+  const drain = method === 'HEAD' || status === 204 || status === 304 || res.complete || (length !== undefined && length <= ERROR_BODY_LIMIT)
+  if (!drain) {
+    res.destroy()
+    return Promise.resolve()
+  }
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(() => res.destroy(), timeoutMs)
+    timer.unref()
+    const done = (): void => {
+      clearTimeout(timer)
+      resolve()
+    }
+    res.once('end', done)
+    res.once('close', done)
+    res.resume()
+  })
 }
 
 /** Sends HTTP requests with timeouts, retries and safe redirects. Stateless apart from its options. */
@@ -212,17 +393,12 @@ export class HttpTransport {
   async #exchange(req: HttpRequest, attempt: number): Promise<HttpResponse> {
     let url = req.url
     let method: string = req.method
-    let body = req.body
-    const headers: Record<string, string> = {'user-agent': this.#userAgent}
+    let body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body
+    // Compression is not asked for: bodies are hashed byte for byte.
+    const headers: Record<string, string> = {'user-agent': this.#userAgent, accept: '*/*', 'accept-encoding': 'identity'}
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
     for (let hop = 0; ; hop++) {
       const started = performance.now()
-      const controller = new AbortController()
-      let timer: NodeJS.Timeout | undefined
-      const arm = (): void => {
-        clearTimeout(timer)
-        timer = setTimeout(() => controller.abort(new AttemptTimeout('timeout')), this.#timeoutMs)
-      }
       const report = (status?: number, error?: string): void => {
         if (this.#onRequest === undefined) return
         const event: RequestEvent = {
@@ -239,31 +415,28 @@ export class HttpTransport {
           // An observer's failure must not change the request's outcome.
         }
       }
-      arm()
-      let res: Response
+      if (body !== undefined) headers['content-length'] = String(body.byteLength)
+      const exchange = new Attempt(this.#timeoutMs)
+      let res: IncomingMessage
       try {
-        res = await fetch(url, {
-          method,
-          headers,
-          body: body === undefined ? undefined : typeof body === 'string' ? body : (body as Uint8Array<ArrayBuffer>),
-          redirect: 'manual',
-          signal: controller.signal,
-        })
+        res = await exchange.start(new URL(url), method, headers, body)
       } catch (err) {
-        clearTimeout(timer)
-        const timedOut = controller.signal.aborted
+        exchange.stop()
+        if (isOciError(err)) throw err
+        const timedOut = exchange.timedOut
         report(undefined, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
         throw timedOut ? new AttemptTimeout('timeout', {cause: err}) : err
       }
-      arm() // headers arrived: from now on the timeout bounds silence while reading the body
+      const status = res.statusCode ?? 0
+      const resHeaders = new ResponseHeaders(res.rawHeaders)
 
-      if (REDIRECT_STATUS.has(res.status)) {
-        clearTimeout(timer)
-        await res.body?.cancel().catch(() => {})
-        report(res.status)
-        const location = res.headers.get('location')
+      if (REDIRECT_STATUS.has(status)) {
+        exchange.stop()
+        await discard(res, resHeaders, method, this.#timeoutMs)
+        report(status)
+        const location = resHeaders.get('location')
         if (location === null) {
-          throw ociError('REGISTRY_PROTOCOL', `${res.status} redirect without Location from ${redactUrl(url)}`)
+          throw ociError('REGISTRY_PROTOCOL', `${status} redirect without Location from ${redactUrl(url)}`)
         }
         if (hop >= MAX_REDIRECTS) {
           throw ociError('REGISTRY_PROTOCOL', `too many redirects (>${MAX_REDIRECTS}) starting at ${redactUrl(req.url)}`)
@@ -279,7 +452,7 @@ export class HttpTransport {
         }
         // Credentials belong to the registry: never forward them to another origin (host:port or scheme).
         if (next.origin !== new URL(url).origin) delete headers['authorization']
-        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
           if (method !== 'HEAD') method = 'GET'
           body = undefined
           delete headers['content-type']
@@ -290,24 +463,26 @@ export class HttpTransport {
       }
 
       try {
-        const ok = res.status >= 200 && res.status < 300
-        const bytes =
-          method === 'HEAD'
-            ? new Uint8Array(0)
-            : await readBody(res, ok ? req.maxBytes : ERROR_BODY_LIMIT, !ok, req.what ?? 'response', url, arm)
-        report(res.status)
-        return {status: res.status, statusText: res.statusText, headers: res.headers, url, body: bytes, attempts: attempt}
+        const ok = status >= 200 && status < 300
+        let bytes: Uint8Array
+        if (method === 'HEAD') {
+          await discard(res, resHeaders, method, this.#timeoutMs)
+          bytes = new Uint8Array(0)
+        } else {
+          bytes = await readBody(res, resHeaders, ok ? req.maxBytes : ERROR_BODY_LIMIT, !ok, req.what ?? 'response', url, () => exchange.arm())
+        }
+        report(status)
+        return {status, statusText: res.statusMessage ?? '', headers: resHeaders, url, body: bytes, attempts: attempt}
       } catch (err) {
         if (isOciError(err)) {
-          report(res.status, err.code)
+          report(status, err.code)
           throw err
         }
-        const timedOut = controller.signal.aborted
-        report(res.status, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
+        const timedOut = exchange.timedOut
+        report(status, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
         throw timedOut ? new AttemptTimeout('timeout', {cause: err}) : err
       } finally {
-        clearTimeout(timer)
-        if (method === 'HEAD') await res.body?.cancel().catch(() => {})
+        exchange.stop()
       }
     }
   }
@@ -329,10 +504,12 @@ function hostOf(url: string): string {
 /**
  * Read a body into memory, refusing more than `limit` bytes: first by Content-Length (nothing is
  * buffered), then by counting while streaming. With `truncate`, excess is dropped instead
- * (error bodies are only for messages). `touch` re-arms the idle timer on each chunk.
+ * (error bodies are only for messages). `touch` re-arms the idle timer on each chunk. A body
+ * read to its end leaves the socket to the keep-alive pool; a body cut short closes it.
  */
-async function readBody(
-  res: Response,
+function readBody(
+  res: IncomingMessage,
+  headers: ResponseHeaders,
   limit: number,
   truncate: boolean,
   what: string,
@@ -343,38 +520,51 @@ async function readBody(
     ociError('RESPONSE_TOO_LARGE', `${what} from ${redactUrl(url)} is too large: ${size} (limit ${limit} bytes)`, {
       details: {limit},
     })
-  const declared = res.headers.get('content-length')
-  const length = declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : undefined
+  const length = declaredLength(headers)
   if (length !== undefined && length > limit && !truncate) {
-    await res.body?.cancel().catch(() => {})
-    throw tooLarge(`Content-Length ${length} bytes`)
+    res.on('error', () => {})
+    res.destroy()
+    return Promise.reject(tooLarge(`Content-Length ${length} bytes`))
   }
-  if (res.body === null) return new Uint8Array(0)
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for (;;) {
-    const {done, value} = await reader.read()
-    if (done) break
-    touch()
-    if (total + value.length > limit) {
-      await reader.cancel().catch(() => {})
-      if (truncate) {
-        chunks.push(value.subarray(0, limit - total))
-        total = limit
-        break
+  return new Promise<Uint8Array>((resolve, reject) => {
+    const chunks: Uint8Array[] = []
+    let total = 0
+    let done = false
+    const finish = (err?: unknown): void => {
+      if (done) return
+      done = true
+      if (err !== undefined) {
+        reject(err)
+        return
       }
-      throw tooLarge(`more than ${limit} bytes streamed`)
+      // Always a fresh, exactly sized Uint8Array (not a Buffer view into a shared pool).
+      const out = new Uint8Array(total)
+      let offset = 0
+      for (const c of chunks) {
+        out.set(c, offset)
+        offset += c.length
+      }
+      resolve(out)
     }
-    chunks.push(value)
-    total += value.length
-  }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.length
-  }
-  return out
+    res.on('data', (chunk: Buffer) => {
+      if (done) return
+      touch()
+      if (total + chunk.length > limit) {
+        res.destroy()
+        if (truncate) {
+          chunks.push(chunk.subarray(0, limit - total))
+          total = limit
+          finish()
+        } else {
+          finish(tooLarge(`more than ${limit} bytes streamed`))
+        }
+        return
+      }
+      chunks.push(chunk)
+      total += chunk.length
+    })
+    res.on('end', () => finish())
+    res.on('error', (err) => finish(err))
+    res.on('close', () => finish(res.complete ? undefined : connectionClosed('connection closed while reading the body')))
+  })
 }

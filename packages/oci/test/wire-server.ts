@@ -2,7 +2,7 @@
  * A loopback HTTP server for unit tests: fakes a registry at the wire (no module mocks).
  * Not a test file itself; imported by src/*.test.ts.
  */
-import {createServer, type IncomingHttpHeaders, type ServerResponse} from 'node:http'
+import {createServer, type IncomingHttpHeaders, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
 /** A request the server received, body fully read. */
@@ -22,6 +22,10 @@ export interface WireServer {
   readonly port: number
   /** Everything received, in order. */
   readonly requests: WireRequest[]
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  readonly connections: number
+  /** The underlying server. */
+  readonly server: Server
   close(): Promise<void>
 }
 
@@ -42,6 +46,8 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
       })
     })
   })
+  let connections = 0
+  server.on('connection', () => connections++)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as AddressInfo).port
   return {
@@ -49,6 +55,10 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
     host: `127.0.0.1:${port}`,
     port,
     requests,
+    get connections() {
+      return connections
+    },
+    server,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()

@@ -16,6 +16,7 @@ describe('@sigil/testkit public surface', () => {
         'requireCosign',
         'requireRegistry',
         'runCosign',
+        'startFaultProxy',
         'startRegistry',
         'tarWithFile',
       ].sort(),

@@ -8,3 +8,5 @@ export {OCI_LAYER_GZIP_MEDIA_TYPE, pushRandomImage, tarWithFile} from './image.j
 export type {ImagePlatform, PushedImage, PushRandomImageOptions} from './image.js'
 export {bcryptHash} from './bcrypt.js'
 export {DEAD_PROXY, findCosign, requireCosign, runCosign, type CosignResult, type RunCosignOptions} from './cosign.js'
+export {startFaultProxy} from './fault-proxy.js'
+export type {Fault, FaultProxy} from './fault-proxy.js'
