@@ -13,7 +13,7 @@ import {
   parseSignatureManifest,
   sha256Digest,
 } from '@sigil/core'
-import type {Descriptor, ImageReference, Signer, Verifier} from '@sigil/core'
+import type {Descriptor, ImageReference, SignatureManifest, Signer, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {resolveForSigning} from './resolve.js'
@@ -82,10 +82,29 @@ export async function signImage(image: ImageReference, options: SignImageOptions
     manifestDigest: digest,
     annotations: options.annotations ? {...options.annotations} : undefined,
   })
+  const payloadDigest = sha256Digest(payload)
   const location = signatureLocation(image, digest, options)
   const upload = options.upload !== false
-  // Read the existing .sig before signing: it overlaps with unlocking the key.
-  const existingBytes = upload ? await client.getManifestIfExists(location.repository, location.tag) : undefined
+
+  // Everything that does not need the signature happens while the key is being unlocked:
+  // reading (and validating) the existing .sig, and uploading the payload and config blobs.
+  const existing = upload ? await readExisting(client, location) : undefined
+  const mediaType = existing?.mediaType ?? newSignatureManifestMediaType(options.dockerMediaTypes)
+  const configMediaType = mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
+  const payloadKnown = existing?.layers.some((l) => l.digest === payloadDigest) ?? false
+  // Only a payload already on the tag can turn out to be a duplicate (dedup rule (b));
+  // otherwise the new layer is certainly appended, so its blobs can go up now. Blobs without
+  // a manifest pointing at them are invisible: the tag changes only with the final PUT.
+  let early: {config: Uint8Array; uploaded: Promise<unknown>} | undefined
+  if (upload && !payloadKnown) {
+    const config = buildSignatureConfig([...(existing?.layers ?? []).map((l) => l.digest), payloadDigest])
+    const uploaded = Promise.all([
+      client.uploadBlob(location.repository, payloadDigest, payload),
+      client.uploadBlob(location.repository, sha256Digest(config), config),
+    ])
+    uploaded.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
+    early = {config, uploaded}
+  }
 
   let rawSignature: Uint8Array
   try {
@@ -101,24 +120,9 @@ export async function signImage(image: ImageReference, options: SignImageOptions
   const layer: Descriptor = {
     mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
     size: payload.length,
-    digest: sha256Digest(payload),
+    digest: payloadDigest,
     annotations: {[SIGNATURE_ANNOTATION]: signature},
   }
-
-  let existing: ReturnType<typeof parseSignatureManifest> | undefined
-  if (existingBytes) {
-    try {
-      existing = parseSignatureManifest(existingBytes.bytes)
-    } catch (err) {
-      // Never replace what we cannot read: that would drop other people's signatures.
-      throw new SigningError(
-        'INVALID_SIGNATURE_MANIFEST',
-        `the existing signature manifest ${location.name} is not valid (${(err as Error).message}); refusing to overwrite it`,
-        {cause: err},
-      )
-    }
-  }
-
   const verifier = await options.verifier
   const merged = appendSignatureLayer(
     existing ? {mediaType: existing.mediaType, layers: existing.layers} : undefined,
@@ -127,27 +131,50 @@ export async function signImage(image: ImageReference, options: SignImageOptions
   )
   if (!merged.appended) {
     options.onEvent?.({kind: 'duplicate', location: location.name})
-    return {...result, appended: false, signatureManifestDigest: existingBytes?.digest}
+    return {...result, appended: false, signatureManifestDigest: existing?.digest}
   }
 
   options.onEvent?.({kind: 'pushing', location: location.name})
-  const mediaType = existing?.mediaType ?? newSignatureManifestMediaType(options.dockerMediaTypes)
-  const docker = mediaType === DOCKER_MANIFEST_MEDIA_TYPE
   const config = buildSignatureConfig(merged.layers.map((l) => l.digest))
-  const configDescriptor: Descriptor = {
-    mediaType: docker ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE,
-    size: config.length,
-    digest: sha256Digest(config),
+  const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
+  if (early && Buffer.from(early.config).equals(Buffer.from(config))) {
+    await early.uploaded
+  } else {
+    await early?.uploaded
+    // The payload blob is already there when the same payload was signed by another key.
+    await Promise.all([
+      payloadKnown ? undefined : client.uploadBlob(location.repository, payloadDigest, payload),
+      client.uploadBlob(location.repository, configDescriptor.digest, config),
+    ])
   }
-  const manifest = buildSignatureManifest({mediaType, config: configDescriptor, layers: merged.layers})
-
-  // The payload blob may already be there (same payload signed by another key).
-  if (!existing?.layers.some((l) => l.digest === layer.digest)) {
-    await client.uploadBlob(location.repository, layer.digest, payload)
-  }
-  await client.uploadBlob(location.repository, configDescriptor.digest, config)
+  const manifest = buildSignatureManifest({
+    mediaType,
+    config: configDescriptor,
+    layers: merged.layers,
+    annotations: existing?.annotations,
+    subject: existing?.subject,
+  })
   const pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
   return {...result, appended: true, signatureManifestDigest: pushed.digest}
+}
+
+/** The `.sig` manifest already at `location`, parsed; a broken one is an error, never overwritten. */
+async function readExisting(
+  client: RegistryClient,
+  location: {repository: {registry: string; repository: string}; tag: string; name: string},
+): Promise<(SignatureManifest & {digest: string}) | undefined> {
+  const fetched = await client.getManifestIfExists(location.repository, location.tag)
+  if (!fetched) return undefined
+  try {
+    return {...parseSignatureManifest(fetched.bytes), digest: fetched.digest}
+  } catch (err) {
+    // Never replace what we cannot read: that would drop other people's signatures.
+    throw new SigningError(
+      'INVALID_SIGNATURE_MANIFEST',
+      `the existing signature manifest ${location.name} is not valid (${(err as Error).message}); refusing to overwrite it`,
+      {cause: err},
+    )
+  }
 }
 
 /** The manifest media type for a new `.sig` image. */
