@@ -18,13 +18,11 @@ const registry = await testkit.startRegistry()
 const client = new oci.RegistryClient()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-speed-'))
 const env = {COSIGN_PASSWORD: 'bench'}
-const times = {sigil: {sign: [], verify: []}, cosign: {sign: [], verify: []}}
+const times = {sigil: {sign: [], verify: []}, cosign: {sign: [], verify: []}, node: []}
 try {
   // One key for both tools, made by cosign itself (its default scrypt N=65536).
   const g = await testkit.runCosign(['generate-key-pair'], {cwd: dir, env})
   if (g.code !== 0) throw new Error(g.stderr)
-  const ref = `${registry.host}/bench/speed:v1`
-  await testkit.pushRandomImage(client, {registry: registry.host, repository: 'bench/speed'}, 'v1')
   const exec = {
     sigil: (args) => run(process.execPath, [SIGIL, ...args], {cwd: dir, env}),
     cosign: (args) => testkit.runCosign(args, {cwd: dir, env}).then((r) => r),
@@ -34,11 +32,18 @@ try {
     cosign: {sign: ['--tlog-upload=false', '--yes', '--allow-http-registry'], verify: ['--insecure-ignore-tlog=true', '--offline=true', '--allow-http-registry']},
   }
   for (let i = 0; i < runs; i++) {
+    const t = performance.now()
+    await run(process.execPath, ['-e', '0'])
+    times.node.push(performance.now() - t)
     for (const tool of i % 2 ? ['cosign', 'sigil'] : ['sigil', 'cosign']) {
+      // A fresh unsigned image each time: a first signature, never a dedup no-op.
+      const repository = `bench/speed-${tool}-${i}`
+      await testkit.pushRandomImage(client, {registry: registry.host, repository}, 'v1')
+      const image = `${registry.host}/${repository}:v1`
       for (const op of ['sign', 'verify']) {
         const key = op === 'sign' ? 'cosign.key' : 'cosign.pub'
         const t0 = performance.now()
-        const r = await exec[tool]([op, '--key', key, ...flags[tool][op], ref])
+        const r = await exec[tool]([op, '--key', key, ...flags[tool][op], image])
         const ms = performance.now() - t0
         if (r.code !== 0) throw new Error(`${tool} ${op}: ${r.stderr}`)
         times[tool][op].push(ms)
@@ -49,6 +54,7 @@ try {
   await registry.stop()
   rmSync(dir, {recursive: true, force: true})
 }
+console.log(`baseline: node -e 0 ${median(times.node).toFixed(0)} ms (median of ${runs})`)
 for (const op of ['verify', 'sign']) {
   const s = median(times.sigil[op])
   const c = median(times.cosign[op])
