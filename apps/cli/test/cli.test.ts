@@ -238,6 +238,8 @@ describe('the lean start-up path and oclif agree', () => {
     ['verify --check-claims=false', (ref: string) => ['verify', '--key', 'alice.pub', '--check-claims=false', ref]],
     ['verify wrong key', (ref: string) => ['verify', '--key', 'mallory.pub', ref]],
     ['verify wrong key --json', (ref: string) => ['verify', '--key', 'mallory.pub', '--json', ref]],
+    ['verify --json', (ref: string) => ['verify', '--json', '--key', 'alice.pub', ref]],
+    ['verify two images, one unsigned', (ref: string) => ['verify', '--key', 'alice.pub', ref, ref.replace(/:v1$/, ':gone')]],
     ['verify -a mismatch', (ref: string) => ['verify', '-a', 'x=y', '--key', 'alice.pub', ref]],
     ['verify missing tag', (ref: string) => ['verify', '--key', 'alice.pub', ref.replace(/:v1$/, ':gone')]],
     ['verify bad reference', () => ['verify', '--key', 'alice.pub', 'Upper/Case']],
