@@ -99,6 +99,11 @@ export interface GenerateKeyOptions {
 export interface KeyProvider {
   /** Short name for messages (`file`, `awskms`). */
   readonly name: string
+  /**
+   * URI schemes this provider owns (`['awskms']`, `['pkcs11']`), for `sigil plugins` listings
+   * and conflict detection. Empty or absent for the file provider (plain paths).
+   */
+  readonly schemes?: readonly string[]
   /** True if this provider owns `keyRef`. */
   handles(keyRef: string): boolean
   /** A signer for the private key at `keyRef`. */
@@ -152,8 +157,21 @@ export interface RegistryAdapter {
 
 /** What a plugin contributes. The CLI collects these through the `sigil:plugin` hook. */
 export interface SigilPlugin {
+  /** The package name, for listings and conflict messages. */
+  readonly name?: string
   /** Key backends, tried in order by `handles(keyRef)`. */
   readonly keyProviders?: readonly KeyProvider[]
   /** Registry adapters, tried in order by `matches(host)`. */
   readonly registryAdapters?: readonly RegistryAdapter[]
+}
+
+/**
+ * Options the CLI passes to the `sigil:plugin` oclif hook. A plugin declares the hook in its
+ * package.json (`"oclif": {"hooks": {"sigil:plugin": "./dist/plugin.js"}}`); the hook module
+ * default-exports a function returning a `SigilPlugin`. It must not import heavy SDKs at top
+ * level: providers load them inside their methods.
+ */
+export interface SigilPluginHookOptions {
+  /** Why the CLI asks (a plugin may return everything regardless). */
+  readonly purpose: 'key-provider' | 'registry-adapter' | 'list'
 }

@@ -21,6 +21,18 @@ export type SigilErrorCode =
   | 'PASSWORD_REQUIRED'
   | 'PASSWORD_MISMATCH'
   | 'NO_KEY_PROVIDER'
+  // remote keys (KMS, HSM, executable plugins)
+  | 'KMS_ERROR'
+  | 'KEY_ACCESS_DENIED'
+  | 'KEY_DISABLED'
+  | 'KEY_WRONG_USAGE'
+  | 'KMS_THROTTLED'
+  | 'KMS_CREDENTIALS_MISSING'
+  | 'KMS_REGION_MISMATCH'
+  | 'KMS_INTEGRITY'
+  // plugins
+  | 'PLUGIN_CONFLICT'
+  | 'PLUGIN_FAILED'
   // registry / transport
   | 'REGISTRY_UNREACHABLE'
   | 'REGISTRY_AUTH_FAILED'

@@ -13,6 +13,7 @@ export type {
   RegistryCredential,
   RegistryEndpoint,
   SigilPlugin,
+  SigilPluginHookOptions,
   SignatureAlgorithm,
   Signer,
   Verifier,
