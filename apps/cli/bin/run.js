@@ -13,6 +13,8 @@ if ((argv[0] === 'sign' || argv[0] === 'verify') && !process.env.SIGIL_NO_LEAN) 
   handled = await runLean(argv, fileURLToPath(new URL('..', import.meta.url)))
 }
 if (!handled) {
+  // Plugins are plain ESM: oclif's "cannot be auto-transpiled" notice about linked ones is noise.
+  process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }

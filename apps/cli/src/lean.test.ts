@@ -38,8 +38,66 @@ describe('runLean declines what it cannot do exactly like oclif', () => {
     expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
   })
 
-  test('a core plugin other than help/plugins sends everything through oclif', async () => {
-    writeFileSync(join(root, 'package.json'), JSON.stringify({version: '1', oclif: {plugins: ['@oclif/plugin-help', '@sigil/kms-aws']}}))
+  const caps = (plugins: unknown[]) => {
+    mkdirSync(join(root, 'dist'), {recursive: true})
+    writeFileSync(join(root, 'dist', 'plugin-capabilities.json'), JSON.stringify({plugins}))
+  }
+  const fileOnly = {name: '@sigil/key-file', keyProviders: [{name: 'file', schemes: ['env'], handlesPaths: true}], registryAdapters: []}
+  const declare = (...names: string[]) =>
+    writeFileSync(join(root, 'package.json'), JSON.stringify({version: '1', oclif: {dirname: 'sigil', plugins: names}}))
+
+  test('no capabilities record (not built) → oclif', async () => {
+    declare('@sigil/key-file')
     expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
+  })
+
+  test('a stale record (plugins changed since the build) → oclif', async () => {
+    declare('@sigil/key-file', '@sigil/kms-aws')
+    caps([fileOnly])
+    expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
+  })
+
+  test('a built-in plugin with registry adapters → oclif', async () => {
+    declare('@sigil/key-file', '@sigil/registry-x')
+    caps([fileOnly, {name: '@sigil/registry-x', keyProviders: [], registryAdapters: [{name: 'x', hosts: ['x.io']}]}])
+    expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
+  })
+
+  test('another plugin that also takes plain paths → oclif', async () => {
+    declare('@sigil/key-file', 'acme-keys')
+    caps([fileOnly, {name: 'acme-keys', keyProviders: [{name: 'acme', schemes: [], handlesPaths: true}], registryAdapters: []}])
+    expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
+  })
+
+  test('a KMS scheme owned by another built-in plugin → oclif', async () => {
+    declare('@sigil/key-file', '@sigil/kms-aws')
+    caps([fileOnly, {name: '@sigil/kms-aws', keyProviders: [{name: 'awskms', schemes: ['awskms'], handlesPaths: false}], registryAdapters: []}])
+    expect(await runLean(['verify', '--key', 'awskms:///alias/x', 'img'], root)).toBe(false)
+  })
+})
+
+describe('runLean takes a plain key-file invocation of the real CLI', () => {
+  test('verify with a key file is handled without oclif (here: a clean registry error)', async () => {
+    const cliRoot = new URL('..', import.meta.url).pathname
+    const dir = mkdtempSync(join(tmpdir(), 'sigil-lean-real-'))
+    const {generateKeyPairSync} = await import('node:crypto')
+    const {publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+    writeFileSync(join(dir, 'k.pub'), publicKey.export({type: 'spki', format: 'pem'}))
+    const savedData = process.env.SIGIL_DATA_DIR
+    process.env.SIGIL_DATA_DIR = join(dir, 'no-plugins')
+    const writes: string[] = []
+    const origWrite = process.stderr.write.bind(process.stderr)
+    process.stderr.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stderr.write
+    try {
+      expect(await runLean(['verify', '--key', join(dir, 'k.pub'), '127.0.0.1:9/lean/app:v1'], cliRoot)).toBe(true)
+    } finally {
+      process.stderr.write = origWrite
+      if (savedData === undefined) delete process.env.SIGIL_DATA_DIR
+      else process.env.SIGIL_DATA_DIR = savedData
+      rmSync(dir, {recursive: true, force: true})
+    }
+    expect(process.exitCode).toBe(1)
+    process.exitCode = 0
+    expect(writes.join('')).toMatch(/^Error: .*127\.0\.0\.1:9/m)
   })
 })

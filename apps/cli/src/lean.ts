@@ -8,8 +8,8 @@ import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import type {CommandIO} from './shared/command-io.js'
-import {isPluginKeyRef} from './shared/command-io.js'
 import {parseLean} from './shared/flag-spec.js'
+import {composePlugins} from './shared/plugins.js'
 import type {FlagSpecs} from './shared/flag-spec.js'
 import {reportError} from './shared/report-error.js'
 
@@ -18,8 +18,14 @@ const BASE_FLAGS = {
   verbose: {kind: 'boolean', description: 'Verbose.'},
 } as const satisfies FlagSpecs
 
-/** Plugins oclif itself ships with sigil; none of them answers `sigil:plugin`. */
-const PLAIN_CORE_PLUGINS = new Set(['@oclif/plugin-help', '@oclif/plugin-plugins'])
+/** What each built-in plugin contributes, recorded at build time (build/plugin-capabilities.mjs). */
+interface Capabilities {
+  plugins: Array<{
+    name: string
+    keyProviders: Array<{name: string; schemes: string[]; handlesPaths: boolean}>
+    registryAdapters: Array<{name: string; hosts: string[]}>
+  }>
+}
 
 function readJson(path: string): Record<string, unknown> | undefined {
   try {
@@ -29,13 +35,9 @@ function readJson(path: string): Record<string, unknown> | undefined {
   }
 }
 
-/** True when a plugin could contribute key providers or registry adapters: then oclif runs. */
-function pluginsMayMatter(pjson: Record<string, unknown>): boolean {
-  const oclif = (pjson.oclif ?? {}) as {plugins?: string[]; hooks?: Record<string, unknown>; dirname?: string}
-  if ((oclif.plugins ?? []).some((p) => !PLAIN_CORE_PLUGINS.has(p))) return true
-  if (oclif.hooks && 'sigil:plugin' in oclif.hooks) return true
-  // User-installed or linked plugins live in oclif's data dir (`sigil plugins install`).
-  const dirname = oclif.dirname ?? 'sigil'
+/** True when user-installed or linked plugins exist (oclif's data dir): then oclif runs. */
+function userPluginsInstalled(pjson: Record<string, unknown>): boolean {
+  const dirname = (pjson.oclif as {dirname?: string} | undefined)?.dirname ?? 'sigil'
   const dataDir =
     process.env[`${dirname.toUpperCase()}_DATA_DIR`] ?? join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), dirname)
   const userPjson = join(dataDir, 'package.json')
@@ -43,6 +45,23 @@ function pluginsMayMatter(pjson: Record<string, unknown>): boolean {
   const user = readJson(userPjson)
   const installed = (user?.oclif as {plugins?: unknown[]} | undefined)?.plugins ?? []
   return user === undefined || installed.length > 0
+}
+
+/**
+ * True when, by the built-in plugins' recorded capabilities, `keyRef` is served by the file
+ * provider of @sigil/key-file alone and no plugin adapts registries: exactly what the lean path
+ * composes. A stale or missing record means no.
+ */
+function fileProviderOnly(pjson: Record<string, unknown>, caps: Capabilities | undefined, keyRef: string): boolean {
+  if (!caps) return false
+  const declared = ((pjson.oclif as {plugins?: string[]} | undefined)?.plugins ?? []).join('\n')
+  if (caps.plugins.map((p) => p.name).join('\n') !== declared) return false
+  if (caps.plugins.some((p) => p.registryAdapters.length > 0)) return false
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(keyRef)?.[1]?.toLowerCase()
+  const owners = caps.plugins.flatMap((p) =>
+    p.keyProviders.filter((k) => (scheme ? k.schemes.includes(scheme) : k.handlesPaths)).map(() => p.name),
+  )
+  return owners.length > 0 && owners.every((name) => name === '@sigil/key-file')
 }
 
 /** Run `argv` (`sign …` or `verify …`) if the lean path can; false = let oclif do it. */
@@ -58,15 +77,21 @@ export async function runLean(argv: readonly string[], root: string): Promise<bo
   const parsed = parseLean(rest, {...spec.flags, ...BASE_FLAGS})
   if (!parsed || parsed.args.length === 0) return false
   const key = parsed.flags.key as string
-  if (isPluginKeyRef(key) || key.startsWith('pkcs11:')) return false
+  if (key.startsWith('pkcs11:')) return false
   const pjson = readJson(join(root, 'package.json'))
-  if (!pjson || pluginsMayMatter(pjson)) return false
+  if (!pjson || userPluginsInstalled(pjson)) return false
+  if (!fileProviderOnly(pjson, readJson(join(root, 'dist', 'plugin-capabilities.json')) as Capabilities | undefined, key)) return false
 
+  const version = String(pjson.version ?? '0.0.0')
   const io: CommandIO = {
-    version: String(pjson.version ?? '0.0.0'),
+    version,
     json: Boolean(parsed.flags.json),
     verbose: Boolean(parsed.flags.verbose),
-    plugins: async () => [],
+    // The file provider, through its own `sigil:plugin` hook, composed as oclif would.
+    plugins: async () => {
+      const {default: hook} = await import('@sigil/key-file/plugin')
+      return composePlugins([{name: '@sigil/key-file', version, origin: 'core', plugin: await hook()}])
+    },
   }
   const run = spec.run as (flags: unknown, args: string[], io: CommandIO) => Promise<unknown>
   try {

@@ -145,6 +145,8 @@ export interface RegistryEndpoint {
 export interface RegistryAdapter {
   /** Short name for messages (`ghcr`, `ecr`). */
   readonly name: string
+  /** Host patterns served, for listings and conflict detection (`ghcr.io`, `*.dkr.ecr.*.amazonaws.com`). */
+  readonly hosts?: readonly string[]
   /** True if this adapter serves `host` (`ghcr.io`, `index.docker.io`). */
   matches(host: string): boolean
   /** What the registry supports; unset fields take their documented defaults. */

@@ -170,6 +170,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
 
   return {
     name: 'file',
+    schemes: ['env'],
 
     handles(keyRef: string): boolean {
       if (keyRef.startsWith(ENV_PREFIX)) return keyRef.length > ENV_PREFIX.length

@@ -1,7 +1,9 @@
 import {Flags} from '@oclif/core'
 import {SigilError} from '@sigil/core'
+import type {GeneratedKey} from '@sigil/core'
 import {BaseCommand} from '../shared/base-command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
+import {writePublicKey} from '../shared/public-key-file.js'
 import {generateKeyPair as text} from '../messages.js'
 
 /** What `generate-key-pair --json` prints. */
@@ -26,18 +28,24 @@ export default class GenerateKeyPair extends BaseCommand<GenerateResultJson> {
     const {flags} = await this.parse(GenerateKeyPair)
     const io = this.io()
     const ctx = keyContext(io)
-    let generated
+    let generated: GeneratedKey
     if (flags.kms) {
       const provider = await keyProviderFor(io, flags.kms)
       if (!provider.generate) throw new SigilError('KEY_UNSUPPORTED', `the ${provider.name} provider cannot create keys`)
       generated = await provider.generate(flags.kms, ctx, {force: flags.force, outputPrefix: flags['output-key-prefix']})
+      if (!generated.written.some((w) => w.kind === 'public-key')) {
+        // The key lives in the KMS: only its public half is written here, as cosign does.
+        const pubPath = `${flags['output-key-prefix']}.pub`
+        await writePublicKey(pubPath, generated.publicKey.pem, flags.force)
+        generated = {...generated, written: [...generated.written, {kind: 'public-key' as const, location: pubPath}]}
+      }
     } else {
       const {fileKeyProvider} = await import('@sigil/key-file')
       const provider = fileKeyProvider({scryptN: flags['scrypt-n'] as 32768 | 65536 | 131072})
       generated = await provider.generate!(flags['output-key-prefix'], ctx, {force: flags.force, outputPrefix: flags['output-key-prefix']})
     }
     for (const w of generated.written) {
-      info(io, `${w.kind === 'private-key' ? 'Private key' : w.kind === 'public-key' ? 'Public key' : 'Key'} written to ${w.location}`)
+      if (w.kind !== 'remote-key') info(io, `${w.kind === 'private-key' ? 'Private key' : 'Public key'} written to ${w.location}`)
     }
     return {
       privateKey: generated.written.find((w) => w.kind === 'private-key')?.location,

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../shared/base-command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
+import {writePublicKey} from '../shared/public-key-file.js'
 import {shared, publicKey as text} from '../messages.js'
 
 /** What `public-key --json` prints. */
@@ -24,16 +25,7 @@ export default class PublicKey extends BaseCommand<PublicKeyResultJson> {
     const provider = await keyProviderFor(io, flags.key)
     const key = await provider.publicKey(flags.key, keyContext(io))
     if (flags.outfile) {
-      const {writeFile} = await import('node:fs/promises')
-      try {
-        await writeFile(flags.outfile, key.pem, {mode: 0o644, flag: flags.force ? 'w' : 'wx'})
-      } catch (err) {
-        const {SigilError} = await import('@sigil/core')
-        if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new SigilError('KEY_EXISTS', `${flags.outfile} already exists; use --force to overwrite it`)
-        }
-        throw new SigilError('INVALID_ARGUMENT', `cannot write ${flags.outfile}: ${(err as Error).message}`, {cause: err})
-      }
+      await writePublicKey(flags.outfile, key.pem, flags.force)
       info(io, `Public key written to ${flags.outfile}`)
     } else if (!this.jsonEnabled()) {
       process.stdout.write(key.pem)

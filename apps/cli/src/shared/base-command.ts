@@ -1,13 +1,11 @@
 import {Command, Flags} from '@oclif/core'
 import type {Interfaces} from '@oclif/core'
-import type {SigilPlugin} from '@sigil/core'
+import {SigilError} from '@sigil/core'
+import type {SigilPlugin, SigilPluginHookOptions} from '@sigil/core'
 import type {CommandIO} from './command-io.js'
+import {composePlugins} from './plugins.js'
+import type {ComposedPlugins, LoadedPlugin, PluginOrigin} from './plugins.js'
 import {reportError} from './report-error.js'
-
-/** Payload of the `sigil:plugin` hook that plugins answer with a `SigilPlugin`. */
-export interface SigilPluginHookOptions {
-  readonly purpose: 'key-provider' | 'registry-adapter'
-}
 
 /** cosign's boolean flags accept `--flag=true|false`; oclif wants `--flag` / `--no-flag`. */
 function normaliseBooleanArgs(argv: string[], booleans: ReadonlySet<string>): string[] {
@@ -38,20 +36,32 @@ export abstract class BaseCommand<T> extends Command {
     await super.init()
   }
 
+  #plugins?: Promise<ComposedPlugins>
+
+  /** Every plugin's answer to the `sigil:plugin` hook, with its origin. */
+  protected async loadPlugins(purpose: SigilPluginHookOptions['purpose']): Promise<LoadedPlugin[]> {
+    const res = await this.config.runHook('sigil:plugin', {purpose} satisfies SigilPluginHookOptions)
+    for (const f of res.failures) {
+      // A broken plugin is named, never silently skipped: its keys would look "unsupported".
+      throw new SigilError('PLUGIN_FAILED', `plugin ${f.plugin.name} failed to load: ${f.error.message}`, {cause: f.error})
+    }
+    return res.successes
+      .filter((s) => s.result)
+      .map((s) => ({
+        name: (s.result as SigilPlugin).name ?? s.plugin.name,
+        version: s.plugin.version,
+        origin: s.plugin.type as PluginOrigin,
+        plugin: s.result as SigilPlugin,
+      }))
+  }
+
   /** The host interface actions use: version, output mode, plugins through the `sigil:plugin` hook. */
   protected io(): CommandIO {
-    const config = this.config
     return {
-      version: config.version,
+      version: this.config.version,
       json: this.jsonEnabled(),
       verbose: this.argv.includes('--verbose'),
-      async plugins(purpose): Promise<SigilPlugin[]> {
-        // Only ask when an installed plugin declares the hook: keeps start-up lean.
-        const hasHook = [...config.plugins.values()].some((p) => p.hooks && 'sigil:plugin' in p.hooks)
-        if (!hasHook) return []
-        const res = await config.runHook('sigil:plugin', {purpose} satisfies SigilPluginHookOptions)
-        return res.successes.map((s) => s.result as SigilPlugin).filter(Boolean)
-      },
+      plugins: () => (this.#plugins ??= this.loadPlugins('key-provider').then((loaded) => composePlugins(loaded))),
     }
   }
 

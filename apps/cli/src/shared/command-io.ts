@@ -1,5 +1,6 @@
 import {SigilError} from '@sigil/core'
-import type {KeyContext, KeyProvider, RegistryAdapter, SigilPlugin} from '@sigil/core'
+import type {KeyContext, KeyProvider, RegistryAdapter} from '@sigil/core'
+import type {ComposedPlugins} from './plugins.js'
 import {askYesNo, readPassword} from './password.js'
 
 /** What an action needs from its host (oclif or the lean path). */
@@ -8,8 +9,8 @@ export interface CommandIO {
   readonly version: string
   readonly json: boolean
   readonly verbose: boolean
-  /** Plugins answering the `sigil:plugin` hook (none on the lean path). */
-  plugins(purpose: 'key-provider' | 'registry-adapter'): Promise<SigilPlugin[]>
+  /** Key providers and registry adapters from the plugins answering `sigil:plugin`, conflict-checked. */
+  plugins(): Promise<ComposedPlugins>
 }
 
 /** A line for people, on stderr (silent under --json, so stdout stays machine-readable). */
@@ -32,27 +33,19 @@ export function keyContext(io: CommandIO): KeyContext {
   }
 }
 
-/** True when `keyRef` is a `scheme://` URI other than `env://` (plugins own those). */
-export function isPluginKeyRef(keyRef: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(keyRef) && !keyRef.startsWith('env://')
-}
-
-/** The key provider that owns `keyRef`: plugins first, then the built-in file provider. */
+/** The key provider that owns `keyRef`: the first plugin provider that handles it. */
 export async function keyProviderFor(io: CommandIO, keyRef: string): Promise<KeyProvider> {
-  if (isPluginKeyRef(keyRef) || keyRef.startsWith('pkcs11:')) {
-    for (const p of await io.plugins('key-provider')) for (const kp of p.keyProviders ?? []) if (kp.handles(keyRef)) return kp
-  }
-  const {fileKeyProvider} = await import('@sigil/key-file')
-  const file = fileKeyProvider()
-  if (file.handles(keyRef)) return file
+  const {keyProviders} = await io.plugins()
+  const found = keyProviders.find(({provider}) => provider.handles(keyRef))
+  if (found) return found.provider
   const scheme = /^([a-z0-9+.-]+):/i.exec(keyRef)?.[1]
   throw new SigilError(
     'NO_KEY_PROVIDER',
-    `no key provider handles "${scheme}:" keys; install the plugin that provides it (sigil plugins install …)`,
+    `no key provider handles "${scheme}:" keys; install the plugin that provides it (sigil plugins install …), see sigil providers`,
   )
 }
 
 /** Registry adapters from plugins, in order. */
 export async function registryAdapters(io: CommandIO): Promise<RegistryAdapter[]> {
-  return (await io.plugins('registry-adapter')).flatMap((p) => [...(p.registryAdapters ?? [])])
+  return (await io.plugins()).registryAdapters.map((a) => a.adapter)
 }
