@@ -100,6 +100,33 @@ describe.runIf(cosignPresent)('interop with the real cosign', () => {
     expect(JSON.parse((await sigil(['verify', '--key', 'sigil.pub', ref], {cwd: dir})).stdout)).toHaveLength(2)
   })
 
+  describe('the same sigstore-kms-* executable plugin drives both tools', () => {
+    const fixtures = new URL('../../../packages/kms-cliplugin/test/fixtures', import.meta.url).pathname
+    const withPlugin = () => ({PATH: `${fixtures}:${process.env.PATH}`})
+
+    test('sigil signs through the plugin; cosign verifies with the exported .pub and with the plugin key', async () => {
+      const {ref} = await image()
+      const key = `pyfile://${join(dir, 'plugin-key.pem')}`
+      const g = await sigil(['generate-key-pair', '--kms', key, '--output-key-prefix', 'plugin'], {cwd: dir, env: withPlugin()})
+      expect(g.code, g.stderr).toBe(0)
+      const s = await sigil(['sign', '--key', key, ref], {cwd: dir, env: withPlugin()})
+      expect(s.code, s.stderr).toBe(0)
+      const byPem = await cosignVerify('plugin.pub', ref)
+      expect(byPem.code, byPem.stderr).toBe(0)
+      const byPlugin = await runCosign(['verify', '--key', key, '--insecure-ignore-tlog=true', '--offline=true', ...cosignHttp, ref], {cwd: dir, env: withPlugin()})
+      expect(byPlugin.code, byPlugin.stderr).toBe(0)
+    })
+
+    test('cosign signs through the plugin; sigil verifies with the plugin key', async () => {
+      const {ref} = await image()
+      const key = `pyfile://${join(dir, 'plugin-key.pem')}`
+      const c = await runCosign(['sign', '--key', key, '--tlog-upload=false', '--yes', ...cosignHttp, ref], {cwd: dir, env: withPlugin()})
+      expect(c.code, c.stderr).toBe(0)
+      const v = await sigil(['verify', '--key', key, ref], {cwd: dir, env: withPlugin()})
+      expect(v.code, v.stderr).toBe(0)
+    })
+  })
+
   test('cosign triangulate and sigil triangulate agree', async () => {
     const {ref} = await image()
     const ours = await sigil(['triangulate', ref], {cwd: dir})

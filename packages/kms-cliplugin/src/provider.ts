@@ -1,0 +1,100 @@
+import {accessSync, constants} from 'node:fs'
+import {delimiter, join} from 'node:path'
+import {SigilError} from '@sigil/core'
+import type {GeneratedKey, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
+import {createVerifier, parsePublicKeyPem} from '@sigil/key-file'
+import {GO_HASH, bytesField, invokePlugin} from './protocol.js'
+
+/** Options of `cliPluginProvider`. */
+export interface CliPluginProviderOptions {
+  /** Where to look for `sigstore-kms-<scheme>`. Default: `$PATH`. */
+  readonly path?: string
+  /** Per-call time limit. Default 60 000 ms. */
+  readonly timeoutMs?: number
+}
+
+/** The executable prefix cosign uses. */
+export const EXECUTABLE_PREFIX = 'sigstore-kms-'
+
+function schemeOf(keyRef: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]*):\/\//i.exec(keyRef)?.[1]?.toLowerCase()
+}
+
+/**
+ * A key provider for any `scheme://` key that has a `sigstore-kms-<scheme>` executable on PATH
+ * (cosign's out-of-tree KMS plugins). Signing sends the payload on stdin, as cosign does; the
+ * plugin hashes it with SHA-256 (`hashFunc` 5). Verification is local, with the public key the
+ * plugin reports.
+ */
+export function cliPluginProvider(options: CliPluginProviderOptions = {}): KeyProvider {
+  const lookup = (keyRef: string): string | undefined => {
+    const scheme = schemeOf(keyRef)
+    if (!scheme || !/^[a-z0-9][a-z0-9-]*$/.test(scheme)) return undefined
+    for (const dir of (options.path ?? process.env.PATH ?? '').split(delimiter)) {
+      if (!dir) continue
+      const candidate = join(dir, `${EXECUTABLE_PREFIX}${scheme}`)
+      try {
+        accessSync(candidate, constants.X_OK)
+        return candidate
+      } catch {
+        // not here
+      }
+    }
+    return undefined
+  }
+  const executableFor = (keyRef: string): string => {
+    const exe = lookup(keyRef)
+    if (!exe) throw new SigilError('NO_KEY_PROVIDER', `no ${EXECUTABLE_PREFIX}${schemeOf(keyRef)} executable on PATH for ${keyRef}`)
+    return exe
+  }
+  const call = (keyRef: string, method: 'defaultAlgorithm' | 'publicKey' | 'signMessage' | 'createKey', args: Record<string, unknown>, stdin?: Uint8Array) => {
+    const exe = executableFor(keyRef)
+    const keyResourceID = keyRef.slice(keyRef.indexOf('://') + 3)
+    return {exe, resp: invokePlugin(exe, {keyResourceID, hashFunc: GO_HASH.sha256, method, args, stdin, timeoutMs: options.timeoutMs})}
+  }
+  const cache = new Map<string, Promise<PublicKeyInfo>>()
+  const publicKey = (keyRef: string): Promise<PublicKeyInfo> => {
+    let p = cache.get(keyRef)
+    if (!p) {
+      const {exe, resp} = call(keyRef, 'publicKey', {publicKeyOptions: {rpcOptions: {keyVersion: '', remoteVerification: false}}})
+      p = resp.then((r) => parsePublicKeyPem(new TextDecoder().decode(bytesField(r, 'publicKey', 'publicKeyPEM', exe))))
+      p.catch(() => cache.delete(keyRef))
+      cache.set(keyRef, p)
+    }
+    return p
+  }
+
+  return {
+    name: 'sigstore-kms-plugin',
+    handles: (keyRef) => lookup(keyRef) !== undefined,
+    publicKey: (keyRef) => publicKey(keyRef),
+    async signer(keyRef): Promise<Signer> {
+      const info = await publicKey(keyRef)
+      return {
+        algorithm: info.kind === 'ed25519' ? 'ed25519' : info.kind === 'rsa' ? 'rsa-pkcs1v15-sha256' : 'ecdsa-p256-sha256',
+        publicKey: async () => info,
+        async sign(message) {
+          const {exe, resp} = call(
+        keyRef,
+        'signMessage',
+        {signOptions: {rpcOptions: {keyVersion: '', remoteVerification: false}, messageOptions: {digest: null}}},
+        message,
+      )
+          return bytesField(await resp, 'signMessage', 'signature', exe)
+        },
+      }
+    },
+    async verifier(keyRef): Promise<Verifier> {
+      return createVerifier(await publicKey(keyRef))
+    },
+    async generate(keyRef): Promise<GeneratedKey> {
+      const algo = call(keyRef, 'defaultAlgorithm', {})
+      const algorithm = (((await algo.resp).defaultAlgorithm as {defaultAlgorithm?: string} | undefined)?.defaultAlgorithm) ?? ''
+      const {exe, resp} = call(keyRef, 'createKey', {algorithm})
+      const pem = new TextDecoder().decode(bytesField(await resp, 'createKey', 'publicKeyPEM', exe))
+      const info = parsePublicKeyPem(pem)
+      cache.set(keyRef, Promise.resolve(info))
+      return {publicKey: info, written: [{kind: 'remote-key', location: keyRef}]}
+    },
+  }
+}
