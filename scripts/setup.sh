@@ -22,7 +22,7 @@ cd "$REPO_ROOT"
 
 PNPM_VERSION=12.4.2
 # command -> Debian package
-declare -A APT_PACKAGES=([docker-registry]=docker-registry [skopeo]=skopeo [umoci]=umoci [openssl]=openssl)
+declare -A APT_PACKAGES=([docker-registry]=docker-registry [skopeo]=skopeo [umoci]=umoci [openssl]=openssl [python3]=python3)
 
 export TURBO_TELEMETRY_DISABLED=1
 export TURBO_NO_UPDATE_NOTIFIER=1
