@@ -1,1 +1,27 @@
-export {}
+/**
+ * @sigil/kms-gcp: Google Cloud KMS keys (`gcpkms://projects/P/locations/L/keyRings/R/cryptoKeys/K[/cryptoKeyVersions/V]`)
+ * for sigil, as cosign uses them. The CLI picks the provider up through the `sigil:plugin` hook
+ * (`@sigil/kms-gcp/plugin`); `@google-cloud/kms` is loaded only when a key is used.
+ */
+export {gcpKmsProvider, mapError as mapGcpKmsError} from './provider.js'
+export type {
+  GcpAsymmetricSignResponse,
+  GcpCryptoKey,
+  GcpCryptoKeyVersion,
+  GcpInt64Value,
+  GcpKmsClient,
+  GcpKmsProvider,
+  GcpKmsProviderDeps,
+  GcpKmsProviderOptions,
+  GcpKmsRetryOptions,
+  GcpPublicKey,
+} from './provider.js'
+export {GCP_KMS_SCHEME, isGcpKmsUri, parseGcpKmsUri} from './uri.js'
+export type {GcpKmsKeyRef} from './uri.js'
+export {GCP_KMS_SIGNING_ALGORITHMS, gcpKmsAlgorithm} from './algorithms.js'
+export type {GcpKmsAlgorithmInfo, GcpKmsDigest} from './algorithms.js'
+export {GCP_KMS_ENDPOINT_VARIABLE, gcpKmsEndpoint} from './endpoint.js'
+export type {GcpKmsEndpoint} from './endpoint.js'
+export {crc32c} from './crc32c.js'
+export {GcpKmsError} from './error.js'
+export type {GcpKmsErrorCode} from './error.js'

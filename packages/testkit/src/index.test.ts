@@ -6,9 +6,11 @@ describe('@sigil/testkit public surface', () => {
     expect(Object.keys(testkit).sort()).toEqual(
       [
         'DEAD_PROXY',
+        'GCP_KMS_SIGN_ALGORITHMS',
         'OCI_LAYER_GZIP_MEDIA_TYPE',
         'REGISTRY_SKIP_REASON',
         'bcryptHash',
+        'keyProviderSuite',
         'findCosign',
         'pushRandomImage',
         'registryAvailable',
@@ -17,6 +19,8 @@ describe('@sigil/testkit public surface', () => {
         'requireRegistry',
         'runCosign',
         'startFaultProxy',
+        'startGcpKmsServer',
+        'startAwsKmsServer',
         'startRegistry',
         'tarWithFile',
       ].sort(),

@@ -10,3 +10,31 @@ export {bcryptHash} from './bcrypt.js'
 export {DEAD_PROXY, findCosign, requireCosign, runCosign, type CosignResult, type RunCosignOptions} from './cosign.js'
 export {startFaultProxy} from './fault-proxy.js'
 export type {Fault, FaultProxy} from './fault-proxy.js'
+export {startAwsKmsServer} from './aws-kms-server.js'
+export type {
+  AwsKmsKeySpec,
+  AwsKmsKeyState,
+  AwsKmsKeyUsage,
+  AwsKmsRequest,
+  AwsKmsServerOptions,
+  AwsKmsTestKey,
+  AwsKmsTestServer,
+  CreateTestKeyOptions,
+} from './aws-kms-server.js'
+export {keyProviderSuite} from './key-provider-suite.js'
+export type {KeyProviderSuiteOptions} from './key-provider-suite.js'
+export {GCP_KMS_SIGN_ALGORITHMS, startGcpKmsServer} from './gcp-kms-server.js'
+export type {
+  GcpKmsCall,
+  GcpKmsCorruption,
+  GcpKmsFault,
+  GcpKmsFaultCode,
+  GcpKmsMethod,
+  GcpKmsPurpose,
+  GcpKmsServer,
+  GcpKmsSignAlgorithm,
+  GcpKmsVersionState,
+  SeedKeyOptions,
+  SeededKeyVersion,
+  StartGcpKmsServerOptions,
+} from './gcp-kms-server.js'
