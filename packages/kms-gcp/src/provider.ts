@@ -484,12 +484,15 @@ export function mapError(err: unknown, operation: string, subject: string, attem
         options,
       )
     case Code.UNAVAILABLE:
-    case Code.DEADLINE_EXCEEDED:
+    case Code.DEADLINE_EXCEEDED: {
+      // gax folds every retry's error into the message: keep the first cause only.
+      const cause = /Last error: (.*?)(?:\.\s|$)/.exec(details)?.[1] ?? details.split(' : Previous errors')[0]
       return new GcpKmsError(
         'KMS_ERROR',
-        `GCP KMS ${operation} for ${subject}: the service is unreachable (${details}); check the network or ${GCP_KMS_ENDPOINT_VARIABLE}`,
+        `GCP KMS ${operation} for ${subject}: the service is unreachable (${cause}); check the network or ${GCP_KMS_ENDPOINT_VARIABLE}`,
         options,
       )
+    }
     default:
       return new GcpKmsError('KMS_ERROR', `GCP KMS ${operation} for ${subject} failed: ${details}`, options)
   }

@@ -1,0 +1,230 @@
+/**
+ * The AWS KMS key provider (`awskms://…`), as cosign's `sigstore/pkg/signature/kms/aws`:
+ * DescribeKey + GetPublicKey once per key (cached for the process), then one `Sign` per
+ * signature with the locally computed digest (`MessageType: DIGEST`). The AWS SDK is imported
+ * only when a method needs it, so loading the plugin stays cheap.
+ */
+import {createHash} from 'node:crypto'
+import type {GeneratedKey, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
+import type {KMSClient, KMSClientConfig, KeyMetadata} from '@aws-sdk/client-kms'
+import {AwsKmsError, toAwsKmsError} from './error.js'
+import {createKmsVerifier, publicKeyInfoFromSpki, signingScheme} from './key-spec.js'
+import type {AwsSigningScheme} from './key-spec.js'
+import {AWS_KMS_URI_PREFIX, parseAwsKmsUri} from './uri.js'
+import type {AwsKmsKeyRef} from './uri.js'
+
+/** Options of `awsKmsProvider`. */
+export interface AwsKmsProviderOptions {
+  /**
+   * Region for key ids and aliases. Default: the SDK's chain (`AWS_REGION`, the profile's
+   * region). A key ARN's region always wins; an explicit region that contradicts it is an
+   * error (KMS_REGION_MISMATCH).
+   */
+  readonly region?: string
+  /**
+   * KMS endpoint URL. Default: the endpoint host in the URI (`https://host`, `http://` for
+   * loopback), else the SDK's own resolution, which honours `AWS_ENDPOINT_URL_KMS` and
+   * `AWS_ENDPOINT_URL`.
+   */
+  readonly endpoint?: string
+  /** Attempts per KMS call, including the first; throttling and transient errors are retried with the SDK's backoff. Default 5. */
+  readonly maxAttempts?: number
+}
+
+/** Dependencies of `awsKmsProvider` (for tests and hosts that bring their own client). */
+export interface AwsKmsProviderDeps {
+  /** Build a KMS client for a configuration. Default `new KMSClient(config)`. */
+  readonly createClient?: (config: KMSClientConfig) => KMSClient | Promise<KMSClient>
+}
+
+/** The AWS KMS KeyProvider; `generate` is always present. */
+export interface AwsKmsProvider extends KeyProvider {
+  generate(keyRef: string, ctx: KeyContext, options?: GenerateKeyOptions): Promise<GeneratedKey>
+}
+
+interface LoadedKey {
+  readonly keyId: string
+  readonly publicKey: PublicKeyInfo
+  readonly scheme: AwsSigningScheme
+  readonly verifier: Verifier
+}
+
+type Sdk = typeof import('@aws-sdk/client-kms')
+
+let sdkPromise: Promise<Sdk> | undefined
+function loadSdk(): Promise<Sdk> {
+  // Deferred so that `sigil --help` and plugin discovery never load the SDK.
+  sdkPromise ??= import('@aws-sdk/client-kms').catch((err: unknown) => {
+    sdkPromise = undefined
+    throw err
+  })
+  return sdkPromise
+}
+
+const DEFAULT_MAX_ATTEMPTS = 5
+
+/**
+ * Create the AWS KMS key provider. Credentials come from the AWS SDK default chain only.
+ */
+export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKmsProviderDeps = {}): AwsKmsProvider {
+  const clients = new Map<string, Promise<KMSClient>>()
+  const loaded = new Map<string, Promise<LoadedKey>>()
+
+  function clientConfig(ref: AwsKmsKeyRef): KMSClientConfig {
+    if (options.region && ref.region && options.region !== ref.region) {
+      throw new AwsKmsError(
+        'KMS_REGION_MISMATCH',
+        `AWS KMS key ${ref.uri} is in region ${ref.region} but the provider is configured for ${options.region}; drop the region option or use a key in ${options.region}`,
+      )
+    }
+    const region = ref.region ?? options.region
+    const endpoint = ref.endpoint ?? options.endpoint
+    return {
+      ...(region ? {region} : {}),
+      ...(endpoint ? {endpoint} : {}),
+      maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    }
+  }
+
+  function client(config: KMSClientConfig): Promise<KMSClient> {
+    const id = `${String(config.region ?? '')}|${String(config.endpoint ?? '')}`
+    let entry = clients.get(id)
+    if (!entry) {
+      entry = (async () => (deps.createClient ? deps.createClient(config) : new (await loadSdk()).KMSClient(config)))()
+      clients.set(id, entry)
+      entry.catch(() => clients.delete(id))
+    }
+    return entry
+  }
+
+  /** Run one KMS command, translating failures. */
+  async function call<T>(ref: AwsKmsKeyRef, operation: string, run: (sdk: Sdk, kms: KMSClient) => Promise<T>): Promise<T> {
+    try {
+      const config = clientConfig(ref)
+      const [sdk, kms] = await Promise.all([loadSdk(), client(config)])
+      return await run(sdk, kms)
+    } catch (err) {
+      throw toAwsKmsError(err, ref.uri, operation)
+    }
+  }
+
+  function checkMetadata(ref: AwsKmsKeyRef, metadata: KeyMetadata | undefined): KeyMetadata {
+    if (!metadata) throw new AwsKmsError('KMS_ERROR', `AWS KMS DescribeKey for ${ref.uri} returned no key metadata`)
+    const state = metadata.KeyState
+    if (state !== 'Enabled') {
+      const what = state === 'PendingDeletion' || state === 'PendingReplicaDeletion' ? 'is pending deletion; cancel the deletion to use it' : `is in state ${state ?? 'unknown'}, not Enabled`
+      throw new AwsKmsError('KEY_DISABLED', `AWS KMS key ${ref.uri} ${what}`, {details: {keyState: state}})
+    }
+    if (metadata.KeyUsage !== 'SIGN_VERIFY') {
+      throw new AwsKmsError(
+        'KEY_WRONG_USAGE',
+        `AWS KMS key ${ref.uri} has key usage ${metadata.KeyUsage ?? 'unknown'}; signing needs an asymmetric SIGN_VERIFY key`,
+        {details: {keyUsage: metadata.KeyUsage}},
+      )
+    }
+    return metadata
+  }
+
+  async function fetchKey(ref: AwsKmsKeyRef): Promise<LoadedKey> {
+    const described = await call(ref, 'DescribeKey', (sdk, kms) => kms.send(new sdk.DescribeKeyCommand({KeyId: ref.keyId})))
+    const metadata = checkMetadata(ref, described.KeyMetadata)
+    const keySpec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec
+    const scheme = signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
+    const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
+    if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
+    const publicKey = publicKeyInfoFromSpki(response.PublicKey, keySpec as string, ref.uri)
+    return {keyId: ref.keyId, publicKey, scheme, verifier: createKmsVerifier(publicKey, scheme)}
+  }
+
+  /** DescribeKey + GetPublicKey once per key and endpoint for the provider's lifetime. */
+  function loadKey(keyRef: string): Promise<LoadedKey> {
+    let ref: AwsKmsKeyRef
+    let id: string
+    try {
+      ref = parseAwsKmsUri(keyRef)
+      const config = clientConfig(ref)
+      id = `${String(config.region ?? '')}|${String(config.endpoint ?? '')}|${ref.keyId}`
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    let entry = loaded.get(id)
+    if (!entry) {
+      entry = fetchKey(ref)
+      loaded.set(id, entry)
+      // Failures are not cached: the next attempt asks KMS again.
+      entry.catch(() => loaded.delete(id))
+    }
+    return entry
+  }
+
+  return {
+    name: 'awskms',
+    schemes: ['awskms'],
+    handles: (keyRef: string) => keyRef.startsWith(AWS_KMS_URI_PREFIX),
+
+    async signer(keyRef: string): Promise<Signer> {
+      const ref = parseAwsKmsUri(keyRef)
+      const key = await loadKey(keyRef)
+      return {
+        algorithm: key.scheme.algorithm,
+        publicKey: () => Promise.resolve(key.publicKey),
+        async sign(message: Uint8Array): Promise<Uint8Array> {
+          const digest = createHash(key.scheme.hash).update(message).digest()
+          const out = await call(ref, 'Sign', (sdk, kms) =>
+            kms.send(
+              new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never}),
+            ),
+          )
+          const signature = out.Signature
+          if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
+          // Catches an alias re-pointed to another key since the public key was cached.
+          if (!key.verifier.verify(message, signature)) {
+            throw new AwsKmsError(
+              'KMS_INTEGRITY',
+              `the signature AWS KMS returned for ${keyRef} does not verify with the key's public key (was the alias moved to another key?)`,
+            )
+          }
+          return signature
+        },
+      }
+    },
+
+    async verifier(keyRef: string): Promise<Verifier> {
+      return (await loadKey(keyRef)).verifier
+    },
+
+    async publicKey(keyRef: string): Promise<PublicKeyInfo> {
+      return (await loadKey(keyRef)).publicKey
+    },
+
+    async generate(keyRef: string, ctx: KeyContext): Promise<GeneratedKey> {
+      const ref = parseAwsKmsUri(keyRef)
+      if (ref.kind !== 'alias') {
+        throw new AwsKmsError(
+          'INVALID_ARGUMENT',
+          `must use alias key format: awskms://[endpoint]/alias/<name> (got ${keyRef}); sigil creates the key and points the alias at it`,
+        )
+      }
+      const written = [{kind: 'remote-key' as const, location: keyRef}]
+      try {
+        return {publicKey: (await loadKey(keyRef)).publicKey, written}
+      } catch (err) {
+        if ((err as {code?: string}).code !== 'KEY_NOT_FOUND') throw err
+      }
+      const created = await call(ref, 'CreateKey', (sdk, kms) =>
+        kms.send(new sdk.CreateKeyCommand({KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'Created by Sigstore'})),
+      )
+      const newKeyId = created.KeyMetadata?.KeyId
+      if (!newKeyId) throw new AwsKmsError('KMS_ERROR', `AWS KMS CreateKey for ${keyRef} returned no key id`)
+      ctx.log?.('info', `created AWS KMS key ${newKeyId} for ${keyRef}`)
+      try {
+        await call(ref, 'CreateAlias', (sdk, kms) => kms.send(new sdk.CreateAliasCommand({AliasName: ref.keyId, TargetKeyId: newKeyId})))
+      } catch (err) {
+        // Another process created the alias meanwhile: use its key; ours stays unused.
+        if ((err as {details?: {awsError?: string}}).details?.awsError !== 'AlreadyExistsException') throw err
+        ctx.log?.('warn', `${ref.keyId} was created concurrently; AWS KMS key ${newKeyId} is unused and can be scheduled for deletion`)
+      }
+      return {publicKey: (await loadKey(keyRef)).publicKey, written}
+    },
+  }
+}
