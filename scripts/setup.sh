@@ -22,7 +22,7 @@ cd "$REPO_ROOT"
 
 PNPM_VERSION=12.4.2
 # command -> Debian package
-declare -A APT_PACKAGES=([docker-registry]=docker-registry [skopeo]=skopeo [umoci]=umoci [openssl]=openssl [python3]=python3)
+declare -A APT_PACKAGES=([docker-registry]=docker-registry [skopeo]=skopeo [umoci]=umoci [openssl]=openssl [python3]=python3 [softhsm2-util]=softhsm2 [pkcs11-tool]=opensc)
 
 export TURBO_TELEMETRY_DISABLED=1
 export TURBO_NO_UPDATE_NOTIFIER=1
@@ -83,6 +83,9 @@ fi
 
 # --- dependencies and build ------------------------------------------------------------------
 say "pnpm install --frozen-lockfile"
+# pkcs11js (the PKCS#11 example plugin) is a native addon: build it against the machine's own
+# Node headers instead of letting node-gyp download them (there is no network for that).
+[[ -d /usr/include/node ]] && export npm_config_nodedir=/usr
 pnpm install --frozen-lockfile </dev/null >&2 || die "pnpm install --frozen-lockfile failed"
 say "dependencies ok ($(elapsed))"
 
