@@ -68,6 +68,13 @@ describe('awskms:// keys through the sigil binary', () => {
     // Verifying with the exported PEM needs no AWS access at all.
     const offline = await sigil(['verify', '--key', 'aws.pub', refs[0]!], {cwd: dir, env: {...env, AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: undefined}})
     expect(offline.code, offline.stderr).toBe(0)
+
+    // Another KMS key's verification fails: exit 12.
+    const other = 'awskms:///alias/someone-else'
+    expect((await sigil(['generate-key-pair', '--kms', other, '--output-key-prefix', 'other'], {cwd: dir, env})).code).toBe(0)
+    const wrong = await sigil(['verify', '--key', other, refs[0]!], {cwd: dir, env})
+    expect(wrong.code).toBe(12)
+    expect(wrong.stderr).toContain('no matching signatures')
   })
 
   test('a key ARN that is not an alias cannot be generated, as with cosign', async () => {

@@ -1,0 +1,55 @@
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {BIN} from './run-cli.js'
+
+// Cold start must stay lean: no cloud SDK (or gRPC, or the native PKCS#11 module) may load
+// unless a key of that kind is actually used. A resolve hook reports every module resolved.
+const HEAVY = /@aws-sdk|@smithy|@google-cloud|google-gax|google-auth-library|@grpc|pkcs11js/
+let dir: string
+let hook: string
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sigil-startup-'))
+  hook = join(dir, 'trace.mjs')
+  writeFileSync(
+    hook,
+    `import {register} from 'node:module'
+register('data:text/javascript,' + encodeURIComponent(\`
+export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('RESOLVED ' + r.url + '\\\\n'); return r }\`))
+`,
+  )
+  writeFileSync(join(dir, 'k.pub'), '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOc6HkISHzVdUbtUsdjYtPuyPYBeg\n4FCemyVurIM4KEORQk4OAu8ZNwxvGSoY3eAabYaFIPPQ8ROAjrbdPwNdJw==\n-----END PUBLIC KEY-----\n')
+})
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+function resolvedBy(args: string[]): string[] {
+  const r = spawnSync(process.execPath, ['--import', hook, BIN, ...args], {cwd: dir, encoding: 'utf8', env: {...process.env, SIGIL_DATA_DIR: join(dir, 'data')}})
+  return r.stderr.split('\n').filter((l) => l.startsWith('RESOLVED ')).map((l) => l.slice(9))
+}
+
+describe('start-up loads no heavy SDK', () => {
+  test.each([
+    ['--version', ['--version']],
+    ['--help', ['--help']],
+    ['sign --help', ['sign', '--help']],
+    ['providers', ['providers']],
+    ['verify with a key file (lean path)', ['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1']],
+  ])('%s', (_name, args) => {
+    const resolved = resolvedBy(args)
+    expect(resolved.length).toBeGreaterThan(0) // the hook works
+    expect(resolved.filter((u) => HEAVY.test(u))).toEqual([])
+  })
+
+  test('the hook does see an SDK when a KMS key is used (control)', () => {
+    const resolved = resolvedBy(['public-key', '--key', 'awskms:///alias/none'])
+    expect(resolved.some((u) => /@aws-sdk/.test(u))).toBe(true)
+  })
+
+  test('the lean path does not load oclif for a key-file verify', () => {
+    expect(resolvedBy(['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1']).some((u) => u.includes('@oclif/core'))).toBe(false)
+    expect(resolvedBy(['--version']).some((u) => u.includes('@oclif/core'))).toBe(true)
+  })
+})
