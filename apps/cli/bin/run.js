@@ -7,7 +7,13 @@ import {fileURLToPath} from 'node:url'
 
 const argv = process.argv.slice(2)
 let handled = false
-if ((argv[0] === 'sign' || argv[0] === 'verify') && !process.env.SIGIL_NO_LEAN) {
+if (argv.length === 1 && argv[0] === '--version' && !process.env.SIGIL_NO_LEAN) {
+  // oclif's own format (its config.userAgent), without loading oclif for one line.
+  const {readFileSync} = await import('node:fs')
+  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  handled = true
+} else if ((argv[0] === 'sign' || argv[0] === 'verify') && !process.env.SIGIL_NO_LEAN) {
   const bundled = new URL('../dist/lean.bundle.js', import.meta.url)
   const {runLean} = await import(existsSync(bundled) ? bundled.href : '../dist/lean.js')
   handled = await runLean(argv, fileURLToPath(new URL('..', import.meta.url)))

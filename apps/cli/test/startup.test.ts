@@ -50,6 +50,16 @@ describe('start-up loads no heavy SDK', () => {
 
   test('the lean path does not load oclif for a key-file verify', () => {
     expect(resolvedBy(['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1']).some((u) => u.includes('@oclif/core'))).toBe(false)
-    expect(resolvedBy(['--version']).some((u) => u.includes('@oclif/core'))).toBe(true)
+    expect(resolvedBy(['--help']).some((u) => u.includes('@oclif/core'))).toBe(true)
+  })
+
+  test('--version prints exactly what oclif would, without loading it', () => {
+    const fast = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8'})
+    const viaOclif = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8', env: {...process.env, SIGIL_NO_LEAN: '1'}})
+    expect(fast.status).toBe(0)
+    expect(fast.stdout).toMatch(/^@sigil\/cli\/\d+\.\d+\.\d+ \w+-\w+ node-v\d+/)
+    expect(resolvedBy(['--version']).some((u) => u.includes('@oclif/core'))).toBe(false)
+    expect(viaOclif.status).toBe(0)
+    expect(fast.stdout).toBe(viaOclif.stdout)
   })
 })
