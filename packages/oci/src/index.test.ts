@@ -5,14 +5,23 @@ describe('@sigil/oci public surface', () => {
   test('runtime exports are exactly these', () => {
     expect(Object.keys(oci).sort()).toEqual([
       'DEFAULT_MANIFEST_ACCEPT',
+      'DOCKER_HUB_AUTH_KEY',
       'RegistryClient',
+      'checkRegistryLogin',
+      'credentialHelperErase',
+      'credentialHelperGet',
+      'credentialHelperStore',
       'dockerConfigCredentials',
+      'dockerConfigFile',
+      'eraseLogin',
       'findAuthFile',
       'isLoopbackHost',
+      'loginServer',
       'parseRegistryErrors',
       'parseWwwAuthenticate',
       'registryBaseUrl',
       'registryScheme',
+      'storeLogin',
     ])
   })
 

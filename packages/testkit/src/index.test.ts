@@ -10,7 +10,9 @@ describe('@sigil/testkit public surface', () => {
         'OCI_LAYER_GZIP_MEDIA_TYPE',
         'REGISTRY_SKIP_REASON',
         'bcryptHash',
+        'installCredentialHelper',
         'keyProviderSuite',
+        'libtrustKeyId',
         'findCosign',
         'pushRandomImage',
         'registryAvailable',
@@ -22,6 +24,7 @@ describe('@sigil/testkit public surface', () => {
         'startGcpKmsServer',
         'startAwsKmsServer',
         'startRegistry',
+        'startTokenServer',
         'tarWithFile',
       ].sort(),
     )

@@ -4,6 +4,10 @@
  */
 export {REGISTRY_SKIP_REASON, registryAvailable, registryBinary, requireRegistry, startRegistry} from './registry.js'
 export type {StartRegistryOptions, TestRegistry} from './registry.js'
+export {libtrustKeyId, startTokenServer} from './token-server.js'
+export {installCredentialHelper} from './credential-helper.js'
+export type {TestCredentialHelper} from './credential-helper.js'
+export type {StartTokenServerOptions, TokenAccess, TokenRequest, TokenServer} from './token-server.js'
 export {OCI_LAYER_GZIP_MEDIA_TYPE, pushRandomImage, tarWithFile} from './image.js'
 export type {ImagePlatform, PushedImage, PushRandomImageOptions} from './image.js'
 export {bcryptHash} from './bcrypt.js'

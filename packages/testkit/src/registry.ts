@@ -10,11 +10,18 @@ import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {bcryptHash} from './bcrypt.js'
+import {startTokenServer, type StartTokenServerOptions, type TokenServer} from './token-server.js'
 
 /** Options of {@link startRegistry}. */
 export interface StartRegistryOptions {
   /** Require HTTP Basic auth (htpasswd, bcrypt) with this single user. Default: anonymous access. */
   readonly htpasswd?: {readonly username: string; readonly password: string}
+  /**
+   * Require Bearer tokens (`auth.token`) from a loopback token server started first (see
+   * {@link startTokenServer}); its users and their per-repository rights come from here.
+   * Stopped together with the registry. Not combinable with `htpasswd`.
+   */
+  readonly tokenAuth?: StartTokenServerOptions
   /** How long to wait for the registry to answer `GET /v2/`. Default 10000 ms. */
   readonly startTimeoutMs?: number
 }
@@ -29,6 +36,8 @@ export interface TestRegistry {
   readonly storageDir: string
   /** The user required when started with `htpasswd`. */
   readonly htpasswd?: {readonly username: string; readonly password: string}
+  /** The token server, when started with `tokenAuth`. */
+  readonly tokenServer?: TokenServer
   /** Everything the registry logged so far (level info, includes its access log). */
   logs(): string
   /** Kill the registry and remove its temp dir. Safe to call twice. */
@@ -92,7 +101,7 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
-function configYaml(opts: {port: number; storage: string; htpasswdPath?: string}): string {
+function configYaml(opts: {port: number; storage: string; htpasswdPath?: string; token?: TokenServer}): string {
   // JSON strings are valid YAML scalars: paths with odd characters stay safe.
   const q = JSON.stringify
   return [
@@ -117,6 +126,17 @@ function configYaml(opts: {port: number; storage: string; htpasswdPath?: string}
     '  storagedriver:',
     '    enabled: false',
     ...(opts.htpasswdPath === undefined ? [] : ['auth:', '  htpasswd:', '    realm: sigil-test', `    path: ${q(opts.htpasswdPath)}`]),
+    // All four token fields are required: the registry panics at start when one is missing.
+    ...(opts.token === undefined
+      ? []
+      : [
+          'auth:',
+          '  token:',
+          `    realm: ${q(opts.token.realm)}`,
+          `    service: ${q(opts.token.service)}`,
+          `    issuer: ${q(opts.token.issuer)}`,
+          `    rootcertbundle: ${q(opts.token.certPath)}`,
+        ]),
     '',
   ].join('\n')
 }
@@ -137,8 +157,12 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   if (binary === undefined) {
     throw new Error(`${BINARY} is not installed (apt-get install -y ${BINARY}, or set SIGIL_DOCKER_REGISTRY)`)
   }
+  if (options.htpasswd !== undefined && options.tokenAuth !== undefined) throw new Error('startRegistry: htpasswd and tokenAuth are exclusive')
   const dir = await mkdtemp(join(tmpdir(), 'sigil-registry-'))
+  // The token server first: its port goes into the registry's realm.
+  let token: TokenServer | undefined
   try {
+    if (options.tokenAuth !== undefined) token = await startTokenServer(options.tokenAuth)
     const storageDir = join(dir, 'storage')
     let htpasswdPath: string | undefined
     if (options.htpasswd !== undefined) {
@@ -150,9 +174,9 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = await freePort()
       const configPath = join(dir, 'config.yml')
-      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath}))
+      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath, token}))
       try {
-        return await launch(binary, configPath, port, dir, storageDir, options)
+        return await launch(binary, configPath, port, dir, storageDir, options, token)
       } catch (err) {
         lastError = err as Error
         // Someone took the port between our probe and the registry's bind: try another one.
@@ -161,6 +185,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     }
     throw lastError ?? new Error('registry did not start')
   } catch (err) {
+    await token?.stop()
     await rm(dir, {recursive: true, force: true})
     throw err
   }
@@ -173,6 +198,7 @@ async function launch(
   dir: string,
   storageDir: string,
   options: StartRegistryOptions,
+  token: TokenServer | undefined,
 ): Promise<TestRegistry> {
   let log = ''
   const append = (chunk: Buffer): void => {
@@ -211,6 +237,7 @@ async function launch(
       await exitPromise
       clearTimeout(timer)
     }
+    await token?.stop()
     await rm(dir, {recursive: true, force: true})
   }
 
@@ -240,6 +267,7 @@ async function launch(
     url,
     storageDir,
     ...(options.htpasswd === undefined ? {} : {htpasswd: {...options.htpasswd}}),
+    ...(token === undefined ? {} : {tokenServer: token}),
     logs: () => log,
     stop,
   }

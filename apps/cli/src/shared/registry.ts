@@ -1,30 +1,94 @@
-import {parseRepository} from '@sigil/core'
+import {SigilError, parseRepository} from '@sigil/core'
+import type {RegistryCredential} from '@sigil/core'
 import type {RepositoryRef} from '@sigil/oci'
 import {RegistryClient, dockerConfigCredentials} from '@sigil/oci'
 import {registryAdapters, trace} from './command-io.js'
 import type {CommandIO} from './command-io.js'
+import {credentials as text} from '../messages.js'
 
 /** Options every registry-facing command shares. */
 export interface RegistryFlags {
   readonly 'allow-insecure-registry'?: boolean
   readonly 'allow-http-registry'?: boolean
+  readonly 'registry-username'?: string
+  readonly 'registry-password'?: string
+  readonly 'registry-token'?: string
 }
 
-/** A client for this run: docker-config credentials, adapters from plugins, `--verbose` logging. */
+/**
+ * The credential given explicitly for this run, if any, and how it was given (for --verbose).
+ * `--registry-token` → Bearer as is; `--registry-username` + `--registry-password` (or the
+ * `SIGIL_REGISTRY_PASSWORD` env var, which stays out of the process list) → Basic, also used
+ * at token endpoints. Half a pair is a usage error rather than a silent fall-back.
+ */
+export function explicitCredential(
+  flags: RegistryFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): {credential: RegistryCredential; source: string} | undefined {
+  const username = flags['registry-username']
+  const token = flags['registry-token']
+  const fromFlag = flags['registry-password']
+  const password = fromFlag ?? env.SIGIL_REGISTRY_PASSWORD
+  if (token !== undefined) {
+    if (username !== undefined || fromFlag !== undefined) throw new SigilError('INVALID_ARGUMENT', text.tokenAndUsername)
+    return {credential: {kind: 'bearer', token}, source: '--registry-token'}
+  }
+  if (username === undefined) {
+    if (fromFlag !== undefined) throw new SigilError('INVALID_ARGUMENT', text.passwordWithoutUsername)
+    return undefined
+  }
+  if (password === undefined || password === '') throw new SigilError('INVALID_ARGUMENT', text.usernameWithoutPassword)
+  return {
+    credential: {kind: 'basic', username, password},
+    source: `--registry-username (user "${username}") with ${fromFlag !== undefined ? '--registry-password' : 'SIGIL_REGISTRY_PASSWORD'}`,
+  }
+}
+
+/**
+ * A client for this run: credentials, adapters from plugins, `--verbose` logging.
+ *
+ * Credential precedence, per registry, first hit wins (README text in messages.ts `credentials.precedence`):
+ *   1. `--registry-token` (Bearer, sent as is);
+ *   2. `--registry-username` + `--registry-password` / `SIGIL_REGISTRY_PASSWORD` (Basic);
+ *      (1 and 2 apply to every registry this run contacts, as with cosign's flags);
+ *   3. the credentials of a registry adapter plugin that matches the host;
+ *   4. the docker config: per key (full repository, then host) `credHelpers` → `credsStore` →
+ *      `auths`; without a docker config `$REGISTRY_AUTH_FILE`, then containers `auth.json`;
+ *   5. anonymous.
+ * `--verbose` prints, once per registry, which source answered — never the secret.
+ */
 export async function createRegistryClient(io: CommandIO, flags: RegistryFlags): Promise<RegistryClient> {
+  const explicit = explicitCredential(flags)
   const adapters = await registryAdapters(io)
   const adapterFor = (host: string) => adapters.find((a) => a.matches(host))
-  const fromDockerConfig = dockerConfigCredentials()
+  const traced = new Set<string>()
+  const said = (host: string, source: string): void => {
+    const line = `credentials for ${host} from ${source}`
+    if (traced.has(line)) return
+    traced.add(line)
+    trace(io, line)
+  }
+  const fromDockerConfig = dockerConfigCredentials(process.env, {
+    onResolved: (s) => said(s.host, s.kind === 'none' ? `nowhere (${s.description})` : s.description),
+  })
+  const credentials = async (host: string, repository: string): Promise<RegistryCredential | undefined> => {
+    if (explicit !== undefined) {
+      said(host, explicit.source)
+      return explicit.credential
+    }
+    const adapter = adapterFor(host)
+    const fromAdapter = await adapter?.credentials?.(host, repository)
+    if (fromAdapter !== undefined) {
+      said(host, `registry adapter ${adapter!.name}`)
+      return fromAdapter
+    }
+    return fromDockerConfig(host, repository)
+  }
   return new RegistryClient({
     insecure: Boolean(flags['allow-insecure-registry'] || flags['allow-http-registry']),
     userAgent: `sigil/${io.version}`,
-    ...(adapters.length > 0
-      ? {
-          endpoint: (host: string) => adapterFor(host)?.endpoint?.(host)?.url,
-          credentials: async (host: string, repository: string) =>
-            (await adapterFor(host)?.credentials?.(host, repository)) ?? fromDockerConfig(host, repository),
-        }
-      : {}),
+    credentials,
+    ...(adapters.length > 0 ? {endpoint: (host: string) => adapterFor(host)?.endpoint?.(host)?.url} : {}),
     onRequest: (e) =>
       trace(io, `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`),
   })
