@@ -57,10 +57,44 @@ describe('runLean declines what it cannot do exactly like oclif', () => {
     expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
   })
 
-  test('a built-in plugin with registry adapters → oclif', async () => {
+  test('an image on a host a built-in registry adapter serves → oclif', async () => {
+    declare('@sigil/key-file', '@sigil/registry-x')
+    caps([fileOnly, {name: '@sigil/registry-x', keyProviders: [], registryAdapters: [{name: 'x', hosts: ['*.x.io']}]}])
+    expect(await runLean(['verify', '--key', 'k.pub', 'eu.x.io/team/app:v1'], root)).toBe(false)
+    expect(await runLean(['verify', '--key', 'k.pub', 'eu.x.io:5000/team/app:v1'], root)).toBe(false)
+  })
+
+  test('COSIGN_REPOSITORY on an adapter\'s host → oclif', async () => {
     declare('@sigil/key-file', '@sigil/registry-x')
     caps([fileOnly, {name: '@sigil/registry-x', keyProviders: [], registryAdapters: [{name: 'x', hosts: ['x.io']}]}])
-    expect(await runLean(['verify', '--key', 'k.pub', 'img'], root)).toBe(false)
+    process.env.COSIGN_REPOSITORY = 'x.io/sigs/app'
+    try {
+      expect(await runLean(['verify', '--key', 'k.pub', 'localhost:5000/team/app:v1'], root)).toBe(false)
+    } finally {
+      delete process.env.COSIGN_REPOSITORY
+    }
+  })
+
+  test('an adapter for other hosts leaves a key-file verify on the lean path', async () => {
+    declare('@sigil/key-file', '@sigil/registry-x')
+    caps([fileOnly, {name: '@sigil/registry-x', keyProviders: [], registryAdapters: [{name: 'x', hosts: ['x.io', '*.x.io']}]}])
+    const {generateKeyPairSync} = await import('node:crypto')
+    writeFileSync(join(root, 'k.pub'), generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({type: 'spki', format: 'pem'}))
+    const origWrite = process.stderr.write.bind(process.stderr)
+    process.stderr.write = (() => true) as typeof process.stderr.write
+    try {
+      expect(await runLean(['verify', '--key', join(root, 'k.pub'), '127.0.0.1:9/lean/app:v1'], root)).toBe(true)
+    } finally {
+      process.stderr.write = origWrite
+    }
+    expect(process.exitCode).toBe(1)
+    process.exitCode = 0
+  })
+
+  test('an adapter that declares no hosts could serve anything → oclif', async () => {
+    declare('@sigil/key-file', 'acme-registry')
+    caps([fileOnly, {name: 'acme-registry', keyProviders: [], registryAdapters: [{name: 'acme', hosts: []}]}])
+    expect(await runLean(['verify', '--key', 'k.pub', 'localhost:5000/team/app:v1'], root)).toBe(false)
   })
 
   test('another plugin that also takes plain paths → oclif', async () => {

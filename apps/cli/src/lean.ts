@@ -52,16 +52,50 @@ function userPluginsInstalled(pjson: Record<string, unknown>): boolean {
  * provider of @sigil/key-file alone and no plugin adapts registries: exactly what the lean path
  * composes. A stale or missing record means no.
  */
-function fileProviderOnly(pjson: Record<string, unknown>, caps: Capabilities | undefined, keyRef: string): boolean {
+function fileProviderOnly(pjson: Record<string, unknown>, caps: Capabilities | undefined, keyRef: string, registries: readonly string[]): boolean {
   if (!caps) return false
   const declared = ((pjson.oclif as {plugins?: string[]} | undefined)?.plugins ?? []).join('\n')
   if (caps.plugins.map((p) => p.name).join('\n') !== declared) return false
-  if (caps.plugins.some((p) => p.registryAdapters.length > 0)) return false
+  if (caps.plugins.some((p) => p.registryAdapters.some((a) => a.hosts.length === 0 || registries.some((r) => a.hosts.some((h) => hostMatches(h, r)))))) {
+    return false
+  }
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(keyRef)?.[1]?.toLowerCase()
   const owners = caps.plugins.flatMap((p) =>
     p.keyProviders.filter((k) => (scheme ? k.schemes.includes(scheme) : k.handlesPaths)).map(() => p.name),
   )
   return owners.length > 0 && owners.every((name) => name === '@sigil/key-file')
+}
+
+/**
+ * True when `host` (`ghcr.io`, `1.dkr.ecr.x.amazonaws.com`, `localhost:5000`) matches an
+ * adapter's declared pattern, where `*` stands for any run of characters. Generous on purpose:
+ * a false match only sends the command through oclif, which consults the adapter itself.
+ */
+function hostMatches(pattern: string, host: string): boolean {
+  const re = new RegExp(`^${pattern.toLowerCase().split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(:\\d+)?$`)
+  return re.test(host.toLowerCase())
+}
+
+/** Registry hosts the images (and a COSIGN_REPOSITORY) name; unparsable ones are the action's to report. */
+async function registriesOf(images: readonly string[]): Promise<string[]> {
+  const {parseReference, parseRepository} = await import('@sigil/core')
+  const hosts: string[] = []
+  for (const image of images) {
+    try {
+      hosts.push(parseReference(image).registry)
+    } catch {
+      // reported by the action itself
+    }
+  }
+  const sigRepo = process.env.SIGIL_REPOSITORY ?? process.env.COSIGN_REPOSITORY
+  if (sigRepo) {
+    try {
+      hosts.push(parseRepository(sigRepo).registry)
+    } catch {
+      // idem
+    }
+  }
+  return hosts
 }
 
 /** Run `argv` (`sign …` or `verify …`) if the lean path can; false = let oclif do it. */
@@ -80,7 +114,8 @@ export async function runLean(argv: readonly string[], root: string): Promise<bo
   if (key.startsWith('pkcs11:')) return false
   const pjson = readJson(join(root, 'package.json'))
   if (!pjson || userPluginsInstalled(pjson)) return false
-  if (!fileProviderOnly(pjson, readJson(join(root, 'dist', 'plugin-capabilities.json')) as Capabilities | undefined, key)) return false
+  const caps = readJson(join(root, 'dist', 'plugin-capabilities.json')) as Capabilities | undefined
+  if (!fileProviderOnly(pjson, caps, key, await registriesOf(parsed.args))) return false
 
   const version = String(pjson.version ?? '0.0.0')
   const io: CommandIO = {
