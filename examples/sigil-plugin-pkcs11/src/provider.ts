@@ -5,11 +5,11 @@
  * `sigil:plugin` hook stays cheap. Every operation loads the module, opens one session, does
  * its work synchronously and finalizes again: nothing stays open between calls.
  */
-import {createHash, createPublicKey, randomBytes, verify as cryptoVerify} from 'node:crypto'
+import {createHash, createPublicKey, randomBytes} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {SigilError, isSigilError} from '@sigil/core'
+import {SigilError, createLocalVerifier, isSigilError} from '@sigil/core'
 import type {GeneratedKey, HashAlgorithm, KeyContext, KeyProvider, PublicKeyInfo, SignatureAlgorithm, Signer, Verifier} from '@sigil/core'
-import {derToRaw, rawToDer} from './ecdsa.js'
+import {rawToDer} from './ecdsa.js'
 import {
   PIN_ENV_VAR,
   describeObject,
@@ -343,23 +343,12 @@ function hashFor(info: PublicKeyInfo, options: Pkcs11ProviderOptions): {hash: Ha
   }
 }
 
+/** Core's shared local verification; the caller's hash option wins over the key's default. */
 function localVerifier(info: PublicKeyInfo, defaultHash: HashAlgorithm): Verifier {
-  const key = createPublicKey({key: Buffer.from(info.spki), format: 'der', type: 'spki'})
+  const local = createLocalVerifier(info)
   return {
     publicKey: info,
-    verify(message, signature, options) {
-      if (signature.length === 0) return false
-      const hash = options?.hash ?? defaultHash
-      try {
-        if (info.kind === 'ecdsa') {
-          if (!derToRaw(signature, COORDINATE_BYTES[info.curve as Curve])) return false
-          return cryptoVerify(hash, message, {key, dsaEncoding: 'der'}, signature)
-        }
-        return cryptoVerify(hash, message, key, signature)
-      } catch {
-        return false
-      }
-    },
+    verify: (message, signature, options) => local.verify(message, signature, {hash: options?.hash ?? defaultHash}),
   }
 }
 

@@ -24,6 +24,8 @@ export {SigilError, isSigilError, wrap} from './errors.js'
 export type {SigilErrorCode} from './errors.js'
 
 export {isDigest, parseDigest, sha256Digest} from './digest.js'
+export {createLocalVerifier} from './local-verifier.js'
+export type {VerificationScheme} from './local-verifier.js'
 export type {DigestAlgorithm, ParsedDigest} from './digest.js'
 
 export {goJsonString, goMarshal, sortedKeys} from './go-json.js'

@@ -1,6 +1,6 @@
 import {generateKeyPairSync, sign} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
-import {classifyPrivateKeyDer, parseDerSignature, readDerElement} from './der.js'
+import {classifyPrivateKeyDer, readDerElement} from './der.js'
 
 const ec = generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey
 const rsa = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey
@@ -38,33 +38,5 @@ describe('readDerElement', () => {
     ['high tag number', [0x1f, 0x01, 0x00]],
   ])('rejects %s', (_name, bytes) => {
     expect(readDerElement(new Uint8Array(bytes), 0)).toBeUndefined()
-  })
-})
-
-describe('parseDerSignature', () => {
-  test('reads node DER signatures', () => {
-    const sig = new Uint8Array(sign('sha256', Buffer.from('x'), {key: ec, dsaEncoding: 'der'}))
-    const raw = new Uint8Array(sign('sha256', Buffer.from('x'), {key: ec, dsaEncoding: 'ieee-p1363'}))
-    const parsed = parseDerSignature(sig)
-    expect(parsed).toBeDefined()
-    expect(parseDerSignature(raw)).toBeUndefined()
-  })
-
-  test.each([
-    ['r, s', [0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02], [[1], [2]]],
-    ['sign byte stripped', [0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x02], [[0x80], [2]]],
-  ])('parses %s', (_name, bytes, [r, s]) => {
-    const parsed = parseDerSignature(new Uint8Array(bytes))!
-    expect(Array.from(parsed.r)).toEqual(r)
-    expect(Array.from(parsed.s)).toEqual(s)
-  })
-
-  test.each([
-    ['negative r', [0x30, 0x06, 0x02, 0x01, 0x81, 0x02, 0x01, 0x02]],
-    ['non-minimal r', [0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x02]],
-    ['three integers', [0x30, 0x09, 0x02, 0x01, 0x01, 0x02, 0x01, 0x02, 0x02, 0x01, 0x03]],
-    ['empty integer', [0x30, 0x04, 0x02, 0x00, 0x02, 0x00]],
-  ])('rejects %s', (_name, bytes) => {
-    expect(parseDerSignature(new Uint8Array(bytes))).toBeUndefined()
   })
 })

@@ -68,25 +68,3 @@ export function classifyPrivateKeyDer(der: Uint8Array): PrivateKeyDerFormat {
   if (second.tag === 0x02) return 'pkcs1'
   return 'unknown'
 }
-
-/**
- * The two INTEGERs of an ASN.1 `SEQUENCE{r, s}` signature, as big-endian bytes without
- * sign padding; undefined if `sig` does not start with one. Trailing bytes are ignored
- * here, as Go's `asn1.Unmarshal` does when sigstore probes the format (the actual
- * verification then rejects them).
- */
-export function parseDerSignature(sig: Uint8Array): {r: Uint8Array; s: Uint8Array} | undefined {
-  const seq = readDerElement(sig, 0)
-  if (!seq || seq.tag !== 0x30) return undefined
-  const r = readUnsignedInteger(sig, seq.start)
-  if (!r) return undefined
-  const s = readUnsignedInteger(sig, r.end)
-  if (!s || s.end !== seq.end) return undefined
-  return {r: stripZeros(sig.subarray(r.start, r.end)), s: stripZeros(sig.subarray(s.start, s.end))}
-}
-
-function stripZeros(bytes: Uint8Array): Uint8Array {
-  let i = 0
-  while (i < bytes.length - 1 && bytes[i] === 0) i++
-  return bytes.subarray(i)
-}

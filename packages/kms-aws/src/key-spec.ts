@@ -2,8 +2,9 @@
  * What a KMS key's spec and signing algorithm mean locally: sigil's algorithm name, the hash
  * to compute before `Sign`, and how to verify (spec §5; cosign uses SigningAlgorithms[0]).
  */
-import {constants, createPublicKey, verify as nodeVerify} from 'node:crypto'
+import {createPublicKey} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
+import {createLocalVerifier} from '@sigil/core'
 import type {PublicKeyInfo, SignatureAlgorithm, Verifier} from '@sigil/core'
 import {AwsKmsError} from './error.js'
 
@@ -50,7 +51,6 @@ const RSA_ALGORITHMS: Readonly<Record<string, Omit<AwsSigningScheme, 'awsAlgorit
   RSASSA_PSS_SHA_512: {algorithm: 'rsa-pss-sha512', hash: 'sha512', padding: 'pss'},
 }
 
-const COORDINATE_BYTES: Readonly<Record<string, number>> = {'P-256': 32, 'P-384': 48, 'P-521': 66, secp256k1: 32}
 
 /**
  * The scheme for a key: its spec must be supported and `signingAlgorithms[0]` (what cosign
@@ -112,49 +112,5 @@ export function encodePublicKeyPem(spki: Uint8Array): string {
  * key, so `VerifyOptions.hash` is ignored. Never throws for a bad signature.
  */
 export function createKmsVerifier(publicKey: PublicKeyInfo, scheme: AwsSigningScheme): Verifier {
-  const key = createPublicKey({key: Buffer.from(publicKey.spki), format: 'der', type: 'spki'})
-  const check = (message: Uint8Array, signature: Uint8Array): boolean => {
-    switch (scheme.padding) {
-      case 'pkcs1':
-        return nodeVerify(scheme.hash, message, {key, padding: constants.RSA_PKCS1_PADDING}, signature)
-      case 'pss':
-        return nodeVerify(scheme.hash, message, {key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO}, signature)
-      case 'ecdsa': {
-        if (signature[0] === 0x30 && safeVerify(() => nodeVerify(scheme.hash, message, {key, dsaEncoding: 'der'}, signature))) return true
-        const raw = toP1363(signature, COORDINATE_BYTES[publicKey.curve ?? ''] ?? 0)
-        return raw !== undefined && nodeVerify(scheme.hash, message, {key, dsaEncoding: 'ieee-p1363'}, raw)
-      }
-    }
-  }
-  return {
-    publicKey,
-    verify(message: Uint8Array, signature: Uint8Array): boolean {
-      if (signature.length === 0) return false
-      return safeVerify(() => check(message, signature))
-    },
-  }
-}
-
-function safeVerify(run: () => boolean): boolean {
-  try {
-    return run()
-  } catch {
-    // OpenSSL throws for some malformed inputs; that is just "invalid".
-    return false
-  }
-}
-
-/** sigstore's raw fallback: even length up to 132 bytes, halves are big-endian r and s. */
-function toP1363(signature: Uint8Array, size: number): Uint8Array | undefined {
-  if (size === 0 || signature.length > 132 || signature.length % 2 !== 0) return undefined
-  const half = signature.length / 2
-  const out = new Uint8Array(2 * size)
-  for (const [index, part] of [signature.subarray(0, half), signature.subarray(half)].entries()) {
-    let start = 0
-    while (start < part.length && part[start] === 0) start++
-    const digits = part.subarray(start)
-    if (digits.length > size) return undefined
-    out.set(digits, (index + 1) * size - digits.length)
-  }
-  return out
+  return createLocalVerifier(publicKey, {padding: scheme.padding === 'pss' ? 'pss' : 'pkcs1v15', hash: scheme.hash})
 }

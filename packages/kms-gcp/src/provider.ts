@@ -4,7 +4,7 @@
  * local with the fetched public key. The SDK (`@google-cloud/kms`, gRPC) is imported lazily, on
  * the first call that needs it, so loading this module costs nothing.
  */
-import {constants, createHash, createPublicKey, verify as cryptoVerify} from 'node:crypto'
+import {createHash, createPublicKey} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import type {
   GeneratedKey,
@@ -15,6 +15,7 @@ import type {
   Signer,
   Verifier,
 } from '@sigil/core'
+import {createLocalVerifier} from '@sigil/core'
 import {gcpKmsAlgorithm} from './algorithms.js'
 import type {GcpKmsAlgorithmInfo} from './algorithms.js'
 import {crc32c} from './crc32c.js'
@@ -536,41 +537,8 @@ function goPem(der: Uint8Array): string {
   return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`
 }
 
-const COORDINATE_BYTES = {'P-256': 32, 'P-384': 48, secp256k1: 32} as const
-
-function verifyDer(digest: string, message: Uint8Array, key: KeyObject, signature: Uint8Array): boolean {
-  try {
-    return cryptoVerify(digest, message, {key, dsaEncoding: 'der'}, signature)
-  } catch {
-    return false
-  }
-}
-
 /** Local verification with the version's algorithm (its hash and padding are fixed by the key). */
-function localVerifier({key, algorithm, publicKey}: ResolvedKey): Verifier {
+function localVerifier({algorithm, publicKey}: ResolvedKey): Verifier {
   const spec = algorithm.key
-  const digestLength = {sha256: 32, sha384: 48, sha512: 64}[algorithm.digest]
-  return {
-    publicKey,
-    verify(message: Uint8Array, signature: Uint8Array): boolean {
-      if (signature.length === 0) return false
-      try {
-        if (spec.kind === 'rsa') {
-          const padding =
-            spec.padding === 'pss'
-              ? {padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: digestLength}
-              : {padding: constants.RSA_PKCS1_PADDING}
-          return cryptoVerify(algorithm.digest, message, {key, ...padding}, signature)
-        }
-        if (signature[0] === 0x30 && verifyDer(algorithm.digest, message, key, signature)) return true
-        // As sigstore: bytes that are not a valid DER signature may be raw r‖s.
-        return (
-          signature.length === 2 * COORDINATE_BYTES[spec.curve] &&
-          cryptoVerify(algorithm.digest, message, {key, dsaEncoding: 'ieee-p1363'}, signature)
-        )
-      } catch {
-        return false
-      }
-    },
-  }
+  return createLocalVerifier(publicKey, {padding: spec.kind === 'rsa' && spec.padding === 'pss' ? 'pss' : 'pkcs1v15', hash: algorithm.digest})
 }

@@ -1,0 +1,139 @@
+/**
+ * Local signature verification, the one implementation every key provider uses (file keys,
+ * KMS keys after fetching their public key, HSMs, executable plugins). Pure computation with
+ * node:crypto; no I/O. Semantics follow sigstore's verifiers, which cosign uses:
+ * ECDSA accepts ASN.1 DER and, for bytes that are not DER, raw IEEE-P1363 r‖s; high-S is fine
+ * (Go and OpenSSL produce it). RSA is PKCS#1 v1.5 or PSS with the salt length auto-detected
+ * (Go's `PSSSaltLengthAuto`). Ed25519 is pure Ed25519.
+ */
+import {constants, createPublicKey, verify} from 'node:crypto'
+import type {KeyObject} from 'node:crypto'
+import type {HashAlgorithm, PublicKeyInfo, Verifier, VerifyOptions} from './contracts.js'
+import {SigilError} from './errors.js'
+
+/** How a key's signatures are made, when the key fixes it (KMS keys). */
+export interface VerificationScheme {
+  /** RSA padding. Default `pkcs1v15` (all a PEM file can say, as with cosign). Ignored for EC and Ed25519. */
+  readonly padding?: 'pkcs1v15' | 'pss'
+  /**
+   * A hash the key fixes (e.g. an AWS `ECDSA_SHA_384` key). When absent, each call's
+   * `VerifyOptions.hash` applies, default SHA-256, as `cosign verify --key file.pub` does.
+   */
+  readonly hash?: HashAlgorithm
+}
+
+const HASHES: ReadonlySet<string> = new Set<HashAlgorithm>(['sha224', 'sha256', 'sha384', 'sha512'])
+
+const COORDINATE_BYTES: Readonly<Record<string, number>> = {
+  prime256v1: 32,
+  secp384r1: 48,
+  secp521r1: 66,
+  secp256k1: 32,
+}
+
+/**
+ * True when `sig` starts with an ASN.1 `SEQUENCE { INTEGER r, INTEGER s }` whose integers are
+ * non-empty, minimal and non-negative: how sigstore tells DER from raw r‖s. Bytes after the
+ * sequence are tolerated here, as Go's `asn1.Unmarshal` does when probing (verification then
+ * fails on them anyway).
+ */
+export function isDerSignature(sig: Uint8Array): boolean {
+  const element = (at: number, tag: number): {start: number; end: number} | undefined => {
+    if (sig[at] !== tag) return undefined
+    const first = sig[at + 1]
+    if (first === undefined) return undefined
+    let length = first
+    let start = at + 2
+    if (first >= 0x80) {
+      const count = first & 0x7f
+      if (count === 0 || count > 2 || start + count > sig.length) return undefined
+      length = 0
+      for (let i = 0; i < count; i++) length = (length << 8) | sig[start + i]!
+      if (length < 0x80 || (count === 2 && length < 0x100)) return undefined // not minimal
+      start += count
+    }
+    return start + length > sig.length ? undefined : {start, end: start + length}
+  }
+  const unsignedInteger = (at: number): {end: number} | undefined => {
+    const int = element(at, 0x02)
+    if (!int || int.end === int.start) return undefined
+    const lead = sig[int.start]!
+    if (lead & 0x80) return undefined // negative
+    if (lead === 0 && int.end - int.start > 1 && !(sig[int.start + 1]! & 0x80)) return undefined // not minimal
+    return int
+  }
+  const seq = element(0, 0x30)
+  if (!seq) return false
+  const r = unsignedInteger(seq.start)
+  const s = r && unsignedInteger(r.end)
+  return s !== undefined && s.end === seq.end
+}
+
+/** sigstore's raw fallback: even length up to 132 bytes, halves are big-endian r and s. */
+function toP1363(signature: Uint8Array, size: number): Uint8Array | undefined {
+  if (size === 0 || signature.length > 132 || signature.length % 2 !== 0) return undefined
+  const half = signature.length / 2
+  const out = new Uint8Array(2 * size)
+  for (const [index, part] of [signature.subarray(0, half), signature.subarray(half)].entries()) {
+    let start = 0
+    while (start < part.length && part[start] === 0) start++
+    const digits = part.subarray(start)
+    if (digits.length > size) return undefined
+    out.set(digits, (index + 1) * size - digits.length)
+  }
+  return out
+}
+
+type Check = (message: Uint8Array, signature: Uint8Array, hash: HashAlgorithm) => boolean
+
+function checker(key: KeyObject, scheme: VerificationScheme): Check {
+  switch (key.asymmetricKeyType) {
+    case 'ed25519':
+      return (message, signature) => verify(null, message, key, signature)
+    case 'rsa':
+    case 'rsa-pss':
+      return scheme.padding === 'pss'
+        ? (message, signature, hash) =>
+            verify(hash, message, {key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO}, signature)
+        : (message, signature, hash) => verify(hash, message, {key, padding: constants.RSA_PKCS1_PADDING}, signature)
+    case 'ec': {
+      const size = COORDINATE_BYTES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 0
+      return (message, signature, hash) => {
+        if (isDerSignature(signature)) return verify(hash, message, {key, dsaEncoding: 'der'}, signature)
+        const raw = toP1363(signature, size)
+        return raw !== undefined && verify(hash, message, {key, dsaEncoding: 'ieee-p1363'}, raw)
+      }
+    }
+    default:
+      throw new SigilError('KEY_UNSUPPORTED', `unsupported public key type: ${key.asymmetricKeyType ?? 'unknown'}`)
+  }
+}
+
+/**
+ * A Verifier for `publicKey` (its `spki` is what counts). `verify` returns false for any bad or
+ * malformed signature; it throws only for an unknown hash name.
+ * @throws SigilError KEY_INVALID (bad SPKI), KEY_UNSUPPORTED (key type)
+ */
+export function createLocalVerifier(publicKey: PublicKeyInfo, scheme: VerificationScheme = {}): Verifier {
+  let key: KeyObject
+  try {
+    key = createPublicKey({key: Buffer.from(publicKey.spki), format: 'der', type: 'spki'})
+  } catch (err) {
+    throw new SigilError('KEY_INVALID', `invalid public key: ${(err as Error).message}`, {cause: err})
+  }
+  const check = checker(key, scheme)
+  return {
+    publicKey,
+    verify(message: Uint8Array, signature: Uint8Array, options: VerifyOptions = {}): boolean {
+      const hash = scheme.hash ?? options.hash ?? 'sha256'
+      if (!HASHES.has(hash)) throw new SigilError('INVALID_ARGUMENT', `unsupported signature digest algorithm: ${String(hash)}`)
+      if (signature.length === 0) return false
+      try {
+        return check(message, signature, hash)
+      } catch {
+        // OpenSSL throws for some malformed inputs (e.g. a bad Ed25519 length): just "invalid".
+        return false
+      }
+    },
+  }
+}
