@@ -151,6 +151,17 @@ export interface RegistryAdapter {
   matches(host: string): boolean
   /** What the registry supports; unset fields take their documented defaults. */
   readonly capabilities: RegistryCapabilities
+  /**
+   * Where this adapter's credentials rank: `before-docker-config` (default; e.g. ECR tokens
+   * from the AWS chain) or `after-docker-config` (ambient tokens such as GHCR's GITHUB_TOKEN,
+   * which an explicit `docker login` must beat). Explicit CLI flags always come first.
+   */
+  readonly credentialPrecedence?: 'before-docker-config' | 'after-docker-config'
+  /**
+   * Turn a registry error into a clearer one that names this registry's quirk and its fix
+   * (e.g. ECR's immutable tags refusing a `.sig` update); return `err` unchanged otherwise.
+   */
+  explainError?(err: unknown, context: {readonly repository: string; readonly tag?: string}): unknown
   /** Credentials for `repository` on `host`; undefined = no opinion (next source). */
   credentials?(host: string, repository: string): Promise<RegistryCredential | undefined>
   /** Remap the endpoint (mirrors); undefined = default. */

@@ -135,6 +135,29 @@ export interface FailedResponse {
   readonly status: number
   readonly statusText: string
   readonly body: Uint8Array
+  /** Response headers, for 429 (`ratelimit-reset`, `retry-after`). */
+  readonly headers?: {get(name: string): string | null}
+}
+
+/**
+ * When a rate limit resets, from `ratelimit-reset` (seconds from now, or an epoch time) or
+ * `Retry-After` (seconds or an HTTP date); undefined when the response does not say.
+ */
+export function rateLimitReset(headers: {get(name: string): string | null} | undefined, now = Date.now()): Date | undefined {
+  if (headers === undefined) return undefined
+  const reset = headers.get('ratelimit-reset')?.split(';')[0]?.trim()
+  if (reset !== undefined && /^\d+$/.test(reset)) {
+    const n = Number(reset)
+    // Small numbers are delta-seconds (IETF RateLimit draft), large ones epoch seconds.
+    return new Date(n > 1_000_000_000 ? n * 1000 : now + n * 1000)
+  }
+  const retryAfter = headers.get('retry-after')?.trim()
+  if (retryAfter !== undefined && retryAfter !== '') {
+    if (/^\d+$/.test(retryAfter)) return new Date(now + Number(retryAfter) * 1000)
+    const at = Date.parse(retryAfter)
+    if (!Number.isNaN(at)) return new Date(at)
+  }
+  return undefined
 }
 
 /**
@@ -160,6 +183,18 @@ export function errorFromResponse(res: FailedResponse, ctx: FailureContext): Sig
       'REGISTRY_AUTH_FAILED',
       `authentication failed for ${ctx.subject} (${ctx.method} ${url} → ${statusText}${suffix}); check your registry credentials (docker login)`,
       {details},
+    )
+  }
+  if (res.status === 429 || codes.has('TOOMANYREQUESTS')) {
+    const reset = rateLimitReset(res.headers)
+    const limit = res.headers?.get('ratelimit-limit')
+    return ociError(
+      'REGISTRY_ERROR',
+      `rate limit reached for ${ctx.subject} (${ctx.method} ${url} → ${statusText}${retried}${suffix})` +
+        `${limit ? `; limit ${sanitizeText(limit, 64)}` : ''}` +
+        `; ${reset === undefined ? 'try again later' : `the limit resets at ${reset.toISOString()}`}` +
+        '; log in (docker login / sigil login) for a higher limit, or use a mirror (registries.json)',
+      {details: {...details, rateLimited: true, ...(reset === undefined ? {} : {resetAt: reset.toISOString()})}},
     )
   }
   if (res.status === 403 || codes.has('DENIED')) {

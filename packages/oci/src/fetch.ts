@@ -34,6 +34,28 @@ export interface RequestEvent {
   readonly durationMs: number
   /** Network error code when no response arrived (`ECONNREFUSED`, `TIMEOUT`, …). */
   readonly error?: string
+  /**
+   * The response's rate-limit headers (`ratelimit-limit`, `ratelimit-remaining`,
+   * `ratelimit-reset`, as Docker Hub sends them), present only when the response had any.
+   */
+  readonly rateLimit?: RateLimitInfo
+}
+
+/** Raw rate-limit header values (Docker Hub: `ratelimit-remaining: 76;w=21600`). */
+export interface RateLimitInfo {
+  readonly limit?: string
+  readonly remaining?: string
+  readonly reset?: string
+}
+
+/** The `ratelimit-*` headers of a response, or undefined when it has none. */
+export function rateLimitOf(headers: {get(name: string): string | null}): RateLimitInfo | undefined {
+  const info: {limit?: string; remaining?: string; reset?: string} = {}
+  for (const k of ['limit', 'remaining', 'reset'] as const) {
+    const v = headers.get(`ratelimit-${k}`)
+    if (v !== null) info[k] = v
+  }
+  return Object.keys(info).length === 0 ? undefined : info
 }
 
 /** Retry knobs. */
@@ -399,6 +421,7 @@ export class HttpTransport {
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
     for (let hop = 0; ; hop++) {
       const started = performance.now()
+      let rateLimit: RateLimitInfo | undefined
       const report = (status?: number, error?: string): void => {
         if (this.#onRequest === undefined) return
         const event: RequestEvent = {
@@ -408,6 +431,7 @@ export class HttpTransport {
           attempt,
           durationMs: Math.round((performance.now() - started) * 100) / 100,
           ...(error === undefined ? {} : {error}),
+          ...(rateLimit === undefined ? {} : {rateLimit}),
         }
         try {
           this.#onRequest(event)
@@ -429,6 +453,7 @@ export class HttpTransport {
       }
       const status = res.statusCode ?? 0
       const resHeaders = new ResponseHeaders(res.rawHeaders)
+      rateLimit = rateLimitOf(resHeaders)
 
       if (REDIRECT_STATUS.has(status)) {
         exchange.stop()

@@ -11,7 +11,7 @@ export type {
   RegistryClientOptions,
   RepositoryRef,
 } from './registry-client.js'
-export type {RequestEvent, RetryOptions} from './fetch.js'
+export type {RateLimitInfo, RequestEvent, RetryOptions} from './fetch.js'
 export {DOCKER_HUB_AUTH_KEY, dockerConfigCredentials, dockerConfigFile, findAuthFile} from './docker-config.js'
 export type {CredentialSource, CredentialsFunction, DockerConfigCredentialsOptions} from './docker-config.js'
 export {credentialHelperErase, credentialHelperGet, credentialHelperStore} from './credential-helper.js'
@@ -25,3 +25,5 @@ export type {TransportPolicyOptions} from './transport-policy.js'
 export {parseRegistryErrors} from './error.js'
 export type {OciErrorCode, RegistryErrorEntry} from './error.js'
 export {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'
+export {canonicalRegistryHost, loadRegistryMirrors, parseRegistryMirrors, registryMirrorsFile} from './mirrors.js'
+export type {RegistryMirror, RegistryMirrors} from './mirrors.js'

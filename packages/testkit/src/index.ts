@@ -25,8 +25,12 @@ export type {
   AwsKmsTestServer,
   CreateTestKeyOptions,
 } from './aws-kms-server.js'
+export {startEcrServer} from './ecr-server.js'
+export type {EcrRequest, EcrServerOptions, EcrTestServer} from './ecr-server.js'
 export {keyProviderSuite} from './key-provider-suite.js'
 export type {KeyProviderSuiteOptions} from './key-provider-suite.js'
+export {registryAdapterSuite} from './registry-adapter-suite.js'
+export type {RegistryAdapterLiveSetup, RegistryAdapterSuiteOptions} from './registry-adapter-suite.js'
 export {GCP_KMS_SIGN_ALGORITHMS, startGcpKmsServer} from './gcp-kms-server.js'
 export type {
   GcpKmsCall,

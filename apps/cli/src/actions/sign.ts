@@ -1,7 +1,7 @@
 import {SigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
 import type {Verifier} from '@sigil/core'
 import {signImage} from '@sigil/signing'
-import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
+import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import type {CommandIO} from '../shared/command-io.js'
 import type {FlagSpecs} from '../shared/flag-spec.js'
 import {registryFlagSpecs} from '../shared/flags.js'
@@ -75,7 +75,10 @@ export async function signAction(flags: SignFlags, argv: string[], io: CommandIO
       // A bad key (missing, wrong password, not a private key) is reported before a registry
       // problem that happened while it was being unlocked.
       await signer
-      throw err
+      // A registry's own quirk (e.g. ECR's immutable tags) is explained by its adapter.
+      const target = signatureRepositoryFromEnv() ?? {registry: image.registry, repository: image.repository}
+      const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
+      throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
     })
     if (!flags.upload && !io.json) {
       process.stdout.write(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)

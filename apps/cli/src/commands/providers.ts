@@ -22,7 +22,8 @@ export default class Providers extends BaseCommand<ProvidersResultJson> {
     await this.parse(Providers)
     const loaded = await this.loadPlugins('list')
     composePlugins(loaded) // surfaces conflicts here too
-    const plugins = loaded.map((p) => ({
+    const order = (p: {origin: string; name: string}) => `${p.origin === 'core' ? 0 : 1}${p.name}`
+    const plugins = [...loaded].sort((a, b) => order(a).localeCompare(order(b))).map((p) => ({
       name: p.name,
       version: p.version,
       origin: p.origin,

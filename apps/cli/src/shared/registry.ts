@@ -1,7 +1,7 @@
 import {SigilError, parseRepository} from '@sigil/core'
-import type {RegistryCredential} from '@sigil/core'
+import type {RegistryAdapter, RegistryCredential} from '@sigil/core'
 import type {RepositoryRef} from '@sigil/oci'
-import {RegistryClient, dockerConfigCredentials} from '@sigil/oci'
+import {RegistryClient, dockerConfigCredentials, loadRegistryMirrors} from '@sigil/oci'
 import {registryAdapters, trace} from './command-io.js'
 import type {CommandIO} from './command-io.js'
 import {credentials as text} from '../messages.js'
@@ -55,7 +55,14 @@ export function explicitCredential(
  *   4. the docker config: per key (full repository, then host) `credHelpers` → `credsStore` →
  *      `auths`; without a docker config `$REGISTRY_AUTH_FILE`, then containers `auth.json`;
  *   5. anonymous.
+ * An adapter whose credentials are ambient (GHCR's `GITHUB_TOKEN`) declares
+ * `credentialPrecedence: 'after-docker-config'`: for it 3 and 4 swap, so a docker login wins.
  * `--verbose` prints, once per registry, which source answered — never the secret.
+ *
+ * Endpoints: the mirrors file (`SIGIL_REGISTRIES_CONFIG`, else
+ * `$XDG_CONFIG_HOME/sigil/registries.json`, else `~/.config/sigil/registries.json`) wins over an
+ * adapter's endpoint. Only the transport moves: references, payloads and credential lookups
+ * keep the original registry name.
  */
 export async function createRegistryClient(io: CommandIO, flags: RegistryFlags): Promise<RegistryClient> {
   const explicit = explicitCredential(flags)
@@ -77,21 +84,36 @@ export async function createRegistryClient(io: CommandIO, flags: RegistryFlags):
       return explicit.credential
     }
     const adapter = adapterFor(host)
-    const fromAdapter = await adapter?.credentials?.(host, repository)
-    if (fromAdapter !== undefined) {
-      said(host, `registry adapter ${adapter!.name}`)
-      return fromAdapter
+    const fromAdapter = async (): Promise<RegistryCredential | undefined> => {
+      const cred = await adapter?.credentials?.(host, repository)
+      if (cred !== undefined) said(host, `registry adapter ${adapter!.name}`)
+      return cred
     }
-    return fromDockerConfig(host, repository)
+    if (ambientAdapter(adapter)) return (await fromDockerConfig(host, repository)) ?? fromAdapter()
+    return (await fromAdapter()) ?? fromDockerConfig(host, repository)
   }
+  const mirrors = loadRegistryMirrors(process.env)
+  if (mirrors.file !== undefined) {
+    for (const m of mirrors.mirrors) trace(io, `registry ${m.prefix} mapped to ${m.location} (${mirrors.file})`)
+  }
+  const endpoint = (host: string): string | undefined => mirrors.endpoint(host) ?? adapterFor(host)?.endpoint?.(host)?.url
   return new RegistryClient({
     insecure: Boolean(flags['allow-insecure-registry'] || flags['allow-http-registry']),
     userAgent: `sigil/${io.version}`,
     credentials,
-    ...(adapters.length > 0 ? {endpoint: (host: string) => adapterFor(host)?.endpoint?.(host)?.url} : {}),
+    ...(adapters.length > 0 || mirrors.mirrors.length > 0 ? {endpoint} : {}),
     onRequest: (e) =>
-      trace(io, `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})`),
+      trace(
+        io,
+        `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})` +
+          (e.rateLimit?.remaining !== undefined ? ` ratelimit-remaining: ${e.rateLimit.remaining}` : ''),
+      ),
   })
+}
+
+/** True for an adapter whose credentials are ambient (an environment token) and rank after the docker config (GHCR). */
+function ambientAdapter(adapter: RegistryAdapter | undefined): boolean {
+  return adapter?.credentialPrecedence === 'after-docker-config'
 }
 
 /** `SIGIL_REPOSITORY` / `COSIGN_REPOSITORY`: store signatures in another repository. */

@@ -1,0 +1,65 @@
+/**
+ * The `sigil:plugin` hook module, as the CLI loads it: from dist, in a fresh node process.
+ * Loading it and asking the adapter `matches` must not load the AWS SDK. A module resolve
+ * hook refuses every `@aws-sdk/*` and `@smithy/*` import in the child, so any SDK load fails loudly.
+ */
+import {execFileSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, test} from 'vitest'
+
+const pluginPath = fileURLToPath(new URL('../dist/plugin.js', import.meta.url))
+const packageJson = fileURLToPath(new URL('../package.json', import.meta.url))
+
+const BLOCKER = `export async function resolve(specifier, context, next) {
+  if (/(^|[\\\\/])@(aws-sdk|smithy)[\\\\/]/.test(specifier)) throw new Error('SDK load blocked: ' + specifier)
+  return next(specifier, context)
+}`
+
+const CHILD = `
+import {register, createRequire} from 'node:module'
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(BLOCKER)}))
+const [pluginPath, mode] = process.argv.slice(1)
+const mod = await import(pluginPath)
+const plugin = await mod.default({purpose: 'registry-adapter'})
+const adapter = plugin.registryAdapters[0]
+const matches = ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'public.ecr.aws', 'ghcr.io'].map((h) => adapter.matches(h))
+const publicCredentials = await adapter.credentials('public.ecr.aws', 'x/y')
+let control
+// Positive control: the first private-registry login must hit the blocker.
+if (mode === 'control') control = await adapter.credentials('123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'app').then(() => 'loaded', (e) => e.code + ' ' + e.message)
+const sdkInRequireCache = Object.keys(createRequire(pluginPath).cache).filter((p) => /[\\\\/]@(aws-sdk|smithy)[\\\\/]/.test(p)).length
+console.log(JSON.stringify({name: plugin.name, adapter: adapter.name, hosts: adapter.hosts, capabilities: adapter.capabilities, matches, publicCredentials: publicCredentials ?? null, sdkInRequireCache, control}))
+`
+
+function run(mode: 'plain' | 'control') {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, pluginPath, mode], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    encoding: 'utf8',
+  })
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as Record<string, unknown>
+}
+
+describe('dist/plugin.js (the sigil:plugin hook)', () => {
+  test('is the hook package.json declares', () => {
+    const pkg = JSON.parse(readFileSync(packageJson, 'utf8')) as {oclif: {hooks: Record<string, string>}}
+    expect(pkg.oclif.hooks['sigil:plugin']).toBe('./dist/plugin.js')
+    expect(existsSync(pluginPath)).toBe(true)
+  })
+
+  test('contributes the ecr adapter without loading @aws-sdk', () => {
+    expect(run('plain')).toEqual({
+      name: '@sigil/registry-ecr',
+      adapter: 'ecr',
+      hosts: ['*.dkr.ecr.*.amazonaws.com', '*.dkr.ecr-fips.*.amazonaws.com', '*.dkr.ecr.*.amazonaws.com.cn', 'public.ecr.aws'],
+      capabilities: {referrersApi: false, mutableTags: false, ociManifests: true},
+      matches: [true, true, false],
+      publicCredentials: null,
+      sdkInRequireCache: 0,
+    })
+  })
+
+  test('control: the first private-registry login imports the SDK (and the blocker sees it)', () => {
+    expect(run('control').control).toMatch(/^REGISTRY_AUTH_FAILED .*SDK load blocked: @aws-sdk\/client-ecr/)
+  })
+})

@@ -1,0 +1,7 @@
+/** The `sigil:plugin` hook: cheap, no I/O. */
+import type {SigilPlugin, SigilPluginHookOptions} from '@sigil/core'
+import {ghcrAdapter} from './adapter.js'
+
+export default async function sigilPlugin(_options: SigilPluginHookOptions): Promise<SigilPlugin> {
+  return {name: '@sigil/registry-ghcr', registryAdapters: [ghcrAdapter()]}
+}
