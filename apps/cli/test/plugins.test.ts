@@ -77,6 +77,27 @@ describe('a linked third-party key provider', () => {
     expect(r.stderr).toContain('sigil plugins install')
   })
 
+  test('sigil plugins install file:<tarball> installs it as a user plugin; uninstall removes it', async () => {
+    const {execFileSync} = await import('node:child_process')
+    const offline = {HTTPS_PROXY: 'http://127.0.0.1:9', HTTP_PROXY: 'http://127.0.0.1:9', npm_config_offline: 'true'}
+    const packDir = join(dir, 'pack')
+    mkdirSync(packDir)
+    execFileSync('npm', ['pack', '--pack-destination', packDir, FIXTURE], {env: {...process.env, ...offline}, stdio: 'ignore'})
+    const tarball = join(packDir, 'sigil-plugin-testkms-1.0.0.tgz')
+    const other = {...env, ...offline, SIGIL_DATA_DIR: join(dir, 'data-install'), SIGIL_CACHE_DIR: join(dir, 'cache-install')}
+    const i = await sigil(['plugins', 'install', `file:${tarball}`], {cwd: dir, env: other})
+    expect(i.code, i.stderr).toBe(0)
+    const listed = JSON.parse((await sigil(['providers', '--json'], {cwd: dir, env: other})).stdout).plugins
+    expect(listed).toContainEqual(expect.objectContaining({name: 'sigil-plugin-testkms', origin: 'user'}))
+    const pub = await sigil(['public-key', '--key', 'testkms://release'], {cwd: dir, env: other})
+    expect(pub.code, pub.stderr).toBe(0)
+    expect(pub.stdout).toBe(readFileSync(join(dir, 'release.pub'), 'utf8'))
+    const u = await sigil(['plugins', 'uninstall', 'sigil-plugin-testkms'], {cwd: dir, env: other})
+    expect(u.code, u.stderr).toBe(0)
+    const after = JSON.parse((await sigil(['providers', '--json'], {cwd: dir, env: other})).stdout).plugins
+    expect(after.map((p: {name: string}) => p.name)).not.toContain('sigil-plugin-testkms')
+  })
+
   test('once unlinked it is gone', async () => {
     const other = {...env, SIGIL_DATA_DIR: join(dir, 'data2')}
     expect((await sigil(['plugins', 'link', FIXTURE], {cwd: dir, env: other})).code).toBe(0)
