@@ -1,38 +1,53 @@
 #!/usr/bin/env node
 // Counts the HTTP requests `sigil sign` / `sigil verify` (and the real cosign, if fetched)
 // make against a real docker-registry, through a counting loopback proxy.
-// Usage: node bench/requests.mjs   (after scripts/setup.sh)
+// Usage: node bench/requests.mjs [--list] [--token-auth]   (after scripts/setup.sh)
+// --token-auth: the registry requires Bearer tokens from a loopback token server (as Docker Hub
+// and GHCR do); token requests are counted separately, at the token server.
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {SIGIL, countingProxy, loadKits, run} from './lib.mjs'
 
 const {testkit, oci} = await loadKits()
-const registry = await testkit.startRegistry()
+const tokenAuth = process.argv.includes('--token-auth')
+const WRITER = {user: 'bench-writer', password: 'bench-writer-pw'}
+const registry = await testkit.startRegistry(
+  tokenAuth
+    ? {tokenAuth: {users: {[WRITER.user]: {password: WRITER.password, access: {'bench/sigil': ['pull', 'push'], 'bench/cosign': ['pull', 'push']}}}}}
+    : {},
+)
+const pushAs = tokenAuth ? {credentials: async () => ({kind: 'basic', username: WRITER.user, password: WRITER.password})} : {}
 const proxy = await countingProxy(registry.host)
-const client = new oci.RegistryClient()
+const client = new oci.RegistryClient(pushAs)
 const dir = mkdtempSync(join(tmpdir(), 'sigil-bench-'))
 const env = {COSIGN_PASSWORD: 'bench'}
 const cosign = testkit.findCosign()
 const rows = []
 try {
   await run(process.execPath, [SIGIL, 'generate-key-pair'], {cwd: dir, env})
-  const tools = [['sigil', (args) => run(process.execPath, [SIGIL, ...args], {cwd: dir, env})]]
-  if (cosign) tools.push(['cosign', (args) => testkit.runCosign(args, {cwd: dir, env})])
+  const creds = tokenAuth ? ['--registry-username', WRITER.user] : []
+  const sigilEnv = tokenAuth ? {...env, SIGIL_REGISTRY_PASSWORD: WRITER.password} : env
+  const cosignCreds = tokenAuth ? ['--registry-username', WRITER.user, '--registry-password', WRITER.password] : []
+  const tools = [['sigil', (args) => run(process.execPath, [SIGIL, ...args.slice(0, 3), ...creds, ...args.slice(3)], {cwd: dir, env: sigilEnv})]]
+  if (cosign) tools.push(['cosign', (args) => testkit.runCosign([...args.slice(0, 3), ...cosignCreds, ...args.slice(3)], {cwd: dir, env})])
   for (const [name, exec] of tools) {
     const repo = `bench/${name}`
     await testkit.pushRandomImage(client, {registry: registry.host, repository: repo}, 'v1')
     const ref = `${proxy.host}/${repo}:v1`
     const extraSign = name === 'cosign' ? ['--tlog-upload=false', '--yes', '--allow-http-registry'] : []
     const extraVerify = name === 'cosign' ? ['--insecure-ignore-tlog=true', '--offline=true', '--allow-http-registry'] : []
+    const tokens = () => registry.tokenServer?.requests.length ?? 0
     proxy.take()
+    const t0 = tokens()
     const s = await exec(['sign', '--key', 'cosign.key', ...extraSign, ref])
     if (s.code !== 0) throw new Error(`${name} sign failed: ${s.stderr}`)
     const signReqs = proxy.take()
+    const t1 = tokens()
     const v = await exec(['verify', '--key', 'cosign.pub', ...extraVerify, ref])
     if (v.code !== 0) throw new Error(`${name} verify failed: ${v.stderr}`)
     const verifyReqs = proxy.take()
-    rows.push({tool: name, sign: signReqs, verify: verifyReqs})
+    rows.push({tool: name, sign: signReqs, verify: verifyReqs, signTokens: t1 - t0, verifyTokens: tokens() - t1})
   }
 } finally {
   await proxy.close()
@@ -40,7 +55,10 @@ try {
   rmSync(dir, {recursive: true, force: true})
 }
 for (const r of rows) {
-  console.log(`${r.tool}: sign (tag of an unsigned image) ${r.sign.length} requests; verify (one signature) ${r.verify.length} requests`)
+  const tok = (n) => (tokenAuth ? ` + ${n} token request${n === 1 ? '' : 's'}` : '')
+  console.log(
+    `${r.tool}${tokenAuth ? ' (token auth)' : ''}: sign (tag of an unsigned image) ${r.sign.length} requests${tok(r.signTokens)}; verify (one signature) ${r.verify.length} requests${tok(r.verifyTokens)}`,
+  )
   if (process.argv.includes('--list')) {
     for (const l of r.sign) console.log(`  sign   ${l}`)
     for (const l of r.verify) console.log(`  verify ${l}`)
