@@ -1,4 +1,7 @@
 import {spawn} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 /** The built `sigil` binary, run as a user would. */
@@ -10,10 +13,13 @@ export interface CliResult {
   stderr: string
 }
 
+/** A cache dir of the test run's own, so tests never touch the user's ~/.cache/sigil. */
+const CACHE = mkdtempSync(join(tmpdir(), 'sigil-test-cache-'))
+
 /** Run `sigil ARGS` in `cwd` with `env` added; stdin is `input` (or closed). */
 export function sigil(args: string[], opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', ...opts.env}
+    const env: NodeJS.ProcessEnv = {...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env}
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
     const child = spawn(process.execPath, [BIN, ...args], {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''

@@ -152,7 +152,24 @@ interface TokenEntry {
   readonly expiresAt: number
 }
 
-type KnownChallenge = {readonly scheme: 'basic'} | {readonly scheme: 'bearer'; readonly realm: string; readonly service?: string}
+/** What a registry's 401 said about its authentication (no secrets: scheme, token realm, service). */
+export type KnownChallenge = {readonly scheme: 'basic'} | {readonly scheme: 'bearer'; readonly realm: string; readonly service?: string}
+
+/**
+ * Remembers registries' challenges across runs, so a later run authenticates its first request
+ * up front instead of spending a 401 to learn where the token server is. A remembered challenge
+ * is only a hint: when the registry says otherwise it is corrected, never trusted over it.
+ */
+export interface ChallengeStore {
+  get(registry: string): KnownChallenge | undefined
+  set(registry: string, challenge: KnownChallenge): void
+  delete(registry: string): void
+}
+
+function sameChallenge(a: KnownChallenge | undefined, b: KnownChallenge): boolean {
+  if (a === undefined || a.scheme !== b.scheme) return false
+  return a.scheme === 'basic' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service)
+}
 
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
@@ -164,6 +181,8 @@ export interface AuthenticatorOptions {
   readonly clientId?: string
   /** Clock, for tests. */
   readonly now?: () => number
+  /** Challenges remembered across runs. Default none (every run learns them from a 401). */
+  readonly challengeStore?: ChallengeStore
 }
 
 const DEFAULT_TOKEN_LIFETIME_S = 60
@@ -179,6 +198,9 @@ export class Authenticator {
   readonly #insecure: boolean
   readonly #clientId: string
   readonly #now: () => number
+  readonly #store: ChallengeStore | undefined
+  /** Registries whose challenge was recalled from the store and not yet seen in this run. */
+  readonly #recalled = new Set<string>()
   readonly #challenges = new Map<string, KnownChallenge>()
   readonly #tokens = new Map<string, TokenEntry[]>()
   readonly #inflight = new Map<string, Promise<TokenEntry>>()
@@ -192,6 +214,51 @@ export class Authenticator {
     this.#insecure = options.insecure ?? false
     this.#clientId = options.clientId ?? 'sigil'
     this.#now = options.now ?? Date.now
+    this.#store = options.challengeStore
+  }
+
+  #known(registry: string): KnownChallenge | undefined {
+    let known = this.#challenges.get(registry)
+    if (known === undefined && this.#store !== undefined) {
+      try {
+        known = this.#store.get(registry)
+      } catch {
+        known = undefined // an unreadable store is just an empty one
+      }
+      if (known !== undefined) {
+        this.#challenges.set(registry, known)
+        this.#recalled.add(registry)
+      }
+    }
+    return known
+  }
+
+  #forget(registry: string): void {
+    this.#challenges.delete(registry)
+    this.#recalled.delete(registry)
+    this.#tokens.delete(registry)
+    try {
+      this.#store?.delete(registry)
+    } catch {
+      // best effort
+    }
+  }
+
+  /** Record what the registry just said; returns true when it contradicts a recalled challenge. */
+  #learn(registry: string, challenge: KnownChallenge): boolean {
+    const before = this.#challenges.get(registry)
+    const contradicted = this.#recalled.has(registry) && !sameChallenge(before, challenge)
+    this.#recalled.delete(registry)
+    this.#challenges.set(registry, challenge)
+    if (contradicted) this.#tokens.delete(registry)
+    if (!sameChallenge(before, challenge) || contradicted) {
+      try {
+        this.#store?.set(registry, challenge)
+      } catch {
+        // best effort: the next run just takes the 401 again
+      }
+    }
+    return contradicted
   }
 
   #credential(registry: string, repository: string): Promise<RegistryCredential | undefined> {
@@ -229,13 +296,21 @@ export class Authenticator {
   async authorize(target: AuthTarget): Promise<Authorization> {
     const cred = await this.#credential(target.registry, target.repository)
     if (cred?.kind === 'bearer') return {header: `Bearer ${cred.token}`, fresh: false}
-    const known = this.#challenges.get(target.registry)
+    const known = this.#known(target.registry)
     if (known === undefined) return {fresh: false}
     if (known.scheme === 'basic') return {header: basicHeader(cred), fresh: false}
     const {scopes} = this.#neededScopes(target)
     const cached = this.#cachedToken(target.registry, scopes)
     if (cached !== undefined) return {header: `Bearer ${cached.token}`, fresh: false}
-    const entry = await this.#fetchToken(target.registry, known, scopes, cred)
+    let entry: TokenEntry
+    try {
+      entry = await this.#fetchToken(target.registry, known, scopes, cred)
+    } catch (err) {
+      // A remembered realm that no longer works: forget it and let the registry say where to go.
+      if (!this.#recalled.has(target.registry)) throw err
+      this.#forget(target.registry)
+      return {fresh: false}
+    }
     return {header: `Bearer ${entry.token}`, fresh: true}
   }
 
@@ -263,7 +338,7 @@ export class Authenticator {
       if (realm === undefined || realm === '') {
         throw ociError('REGISTRY_PROTOCOL', `${target.registry} sent a Bearer challenge without realm for ${subject}`)
       }
-      this.#challenges.set(target.registry, {scheme: 'bearer', realm, service: bearer.params['service']})
+      if (this.#learn(target.registry, {scheme: 'bearer', realm, service: bearer.params['service']})) return // stale hint: retry
       const {key, scopes} = this.#neededScopes(target)
       const asked = bearer.params['scope']
       if (asked !== undefined && asked !== '') {
@@ -291,7 +366,7 @@ export class Authenticator {
       return
     }
     if (basic !== undefined) {
-      this.#challenges.set(target.registry, {scheme: 'basic'})
+      if (this.#learn(target.registry, {scheme: 'basic'})) return // stale hint: retry
       if (sent.header?.startsWith('Basic ')) fail('the username or password was rejected')
       if (basicHeader(cred) === undefined) fail(`no credentials configured for ${target.registry} (docker login ${target.registry})`)
       return

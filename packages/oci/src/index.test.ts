@@ -15,6 +15,7 @@ describe('@sigil/oci public surface', () => {
       'dockerConfigCredentials',
       'dockerConfigFile',
       'eraseLogin',
+      'fileChallengeStore',
       'findAuthFile',
       'isLoopbackHost',
       'loadRegistryMirrors',

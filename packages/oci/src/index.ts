@@ -2,6 +2,7 @@
  * @sigil/oci — a generic OCI distribution client (manifests, blobs, auth, retries).
  * All HTTP goes through one transport (`fetch.ts`); nothing here prints.
  */
+export {fileChallengeStore} from './challenge-store.js'
 export {RegistryClient} from './registry-client.js'
 export type {
   FetchedManifest,
@@ -19,7 +20,7 @@ export type {CredentialHelperOptions} from './credential-helper.js'
 export {checkRegistryLogin, eraseLogin, loginServer, storeLogin} from './docker-login.js'
 export type {CheckLoginOptions, LoginStoreOptions, LoginStoreResult} from './docker-login.js'
 export {parseWwwAuthenticate} from './auth.js'
-export type {AuthChallenge} from './auth.js'
+export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth.js'
 export {isLoopbackHost, registryBaseUrl, registryScheme} from './transport-policy.js'
 export type {TransportPolicyOptions} from './transport-policy.js'
 export {parseRegistryErrors} from './error.js'

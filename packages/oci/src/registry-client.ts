@@ -3,7 +3,7 @@
  * challenge-driven auth and retries.
  */
 import type {RegistryCredential} from '@sigil/core'
-import {Authenticator, type AuthTarget} from './auth.js'
+import {Authenticator, type AuthTarget, type ChallengeStore} from './auth.js'
 import {assertDigest, computeDigest, isSupportedDigest, looksLikeDigest} from './content-digest.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError} from './error.js'
@@ -25,6 +25,8 @@ export interface RegistryClientOptions {
   readonly insecure?: boolean
   /** Credentials per host and repository. Default: {@link dockerConfigCredentials}() (docker config `auths`). */
   readonly credentials?: (host: string, repository: string) => Promise<RegistryCredential | undefined>
+  /** Auth challenges remembered across runs (see `fileChallengeStore`). Default none. */
+  readonly challengeStore?: ChallengeStore
   /** Base URL override per host (mirrors, tests); undefined = `http(s)://<host>`. */
   readonly endpoint?: (host: string) => string | undefined
   /** `User-Agent`. Default `sigil`. */
@@ -141,6 +143,7 @@ export class RegistryClient {
       transport: this.#transport,
       credentials: options.credentials ?? dockerConfigCredentials(),
       insecure: this.#insecure,
+      challengeStore: options.challengeStore,
     })
   }
 

@@ -1,7 +1,9 @@
 import {SigilError, parseRepository} from '@sigil/core'
 import type {RegistryAdapter, RegistryCredential} from '@sigil/core'
 import type {RepositoryRef} from '@sigil/oci'
-import {RegistryClient, dockerConfigCredentials, loadRegistryMirrors} from '@sigil/oci'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+import {RegistryClient, dockerConfigCredentials, fileChallengeStore, loadRegistryMirrors} from '@sigil/oci'
 import {registryAdapters, trace} from './command-io.js'
 import type {CommandIO} from './command-io.js'
 import {credentials as text} from '../messages.js'
@@ -101,6 +103,8 @@ export async function createRegistryClient(io: CommandIO, flags: RegistryFlags):
     insecure: Boolean(flags['allow-insecure-registry'] || flags['allow-http-registry']),
     userAgent: `sigil/${io.version}`,
     credentials,
+    // Token realms learnt from earlier runs: the first request is authenticated up front.
+    challengeStore: fileChallengeStore(join(cacheDir(), 'auth-challenges.json')),
     ...(adapters.length > 0 || mirrors.mirrors.length > 0 ? {endpoint} : {}),
     onRequest: (e) =>
       trace(
@@ -122,4 +126,9 @@ export function signatureRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env)
   if (!value) return undefined
   const {registry, repository} = parseRepository(value)
   return {registry, repository}
+}
+
+/** sigil's cache directory, as oclif names it: `SIGIL_CACHE_DIR`, else `$XDG_CACHE_HOME/sigil`, else `~/.cache/sigil`. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SIGIL_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sigil')
 }

@@ -1,0 +1,62 @@
+/**
+ * A `ChallengeStore` in a small JSON file (sigil's cache directory): registry → scheme, token
+ * realm and service. No secrets are stored. Every failure to read or write is silent: the store
+ * only saves a 401 round trip, and a missing or broken file just means learning it again.
+ */
+import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {dirname} from 'node:path'
+import type {ChallengeStore, KnownChallenge} from './auth.js'
+
+function valid(value: unknown): value is KnownChallenge {
+  if (typeof value !== 'object' || value === null) return false
+  const c = value as {scheme?: unknown; realm?: unknown; service?: unknown}
+  if (c.scheme === 'basic') return true
+  if (c.scheme !== 'bearer' || typeof c.realm !== 'string') return false
+  if (c.service !== undefined && typeof c.service !== 'string') return false
+  try {
+    const url = new URL(c.realm)
+    return url.protocol === 'https:' || url.protocol === 'http:'
+  } catch {
+    return false
+  }
+}
+
+/** A store backed by the JSON file at `path` (created with mode 0600 on first write). */
+export function fileChallengeStore(path: string): ChallengeStore {
+  let entries: Record<string, KnownChallenge> | undefined
+  const load = (): Record<string, KnownChallenge> => {
+    if (entries !== undefined) return entries
+    entries = {}
+    try {
+      const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown
+      if (typeof parsed === 'object' && parsed !== null) {
+        for (const [registry, challenge] of Object.entries(parsed)) if (valid(challenge)) entries[registry] = challenge
+      }
+    } catch {
+      // missing or unreadable: start empty
+    }
+    return entries
+  }
+  const save = (): void => {
+    try {
+      mkdirSync(dirname(path), {recursive: true, mode: 0o700})
+      const tmp = `${path}.${process.pid}.tmp`
+      writeFileSync(tmp, `${JSON.stringify(entries, null, 2)}\n`, {mode: 0o600})
+      renameSync(tmp, path)
+    } catch {
+      // best effort
+    }
+  }
+  return {
+    get: (registry) => load()[registry],
+    set(registry, challenge) {
+      load()[registry] = challenge
+      save()
+    },
+    delete(registry) {
+      if (load()[registry] === undefined) return
+      delete load()[registry]
+      save()
+    },
+  }
+}
