@@ -16,8 +16,8 @@ import {
   sign as nodeSign,
 } from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {AwsFault, startAwsJsonService} from './aws-json-server.js'
+import type {AwsJsonRequest} from './aws-json-server.js'
 
 /** Asymmetric key specs the server can create. */
 export type AwsKmsKeySpec =
@@ -73,23 +73,7 @@ export interface CreateTestKeyOptions {
 }
 
 /** One request the server received. */
-export interface AwsKmsRequest {
-  /** The operation, e.g. `Sign` (the `X-Amz-Target` suffix). */
-  readonly target: string
-  /** Parsed JSON body. */
-  readonly body: Record<string, unknown>
-  /** The raw `Authorization` header (a SigV4 signature; holds no secret). */
-  readonly authorization?: string
-  /** Region and service from the SigV4 credential scope. */
-  readonly signingRegion?: string
-  readonly signingService?: string
-  /** Access key id from the SigV4 credential scope. */
-  readonly accessKeyId?: string
-  /** HTTP status answered. */
-  status: number
-  /** `__type` of the error answered, if any. */
-  errorType?: string
-}
+export type AwsKmsRequest = AwsJsonRequest
 
 /** Options of `startAwsKmsServer`. */
 export interface AwsKmsServerOptions {
@@ -128,16 +112,6 @@ export interface AwsKmsTestServer {
   close(): Promise<void>
 }
 
-/** Thrown inside handlers; becomes an AWS error response. */
-class AwsFault extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message)
-  }
-}
 
 const EC_CURVES: Partial<Record<AwsKmsKeySpec, string>> = {
   ECC_NIST_P256: 'prime256v1',
@@ -210,7 +184,6 @@ export async function startAwsKmsServer(options: AwsKmsServerOptions = {}): Prom
   const keys = new Map<string, AwsKmsTestKey>()
   const aliases = new Map<string, string>()
   const aliasCreated = new Map<string, Date>()
-  const requests: AwsKmsRequest[] = []
   const deny = new Set(options.deny ?? [])
   let throttleRemaining = options.throttleFirst ?? 0
 
@@ -367,90 +340,30 @@ export async function startAwsKmsServer(options: AwsKmsServerOptions = {}): Prom
     },
   }
 
-  function respond(res: http.ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body)
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'content-length': Buffer.byteLength(text),
-      'x-amzn-requestid': randomUUID(),
-    })
-    res.end(text)
-  }
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY) req.destroy()
-      else chunks.push(chunk)
-    })
-    req.on('end', () => {
-      const authorization = req.headers.authorization
-      const scope = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
-        authorization ?? '',
-      )
-      const rawTarget = String(req.headers['x-amz-target'] ?? '')
-      const target = rawTarget.startsWith('TrentService.') ? rawTarget.slice('TrentService.'.length) : rawTarget
-      let body: Record<string, unknown> = {}
-      const record: AwsKmsRequest = {
-        target,
-        body,
-        authorization,
-        signingRegion: scope?.[3],
-        signingService: scope?.[4],
-        accessKeyId: scope?.[1],
-        status: 200,
+  const service = await startAwsJsonService<AwsKmsRequest>({
+    service: 'kms',
+    targetPrefix: 'TrentService.',
+    region,
+    internalErrorType: 'KMSInternalException',
+    maxBody: MAX_BODY,
+    operations: handlers,
+    gate(target) {
+      if (throttleRemaining > 0) {
+        throttleRemaining--
+        throw new AwsFault('ThrottlingException', 'Rate exceeded')
       }
-      requests.push(record)
-      try {
-        try {
-          const text = Buffer.concat(chunks).toString('utf8')
-          body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
-          ;(record as {body: Record<string, unknown>}).body = body
-        } catch {
-          throw new AwsFault('SerializationException', 'request body is not JSON')
-        }
-        if (req.method !== 'POST' || (req.url ?? '/') !== '/') throw new AwsFault('UnknownOperationException', `${req.method} ${req.url}`, 404)
-        if (!authorization) throw new AwsFault('MissingAuthenticationTokenException', 'Missing Authentication Token')
-        if (!scope || !/(^|;)host(;|$)/.test(scope[5] ?? '') || !req.headers['x-amz-date']) {
-          throw new AwsFault('IncompleteSignatureException', 'Authorization header requires a SigV4 Credential, SignedHeaders (with host) and Signature, and an X-Amz-Date header')
-        }
-        if (scope[4] !== 'kms') throw new AwsFault('InvalidSignatureException', `Credential should be scoped to correct service: 'kms'.`)
-        if (scope[3] !== region) throw new AwsFault('InvalidSignatureException', `Credential should be scoped to a valid region. (expected ${region}, got ${scope[3]})`)
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
-          throw new AwsFault('UnknownOperationException', 'content-type must be application/x-amz-json-1.1')
-        }
-        const handler = Object.hasOwn(handlers, target) ? handlers[target] : undefined
-        if (!rawTarget.startsWith('TrentService.') || !handler) throw new AwsFault('UnknownOperationException', `unknown operation ${rawTarget}`)
-        if (throttleRemaining > 0) {
-          throttleRemaining--
-          throw new AwsFault('ThrottlingException', 'Rate exceeded')
-        }
-        if (deny.has(target)) {
-          throw new AwsFault(
-            'AccessDeniedException',
-            `User: arn:aws:iam::${accountId}:user/test is not authorized to perform: kms:${target} because no identity-based policy allows the kms:${target} action`,
-          )
-        }
-        respond(res, 200, handler(body))
-      } catch (err) {
-        const fault = err instanceof AwsFault ? err : new AwsFault('KMSInternalException', (err as Error).message, 500)
-        record.status = fault.status
-        record.errorType = fault.type
-        respond(res, fault.status, {__type: fault.type, message: fault.message})
+      if (deny.has(target)) {
+        throw new AwsFault(
+          'AccessDeniedException',
+          `User: arn:aws:iam::${accountId}:user/test is not authorized to perform: kms:${target} because no identity-based policy allows the kms:${target} action`,
+        )
       }
-    })
+    },
   })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
+  const requests = service.requests
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
+    endpoint: service.endpoint,
+    host: service.host,
     region,
     accountId,
     requests,
@@ -462,11 +375,7 @@ export async function startAwsKmsServer(options: AwsKmsServerOptions = {}): Prom
     },
     createKey,
     count: (target?: string) => requests.filter((r) => target === undefined || r.target === target).length,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => service.close(),
   }
 }
 

@@ -8,9 +8,8 @@
  * carry a SigV4 `Authorization` header for service `ecr` and the server's region. Errors use
  * AWS's shape (`400 {"__type": "AccessDeniedException", "message": …}`).
  */
-import {randomUUID} from 'node:crypto'
-import http from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {AwsFault, startAwsJsonService} from './aws-json-server.js'
+import type {AwsJsonRequest} from './aws-json-server.js'
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
 const MAX_BODY = 64 * 1024
@@ -32,19 +31,7 @@ export interface EcrServerOptions {
 }
 
 /** One request the server received. */
-export interface EcrRequest {
-  /** The operation, e.g. `GetAuthorizationToken` (the `X-Amz-Target` suffix). */
-  readonly target: string
-  /** Parsed JSON body. */
-  readonly body: Record<string, unknown>
-  /** Region, service and access key id from the SigV4 credential scope. */
-  readonly signingRegion?: string
-  readonly signingService?: string
-  readonly accessKeyId?: string
-  /** HTTP status answered. */
-  status: number
-  /** `__type` of the error answered, if any. */
-  errorType?: string
+export interface EcrRequest extends AwsJsonRequest {
   /** `expiresAt` answered (epoch seconds), for successful token requests. */
   expiresAt?: number
 }
@@ -70,15 +57,6 @@ export interface EcrTestServer {
   close(): Promise<void>
 }
 
-class AwsFault extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
-    super(message)
-  }
-}
 
 /** Start a loopback ECR API on 127.0.0.1 (random port). */
 export async function startEcrServer(options: EcrServerOptions): Promise<EcrTestServer> {
@@ -88,7 +66,6 @@ export async function startEcrServer(options: EcrServerOptions): Promise<EcrTest
   let password = options.password
   let ttl = options.tokenTtlSeconds ?? 12 * 3600
   let denied = options.accessDenied ?? false
-  const requests: EcrRequest[] = []
 
   const handlers: Record<string, (body: Record<string, unknown>, record: EcrRequest) => Record<string, unknown>> = {
     GetAuthorizationToken(body, record) {
@@ -116,78 +93,17 @@ export async function startEcrServer(options: EcrServerOptions): Promise<EcrTest
     },
   }
 
-  function respond(res: http.ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body)
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'content-length': Buffer.byteLength(text),
-      'x-amzn-requestid': randomUUID(),
-    })
-    res.end(text)
-  }
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY) req.destroy()
-      else chunks.push(chunk)
-    })
-    req.on('end', () => {
-      const authorization = req.headers.authorization
-      const scope = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
-        authorization ?? '',
-      )
-      const rawTarget = String(req.headers['x-amz-target'] ?? '')
-      const target = rawTarget.startsWith(TARGET_PREFIX) ? rawTarget.slice(TARGET_PREFIX.length) : rawTarget
-      const record: EcrRequest = {
-        target,
-        body: {},
-        signingRegion: scope?.[3],
-        signingService: scope?.[4],
-        accessKeyId: scope?.[1],
-        status: 200,
-      }
-      requests.push(record)
-      try {
-        let body: Record<string, unknown>
-        try {
-          const text = Buffer.concat(chunks).toString('utf8')
-          body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>)
-          ;(record as {body: Record<string, unknown>}).body = body
-        } catch {
-          throw new AwsFault('SerializationException', 'request body is not JSON')
-        }
-        if (req.method !== 'POST' || (req.url ?? '/') !== '/') throw new AwsFault('UnknownOperationException', `${req.method} ${req.url}`, 404)
-        if (!authorization) throw new AwsFault('MissingAuthenticationTokenException', 'Missing Authentication Token')
-        if (!scope || !/(^|;)host(;|$)/.test(scope[5] ?? '') || !req.headers['x-amz-date']) {
-          throw new AwsFault('IncompleteSignatureException', 'Authorization header requires a SigV4 Credential, SignedHeaders (with host) and Signature, and an X-Amz-Date header')
-        }
-        if (scope[4] !== 'ecr') throw new AwsFault('InvalidSignatureException', `Credential should be scoped to correct service: 'ecr'.`)
-        if (scope[3] !== region) throw new AwsFault('InvalidSignatureException', `Credential should be scoped to a valid region. (expected ${region}, got ${scope[3]})`)
-        if (!String(req.headers['content-type'] ?? '').startsWith('application/x-amz-json-1.1')) {
-          throw new AwsFault('UnknownOperationException', 'content-type must be application/x-amz-json-1.1')
-        }
-        const handler = Object.hasOwn(handlers, target) ? handlers[target] : undefined
-        if (!rawTarget.startsWith(TARGET_PREFIX) || !handler) throw new AwsFault('UnknownOperationException', `unknown operation ${rawTarget}`)
-        respond(res, 200, handler(body, record))
-      } catch (err) {
-        const fault = err instanceof AwsFault ? err : new AwsFault('ServerException', (err as Error).message, 500)
-        record.status = fault.status
-        record.errorType = fault.type
-        respond(res, fault.status, {__type: fault.type, message: fault.message})
-      }
-    })
+  const service = await startAwsJsonService<EcrRequest>({
+    service: 'ecr',
+    targetPrefix: TARGET_PREFIX,
+    region,
+    internalErrorType: 'ServerException',
+    maxBody: MAX_BODY,
+    operations: handlers,
   })
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
-  })
-  const port = (server.address() as AddressInfo).port
+  const requests = service.requests
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: service.endpoint,
     region,
     accountId,
     registryHost,
@@ -202,10 +118,6 @@ export async function startEcrServer(options: EcrServerOptions): Promise<EcrTest
     setAccessDenied(next: boolean) {
       denied = next
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
+    close: () => service.close(),
   }
 }
