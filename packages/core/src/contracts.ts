@@ -133,6 +133,12 @@ export interface RegistryCapabilities {
   readonly mutableTags?: boolean
   /** Accepts OCI manifests (else Docker schema 2 only). Default true. */
   readonly ociManifests?: boolean
+  /**
+   * Manifest GETs count against a pull rate limit but HEADs do not (Docker Hub): tags are then
+   * resolved with HEAD, trusting the registry's `Docker-Content-Digest`, even when verifying.
+   * Default false (verification computes the digest from the manifest bytes).
+   */
+  readonly rateLimitedPulls?: boolean
 }
 
 /** Where to send traffic for a registry host. */

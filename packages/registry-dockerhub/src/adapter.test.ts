@@ -29,6 +29,6 @@ describe('registryAdapterSuite (static)', () => {
   registryAdapterSuite(test, () => dockerHubAdapter(), {
     matching: ['docker.io', 'index.docker.io', 'registry-1.docker.io'],
     notMatching: ['ghcr.io', 'quay.io', 'docker.io.example.com', '127.0.0.1:5000'],
-    capabilities: {referrersApi: false, mutableTags: true, ociManifests: true},
+    capabilities: {referrersApi: false, mutableTags: true, ociManifests: true, rateLimitedPulls: true},
   })
 })

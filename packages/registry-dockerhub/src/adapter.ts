@@ -23,6 +23,8 @@ export const DOCKER_HUB_CAPABILITIES: RegistryCapabilities = Object.freeze({
   // Docker Hub does not serve the OCI 1.1 referrers API; cosign's tag scheme is used.
   referrersApi: false,
   mutableTags: true,
+  // Manifest GETs count against the pull limit, HEADs do not.
+  rateLimitedPulls: true,
   ociManifests: true,
 })
 

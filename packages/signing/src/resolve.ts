@@ -31,8 +31,10 @@ export async function resolveForSigning(client: RegistryClient, image: ImageRefe
  * The digest to verify. A tag is resolved with GET so the digest is computed here from the
  * bytes, not taken from a header the registry could get wrong.
  */
-export async function resolveForVerification(client: RegistryClient, image: ImageReference): Promise<string> {
+export async function resolveForVerification(client: RegistryClient, image: ImageReference, options: {head?: boolean} = {}): Promise<string> {
   if (image.digest) return image.digest
+  // Rate-limited registries (Docker Hub) count GETs as pulls: resolve like signing does.
+  if (options.head) return resolveForSigning(client, image)
   try {
     return (await client.getManifest(repoOf(image), image.tag ?? 'latest')).digest
   } catch (err) {

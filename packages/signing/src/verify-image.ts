@@ -28,6 +28,11 @@ export interface VerifyImageOptions extends SignatureLocationOptions {
   readonly hash?: HashAlgorithm
   /** Largest payload accepted. Default 128 MiB. */
   readonly maxPayloadBytes?: number
+  /**
+   * Resolve a tag with HEAD (the registry's `Docker-Content-Digest`) instead of GET, for
+   * registries whose manifest GETs count against a pull limit. Default false.
+   */
+  readonly resolveWithHead?: boolean
   /** Layers checked at once. Default 10 (cosign's `--max-workers`). */
   readonly concurrency?: number
 }
@@ -112,7 +117,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  */
 export async function verifyImage(image: ImageReference, options: VerifyImageOptions): Promise<VerifyImageResult> {
   const {client} = options
-  const digest = await resolveForVerification(client, image)
+  const digest = await resolveForVerification(client, image, {head: options.resolveWithHead})
   const location = signatureLocation(image, digest, options)
 
   const sigManifest = await client.getManifestIfExists(location.repository, location.tag)

@@ -180,6 +180,15 @@ describe('signImage then verifyImage against a real registry', () => {
     expect({sign: signCount, verify: requests.length}).toEqual({sign: 7, verify: 3})
   })
 
+  test('for rate-limited registries a tag is resolved with HEAD when verifying, still 3 requests', async () => {
+    const {ref, digest} = await freshImage()
+    await signImage(ref, {client, signer: alice.signer})
+    requests = []
+    const result = await verifyImage(ref, {client, verifier: alice.verifier, resolveWithHead: true})
+    expect(result.digest).toBe(digest)
+    expect(requests.map((r) => r.method)).toEqual(['HEAD', 'GET', 'GET'])
+  })
+
   test('triangulate names the .sig tag', async () => {
     const {ref, digest} = await freshImage()
     expect(await triangulate(ref, {client})).toBe(`${ref.repositoryName}:sha256-${digest.slice(7)}.sig`)

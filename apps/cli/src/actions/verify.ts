@@ -1,7 +1,7 @@
 import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {marshalPayloadForOutput, payloadForOutput, verifyImage} from '@sigil/signing'
-import {keyContext, keyProviderFor} from '../shared/command-io.js'
+import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import type {CommandIO} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import type {FlagSpecs} from '../shared/flag-spec.js'
@@ -57,6 +57,7 @@ export async function verifyAction(flags: VerifyFlags, argv: string[], io: Comma
   const verifier = await provider.verifier(flags.key, keyContext(io))
   const client = await createRegistryClient(io, flags)
 
+  const adapters = await registryAdapters(io)
   const out: VerifyResultJson['images'] = []
   let firstError: unknown
   for (const image of images) {
@@ -70,6 +71,7 @@ export async function verifyAction(flags: VerifyFlags, argv: string[], io: Comma
         signatureRepository: signatureRepositoryFromEnv(),
         attachmentTagPrefix: flags['attachment-tag-prefix'],
         concurrency: flags['max-workers'],
+        resolveWithHead: adapters.find((a) => a.matches(image.registry))?.capabilities.rateLimitedPulls === true,
       })
       if (!io.json) {
         process.stderr.write(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)
