@@ -18,6 +18,11 @@ export interface EcrAdapterOptions {
    * honours `AWS_ENDPOINT_URL_ECR` and `AWS_ENDPOINT_URL` (and FIPS endpoints for `dkr.ecr-fips` hosts).
    */
   readonly endpoint?: string
+  /**
+   * ECR Public API endpoint (tests, private endpoints). Default: the SDK's (`us-east-1`;
+   * `AWS_ENDPOINT_URL_ECR_PUBLIC` is honoured by the SDK itself).
+   */
+  readonly publicEndpoint?: string
   /** Renew a token this long before its `expiresAt`. Default 5 minutes (tokens live 12 hours). */
   readonly refreshMarginMs?: number
   /** Attempts per API call, including the first (SDK retry with backoff). Default 3. */
@@ -50,6 +55,17 @@ export interface EcrAdapter extends RegistryAdapter {
 export const ECR_CAPABILITIES: RegistryCapabilities = Object.freeze({referrersApi: false, mutableTags: false, ociManifests: true})
 
 type Sdk = typeof import('@aws-sdk/client-ecr')
+
+type PublicSdk = typeof import('@aws-sdk/client-ecr-public')
+
+let publicSdkPromise: Promise<PublicSdk> | undefined
+function loadPublicSdk(): Promise<PublicSdk> {
+  publicSdkPromise ??= import('@aws-sdk/client-ecr-public').catch((err: unknown) => {
+    publicSdkPromise = undefined
+    throw err
+  })
+  return publicSdkPromise
+}
 
 let sdkPromise: Promise<Sdk> | undefined
 function loadSdk(): Promise<Sdk> {
@@ -89,6 +105,45 @@ export function ecrAdapter(options: EcrAdapterOptions = {}, deps: EcrAdapterDeps
     return entry
   }
 
+  /** ECR Public: its own API (`ecr-public`, always us-east-1), one token for public.ecr.aws. */
+  async function loginPublic(host: string): Promise<RegistryCredential | undefined> {
+    let data
+    try {
+      const sdk = await loadPublicSdk()
+      const api = new sdk.ECRPUBLICClient({
+        region: 'us-east-1',
+        ...(options.publicEndpoint ? {endpoint: options.publicEndpoint} : {}),
+        maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      })
+      try {
+        data = (await api.send(new sdk.GetAuthorizationTokenCommand({}))).authorizationData
+      } finally {
+        api.destroy()
+      }
+    } catch (err) {
+      // No AWS credentials: anonymous pulls still work, and a docker login may exist.
+      if ((err as {name?: unknown}).name === 'CredentialsProviderError') return undefined
+      throw toEcrAuthError(err, host, 'us-east-1')
+    }
+    return remember(host, data?.authorizationToken, data?.expiresAt, 'us-east-1')
+  }
+
+  /** Decode `AWS:<password>`, cache it until `expiresAt` (minus the margin). */
+  function remember(host: string, token: string | undefined, expires: Date | undefined, region: string): RegistryCredential {
+    const decoded = token ? Buffer.from(token, 'base64').toString('utf8') : ''
+    const colon = decoded.indexOf(':')
+    if (colon <= 0 || colon === decoded.length - 1) {
+      // Never echo the token: it is the registry password.
+      throw new EcrError('REGISTRY_AUTH_FAILED', `ECR GetAuthorizationToken for ${host} returned no usable authorization token (expected base64 "AWS:<password>")`, {
+        details: {registry: host, region},
+      })
+    }
+    const credential: RegistryCredential = {kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1)}
+    const expiresAt = expires instanceof Date ? expires.getTime() : now() + 12 * 3600_000
+    tokens.set(host, {credential, renewAt: expiresAt - margin})
+    return credential
+  }
+
   async function login(host: string, accountId: string, region: string, fips: boolean): Promise<RegistryCredential | undefined> {
     let data
     try {
@@ -108,18 +163,7 @@ export function ecrAdapter(options: EcrAdapterOptions = {}, deps: EcrAdapterDeps
       if ((err as {name?: unknown}).name === 'CredentialsProviderError') return undefined
       throw toEcrAuthError(err, host, region)
     }
-    const decoded = data?.authorizationToken ? Buffer.from(data.authorizationToken, 'base64').toString('utf8') : ''
-    const colon = decoded.indexOf(':')
-    if (colon <= 0 || colon === decoded.length - 1) {
-      // Never echo the token: it is the registry password.
-      throw new EcrError('REGISTRY_AUTH_FAILED', `ECR GetAuthorizationToken for ${host} returned no usable authorization token (expected base64 "AWS:<password>")`, {
-        details: {registry: host, region},
-      })
-    }
-    const credential: RegistryCredential = {kind: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1)}
-    const expiresAt = data?.expiresAt instanceof Date ? data.expiresAt.getTime() : now() + 12 * 3600_000
-    tokens.set(host, {credential, renewAt: expiresAt - margin})
-    return credential
+    return remember(host, data?.authorizationToken, data?.expiresAt, region)
   }
 
   return {
@@ -129,14 +173,15 @@ export function ecrAdapter(options: EcrAdapterOptions = {}, deps: EcrAdapterDeps
     matches: (host: string) => parseEcrHost(host) !== undefined,
     async credentials(host: string): Promise<RegistryCredential | undefined> {
       const parsed = parseEcrHost(host)
-      // ECR Public: anonymous pulls; pushing needs `docker login public.ecr.aws` (docker config).
-      if (parsed === undefined || parsed.kind === 'public') return undefined
+      if (parsed === undefined) return undefined
       const key = parsed.host
       const cached = tokens.get(key)
       if (cached && now() < cached.renewAt) return cached.credential
       let pending = inFlight.get(key)
       if (!pending) {
-        pending = login(key, parsed.accountId, parsed.region, parsed.fips).finally(() => inFlight.delete(key))
+        pending = (parsed.kind === 'public' ? loginPublic(key) : login(key, parsed.accountId, parsed.region, parsed.fips)).finally(() =>
+          inFlight.delete(key),
+        )
         inFlight.set(key, pending)
       }
       return pending

@@ -24,7 +24,7 @@ const mod = await import(pluginPath)
 const plugin = await mod.default({purpose: 'registry-adapter'})
 const adapter = plugin.registryAdapters[0]
 const matches = ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'public.ecr.aws', 'ghcr.io'].map((h) => adapter.matches(h))
-const publicCredentials = await adapter.credentials('public.ecr.aws', 'x/y')
+const publicCredentials = await adapter.credentials('ghcr.io', 'x/y') // not an ECR host: no SDK, no opinion
 let control
 // Positive control: the first private-registry login must hit the blocker.
 if (mode === 'control') control = await adapter.credentials('123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'app').then(() => 'loaded', (e) => e.code + ' ' + e.message)

@@ -12,6 +12,7 @@ import {AwsFault, startAwsJsonService} from './aws-json-server.js'
 import type {AwsJsonRequest} from './aws-json-server.js'
 
 const TARGET_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.'
+const PUBLIC_TARGET_PREFIX = 'SpencerFrontendService.'
 const MAX_BODY = 64 * 1024
 
 /** Options of {@link startEcrServer}. */
@@ -28,6 +29,11 @@ export interface EcrServerOptions {
   readonly tokenTtlSeconds?: number
   /** Answer GetAuthorizationToken with AccessDeniedException. Default false; see `setAccessDenied`. */
   readonly accessDenied?: boolean
+  /**
+   * Be the ECR *Public* API instead (SigV4 service `ecr-public`, target prefix
+   * `SpencerFrontendService.`, always us-east-1, one `authorizationData` object). Default false.
+   */
+  readonly public?: boolean
 }
 
 /** One request the server received. */
@@ -60,7 +66,8 @@ export interface EcrTestServer {
 
 /** Start a loopback ECR API on 127.0.0.1 (random port). */
 export async function startEcrServer(options: EcrServerOptions): Promise<EcrTestServer> {
-  const region = options.region ?? 'us-east-1'
+  const isPublic = options.public ?? false
+  const region = isPublic ? 'us-east-1' : (options.region ?? 'us-east-1')
   const accountId = options.accountId ?? '123456789012'
   const registryHost = options.registryHost ?? `${accountId}.dkr.ecr.${region}.amazonaws.com`
   let password = options.password
@@ -82,6 +89,7 @@ export async function startEcrServer(options: EcrServerOptions): Promise<EcrTest
       const expiresAt = Math.floor(Date.now() / 1000) + ttl
       record.expiresAt = expiresAt
       const token = Buffer.from(`AWS:${password}`).toString('base64')
+      if (isPublic) return {authorizationData: {authorizationToken: token, expiresAt}}
       const registries = Array.isArray(ids) && ids.length > 0 ? (ids as string[]) : [accountId]
       return {
         authorizationData: registries.map((id) => ({
@@ -94,8 +102,8 @@ export async function startEcrServer(options: EcrServerOptions): Promise<EcrTest
   }
 
   const service = await startAwsJsonService<EcrRequest>({
-    service: 'ecr',
-    targetPrefix: TARGET_PREFIX,
+    service: isPublic ? 'ecr-public' : 'ecr',
+    targetPrefix: isPublic ? PUBLIC_TARGET_PREFIX : TARGET_PREFIX,
     region,
     internalErrorType: 'ServerException',
     maxBody: MAX_BODY,
