@@ -1,30 +1,15 @@
+import {AWS_OFFLINE_ENV} from '@sigil/testkit'
 import {defineConfig} from 'vitest/config'
 
-// Every test talks to a loopback ECR API and registry. The environment makes sure nothing else is reachable:
-// static throw-away credentials, no profile files, no instance metadata, and a default
-// endpoint on a dead loopback port for any client a test forgets to point somewhere.
+// Every test talks to a loopback ECR API and registry; the shared offline environment makes sure
+// nothing else is reachable, and anything that would leave through a proxy dies on a dead port.
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: 'AKIDSIGILTEST0000000',
-      AWS_SECRET_ACCESS_KEY: 'sigil-test-secret-not-real',
-      AWS_SESSION_TOKEN: '',
-      AWS_REGION: 'eu-west-1',
-      AWS_DEFAULT_REGION: '',
-      AWS_PROFILE: '',
-      AWS_CONFIG_FILE: '/nonexistent/sigil-test/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/sigil-test/aws-credentials',
-      AWS_WEB_IDENTITY_TOKEN_FILE: '',
-      AWS_ROLE_ARN: '',
-      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
-      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      ...AWS_OFFLINE_ENV,
       AWS_ENDPOINT_URL_ECR: '',
-      // Anything that would leave the machine through a proxy dies on a dead loopback port.
       HTTPS_PROXY: 'http://127.0.0.1:9',
       HTTP_PROXY: 'http://127.0.0.1:9',
       NO_PROXY: '127.0.0.1,localhost',

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startEcrServer, startFaultProxy, startRegistry} from '@sigil/testkit'
+import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startEcrServer, startFaultProxy, startRegistry} from '@sigil/testkit'
 import type {EcrTestServer, FaultProxy, TestRegistry} from '@sigil/testkit'
 import {sigil} from './run-cli.js'
 
@@ -27,12 +27,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'registries.json'), JSON.stringify({registries: [{prefix: HOST, location: `http://${proxy.host}`}]}))
   env = {
     SIGIL_REGISTRIES_CONFIG: join(dir, 'registries.json'),
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ACCESS_KEY_ID: 'AKIDSIGILECRTEST0000',
-    AWS_SECRET_ACCESS_KEY: 'ecr-test-secret-not-real',
-    AWS_CONFIG_FILE: join(dir, 'none'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+    ...AWS_OFFLINE_ENV,
     AWS_ENDPOINT_URL_ECR: ecr.endpoint,
     DOCKER_CONFIG: join(dir, 'docker'),
     HOME: dir,

@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/testkit'
+import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/testkit'
 import type {AwsKmsServer, TestRegistry} from '@sigil/testkit'
 import {sigil} from './run-cli.js'
 
@@ -20,14 +20,7 @@ beforeAll(async () => {
   kms = await startAwsKmsServer({region: 'eu-west-1'})
   dir = mkdtempSync(join(tmpdir(), 'sigil-awskms-'))
   env = {
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ACCESS_KEY_ID: 'AKIDSIGILTEST0000000',
-    AWS_SECRET_ACCESS_KEY: 'sigil-test-secret-not-real',
-    AWS_REGION: 'eu-west-1',
-    AWS_PROFILE: undefined,
-    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+    ...AWS_OFFLINE_ENV,
     AWS_ENDPOINT_URL_KMS: kms.endpoint,
     COSIGN_PASSWORD: 'pw',
   }

@@ -16,7 +16,7 @@ import {RegistryClient, dockerConfigCredentials, loadRegistryMirrors, type Reque
 import {signImage, verifyImage} from '@sigil/signing'
 import {REGISTRY_SKIP_REASON, pushRandomImage, registryAdapterSuite, requireRegistry, startFaultProxy, startRegistry, type TestRegistry} from '@sigil/testkit'
 import {dockerHubAdapter} from '../src/index.js'
-import {testKeys} from './e2e-signer.js'
+import {ephemeralKeys as testKeys} from '@sigil/testkit'
 
 const USER = {username: 'hubuser', password: 'hub-secret-do-not-print'}
 const available = requireRegistry()

@@ -13,7 +13,7 @@ import {RegistryClient, dockerConfigCredentials, loadRegistryMirrors, type Reque
 import {signImage, verifyImage} from '@sigil/signing'
 import {REGISTRY_SKIP_REASON, pushRandomImage, registryAdapterSuite, requireRegistry, startRegistry, type TestRegistry} from '@sigil/testkit'
 import {ghcrAdapter, type GhcrAdapter} from '../src/index.js'
-import {testKeys} from './e2e-signer.js'
+import {ephemeralKeys as testKeys} from '@sigil/testkit'
 
 const ACTOR = {username: 'octocat', password: 'ghp_ambient-token-do-not-print'}
 const LOGIN = {username: 'logged-in', password: 'docker-login-secret'}

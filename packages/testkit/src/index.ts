@@ -46,3 +46,5 @@ export type {
   SeededKeyVersion,
   StartGcpKmsServerOptions,
 } from './gcp-kms-server.js'
+export {AWS_OFFLINE_ENV} from './offline-env.js'
+export {ephemeralKeys} from './ephemeral-keys.js'

@@ -1,8 +1,8 @@
-/** A throw-away ECDSA P-256 signer/verifier pair (node:crypto), as cosign keys sign. */
 import {generateKeyPairSync, sign, verify} from 'node:crypto'
 import type {PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 
-export function testKeys(): {signer: Signer; verifier: Verifier} {
+/** A throw-away ECDSA P-256 signer and its verifier (node:crypto), signing as cosign keys do. */
+export function ephemeralKeys(): {signer: Signer; verifier: Verifier} {
   const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
   const info: PublicKeyInfo = {
     kind: 'ecdsa',
@@ -12,6 +12,15 @@ export function testKeys(): {signer: Signer; verifier: Verifier} {
   }
   return {
     signer: {algorithm: 'ecdsa-p256-sha256', publicKey: async () => info, sign: async (m) => new Uint8Array(sign('sha256', m, privateKey))},
-    verifier: {publicKey: info, verify: (m, s) => verify('sha256', m, publicKey, s)},
+    verifier: {
+      publicKey: info,
+      verify: (m, s) => {
+        try {
+          return verify('sha256', m, publicKey, s)
+        } catch {
+          return false
+        }
+      },
+    },
   }
 }
