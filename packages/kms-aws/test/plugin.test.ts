@@ -1,24 +1,18 @@
 /**
  * The `sigil:plugin` hook module, as the CLI loads it: from dist, in a fresh node process.
  * Loading it and asking the provider `handles` must not load the AWS SDK. A module resolve
- * hook refuses every `@aws-sdk/*` and `@smithy/*` import in the child, so any SDK load fails loudly.
+ * hook (testkit's runWithBlockedModules) refuses every `@aws-sdk/*` and `@smithy/*` import.
  */
-import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
+import {runWithBlockedModules} from '@sigil/testkit'
 import {describe, expect, test} from 'vitest'
 
 const pluginPath = fileURLToPath(new URL('../dist/plugin.js', import.meta.url))
 const packageJson = fileURLToPath(new URL('../package.json', import.meta.url))
 
-const BLOCKER = `export async function resolve(specifier, context, next) {
-  if (/(^|[\\\\/])@(aws-sdk|smithy)[\\\\/]/.test(specifier)) throw new Error('SDK load blocked: ' + specifier)
-  return next(specifier, context)
-}`
-
 const CHILD = `
-import {register, createRequire} from 'node:module'
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(BLOCKER)}))
+import {createRequire} from 'node:module'
 const [pluginPath, mode] = process.argv.slice(1)
 const mod = await import(pluginPath)
 const plugin = await mod.default({purpose: 'key-provider'})
@@ -31,12 +25,14 @@ const sdkInRequireCache = Object.keys(createRequire(pluginPath).cache).filter((p
 console.log(JSON.stringify({name: plugin.name, provider: provider.name, schemes: provider.schemes, handles, sdkInRequireCache, control}))
 `
 
+// Every @aws-sdk/* and @smithy/* import in the child is refused, so any SDK load fails loudly.
 function run(mode: 'plain' | 'control') {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, pluginPath, mode], {
+  return runWithBlockedModules(CHILD, {
+    block: /(^|[\\/])@(aws-sdk|smithy)[\\/]/,
+    reason: 'SDK load blocked',
+    args: [pluginPath, mode],
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    encoding: 'utf8',
-  })
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as Record<string, unknown>
+  }).json()
 }
 
 describe('dist/plugin.js (the sigil:plugin hook)', () => {

@@ -3,22 +3,16 @@
  * Loading it and asking the adapter `matches` must not load the AWS SDK. A module resolve
  * hook refuses every `@aws-sdk/*` and `@smithy/*` import in the child, so any SDK load fails loudly.
  */
-import {execFileSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
+import {runWithBlockedModules} from '@sigil/testkit'
 import {describe, expect, test} from 'vitest'
 
 const pluginPath = fileURLToPath(new URL('../dist/plugin.js', import.meta.url))
 const packageJson = fileURLToPath(new URL('../package.json', import.meta.url))
 
-const BLOCKER = `export async function resolve(specifier, context, next) {
-  if (/(^|[\\\\/])@(aws-sdk|smithy)[\\\\/]/.test(specifier)) throw new Error('SDK load blocked: ' + specifier)
-  return next(specifier, context)
-}`
-
 const CHILD = `
-import {register, createRequire} from 'node:module'
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(BLOCKER)}))
+import {createRequire} from 'node:module'
 const [pluginPath, mode] = process.argv.slice(1)
 const mod = await import(pluginPath)
 const plugin = await mod.default({purpose: 'registry-adapter'})
@@ -32,12 +26,14 @@ const sdkInRequireCache = Object.keys(createRequire(pluginPath).cache).filter((p
 console.log(JSON.stringify({name: plugin.name, adapter: adapter.name, hosts: adapter.hosts, capabilities: adapter.capabilities, matches, publicCredentials: publicCredentials ?? null, sdkInRequireCache, control}))
 `
 
+// Every @aws-sdk/* and @smithy/* import in the child is refused, so any SDK load fails loudly.
 function run(mode: 'plain' | 'control') {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', CHILD, pluginPath, mode], {
+  return runWithBlockedModules(CHILD, {
+    block: /(^|[\\/])@(aws-sdk|smithy)[\\/]/,
+    reason: 'SDK load blocked',
+    args: [pluginPath, mode],
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    encoding: 'utf8',
-  })
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as Record<string, unknown>
+  }).json()
 }
 
 describe('dist/plugin.js (the sigil:plugin hook)', () => {

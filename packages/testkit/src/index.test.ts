@@ -23,6 +23,7 @@ describe('@sigil/testkit public surface', () => {
         'requireCosign',
         'requireRegistry',
         'runCosign',
+        'runWithBlockedModules',
         'startFaultProxy',
         'startGcpKmsServer',
         'startAwsKmsServer',
