@@ -40,17 +40,17 @@ try {
     gcp: 'gcpkms://projects/p/locations/global/keyRings/bench/cryptoKeys/signing',
   }
   for (const [name, uri] of Object.entries(keys)) {
-    const g = await run(process.execPath, [SIGIL, 'generate-key-pair', '--kms', uri, '--output-key-prefix', name], {cwd: dir, env})
+    const g = await run(SIGIL, ['generate-key-pair', '--kms', uri, '--output-key-prefix', name], {cwd: dir, env})
     if (g.code !== 0) throw new Error(g.stderr)
   }
   const awsBefore = aws.requests.length
   const gcpBefore = gcp.calls.length
   const t0 = performance.now()
-  const a = await run(process.execPath, [SIGIL, 'sign', '--key', keys.aws, ...refs], {cwd: dir, env})
+  const a = await run(SIGIL, ['sign', '--key', keys.aws, ...refs], {cwd: dir, env})
   const awsMs = performance.now() - t0
   if (a.code !== 0) throw new Error(a.stderr)
   const t1 = performance.now()
-  const g = await run(process.execPath, [SIGIL, 'sign', '--key', keys.gcp, ...refs], {cwd: dir, env})
+  const g = await run(SIGIL, ['sign', '--key', keys.gcp, ...refs], {cwd: dir, env})
   const gcpMs = performance.now() - t1
   if (g.code !== 0) throw new Error(g.stderr)
   const tally = (xs) => Object.entries(xs.reduce((m, x) => ((m[x] = (m[x] ?? 0) + 1), m), {})).map(([k, v]) => `${k} ${v}`).join(', ')

@@ -25,11 +25,11 @@ const env = {COSIGN_PASSWORD: 'bench'}
 const cosign = testkit.findCosign()
 const rows = []
 try {
-  await run(process.execPath, [SIGIL, 'generate-key-pair'], {cwd: dir, env})
+  await run(SIGIL, ['generate-key-pair'], {cwd: dir, env})
   const creds = tokenAuth ? ['--registry-username', WRITER.user] : []
   const sigilEnv = tokenAuth ? {...env, SIGIL_REGISTRY_PASSWORD: WRITER.password} : env
   const cosignCreds = tokenAuth ? ['--registry-username', WRITER.user, '--registry-password', WRITER.password] : []
-  const tools = [['sigil', (args) => run(process.execPath, [SIGIL, ...args.slice(0, 3), ...creds, ...args.slice(3)], {cwd: dir, env: sigilEnv})]]
+  const tools = [['sigil', (args) => run(SIGIL, [...args.slice(0, 3), ...creds, ...args.slice(3)], {cwd: dir, env: sigilEnv})]]
   if (cosign) tools.push(['cosign', (args) => testkit.runCosign([...args.slice(0, 3), ...cosignCreds, ...args.slice(3)], {cwd: dir, env})])
   for (const [name, exec] of tools) {
     const repo = `bench/${name}`

@@ -24,7 +24,7 @@ try {
   const g = await testkit.runCosign(['generate-key-pair'], {cwd: dir, env})
   if (g.code !== 0) throw new Error(g.stderr)
   const exec = {
-    sigil: (args) => run(process.execPath, [SIGIL, ...args], {cwd: dir, env}),
+    sigil: (args) => run(SIGIL, [...args], {cwd: dir, env}),
     cosign: (args) => testkit.runCosign(args, {cwd: dir, env}).then((r) => r),
   }
   const flags = {
@@ -59,4 +59,5 @@ for (const op of ['verify', 'sign']) {
   const s = median(times.sigil[op])
   const c = median(times.cosign[op])
   console.log(`${op}: sigil ${s.toFixed(0)} ms, cosign ${c.toFixed(0)} ms (median of ${runs}), ratio ${(s / c).toFixed(2)}x`)
+  if (process.env.BENCH_VERBOSE) for (const tool of ['sigil', 'cosign']) console.log(`  ${tool}: ${times[tool][op].map((x) => x.toFixed(0)).join(' ')}`)
 }

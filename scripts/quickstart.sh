@@ -126,7 +126,7 @@ DIGEST1=$(push_image)
 printf 'pushed %s@%s\n' "$IMAGE" "$DIGEST1"
 
 # --- sigil -----------------------------------------------------------------------------------
-sigil() { node "$REPO_ROOT/apps/cli/bin/run.js" "$@"; }
+sigil() { "$REPO_ROOT/apps/cli/bin/run.js" "$@"; }
 export COSIGN_PASSWORD=${COSIGN_PASSWORD:-quickstart-demo-password}
 export OCLIF_DISABLE_LINKED_ESM_WARNING=1
 cd "$WORK"

@@ -98,8 +98,17 @@ async function registriesOf(images: readonly string[]): Promise<string[]> {
   return hosts
 }
 
+/** Options of {@link runLean}. */
+export interface LeanOptions {
+  /**
+   * NODE_EXTRA_CA_CERTS as the launcher took it over (bin/run.js): this process did not load it,
+   * so HTTPS requests load it themselves (@sigil/oci's useExtraCaCertificates).
+   */
+  readonly extraCaCertificates?: string
+}
+
 /** Run `argv` (`sign …` or `verify …`) if the lean path can; false = let oclif do it. */
-export async function runLean(argv: readonly string[], root: string): Promise<boolean> {
+export async function runLean(argv: readonly string[], root: string, options: LeanOptions = {}): Promise<boolean> {
   const [command, ...rest] = argv
   const spec =
     command === 'sign'
@@ -117,6 +126,7 @@ export async function runLean(argv: readonly string[], root: string): Promise<bo
   const caps = readJson(join(root, 'dist', 'plugin-capabilities.json')) as Capabilities | undefined
   if (!fileProviderOnly(pjson, caps, key, await registriesOf(parsed.args))) return false
 
+  if (options.extraCaCertificates !== undefined) (await import('@sigil/oci')).useExtraCaCertificates(options.extraCaCertificates)
   const version = String(pjson.version ?? '0.0.0')
   const io: CommandIO = {
     version,

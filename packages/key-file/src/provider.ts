@@ -2,7 +2,7 @@
  * The file key provider: `--key cosign.key` / `--key cosign.pub` / `--key env://VAR`, and
  * `generate-key-pair` / `import-key-pair` writing `<prefix>.key` + `<prefix>.pub`.
  */
-import * as nodeFs from 'node:fs/promises'
+import {readFile} from 'node:fs'
 import type {GenerateKeyOptions, GeneratedKey, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {writeFileAtomic} from './atomic-write.js'
 import type {KeyFileSystem} from './atomic-write.js'
@@ -20,7 +20,7 @@ export interface FileKeyProviderOptions extends EncryptCosignKeyOptions {}
 
 /** What `fileKeyProvider` reads and writes through (tests pass fakes). */
 export interface FileKeyProviderDeps {
-  /** File operations. Default node:fs/promises. */
+  /** File operations. Default node:fs (see `nodeFs`). */
   readonly fs?: KeyFileSystem
   /** Environment for `env://VAR` references. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>
@@ -44,6 +44,24 @@ export interface FileKeyProvider extends KeyProvider {
    * `<prefix>.key` + `<prefix>.pub`, like `cosign import-key-pair`.
    */
   importKeyPair(pemPath: string, prefix: string, ctx: KeyContext, options?: ImportKeyPairOptions): Promise<GeneratedKey>
+}
+
+/**
+ * node:fs/promises, except that reading, which every sign and verify does, uses the callback API:
+ * loading node:fs/promises costs start-up ~1 ms, so only commands that write keys load it.
+ */
+const nodeFs: KeyFileSystem = {
+  readFile: (path) => new Promise((resolve, reject) => readFile(path, (err, data) => (err ? reject(err) : resolve(data)))),
+  open: (path, flags, mode) => fsPromises().open(path, flags, mode),
+  rename: (from, to) => fsPromises().rename(from, to),
+  link: (from, to) => fsPromises().link(from, to),
+  copyFile: (from, to, mode) => fsPromises().copyFile(from, to, mode),
+  unlink: (path) => fsPromises().unlink(path),
+  lstat: (path) => fsPromises().lstat(path),
+}
+
+function fsPromises(): typeof import('node:fs/promises') {
+  return process.getBuiltinModule('node:fs/promises')
 }
 
 const ENV_PREFIX = 'env://'

@@ -3,7 +3,6 @@
  * `docker-credential-<name> get|store|erase`, server URL or JSON on stdin, JSON on stdout.
  * Secrets never appear in errors: a helper's stdout is only quoted when it is its error text.
  */
-import {spawn} from 'node:child_process'
 import type {RegistryCredential} from '@sigil/core'
 import {ociError, sanitizeText} from './error.js'
 
@@ -37,7 +36,8 @@ function runHelper(name: string, action: 'get' | 'store' | 'erase', input: strin
     return Promise.reject(ociError('REGISTRY_AUTH_FAILED', `invalid credential helper name "${sanitizeText(name, 64)}" in the docker config`))
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']})
+    // Loaded here, not at the top: node:child_process costs every start-up ~1 ms, and most runs use no helper.
+    const child = process.getBuiltinModule('node:child_process').spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     let settled = false

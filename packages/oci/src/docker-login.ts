@@ -4,7 +4,6 @@
  * — through `credHelpers`/`credsStore` when configured — keeping every other entry and key.
  */
 import {randomBytes} from 'node:crypto'
-import {chmod, mkdir, realpath, rename, rm, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 import type {RegistryCredential} from '@sigil/core'
 import {parseWwwAuthenticate} from './auth.js'
@@ -116,6 +115,8 @@ export interface LoginStoreResult {
 
 /** Write `obj` to `file` as docker does: 0600, via a temp file in the same dir and rename (follows a symlinked config). */
 async function writeConfigAtomic(file: string, obj: Record<string, unknown>): Promise<string> {
+  // Loaded here: this module is part of every sign/verify start-up, which never writes a config.
+  const {chmod, mkdir, realpath, rename, rm, writeFile} = process.getBuiltinModule('node:fs/promises')
   let target = file
   try {
     target = await realpath(file)

@@ -17,6 +17,7 @@
 import {Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions} from 'node:http'
 import type {Agent as HttpsAgent} from 'node:https'
 import type {Socket} from 'node:net'
+import type {SecureContext} from 'node:tls'
 import {ociError, redactUrl, type OciErrorCode} from './error.js'
 import {SigilError} from '@sigil/core'
 
@@ -221,6 +222,46 @@ const AGENT_OPTIONS = {keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS} as cons
 const httpAgent = keepAliveAgent(new HttpAgent(AGENT_OPTIONS))
 let httpsAgent: HttpsAgent | undefined
 let httpsRequest: typeof httpRequest | undefined
+let extraCaFile: string | undefined
+
+/**
+ * Trust the PEM certificates in `path` on top of Node's default CAs for every HTTPS request made
+ * here: what `NODE_EXTRA_CA_CERTS` does, except that the file is read on the first HTTPS request
+ * instead of at process start. Node parses that file before running any JavaScript (~40 ms for a
+ * system CA bundle), which the `sigil` launcher spares the hot commands by handing the variable
+ * over to this function instead (loopback registries use plain HTTP and never need it). As with
+ * Node, a file that cannot be read or parsed is reported once on stderr and otherwise ignored.
+ * Call it before the first HTTPS request.
+ */
+export function useExtraCaCertificates(path: string): void {
+  if (httpsAgent !== undefined) throw new Error('useExtraCaCertificates: an HTTPS connection was already made')
+  extraCaFile = path
+}
+
+/**
+ * TLS options for the deferred extra CA file: Node's default (bundled) CAs plus the file's
+ * certificates, those already among the defaults left out (a system bundle repeats most of them,
+ * and each duplicate costs the store a lookup: ~30 ms in all for a 144-certificate system bundle,
+ * where Node spends ~40 ms at start-up on the same file). As with Node, an unreadable file is
+ * reported on stderr and ignored; a PEM block that does not parse is not trusted.
+ */
+function caOption(): {secureContext?: SecureContext} {
+  if (extraCaFile === undefined) return {}
+  let text: string
+  try {
+    text = process.getBuiltinModule('node:fs').readFileSync(extraCaFile, 'latin1')
+  } catch (err) {
+    process.stderr.write(`Warning: Ignoring extra certs from \`${extraCaFile}\`, load failed: ${(err as Error).message}\n`)
+    return {}
+  }
+  const body = (pem: string): string => pem.replace(/-----[^-]*-----|\s/g, '')
+  const tls = process.getBuiltinModule('node:tls')
+  const roots = tls.rootCertificates
+  const known = new Set(roots.map(body))
+  const extra = (text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).filter((pem) => !known.has(body(pem)))
+  // One context for every connection (an agent given `ca` would build a store per connection).
+  return extra.length === 0 ? {} : {secureContext: tls.createSecureContext({ca: [...roots, ...extra]})}
+}
 
 /** `request` and agent for a URL's scheme. node:https (tls) is loaded on first use: loopback registries never need it. */
 function transportFor(url: URL): {request: typeof httpRequest; agent: HttpAgent} {
@@ -229,7 +270,7 @@ function transportFor(url: URL): {request: typeof httpRequest; agent: HttpAgent}
   if (httpsAgent === undefined || httpsRequest === undefined) {
     const https = process.getBuiltinModule('node:https')
     // Certificates are verified (Node's default); `insecure` does not change that (see the module comment).
-    httpsAgent = keepAliveAgent(new https.Agent(AGENT_OPTIONS))
+    httpsAgent = keepAliveAgent(new https.Agent({...AGENT_OPTIONS, ...caOption()}))
     httpsRequest = https.request as typeof httpRequest
   }
   return {request: httpsRequest, agent: httpsAgent}

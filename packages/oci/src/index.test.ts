@@ -27,6 +27,7 @@ describe('@sigil/oci public surface', () => {
       'registryMirrorsFile',
       'registryScheme',
       'storeLogin',
+      'useExtraCaCertificates',
     ])
   })
 

@@ -22,6 +22,7 @@ export type {CheckLoginOptions, LoginStoreOptions, LoginStoreResult} from './doc
 export {parseWwwAuthenticate} from './auth.js'
 export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth.js'
 export {isLoopbackHost, registryBaseUrl, registryScheme} from './transport-policy.js'
+export {useExtraCaCertificates} from './fetch.js'
 export type {TransportPolicyOptions} from './transport-policy.js'
 export {parseRegistryErrors} from './error.js'
 export type {OciErrorCode, RegistryErrorEntry} from './error.js'

@@ -19,7 +19,12 @@ export const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024
 /** Options of `verifyImage`. */
 export interface VerifyImageOptions extends SignatureLocationOptions {
   readonly client: RegistryClient
-  readonly verifier: Verifier
+  /**
+   * The key's verifier, or a promise of it: the registry is then asked while the key is still
+   * being read, and a failure to load it is reported before any registry error (as if it had
+   * been loaded first).
+   */
+  readonly verifier: Verifier | PromiseLike<Verifier>
   /** Check the payload's digest claim (and `annotations`). Default true, as cosign. */
   readonly checkClaims?: boolean
   /** `-a key=value`: each must be in the payload's `optional`. Default none. */
@@ -63,6 +68,7 @@ async function checkLayer(
   location: {repository: {registry: string; repository: string}},
   digest: string,
   options: VerifyImageOptions,
+  verifier: Promise<Verifier>,
 ): Promise<LayerOutcome> {
   if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) {
     return {ok: false, reason: `signature layer ${layer.digest} has media type ${layer.mediaType}, not a simple-signing payload`}
@@ -81,7 +87,7 @@ async function checkLayer(
   }
   // A registry fault while reading a blob is a fault, not a bad signature: let it throw.
   const payloadBytes = await options.client.getBlob(location.repository, layer.digest, {maxBytes: limit})
-  if (!options.verifier.verify(payloadBytes, signature, {hash: options.hash})) {
+  if (!(await verifier).verify(payloadBytes, signature, {hash: options.hash})) {
     return {ok: false, reason: 'invalid signature when validating ASN.1 encoded signature'}
   }
   let payload: SimpleSigningPayload
@@ -116,6 +122,17 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * `NO_MATCHING_SIGNATURES` (none verify) or a registry error; never reports a fault as unsigned.
  */
 export async function verifyImage(image: ImageReference, options: VerifyImageOptions): Promise<VerifyImageResult> {
+  const verifier = Promise.resolve(options.verifier)
+  verifier.catch(() => undefined) // awaited below, on every path
+  try {
+    return await verifyWith(image, options, verifier)
+  } catch (err) {
+    await verifier
+    throw err
+  }
+}
+
+async function verifyWith(image: ImageReference, options: VerifyImageOptions, verifier: Promise<Verifier>): Promise<VerifyImageResult> {
   const {client} = options
   const digest = await resolveForVerification(client, image, {head: options.resolveWithHead})
   const location = signatureLocation(image, digest, options)
@@ -137,7 +154,7 @@ export async function verifyImage(image: ImageReference, options: VerifyImageOpt
     throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
   }
 
-  const outcomes = await mapLimit(layers, options.concurrency ?? 10, (layer) => checkLayer(layer, location, digest, options))
+  const outcomes = await mapLimit(layers, options.concurrency ?? 10, (layer) => checkLayer(layer, location, digest, options, verifier))
   const signatures: VerifiedSignature[] = []
   const rejected: Array<{layer: Descriptor; reason: string}> = []
   outcomes.forEach((o, i) => (o.ok ? signatures.push(o.value) : rejected.push({layer: layers[i]!, reason: o.reason})))

@@ -54,7 +54,10 @@ export async function verifyAction(flags: VerifyFlags, argv: string[], io: Comma
   const images = argv.map((a) => parseReference(a))
 
   const provider = await keyProviderFor(io, flags.key)
-  const verifier = await provider.verifier(flags.key, keyContext(io))
+  // One image: its registry is asked while the key loads (verifyImage reports a key error first).
+  // Several: a key that does not load fails the command before any of them, not each one.
+  const loading = provider.verifier(flags.key, keyContext(io))
+  const verifier = images.length === 1 ? loading : await loading
   const client = await createRegistryClient(io, flags)
 
   const adapters = await registryAdapters(io)

@@ -25,7 +25,16 @@ export function trace(io: CommandIO, message: string): void {
 
 /** Passwords and prompts for key providers, from env, terminal or stdin. */
 export function keyContext(io: CommandIO): KeyContext {
-  const std = {env: process.env, stdin: process.stdin, stderr: process.stderr}
+  // Getters: process.stdin sets up a stream on first access (~1 ms), which a public key never needs.
+  const std = {
+    env: process.env,
+    get stdin() {
+      return process.stdin
+    },
+    get stderr() {
+      return process.stderr
+    },
+  }
   return {
     getPassword: ({confirm}) => readPassword(confirm, std),
     confirm: (question) => askYesNo(question, std),
