@@ -2,7 +2,7 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
-import {runLean} from './lean.js'
+import {hostMatches, runLean} from './lean.js'
 
 // Every case here must be declined before any key or registry is touched.
 describe('runLean declines what it cannot do exactly like oclif', () => {
@@ -133,5 +133,40 @@ describe('runLean takes a plain key-file invocation of the real CLI', () => {
     expect(process.exitCode).toBe(1)
     process.exitCode = 0
     expect(writes.join('')).toMatch(/^Error: .*127\.0\.0\.1:9/m)
+  })
+})
+
+describe('hostMatches (an adapter\'s host pattern, `*` = any run of characters, any port)', () => {
+  // The rule as a regular expression, to check the hand-written matcher against.
+  const reference = (pattern: string, host: string): boolean =>
+    new RegExp(`^${pattern.toLowerCase().split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(:\\d+)?$`).test(host.toLowerCase())
+
+  test.each([
+    ['ghcr.io', 'ghcr.io', true],
+    ['ghcr.io', 'GHCR.IO:443', true],
+    ['ghcr.io', 'ghcr.io.evil.com', false],
+    ['ghcr.io', 'xghcr.io', false],
+    ['*.dkr.ecr.*.amazonaws.com', '123.dkr.ecr.us-east-1.amazonaws.com', true],
+    ['*.dkr.ecr.*.amazonaws.com', '123.dkr.ecr.us-east-1.amazonaws.com.cn', false],
+    ['*.dkr.ecr.*.amazonaws.com', 'dkr.ecr.x.amazonaws.com', false],
+    ['index.docker.io', 'index.docker.io:5000', true],
+    ['*', 'anything:1', true],
+    ['a*a', 'a', false],
+    ['a*a', 'aa', true],
+    ['localhost:5000', 'localhost:5000', true],
+    ['localhost:5000', 'localhost', false],
+  ])('%s ~ %s → %s', (pattern, host, expected) => {
+    expect(hostMatches(pattern, host)).toBe(expected)
+    expect(reference(pattern, host)).toBe(expected)
+  })
+
+  test('agrees with the regular-expression rule on random patterns and hosts', () => {
+    const alphabet = ['a', 'b', '.', '-', '*']
+    const pick = (n: number, chars: string[]): string => Array.from({length: n}, () => chars[Math.floor(Math.random() * chars.length)]).join('')
+    for (let i = 0; i < 5000; i++) {
+      const pattern = pick(1 + Math.floor(Math.random() * 6), alphabet)
+      const host = pick(Math.floor(Math.random() * 8), ['a', 'b', '.', '-']) + (Math.random() < 0.3 ? `:${Math.floor(Math.random() * 99)}` : '')
+      expect([pattern, host, hostMatches(pattern, host)]).toEqual([pattern, host, reference(pattern, host)])
+    }
   })
 })

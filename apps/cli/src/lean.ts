@@ -71,9 +71,27 @@ function fileProviderOnly(pjson: Record<string, unknown>, caps: Capabilities | u
  * adapter's declared pattern, where `*` stands for any run of characters. Generous on purpose:
  * a false match only sends the command through oclif, which consults the adapter itself.
  */
-function hostMatches(pattern: string, host: string): boolean {
-  const re = new RegExp(`^${pattern.toLowerCase().split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}(:\\d+)?$`)
-  return re.test(host.toLowerCase())
+export function hostMatches(pattern: string, host: string): boolean {
+  // A glob match without building a RegExp per pattern (this runs before every lean sign/verify).
+  const h = host.toLowerCase()
+  const parts = pattern.toLowerCase().split('*')
+  const port = /:\d+$/.exec(h)
+  for (const candidate of port ? [h, h.slice(0, port.index)] : [h]) {
+    if (!candidate.startsWith(parts[0]!)) continue
+    let at = parts[0]!.length
+    let ok = true
+    for (const part of parts.slice(1, -1)) {
+      const found = candidate.indexOf(part, at)
+      if (found < 0) {
+        ok = false
+        break
+      }
+      at = found + part.length
+    }
+    const last = parts.length > 1 ? parts.at(-1)! : ''
+    if (ok && (parts.length === 1 ? at === candidate.length : candidate.length - last.length >= at && candidate.endsWith(last))) return true
+  }
+  return false
 }
 
 /** Registry hosts the images (and a COSIGN_REPOSITORY) name; unparsable ones are the action's to report. */

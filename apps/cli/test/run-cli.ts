@@ -21,7 +21,8 @@ export function sigil(args: string[], opts: {cwd?: string; env?: Record<string, 
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env}
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
-    const child = spawn(process.execPath, [BIN, ...args], {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    // The file itself, as a shell runs `sigil`: its launcher lines pick the start-up path.
+    const child = spawn(BIN, args, {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
