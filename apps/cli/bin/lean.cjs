@@ -1,10 +1,10 @@
 'use strict'
-// The start-up path of `sigil sign` / `sigil verify` (bin/run.js sends them here): CommonJS, so
+// The start-up path of `sigil sign`, `sigil verify` and `sigil --version` (bin/run.js sends them here): CommonJS, so
 // Node never starts its ES module loader, running dist/lean.bundle.cjs (everything src/lean.ts
 // needs, in one file) from V8's code cache made at build time (build/bundle-lean.mjs), so it is
 // not parsed and compiled on every run. Invocations the lean path declines run through
 // bin/run.js (oclif) after all. Also loaded by bin/run.js when Node runs that file directly.
-const {existsSync, readFileSync} = require('node:fs')
+const {existsSync, readFileSync, statSync} = require('node:fs')
 const {join} = require('node:path')
 
 const ROOT = join(__dirname, '..')
@@ -23,11 +23,15 @@ function compileBundle(cachedData) {
   return new Script(wrap(readFileSync(BUNDLE, 'utf8')), {filename: BUNDLE, cachedData})
 }
 
-/** The bundle's exports; a cache V8 rejects (another Node version, other V8 flags) only costs the compile. */
+/**
+ * The bundle's exports. A cache V8 rejects (another Node version, other V8 flags, another source
+ * length) only costs the compile. V8 does not checksum the cache, though: one older than the
+ * bundle (the bundle edited or rebuilt alone) is not used, as it may match the length by chance.
+ */
 function loadBundle() {
   let cachedData
   try {
-    cachedData = readFileSync(CACHE)
+    if (statSync(CACHE).mtimeMs >= statSync(BUNDLE).mtimeMs) cachedData = readFileSync(CACHE)
   } catch {
     // no cache: compile as usual
   }
@@ -50,7 +54,7 @@ function takeDeferredCa() {
 /** Run `argv` on the lean path if it can (see src/lean.ts); false = it declined. */
 async function runLean(argv, extraCaCertificates) {
   const {runLean: run} = existsSync(BUNDLE) ? loadBundle() : await import(require('node:url').pathToFileURL(join(ROOT, 'dist', 'lean.js')).href)
-  return run(argv, ROOT, {extraCaCertificates})
+  return run(argv, ROOT, {extraCaCertificates, exitWhenDone: true})
 }
 
 /**
@@ -72,9 +76,16 @@ function restart(argv) {
   })
 }
 
+/** `sigil --version`: oclif's own format (its config.userAgent), without loading oclif for one line. */
+function printVersion() {
+  const {name, version} = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+}
+
 async function main() {
   const argv = process.argv.slice(2)
   const deferredCa = takeDeferredCa()
+  if (argv.length === 1 && argv[0] === '--version') return printVersion()
   if (await runLean(argv, deferredCa)) return
   if (deferredCa !== undefined) return restart(argv)
   // Declined, and Node's CA set-up is intact: oclif in this process.
@@ -82,7 +93,7 @@ async function main() {
   await import(require('node:url').pathToFileURL(RUN_JS).href)
 }
 
-module.exports = {compileBundle, runLean, restart, takeDeferredCa}
+module.exports = {compileBundle, printVersion, runLean, restart, takeDeferredCa}
 
 if (require.main === module) {
   main().catch((err) => {

@@ -1,7 +1,7 @@
 #!/bin/sh
 ':' //; # `sigil`. This file is a POSIX shell script and an ES module (oclif's bin/run.js) at once:
 ':' //; # to the shell each of these lines runs `:` and then the rest, to JavaScript it is a string
-':' //; # and a comment. `sign` and `verify` start from bin/lean.cjs (see there). And Node reads
+':' //; # and a comment. sign, verify and --version start from bin/lean.cjs (see there). Node reads
 ':' //; # NODE_EXTRA_CA_CERTS before running any JavaScript (~40 ms for a system CA bundle): for
 ':' //; # sign, verify and --version the variable is handed over instead, and sigil reads the file
 ':' //; # on its first HTTPS request (loopback registries never make one).
@@ -9,7 +9,7 @@
 ':' //; case "$1" in sign|verify|--version) case "${NODE_OPTIONS-}" in *openssl-ca*|*system-ca*|*bundled-ca*) ;; *) if [ -n "${NODE_EXTRA_CA_CERTS-}" ]; then SIGIL_DEFERRED_CA_CERTS=$NODE_EXTRA_CA_CERTS; export SIGIL_DEFERRED_CA_CERTS; unset NODE_EXTRA_CA_CERTS; fi ;; esac ;; esac
 ':' //; self=$0; while [ -h "$self" ]; do link=$(readlink "$self"); case $link in /*) self=$link ;; *) case $self in */*) self=${self%/*}/$link ;; *) self=$link ;; esac ;; esac; done
 ':' //; case $self in */*) bin=${self%/*} ;; *) bin=. ;; esac
-':' //; case "$1" in sign|verify) [ -f "$bin/lean.cjs" ] && exec node "$bin/lean.cjs" "$@" ;; esac
+':' //; case "$1" in sign|verify|--version) [ -f "$bin/lean.cjs" ] && exec node "$bin/lean.cjs" "$@" ;; esac
 ':' //; exec node "$0" "$@"
 
 // The hot commands (sign, verify with a key file) start without loading oclif (bin/lean.cjs);
@@ -26,10 +26,7 @@ const argv = process.argv.slice(2)
 const tryLean = !process.env.SIGIL_NO_LEAN && !declined
 let handled = false
 if (argv.length === 1 && argv[0] === '--version' && tryLean) {
-  // oclif's own format (its config.userAgent), without loading oclif for one line.
-  const {readFileSync} = await import('node:fs')
-  const {name, version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  process.stdout.write(`${name}/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
+  lean.printVersion()
   handled = true
 } else if ((argv[0] === 'sign' || argv[0] === 'verify') && tryLean) {
   handled = await lean.runLean(argv, deferredCa)

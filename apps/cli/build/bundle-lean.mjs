@@ -3,9 +3,10 @@
 // and compiling ~60 small modules costs ~20 ms of every `sigil sign` / `sigil verify`, one
 // bundle ~12 ms. Then V8's code cache for it, dist/lean.bundle.cjs.cache, with every function
 // compiled (not only the top level, which is all V8 compiles up front): with it the bundle
-// starts ~10 ms sooner. V8 checks the cache against its own version, its flags and the source,
-// and compiles as usual when they differ (another Node, for one).
-import {existsSync, rmSync, writeFileSync} from 'node:fs'
+// starts ~10 ms sooner. V8 checks the cache against its own version, its flags and the source's
+// length, and compiles as usual when they differ (another Node, for one); bin/lean.cjs also
+// ignores a cache older than the bundle.
+import {existsSync, renameSync, rmSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {setFlagsFromString} from 'node:v8'
 import {rolldown} from 'rolldown'
@@ -23,4 +24,6 @@ const {compileBundle} = createRequire(import.meta.url)('../bin/lean.cjs')
 setFlagsFromString('--no-lazy')
 const script = compileBundle(undefined)
 setFlagsFromString('--lazy')
-writeFileSync(`${dist}lean.bundle.cjs.cache`, script.createCachedData())
+// Written whole or not at all (V8 does not checksum a cache; a torn file could crash it).
+writeFileSync(`${dist}lean.bundle.cjs.cache.tmp`, script.createCachedData())
+renameSync(`${dist}lean.bundle.cjs.cache.tmp`, `${dist}lean.bundle.cjs.cache`)

@@ -1,3 +1,4 @@
+import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -112,27 +113,27 @@ describe('runLean declines what it cannot do exactly like oclif', () => {
 
 describe('runLean takes a plain key-file invocation of the real CLI', () => {
   test('verify with a key file is handled without oclif (here: a clean registry error)', async () => {
+    // In a child process: the lean path writes straight to file descriptor 2 (shared/stdio.ts).
     const cliRoot = new URL('..', import.meta.url).pathname
     const dir = mkdtempSync(join(tmpdir(), 'sigil-lean-real-'))
-    const {generateKeyPairSync} = await import('node:crypto')
-    const {publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
-    writeFileSync(join(dir, 'k.pub'), publicKey.export({type: 'spki', format: 'pem'}))
-    const savedData = process.env.SIGIL_DATA_DIR
-    process.env.SIGIL_DATA_DIR = join(dir, 'no-plugins')
-    const writes: string[] = []
-    const origWrite = process.stderr.write.bind(process.stderr)
-    process.stderr.write = ((chunk: string) => (writes.push(String(chunk)), true)) as typeof process.stderr.write
     try {
-      expect(await runLean(['verify', '--key', join(dir, 'k.pub'), '127.0.0.1:9/lean/app:v1'], cliRoot)).toBe(true)
+      const {generateKeyPairSync} = await import('node:crypto')
+      const {publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+      writeFileSync(join(dir, 'k.pub'), publicKey.export({type: 'spki', format: 'pem'}))
+      const script = `import {runLean} from ${JSON.stringify(join(cliRoot, 'dist', 'lean.js'))}
+const handled = await runLean(['verify', '--key', ${JSON.stringify(join(dir, 'k.pub'))}, '127.0.0.1:9/lean/app:v1'], ${JSON.stringify(cliRoot)})
+process.stdout.write(JSON.stringify({handled}))`
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        env: {...process.env, SIGIL_DATA_DIR: join(dir, 'no-plugins'), NODE_EXTRA_CA_CERTS: undefined},
+      })
+      expect(JSON.parse(r.stdout)).toEqual({handled: true})
+      expect(r.status).toBe(1)
+      expect(r.stderr).toMatch(/^Error: .*127\.0\.0\.1:9/m)
+      expect(r.stderr).not.toMatch(/\n\s+at /) // no stack trace
     } finally {
-      process.stderr.write = origWrite
-      if (savedData === undefined) delete process.env.SIGIL_DATA_DIR
-      else process.env.SIGIL_DATA_DIR = savedData
       rmSync(dir, {recursive: true, force: true})
     }
-    expect(process.exitCode).toBe(1)
-    process.exitCode = 0
-    expect(writes.join('')).toMatch(/^Error: .*127\.0\.0\.1:9/m)
   })
 })
 

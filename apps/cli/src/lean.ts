@@ -12,6 +12,7 @@ import {parseLean} from './shared/flag-spec.js'
 import {composePlugins} from './shared/plugins.js'
 import type {FlagSpecs} from './shared/flag-spec.js'
 import {reportError} from './shared/report-error.js'
+import {outputPending, writeStdout} from './shared/stdio.js'
 
 const BASE_FLAGS = {
   json: {kind: 'boolean', description: 'Format output as json.'},
@@ -123,6 +124,11 @@ export interface LeanOptions {
    * so HTTPS requests load it themselves (@sigil/oci's useExtraCaCertificates).
    */
   readonly extraCaCertificates?: string
+  /**
+   * End the process as soon as the command is done (its exit code set, its output written),
+   * instead of letting Node wind down the event loop first (~2 ms). For the launcher only.
+   */
+  readonly exitWhenDone?: boolean
 }
 
 /** Run `argv` (`sign …` or `verify …`) if the lean path can; false = let oclif do it. */
@@ -159,9 +165,12 @@ export async function runLean(argv: readonly string[], root: string, options: Le
   const run = spec.run as (flags: unknown, args: string[], io: CommandIO) => Promise<unknown>
   try {
     const result = await run(parsed.flags, parsed.args, io)
-    if (io.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
+    if (io.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`)
   } catch (err) {
     reportError(err, {json: io.json, verbose: io.verbose})
   }
+  // Nothing is left to do: requests are answered, files written synchronously, idle sockets
+  // unref'd. Only output still queued in a stream (a full non-blocking pipe) must drain first.
+  if (options.exitWhenDone && !outputPending()) process.exit()
   return true
 }

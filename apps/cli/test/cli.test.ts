@@ -81,6 +81,19 @@ describe('public-key', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toBe(readFileSync(join(dir, 'mallory.pub'), 'utf8'))
   })
+
+  test('a password that arrives on stdin after the command started is waited for', async () => {
+    const r = await sigil(['public-key', '--key', 'mallory.key'], {cwd: dir, env: {COSIGN_PASSWORD: undefined}, input: 'x', inputDelayMs: 400})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toBe(readFileSync(join(dir, 'mallory.pub'), 'utf8'))
+    // …also on sign's lean start-up path; and the wrong password still fails (the read is real).
+    const {ref} = await image()
+    const signed = await sigil(['sign', '--key', 'mallory.key', ref], {cwd: dir, env: {COSIGN_PASSWORD: undefined}, input: 'x', inputDelayMs: 400})
+    expect(signed.code, signed.stderr).toBe(0)
+    const wrong = await sigil(['sign', '--key', 'mallory.key', ref], {cwd: dir, env: {COSIGN_PASSWORD: undefined}, input: 'y', inputDelayMs: 400})
+    expect(wrong.code).not.toBe(0)
+    expect(wrong.stderr).toContain('wrong password')
+  })
 })
 
 describe('import-key-pair', () => {

@@ -17,7 +17,10 @@ export interface CliResult {
 const CACHE = mkdtempSync(join(tmpdir(), 'sigil-test-cache-'))
 
 /** Run `sigil ARGS` in `cwd` with `env` added; stdin is `input` (or closed). */
-export function sigil(args: string[], opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string} = {}): Promise<CliResult> {
+export function sigil(
+  args: string[],
+  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number} = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env}
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
@@ -29,6 +32,8 @@ export function sigil(args: string[], opts: {cwd?: string; env?: Record<string, 
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
-    child.stdin.end(opts.input ?? '')
+    // `inputDelayMs`: a writer that is slower than the command (a password from another program).
+    if (opts.inputDelayMs === undefined) child.stdin.end(opts.input ?? '')
+    else setTimeout(() => child.stdin.end(opts.input ?? ''), opts.inputDelayMs)
   })
 }

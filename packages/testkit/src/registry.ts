@@ -6,6 +6,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {accessSync, constants} from 'node:fs'
 import {mkdtemp, rm, writeFile} from 'node:fs/promises'
+import {request as httpsRequest} from 'node:https'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
@@ -24,13 +25,23 @@ export interface StartRegistryOptions {
   readonly tokenAuth?: StartTokenServerOptions
   /** How long to wait for the registry to answer `GET /v2/`. Default 10000 ms. */
   readonly startTimeoutMs?: number
+  /**
+   * Serve HTTPS instead of plain HTTP (distribution's `http.tls`), with this PEM certificate
+   * (or chain) and its PEM private key: the texts, not paths (they are written into the
+   * registry's temp dir). The certificate must be valid for `127.0.0.1` (subjectAltName
+   * `IP:127.0.0.1`): the start-up probe verifies it, trusting `cert` as its CA. `url` is then
+   * `https://127.0.0.1:PORT`; clients apply plain HTTP to loopback hosts by default, so reach
+   * it through an endpoint override or a mirrors file (`location` = `url`), and make them trust
+   * the certificate.
+   */
+  readonly tls?: {readonly cert: string; readonly key: string}
 }
 
 /** A running test registry. */
 export interface TestRegistry {
   /** `127.0.0.1:PORT`: use as the registry host of references. */
   readonly host: string
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (`https://` when started with `tls`) */
   readonly url: string
   /** Filesystem storage root (inside a temp dir removed by `stop`). */
   readonly storageDir: string
@@ -101,7 +112,7 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
-function configYaml(opts: {port: number; storage: string; htpasswdPath?: string; token?: TokenServer}): string {
+function configYaml(opts: {port: number; storage: string; htpasswdPath?: string; token?: TokenServer; tls?: {certPath: string; keyPath: string}}): string {
   // JSON strings are valid YAML scalars: paths with odd characters stay safe.
   const q = JSON.stringify
   return [
@@ -122,6 +133,7 @@ function configYaml(opts: {port: number; storage: string; htpasswdPath?: string;
     'http:',
     `  addr: ${q(`127.0.0.1:${opts.port}`)}`,
     `  secret: ${q(randomBytes(16).toString('hex'))}`,
+    ...(opts.tls === undefined ? [] : ['  tls:', `    certificate: ${q(opts.tls.certPath)}`, `    key: ${q(opts.tls.keyPath)}`]),
     'health:',
     '  storagedriver:',
     '    enabled: false',
@@ -170,11 +182,17 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       htpasswdPath = join(dir, 'htpasswd')
       await writeFile(htpasswdPath, `${options.htpasswd.username}:${bcryptHash(options.htpasswd.password, 5)}\n`)
     }
+    let tls: {certPath: string; keyPath: string} | undefined
+    if (options.tls !== undefined) {
+      tls = {certPath: join(dir, 'tls-cert.pem'), keyPath: join(dir, 'tls-key.pem')}
+      await writeFile(tls.certPath, options.tls.cert)
+      await writeFile(tls.keyPath, options.tls.key, {mode: 0o600})
+    }
     let lastError: Error | undefined
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = await freePort()
       const configPath = join(dir, 'config.yml')
-      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath, token}))
+      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath, token, tls}))
       try {
         return await launch(binary, configPath, port, dir, storageDir, options, token)
       } catch (err) {
@@ -189,6 +207,24 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     await rm(dir, {recursive: true, force: true})
     throw err
   }
+}
+
+/** Status of `GET url` (1 s timeout); over HTTPS trusting only `ca` (host name checked as usual). */
+async function probe(url: string, ca: string | undefined): Promise<number> {
+  if (ca === undefined) {
+    const res = await fetch(url, {signal: AbortSignal.timeout(1000)})
+    await res.body?.cancel()
+    return res.status
+  }
+  return new Promise<number>((resolve, reject) => {
+    const req = httpsRequest(url, {ca, agent: false, timeout: 1000}, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('timeout', () => req.destroy(new Error('timeout')))
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 async function launch(
@@ -241,7 +277,8 @@ async function launch(
     await rm(dir, {recursive: true, force: true})
   }
 
-  const url = `http://127.0.0.1:${port}`
+  const url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`
+  let probeError: Error | undefined
   const deadline = Date.now() + (options.startTimeoutMs ?? 10_000)
   for (;;) {
     if (exited !== undefined) {
@@ -250,15 +287,16 @@ async function launch(
       throw new Error(`${binary} ${why} before answering on ${url}. Log:\n${log}`)
     }
     try {
-      const res = await fetch(`${url}/v2/`, {signal: AbortSignal.timeout(1000)})
-      await res.body?.cancel()
-      if (res.status === 200 || res.status === 401) break
-    } catch {
-      // not listening yet
+      const status = await probe(`${url}/v2/`, options.tls?.cert)
+      if (status === 200 || status === 401) break
+    } catch (err) {
+      // not listening yet (or, with tls, a certificate the probe does not accept: reported on timeout)
+      probeError = err as Error
     }
     if (Date.now() > deadline) {
       await stop()
-      throw new Error(`${binary} did not answer GET ${url}/v2/ within ${options.startTimeoutMs ?? 10_000} ms. Log:\n${log}`)
+      const why = probeError === undefined ? '' : ` (last error: ${probeError.message})`
+      throw new Error(`${binary} did not answer GET ${url}/v2/ within ${options.startTimeoutMs ?? 10_000} ms${why}. Log:\n${log}`)
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

@@ -7,6 +7,7 @@ import type {FlagSpecs} from '../shared/flag-spec.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {shared, sign as text} from '../messages.js'
+import {writeStdout} from '../shared/stdio.js'
 
 export const signFlags = {
   key: {kind: 'string', char: 'k', description: shared.key, required: true},
@@ -81,7 +82,7 @@ export async function signAction(flags: SignFlags, argv: string[], io: CommandIO
       throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
     })
     if (!flags.upload && !io.json) {
-      process.stdout.write(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)
+      writeStdout(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)
     }
     signed.push({
       image: image.name,

@@ -8,6 +8,7 @@ import type {FlagSpecs} from '../shared/flag-spec.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {shared, verify as text} from '../messages.js'
+import {writeStdout, writeStderr} from '../shared/stdio.js'
 
 export const verifyFlags = {
   key: {kind: 'string', char: 'k', description: shared.pubKey, required: true},
@@ -77,11 +78,11 @@ export async function verifyAction(flags: VerifyFlags, argv: string[], io: Comma
         resolveWithHead: adapters.find((a) => a.matches(image.registry))?.capabilities.rateLimitedPulls === true,
       })
       if (!io.json) {
-        process.stderr.write(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)
+        writeStderr(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)
         if (flags.output === 'text') {
-          for (const s of result.signatures) process.stdout.write(`${Buffer.from(s.payloadBytes).toString('utf8')}\n`)
+          for (const s of result.signatures) writeStdout(`${Buffer.from(s.payloadBytes).toString('utf8')}\n`)
         } else {
-          process.stdout.write(`\n[${result.signatures.map((s) => marshalPayloadForOutput(s.payload)).join(',')}]\n`)
+          writeStdout(`\n[${result.signatures.map((s) => marshalPayloadForOutput(s.payload)).join(',')}]\n`)
         }
       }
       out.push({image: image.name, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))})
@@ -89,7 +90,7 @@ export async function verifyAction(flags: VerifyFlags, argv: string[], io: Comma
       if (images.length === 1) throw err
       firstError ??= err
       out.push({image: image.name, verified: false, error: {code: isSigilError(err) ? err.code : undefined, message: (err as Error).message}})
-      if (!io.json) process.stderr.write(`Error: ${image.name}: ${(err as Error).message}\n`)
+      if (!io.json) writeStderr(`Error: ${image.name}: ${(err as Error).message}\n`)
     }
   }
   if (firstError !== undefined) process.exitCode = exitCodeFor(firstError)

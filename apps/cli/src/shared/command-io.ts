@@ -2,6 +2,7 @@ import {SigilError} from '@sigil/core'
 import type {KeyContext, KeyProvider, RegistryAdapter} from '@sigil/core'
 import type {ComposedPlugins} from './plugins.js'
 import {askYesNo, readPassword} from './password.js'
+import {writeStderr} from './stdio.js'
 
 /** What an action needs from its host (oclif or the lean path). */
 export interface CommandIO {
@@ -15,12 +16,12 @@ export interface CommandIO {
 
 /** A line for people, on stderr (silent under --json, so stdout stays machine-readable). */
 export function info(io: CommandIO, message: string): void {
-  if (!io.json) process.stderr.write(`${message}\n`)
+  if (!io.json) writeStderr(`${message}\n`)
 }
 
 /** A diagnostic line under --verbose. Never secrets. */
 export function trace(io: CommandIO, message: string): void {
-  if (io.verbose) process.stderr.write(`${message}\n`)
+  if (io.verbose) writeStderr(`${message}\n`)
 }
 
 /** Passwords and prompts for key providers, from env, terminal or stdin. */

@@ -1,4 +1,5 @@
 import {readFileSync} from 'node:fs'
+import {isatty} from 'node:tty'
 import {SigilError} from '@sigil/core'
 
 /** Where a password comes from, in cosign's order (spec §4.1). */
@@ -39,7 +40,28 @@ async function promptHidden(question: string, io: PasswordSources): Promise<stri
   })
 }
 
-let stdinCache: Uint8Array | undefined
+let stdinRead: Promise<Uint8Array> | undefined
+
+/**
+ * True when standard input is a terminal. Asked of the descriptor, not of `process.stdin`: that
+ * object, once created, puts a pipe into non-blocking mode, and a synchronous read of it then
+ * fails with EAGAIN whenever the writer has not written yet.
+ */
+function stdinIsTerminal(): boolean {
+  return isatty(0)
+}
+
+/** All of standard input: synchronously, or, when it is non-blocking and not ready, through the stream. */
+async function readAllStdin(io: PasswordSources): Promise<Uint8Array> {
+  try {
+    return readFileSync(0)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return new Uint8Array() // closed or unreadable: no password
+  }
+  const chunks: Buffer[] = []
+  for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))
+  return Buffer.concat(chunks)
+}
 
 /**
  * The password for a private key. `SIGIL_PASSWORD`, then `COSIGN_PASSWORD`, used verbatim when
@@ -49,7 +71,7 @@ let stdinCache: Uint8Array | undefined
 export async function readPassword(confirm: boolean, io: PasswordSources): Promise<Uint8Array> {
   const fromEnv = io.env.SIGIL_PASSWORD ?? io.env.COSIGN_PASSWORD
   if (fromEnv !== undefined) return Buffer.from(fromEnv, 'utf8')
-  if (io.stdin.isTTY) {
+  if (stdinIsTerminal()) {
     const first = await promptHidden(PROMPT, io)
     if (confirm) {
       const second = await promptHidden(PROMPT_AGAIN, io)
@@ -58,19 +80,13 @@ export async function readPassword(confirm: boolean, io: PasswordSources): Promi
     return Buffer.from(first, 'utf8')
   }
   // Not a terminal: the whole of stdin is the password (read once, reused for every key).
-  if (!stdinCache) {
-    try {
-      stdinCache = readFileSync(0)
-    } catch {
-      stdinCache = new Uint8Array()
-    }
-  }
-  return stdinCache
+  stdinRead ??= readAllStdin(io)
+  return stdinRead
 }
 
 /** Ask yes/no on a terminal; false when there is none. */
 export async function askYesNo(question: string, io: PasswordSources): Promise<boolean> {
-  if (!io.stdin.isTTY) return false
+  if (!stdinIsTerminal()) return false
   const {createInterface} = await import('node:readline/promises')
   const rl = createInterface({input: io.stdin, output: io.stderr})
   try {

@@ -1,4 +1,5 @@
 import {exitCodeFor} from './exit-codes.js'
+import {writeStdout, writeStderr} from './stdio.js'
 
 /**
  * Print an error the one sigil way (a single `Error: …` line, or JSON under `--json`) and set
@@ -11,11 +12,11 @@ export function reportError(err: unknown, opts: {json: boolean; verbose: boolean
   const message = e?.message || String(err)
   if (opts.json) {
     const code = typeof e?.code === 'string' ? e.code : undefined
-    process.stdout.write(`${JSON.stringify({status: exitCode, error: {name: e?.name, code, message, details: e?.details}}, null, 2)}\n`)
+    writeStdout(`${JSON.stringify({status: exitCode, error: {name: e?.name, code, message, details: e?.details}}, null, 2)}\n`)
   } else {
-    process.stderr.write(`Error: ${message}\n`)
+    writeStderr(`Error: ${message}\n`)
     const cause = e?.cause as {message?: string} | undefined
-    if (opts.verbose && cause) process.stderr.write(`Caused by: ${cause.message ?? String(cause)}\n`)
+    if (opts.verbose && cause) writeStderr(`Caused by: ${cause.message ?? String(cause)}\n`)
   }
   return exitCode
 }
