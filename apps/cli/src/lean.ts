@@ -131,16 +131,26 @@ export interface LeanOptions {
   readonly exitWhenDone?: boolean
 }
 
+/** A command the lean path can run: its flag definitions and its action (shared with oclif's command). */
+interface LeanCommand {
+  readonly flags: FlagSpecs
+  readonly run: (flags: never, args: string[], io: CommandIO) => Promise<unknown>
+}
+
 /** Run `argv` (`sign …` or `verify …`) if the lean path can; false = let oclif do it. */
 export async function runLean(argv: readonly string[], root: string, options: LeanOptions = {}): Promise<boolean> {
-  const [command, ...rest] = argv
-  const spec =
-    command === 'sign'
-      ? await import('./actions/sign.js').then((m) => ({flags: m.signFlags as FlagSpecs, run: m.signAction as never}))
-      : command === 'verify'
-        ? await import('./actions/verify.js').then((m) => ({flags: m.verifyFlags as FlagSpecs, run: m.verifyAction as never}))
+  const command =
+    argv[0] === 'sign'
+      ? await import('./actions/sign.js').then((m): LeanCommand => ({flags: m.signFlags, run: m.signAction}))
+      : argv[0] === 'verify'
+        ? await import('./actions/verify.js').then((m): LeanCommand => ({flags: m.verifyFlags, run: m.verifyAction}))
         : undefined
-  if (!spec) return false
+  return command !== undefined && runLeanCommand(command, argv, root, options)
+}
+
+/** Run `argv` as `spec` (argv[0] is its name) if the lean path can; false = let oclif do it. */
+async function runLeanCommand(spec: LeanCommand, argv: readonly string[], root: string, options: LeanOptions = {}): Promise<boolean> {
+  const rest = argv.slice(1)
   const parsed = parseLean(rest, {...spec.flags, ...BASE_FLAGS})
   if (!parsed || parsed.args.length === 0) return false
   const key = parsed.flags.key as string
