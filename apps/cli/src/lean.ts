@@ -7,6 +7,8 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
+import {parseReference, parseRepository} from '@sigil/core'
+import {useExtraCaCertificates} from '@sigil/oci'
 import type {CommandIO} from './shared/command-io.js'
 import {parseLean} from './shared/flag-spec.js'
 import {composePlugins} from './shared/plugins.js'
@@ -97,7 +99,6 @@ export function hostMatches(pattern: string, host: string): boolean {
 
 /** Registry hosts the images (and a COSIGN_REPOSITORY) name; unparsable ones are the action's to report. */
 async function registriesOf(images: readonly string[]): Promise<string[]> {
-  const {parseReference, parseRepository} = await import('@sigil/core')
   const hosts: string[] = []
   for (const image of images) {
     try {
@@ -160,7 +161,7 @@ async function runLeanCommand(spec: LeanCommand, argv: readonly string[], root: 
   const caps = readJson(join(root, 'dist', 'plugin-capabilities.json')) as Capabilities | undefined
   if (!fileProviderOnly(pjson, caps, key, await registriesOf(parsed.args))) return false
 
-  if (options.extraCaCertificates !== undefined) (await import('@sigil/oci')).useExtraCaCertificates(options.extraCaCertificates)
+  if (options.extraCaCertificates !== undefined) useExtraCaCertificates(options.extraCaCertificates)
   const version = String(pjson.version ?? '0.0.0')
   const io: CommandIO = {
     version,

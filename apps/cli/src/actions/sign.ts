@@ -1,5 +1,6 @@
 import {SigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
 import type {Verifier} from '@sigil/core'
+import {createVerifier} from '@sigil/key-file'
 import {signImage} from '@sigil/signing'
 import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import type {CommandIO} from '../shared/command-io.js'
@@ -48,10 +49,7 @@ export async function signAction(flags: SignFlags, argv: string[], io: CommandIO
   const signer = provider.signer(flags.key, keyContext(io))
   signer.catch(() => {}) // awaited (and reported) by signImage; never an unhandled rejection
   const verifier: Promise<Verifier | undefined> = signer
-    .then(async (s) => {
-      const {createVerifier} = await import('@sigil/key-file')
-      return createVerifier(await s.publicKey())
-    })
+    .then(async (s) => createVerifier(await s.publicKey()))
     // Dedup is an optimisation: a key type we cannot check locally just appends.
     .catch(() => undefined)
   const client = await createRegistryClient(io, flags)
