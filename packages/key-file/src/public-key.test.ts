@@ -106,3 +106,35 @@ test('encodePublicKeyPem writes Go\'s PEM (same bytes as the vector file)', () =
   const info = parsePublicKeyPem(read(PUBS[0]!))
   expect(encodePublicKeyPem(info.spki)).toBe(read(PUBS[0]!))
 })
+
+describe('the SPKI of a parsed public key is always what Node exports for it', () => {
+  test.each(KEYS)('%s (canonical input: its bytes are kept, and equal the export)', ({key}) => {
+    const pub = createPublicKey(key())
+    const der = pub.export({type: 'spki', format: 'der'})
+    const info = parsePublicKeyPem(encodePem('PUBLIC KEY', der))
+    expect(Buffer.from(info.spki).equals(der)).toBe(true)
+  })
+
+  test('other encodings of an EC point (compressed, hybrid) get exactly what Node exports for them', () => {
+    const pub = createPublicKey(generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey)
+    const canonical = pub.export({type: 'spki', format: 'der'})
+    const jwk = pub.export({format: 'jwk'})
+    const x = Buffer.from(jwk.x!, 'base64url')
+    const y = Buffer.from(jwk.y!, 'base64url')
+    const algorithm = canonical.subarray(2, 2 + 2 + canonical[3]!) // the AlgorithmIdentifier SEQUENCE
+    const spkiWith = (point: Buffer): Buffer => {
+      const bits = Buffer.concat([Buffer.from([0x03, point.length + 1, 0x00]), point])
+      const body = Buffer.concat([algorithm, bits])
+      return Buffer.concat([Buffer.from([0x30, body.length]), body])
+    }
+    expect(spkiWith(Buffer.concat([Buffer.from([0x04]), x, y])).equals(canonical)).toBe(true) // the builder is right
+    const compressed = spkiWith(Buffer.concat([Buffer.from([y[31]! & 1 ? 0x03 : 0x02]), x]))
+    const hybrid = spkiWith(Buffer.concat([Buffer.from([y[31]! & 1 ? 0x07 : 0x06]), x, y]))
+    expect(hybrid.length).toBe(canonical.length) // same length as the canonical form: only the prefix tells them apart
+    for (const der of [compressed, hybrid]) {
+      const info = parsePublicKeyPem(encodePem('PUBLIC KEY', der))
+      const exported = createPublicKey({key: der, format: 'der', type: 'spki'}).export({type: 'spki', format: 'der'})
+      expect(Buffer.from(info.spki).toString('hex')).toBe(exported.toString('hex'))
+    }
+  })
+})

@@ -27,7 +27,7 @@ export function createVerifier(info: PublicKeyInfo): Verifier {
     throw new KeyFileError('KEY_INVALID', `invalid public key: ${(err as Error).message}`, {cause: err})
   }
   // Validates the key type the way cosign.pub reading does (e.g. rejects secp256k1).
-  const publicKey = publicKeyInfo(key, 'the public key')
+  const publicKey = publicKeyInfo(key, 'the public key', info.spki)
   const local = createLocalVerifier(publicKey)
   return {
     publicKey,
