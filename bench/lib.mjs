@@ -43,7 +43,9 @@ export async function countingProxy(target) {
 export function run(cmd, args, {cwd, env, input} = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint()
-    const child = spawn(cmd, args, {cwd, env: {...process.env, ...env}, stdio: ['pipe', 'pipe', 'pipe']})
+    const merged = {...process.env, ...env}
+    for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k] // `{VAR: undefined}` unsets VAR
+    const child = spawn(cmd, args, {cwd, env: merged, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Wall time of `sigil verify` / `sigil sign` next to the real cosign 2.5 on the same local
 // registry and the same cosign.key, alternating runs; prints medians and ratios.
-// Usage: node bench/speed.mjs [runs=9]   (after scripts/setup.sh)
+// Usage: node bench/speed.mjs [runs=21]   (after scripts/setup.sh)
+// Also times bench/node-floor.cjs (plain Node, the same three requests, one ECDSA check).
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {SIGIL, loadKits, median, run} from './lib.mjs'
 
-const runs = Number(process.argv[2] ?? 9)
+const runs = Number(process.argv[2] ?? 21)
 const {testkit, oci} = await loadKits()
 const cosign = testkit.findCosign()
 if (!cosign) {
@@ -18,7 +19,7 @@ const registry = await testkit.startRegistry()
 const client = new oci.RegistryClient()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-speed-'))
 const env = {COSIGN_PASSWORD: 'bench'}
-const times = {sigil: {sign: [], verify: []}, cosign: {sign: [], verify: []}, node: []}
+const times = {sigil: {sign: [], verify: []}, cosign: {sign: [], verify: []}, node: [], floor: []}
 try {
   // One key for both tools, made by cosign itself (its default scrypt N=65536).
   const g = await testkit.runCosign(['generate-key-pair'], {cwd: dir, env})
@@ -48,6 +49,13 @@ try {
         if (r.code !== 0) throw new Error(`${tool} ${op}: ${r.stderr}`)
         times[tool][op].push(ms)
       }
+      if (tool === 'sigil') {
+        // Without NODE_EXTRA_CA_CERTS, as sigil's launcher runs Node for a loopback registry.
+        const floorEnv = {...env, NODE_EXTRA_CA_CERTS: undefined}
+        const f = await run(process.execPath, [new URL('./node-floor.cjs', import.meta.url).pathname, registry.host, repository, 'v1', 'cosign.pub'], {cwd: dir, env: floorEnv})
+        if (f.code !== 0) throw new Error(`node-floor: ${f.stderr}`)
+        times.floor.push(f.ms)
+      }
     }
   }
 } finally {
@@ -55,6 +63,7 @@ try {
   rmSync(dir, {recursive: true, force: true})
 }
 console.log(`baseline: node -e 0 ${median(times.node).toFixed(0)} ms (median of ${runs})`)
+console.log(`floor: plain Node, verify's three requests + one ECDSA check: ${median(times.floor).toFixed(0)} ms, ${(median(times.floor) / median(times.cosign.verify)).toFixed(2)}x cosign's verify`)
 for (const op of ['verify', 'sign']) {
   const s = median(times.sigil[op])
   const c = median(times.cosign[op])
