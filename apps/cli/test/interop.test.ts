@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -52,6 +53,24 @@ describe.runIf(cosignPresent)('interop with the real cosign', () => {
     const v = await cosignVerify('sigil.pub', ref)
     expect(v.code, v.stderr).toBe(0)
     expect(JSON.parse(v.stdout)[0].critical.image['docker-manifest-digest']).toBe(digest)
+  })
+
+  test('a key whose EC point is stored compressed, imported by sigil: cosign reads its cosign.pub and verifies', async () => {
+    // openssl stores the point compressed on request; Go (cosign) reads only uncompressed points.
+    execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', join(dir, 'plain.pem')])
+    execFileSync('openssl', ['ec', '-in', join(dir, 'plain.pem'), '-conv_form', 'compressed', '-out', join(dir, 'compressed.pem')], {stdio: 'ignore'})
+    const imported = await sigil(['import-key-pair', '--key', 'compressed.pem', '--output-key-prefix', 'imported'], {cwd: dir, env: pw})
+    expect(imported.code, imported.stderr).toBe(0)
+    const {ref, digest} = await image()
+    expect((await sigil(['sign', '--key', 'imported.key', ref], {cwd: dir, env: pw})).code).toBe(0)
+    const v = await cosignVerify('imported.pub', ref)
+    expect(v.code, v.stderr).toBe(0)
+    expect(JSON.parse(v.stdout)[0].critical.image['docker-manifest-digest']).toBe(digest)
+    // …and cosign signs with the key sigil wrote, sigil verifies.
+    const other = await image()
+    const c = await cosignSign('imported.key', other.ref)
+    expect(c.code, c.stderr).toBe(0)
+    expect((await sigil(['verify', '--key', 'imported.pub', other.ref], {cwd: dir})).code).toBe(0)
   })
 
   test('cosign verifies annotations sigil wrote, and rejects a wrong one', async () => {

@@ -1,4 +1,4 @@
-import {createPublicKey, generateKeyPairSync} from 'node:crypto'
+import {createPrivateKey, createPublicKey, generateKeyPairSync} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
@@ -107,7 +107,7 @@ test('encodePublicKeyPem writes Go\'s PEM (same bytes as the vector file)', () =
   expect(encodePublicKeyPem(info.spki)).toBe(read(PUBS[0]!))
 })
 
-describe('the SPKI of a parsed public key is always what Node exports for it', () => {
+describe('the SPKI of a parsed public key is what Go (cosign) writes for it', () => {
   test.each(KEYS)('%s (canonical input: its bytes are kept, and equal the export)', ({key}) => {
     const pub = createPublicKey(key())
     const der = pub.export({type: 'spki', format: 'der'})
@@ -115,7 +115,7 @@ describe('the SPKI of a parsed public key is always what Node exports for it', (
     expect(Buffer.from(info.spki).equals(der)).toBe(true)
   })
 
-  test('other encodings of an EC point (compressed, hybrid) get exactly what Node exports for them', () => {
+  test('a compressed or hybrid EC point is written uncompressed, the only form Go (cosign) reads', () => {
     const pub = createPublicKey(generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey)
     const canonical = pub.export({type: 'spki', format: 'der'})
     const jwk = pub.export({format: 'jwk'})
@@ -132,9 +132,37 @@ describe('the SPKI of a parsed public key is always what Node exports for it', (
     const hybrid = spkiWith(Buffer.concat([Buffer.from([y[31]! & 1 ? 0x07 : 0x06]), x, y]))
     expect(hybrid.length).toBe(canonical.length) // same length as the canonical form: only the prefix tells them apart
     for (const der of [compressed, hybrid]) {
+      // Node itself would keep the form it read (the control), sigil writes Go's.
+      expect(createPublicKey({key: der, format: 'der', type: 'spki'}).export({type: 'spki', format: 'der'}).equals(der)).toBe(true)
       const info = parsePublicKeyPem(encodePem('PUBLIC KEY', der))
-      const exported = createPublicKey({key: der, format: 'der', type: 'spki'}).export({type: 'spki', format: 'der'})
-      expect(Buffer.from(info.spki).toString('hex')).toBe(exported.toString('hex'))
+      expect(Buffer.from(info.spki).toString('hex')).toBe(canonical.toString('hex'))
+      expect(info.pem).toBe(encodePem('PUBLIC KEY', canonical))
     }
+  })
+
+  test('the public half of a PKCS#8 key whose point is stored compressed is written uncompressed too', () => {
+    const {privateKey} = generateKeyPairSync('ec', {namedCurve: 'P-384'})
+    const canonical = createPublicKey(privateKey).export({type: 'spki', format: 'der'})
+    // openssl writes the compressed form on request; Node cannot, so build the PKCS#8 with it by hand:
+    // the ECPrivateKey's [1] publicKey BIT STRING is replaced by the compressed point.
+    const jwk = privateKey.export({format: 'jwk'})
+    const x = Buffer.from(jwk.x!, 'base64url')
+    const y = Buffer.from(jwk.y!, 'base64url')
+    const d = Buffer.from(jwk.d!, 'base64url')
+    const seq = (...parts: Buffer[]): Buffer => {
+      const body = Buffer.concat(parts)
+      return Buffer.concat([Buffer.from(body.length < 128 ? [0x30, body.length] : [0x30, 0x81, body.length]), body])
+    }
+    const point = Buffer.concat([Buffer.from([y.at(-1)! & 1 ? 0x03 : 0x02]), x])
+    const ecPrivateKey = seq(
+      Buffer.from([0x02, 0x01, 0x01]),
+      Buffer.concat([Buffer.from([0x04, d.length]), d]),
+      Buffer.concat([Buffer.from([0xa1, point.length + 3, 0x03, point.length + 1, 0x00]), point]),
+    )
+    const algorithm = Buffer.from('301006072a8648ce3d020106052b81040022', 'hex') // id-ecPublicKey, secp384r1
+    const pkcs8 = seq(Buffer.from([0x02, 0x01, 0x00]), algorithm, Buffer.concat([Buffer.from([0x04, 0x81, ecPrivateKey.length]), ecPrivateKey]))
+    // Control: Node keeps the compressed form for this key.
+    expect(createPublicKey(createPrivateKey({key: pkcs8, format: 'der', type: 'pkcs8'})).export({type: 'spki', format: 'der'}).length).toBeLessThan(canonical.length)
+    expect(Buffer.from(publicKeyFromPkcs8(pkcs8).spki).toString('hex')).toBe(canonical.toString('hex'))
   })
 })

@@ -74,32 +74,50 @@ export function encodePublicKeyPem(spki: Uint8Array): string {
 
 /**
  * The canonical SPKI encodings of EC (named curve, uncompressed point) and Ed25519 public keys:
- * a fixed prefix and a fixed length. DER read from a file in one of these forms is, byte for
- * byte, what Node's export writes for the key, so it is used as is: the first export of a
- * process sets up OpenSSL's encoders, ~0.5 ms of every `sigil verify`.
+ * a fixed prefix and a fixed length. It is what Go writes (`x509.MarshalPKIXPublicKey`), and
+ * the only EC form Go reads: a compressed or hybrid point in cosign.pub would be unreadable by
+ * cosign, so EC keys are always written this way, whatever form they were read in. DER read in
+ * this form is kept as is: the first export of a process sets up OpenSSL's encoders, ~0.5 ms of
+ * every `sigil verify`.
  */
-const CANONICAL_SPKI: ReadonlyArray<{readonly prefix: Buffer; readonly length: number}> = [
-  {prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex'), length: 91}, // P-256
-  {prefix: Buffer.from('3076301006072a8648ce3d020106052b8104002203620004', 'hex'), length: 120}, // P-384
-  {prefix: Buffer.from('30819b301006072a8648ce3d020106052b810400230381860004', 'hex'), length: 158}, // P-521
-  {prefix: Buffer.from('302a300506032b6570032100', 'hex'), length: 44}, // Ed25519
-]
+const CANONICAL_SPKI = {
+  'P-256': {prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex'), length: 91},
+  'P-384': {prefix: Buffer.from('3076301006072a8648ce3d020106052b8104002203620004', 'hex'), length: 120},
+  'P-521': {prefix: Buffer.from('30819b301006072a8648ce3d020106052b810400230381860004', 'hex'), length: 158},
+  Ed25519: {prefix: Buffer.from('302a300506032b6570032100', 'hex'), length: 44},
+} as const
 
 function isCanonicalSpki(der: Uint8Array): boolean {
-  return CANONICAL_SPKI.some(({prefix, length}) => der.length === length && Buffer.from(der.buffer, der.byteOffset, prefix.length).equals(prefix))
+  return Object.values(CANONICAL_SPKI).some(
+    ({prefix, length}) => der.length === length && Buffer.from(der.buffer, der.byteOffset, prefix.length).equals(prefix),
+  )
+}
+
+/** The canonical SPKI of an EC key on `curve`: the prefix, then X and Y at the curve's size. */
+function canonicalEcSpki(key: KeyObject, curve: 'P-256' | 'P-384' | 'P-521'): Uint8Array {
+  const {prefix, length} = CANONICAL_SPKI[curve]
+  const jwk = key.export({format: 'jwk'})
+  const size = (length - prefix.length) / 2
+  const coordinate = (b64: string | undefined): Buffer => {
+    const bytes = Buffer.from(b64 ?? '', 'base64url')
+    return Buffer.concat([Buffer.alloc(Math.max(0, size - bytes.length)), bytes])
+  }
+  return new Uint8Array(Buffer.concat([prefix, coordinate(jwk.x), coordinate(jwk.y)]))
 }
 
 /**
  * Build PublicKeyInfo from a node key (public, or private: its public half). `der`: the SPKI DER
- * `key` was read from, if any (used as is when canonical, see above). Internal.
+ * `key` was read from, if any (kept when canonical, see above). Internal.
  */
 export function publicKeyInfo(key: KeyObject, source: string, der?: Uint8Array): PublicKeyInfo {
   const description = describeSupportedKey(key, source)
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key
   let spki: Uint8Array
   if (der !== undefined && key.type === 'public' && isCanonicalSpki(der)) {
     spki = new Uint8Array(der)
+  } else if (description.kind === 'ecdsa' && (description.curve === 'P-256' || description.curve === 'P-384' || description.curve === 'P-521')) {
+    spki = canonicalEcSpki(publicKey, description.curve)
   } else {
-    const publicKey = key.type === 'private' ? createPublicKey(key) : key
     spki = new Uint8Array(publicKey.export({format: 'der', type: 'spki'}))
   }
   return {...description, spki, pem: encodePublicKeyPem(spki)}
