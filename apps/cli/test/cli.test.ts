@@ -1,11 +1,11 @@
-import {mkdtempSync, readFileSync, statSync, writeFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, statSync, writeFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
 import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/testkit'
 import type {TestRegistry} from '@sigil/testkit'
-import {sigil} from './run-cli.js'
+import {sigil, sigilOnTerminal} from './run-cli.js'
 
 let registry: TestRegistry
 let client: RegistryClient
@@ -93,6 +93,35 @@ describe('public-key', () => {
     const wrong = await sigil(['sign', '--key', 'mallory.key', ref], {cwd: dir, env: {COSIGN_PASSWORD: undefined}, input: 'y', inputDelayMs: 400})
     expect(wrong.code).not.toBe(0)
     expect(wrong.stderr).toContain('wrong password')
+  })
+})
+
+describe('on a terminal', () => {
+  test('generate-key-pair asks for the password twice without echoing it; the key opens with it', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'sigil-tty-'))
+    try {
+      const r = await sigilOnTerminal(['generate-key-pair'], {cwd: d, env: {COSIGN_PASSWORD: undefined, SIGIL_PASSWORD: undefined}}, [
+        ['expect', 'Enter password for private key: '],
+        ['send', 'tty-secret-1\r'],
+        ['expect', 'Enter password for private key again: '],
+        ['send', 'tty-secret-1\r'],
+      ])
+      expect(r.code, r.output).toBe(0)
+      expect(r.output).not.toContain('tty-secret-1')
+      expect((await sigil(['public-key', '--key', 'cosign.key'], {cwd: d, env: {COSIGN_PASSWORD: 'tty-secret-1'}})).code).toBe(0)
+      // Two different answers: nothing is written.
+      const m = await sigilOnTerminal(['generate-key-pair', '--output-key-prefix', 'other'], {cwd: d, env: {COSIGN_PASSWORD: undefined, SIGIL_PASSWORD: undefined}}, [
+        ['expect', 'Enter password for private key: '],
+        ['send', 'one\r'],
+        ['expect', 'again: '],
+        ['send', 'two\r'],
+      ])
+      expect(m.code).not.toBe(0)
+      expect(m.output).toContain('passwords do not match')
+      expect(existsSync(join(d, 'other.key'))).toBe(false)
+    } finally {
+      rmSync(d, {recursive: true, force: true})
+    }
   })
 })
 

@@ -37,3 +37,29 @@ export function sigil(
     else setTimeout(() => child.stdin.end(opts.input ?? ''), opts.inputDelayMs)
   })
 }
+
+/**
+ * Run `sigil ARGS` on a pseudo-terminal (test/fixtures/pty-run.py, python3's pty module),
+ * answering its prompts: `steps` expect text on the terminal, then send keys (`\r` = Enter).
+ * `output` is everything the terminal showed, echo included. Asynchronous on purpose: servers
+ * the command talks to may run in the test's own process.
+ */
+export async function sigilOnTerminal(
+  args: string[],
+  opts: {cwd: string; env?: Record<string, string | undefined>},
+  steps: Array<['expect' | 'send', string]>,
+): Promise<{code: number; output: string}> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries({...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env})) if (v !== undefined) env[k] = v
+  const spec = {argv: [BIN, ...args], cwd: opts.cwd, env, steps}
+  const child = spawn('python3', [fileURLToPath(new URL('./fixtures/pty-run.py', import.meta.url)), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  if (code !== 0) throw new Error(`pty-run.py failed (${code}): ${stderr}${stdout}`)
+  const result = JSON.parse(stdout) as {code: number; output: string; timeout?: string}
+  if (result.timeout !== undefined) throw new Error(`no "${result.timeout}" on the terminal; it showed:\n${result.output}`)
+  return result
+}

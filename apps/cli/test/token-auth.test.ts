@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
 import {installCredentialHelper, pushRandomImage, requireRegistry, startRegistry} from '@sigil/testkit'
 import type {TestRegistry} from '@sigil/testkit'
-import {sigil} from './run-cli.js'
+import {sigil, sigilOnTerminal} from './run-cli.js'
 
 const WRITER = {username: 'writer', password: 'wr1ter-secret-do-not-print'}
 const READER = {username: 'reader', password: 'r3ader-secret-do-not-print'}
@@ -65,6 +65,33 @@ describe('sigil login / logout against a token-auth registry', () => {
     expect(r.stderr).toMatch(/^Error: .*rejected/m)
     expect(r.stderr).not.toContain('wrong-pass-xyz')
     expect(existsSync(file)).toBe(false)
+  })
+
+  test('on a terminal, login asks for the user name and the password, and does not echo the password', async () => {
+    const {env, file} = freshConfig()
+    const r = await sigilOnTerminal(['login', registry.host], {cwd: dir, env}, [
+      ['expect', 'Username: '],
+      ['send', `${WRITER.username}\r`],
+      ['expect', 'Password: '],
+      ['send', `${WRITER.password}\r`],
+    ])
+    expect(r.code, r.output).toBe(0)
+    expect(r.output).toContain(`Login Succeeded (${registry.host}`)
+    expect(r.output).toContain(WRITER.username) // the user name is echoed as typed…
+    expect(r.output).not.toContain(WRITER.password) // …the password is not
+    expect(JSON.parse(readFileSync(file, 'utf8')).auths[registry.host]).toEqual({auth: b64(`${WRITER.username}:${WRITER.password}`)})
+    // With -u, only the password is asked; a wrong one writes nothing.
+    const other = freshConfig()
+    const wrong = await sigilOnTerminal(['login', registry.host, '-u', WRITER.username], {cwd: dir, env: other.env}, [
+      ['expect', 'Password: '],
+      ['send', 'wrong-pass-xyz\r'],
+    ])
+    expect(wrong.code, wrong.output).toBe(1)
+    expect(wrong.output).not.toContain('Username: ')
+    expect(wrong.output).toMatch(/Error: .*rejected/)
+    expect(existsSync(other.file)).toBe(false)
+    // Control: not on a terminal, nothing is asked (a clear error instead).
+    expect((await sigil(['login', registry.host], {cwd: dir, env})).stderr).toContain('a username is required')
   })
 
   test('a pull-only user cannot sign: clear permission error, no .sig tag left behind', async () => {

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {SigilError} from '@sigil/core'
 import {BaseCommand} from '../shared/base-command.js'
 import {info, trace} from '../shared/command-io.js'
+import {promptHidden, promptLine, stdinIsTerminal} from '../shared/password.js'
 import {credentials, shared} from '../messages.js'
 
 const text = credentials.login
@@ -38,7 +39,11 @@ export default class Login extends BaseCommand<LoginResultJson> {
   public async run(): Promise<LoginResultJson> {
     const {args, flags} = await this.parse(Login)
     const io = this.io()
-    const username = flags.username
+    // On a terminal, like docker login: ask for what the flags leave out (the password hidden).
+    const std = {env: process.env, stdin: process.stdin, stderr: process.stderr}
+    const interactive = !flags['password-stdin'] && stdinIsTerminal()
+    let username = flags.username
+    if ((username === undefined || username === '') && interactive) username = (await promptLine(text.usernamePrompt, std)).trim()
     if (username === undefined || username === '') throw new SigilError('INVALID_ARGUMENT', text.needUsername)
     let password: string
     if (flags['password-stdin']) {
@@ -49,6 +54,9 @@ export default class Login extends BaseCommand<LoginResultJson> {
     } else if (flags.password !== undefined) {
       process.stderr.write(`${text.passwordWarning}\n`)
       password = flags.password
+    } else if (interactive) {
+      password = await promptHidden(text.passwordPrompt, std)
+      if (password === '') throw new SigilError('INVALID_ARGUMENT', text.needPassword)
     } else {
       throw new SigilError('INVALID_ARGUMENT', text.needPassword)
     }

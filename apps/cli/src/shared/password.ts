@@ -12,10 +12,11 @@ const PROMPT = 'Enter password for private key: '
 const PROMPT_AGAIN = 'Enter password for private key again: '
 
 /** Read one line from the terminal without echoing it. */
-async function promptHidden(question: string, io: PasswordSources): Promise<string> {
+export async function promptHidden(question: string, io: PasswordSources): Promise<string> {
   const {stdin, stderr} = io
-  stderr.write(question)
+  // Echo off before the prompt shows: input typed (or pasted) right after it is never echoed.
   stdin.setRawMode?.(true)
+  stderr.write(question)
   stdin.resume()
   return new Promise<string>((resolve, reject) => {
     let value = ''
@@ -46,7 +47,7 @@ let stdinRead: Promise<Uint8Array> | undefined
  * object, once created, puts a pipe into non-blocking mode, and a synchronous read of it then
  * fails with EAGAIN whenever the writer has not written yet.
  */
-function stdinIsTerminal(): boolean {
+export function stdinIsTerminal(): boolean {
   // node:tty loaded here, not at the top: ~1 ms of every start-up, and verify never asks.
   return process.getBuiltinModule('node:tty').isatty(0)
 }
@@ -82,6 +83,17 @@ export async function readPassword(confirm: boolean, io: PasswordSources): Promi
   // Not a terminal: the whole of stdin is the password (read once, reused for every key).
   stdinRead ??= readAllStdin(io)
   return stdinRead
+}
+
+/** Ask for one line on the terminal, echoed (a user name); the answer without its line end. */
+export async function promptLine(question: string, io: PasswordSources): Promise<string> {
+  const {createInterface} = await import('node:readline/promises')
+  const rl = createInterface({input: io.stdin, output: io.stderr})
+  try {
+    return await rl.question(question)
+  } finally {
+    rl.close()
+  }
 }
 
 /** Ask yes/no on a terminal; false when there is none. */
