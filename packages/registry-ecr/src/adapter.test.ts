@@ -33,7 +33,14 @@ describe('ecrAdapter: contract members', () => {
   test('name, hosts, capabilities, matches', () => {
     const a = ecrAdapter()
     expect(a.name).toBe('ecr')
-    expect(a.hosts).toEqual(['*.dkr.ecr.*.amazonaws.com', '*.dkr.ecr-fips.*.amazonaws.com', '*.dkr.ecr.*.amazonaws.com.cn', 'public.ecr.aws'])
+    expect(a.hosts).toEqual([
+      '*.dkr.ecr.*.amazonaws.com',
+      '*.dkr.ecr-fips.*.amazonaws.com',
+      '*.dkr.ecr.*.amazonaws.com.cn',
+      '*.dkr-ecr.*.on.aws',
+      '*.dkr-ecr-fips.*.on.aws',
+      'public.ecr.aws',
+    ])
     expect(a.capabilities).toEqual({referrersApi: false, mutableTags: false, ociManifests: true})
     expect(a.capabilities).toBe(ECR_CAPABILITIES)
     expect(Object.isFrozen(ECR_CAPABILITIES)).toBe(true)
@@ -122,6 +129,14 @@ describe('ecrAdapter.credentials (real SDK, loopback ECR API)', () => {
     expect(err.details).toMatchObject({registry: HOST, region: 'eu-west-1', awsError: 'AccessDeniedException'})
     server.setAccessDenied(false)
     expect(await a.credentials(HOST, 'app')).toMatchObject({password: PASSWORD})
+  })
+
+  test('a dual-stack registry name logs in to the same registry: GetAuthorizationToken for its account and region', async () => {
+    const before = server.count()
+    const a = ecrAdapter({endpoint: server.endpoint})
+    expect(await a.credentials('123456789012.dkr-ecr.eu-west-1.on.aws', 'app')).toEqual({kind: 'basic', username: 'AWS', password: PASSWORD})
+    expect(server.count()).toBe(before + 1)
+    expect(server.requests.at(-1)).toMatchObject({target: 'GetAuthorizationToken', body: {registryIds: ['123456789012']}, signingRegion: 'eu-west-1', status: 200})
   })
 
   test('region comes from the host: a registry in another region is signed for that region', async () => {

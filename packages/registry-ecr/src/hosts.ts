@@ -1,7 +1,9 @@
 /**
  * Amazon ECR registry host names: private registries
  * (`<account>.dkr.ecr.<region>.amazonaws.com`, FIPS `<account>.dkr.ecr-fips.<region>.amazonaws.com`,
- * China `<account>.dkr.ecr.<region>.amazonaws.com.cn`) and ECR Public (`public.ecr.aws`).
+ * China `<account>.dkr.ecr.<region>.amazonaws.com.cn`, and the dual-stack IPv4/IPv6 names
+ * `<account>.dkr-ecr.<region>.on.aws`, FIPS `<account>.dkr-ecr-fips.<region>.on.aws`) and ECR
+ * Public (`public.ecr.aws`).
  */
 
 /** What an ECR host name says. */
@@ -18,6 +20,8 @@ export type EcrHost =
       readonly partition: 'aws' | 'aws-cn' | 'aws-us-gov'
       /** A FIPS endpoint (`dkr.ecr-fips`): the API call must use the FIPS endpoint too. */
       readonly fips: boolean
+      /** A dual-stack name (`dkr-ecr…on.aws`): the same registry, reachable over IPv6 too. */
+      readonly dualStack: boolean
     }
   | {readonly kind: 'public'; readonly host: 'public.ecr.aws'}
 
@@ -29,10 +33,13 @@ export const ECR_HOST_PATTERNS: readonly string[] = [
   '*.dkr.ecr.*.amazonaws.com',
   '*.dkr.ecr-fips.*.amazonaws.com',
   '*.dkr.ecr.*.amazonaws.com.cn',
+  '*.dkr-ecr.*.on.aws',
+  '*.dkr-ecr-fips.*.on.aws',
   ECR_PUBLIC_HOST,
 ]
 
 const PRIVATE_HOST = /^(\d{12})\.dkr\.ecr(-fips)?\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/
+const DUAL_STACK_HOST = /^(\d{12})\.dkr-ecr(-fips)?\.([a-z0-9-]+)\.on\.aws$/
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
 
 /**
@@ -42,6 +49,14 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/
 export function parseEcrHost(host: string): EcrHost | undefined {
   const h = host.toLowerCase()
   if (h === ECR_PUBLIC_HOST) return {kind: 'public', host: ECR_PUBLIC_HOST}
+  const dual = DUAL_STACK_HOST.exec(h)
+  if (dual) {
+    const [, accountId, fips, region] = dual as unknown as [string, string, string | undefined, string]
+    // China's dual-stack names are not under on.aws.
+    if (!REGION.test(region) || region.startsWith('cn-')) return undefined
+    const partition = region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws'
+    return {kind: 'private', host: h, accountId, region, partition, fips: Boolean(fips), dualStack: true}
+  }
   const m = PRIVATE_HOST.exec(h)
   if (!m) return undefined
   const [, accountId, fips, region, china] = m as unknown as [string, string, string | undefined, string, string | undefined]
@@ -51,7 +66,7 @@ export function parseEcrHost(host: string): EcrHost | undefined {
   if (Boolean(china) !== chinaRegion) return undefined
   if (china && fips) return undefined
   const partition = china ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws'
-  return {kind: 'private', host: h, accountId, region, partition, fips: Boolean(fips)}
+  return {kind: 'private', host: h, accountId, region, partition, fips: Boolean(fips), dualStack: false}
 }
 
 /** True for private ECR and ECR Public hosts. */

@@ -47,7 +47,7 @@ describe('dist/plugin.js (the sigil:plugin hook)', () => {
     expect(run('plain')).toEqual({
       name: '@sigil/registry-ecr',
       adapter: 'ecr',
-      hosts: ['*.dkr.ecr.*.amazonaws.com', '*.dkr.ecr-fips.*.amazonaws.com', '*.dkr.ecr.*.amazonaws.com.cn', 'public.ecr.aws'],
+      hosts: ['*.dkr.ecr.*.amazonaws.com', '*.dkr.ecr-fips.*.amazonaws.com', '*.dkr.ecr.*.amazonaws.com.cn', '*.dkr-ecr.*.on.aws', '*.dkr-ecr-fips.*.on.aws', 'public.ecr.aws'],
       capabilities: {referrersApi: false, mutableTags: false, ociManifests: true},
       matches: [true, true, false],
       publicCredentials: null,
