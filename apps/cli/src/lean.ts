@@ -140,19 +140,14 @@ interface LeanCommand {
 
 /** Run `argv` (`sign …` or `verify …`) if the lean path can; false = let oclif do it. */
 export async function runLean(argv: readonly string[], root: string, options: LeanOptions = {}): Promise<boolean> {
-  const command =
+  const spec =
     argv[0] === 'sign'
       ? await import('./actions/sign.js').then((m): LeanCommand => ({flags: m.signFlags, run: m.signAction}))
       : argv[0] === 'verify'
         ? await import('./actions/verify.js').then((m): LeanCommand => ({flags: m.verifyFlags, run: m.verifyAction}))
         : undefined
-  return command !== undefined && runLeanCommand(command, argv, root, options)
-}
-
-/** Run `argv` as `spec` (argv[0] is its name) if the lean path can; false = let oclif do it. */
-async function runLeanCommand(spec: LeanCommand, argv: readonly string[], root: string, options: LeanOptions = {}): Promise<boolean> {
-  const rest = argv.slice(1)
-  const parsed = parseLean(rest, {...spec.flags, ...BASE_FLAGS})
+  if (!spec) return false
+  const parsed = parseLean(argv.slice(1), {...spec.flags, ...BASE_FLAGS})
   if (!parsed || parsed.args.length === 0) return false
   const key = parsed.flags.key as string
   if (key.startsWith('pkcs11:')) return false

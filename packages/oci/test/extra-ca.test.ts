@@ -6,7 +6,7 @@
  * does. The child never inherits NODE_EXTRA_CA_CERTS: only the function under test can make it
  * trust the test server's self-signed certificate.
  */
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer as createHttpsServer, type Server as HttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
@@ -15,6 +15,7 @@ import {join} from 'node:path'
 import {rootCertificates} from 'node:tls'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {runScript} from './run-script.js'
 import {hasOpenssl, makeCertificate, type TestCertificate} from './tls-cert.js'
 import {startWireServer, type WireServer} from './wire-server.js'
 
@@ -32,32 +33,20 @@ interface Run {
 }
 
 /** Run an ES module script in a fresh `node` without NODE_EXTRA_CA_CERTS; killed after 15 s. */
-function run(script: string): Promise<Run> {
+async function run(script: string): Promise<Run> {
   const env: NodeJS.ProcessEnv = {...process.env}
   delete env['NODE_EXTRA_CA_CERTS']
   delete env['SIGIL_DEFERRED_CA_CERTS']
   delete env['NODE_OPTIONS']
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {stdio: ['ignore', 'pipe', 'pipe'], env})
-    const killer = setTimeout(() => child.kill(), 15_000)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      clearTimeout(killer)
-      const last = stdout.trim().split('\n').pop() ?? ''
-      let report: Run['report']
-      try {
-        report = JSON.parse(last) as Run['report']
-      } catch {
-        reject(new Error(`child printed no report (exit ${code}):\nstdout: ${stdout}\nstderr: ${stderr}`))
-        return
-      }
-      resolve({code, stdout, stderr, report})
-    })
-  })
+  const {code, stdout, stderr} = await runScript(script, {env, timeoutMs: 15_000})
+  const last = stdout.trim().split('\n').pop() ?? ''
+  let report: Run['report']
+  try {
+    report = JSON.parse(last) as Run['report']
+  } catch {
+    throw new Error(`child printed no report (exit ${code}):\nstdout: ${stdout}\nstderr: ${stderr}`)
+  }
+  return {code, stdout, stderr, report}
 }
 
 interface ScriptOptions {

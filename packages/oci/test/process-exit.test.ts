@@ -3,12 +3,12 @@
  * not hold the process open. Runs the BUILT package (`npx tsc -b` first; turbo's test task
  * depends on build) in a child `node` that does one request and never calls process.exit.
  */
-import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {afterEach, expect, test} from 'vitest'
+import {runScript} from './run-script.js'
 import {hasOpenssl, makeCertificate} from './tls-cert.js'
 import {startWireServer, type WireServer} from './wire-server.js'
 
@@ -20,22 +20,7 @@ afterEach(async () => {
 })
 
 /** Run an ES module script in a fresh `node`; killed (exit code null) if still running after 10 s. */
-function run(script: string, env: NodeJS.ProcessEnv = {}): Promise<{code: number | null; stdout: string; stderr: string; exitedAt: number}> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...env}})
-    const killer = setTimeout(() => child.kill(), 10_000)
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
-    child.on('error', reject)
-    child.on('exit', (code) => {
-      const exitedAt = Date.now()
-      clearTimeout(killer)
-      resolve({code, stdout, stderr, exitedAt})
-    })
-  })
-}
+const run = (script: string, env: NodeJS.ProcessEnv = {}) => runScript(script, {env: {...process.env, ...env}})
 
 test('a process that made a keep-alive request exits right after it, without process.exit', async () => {
   expect(existsSync(FETCH_JS), `${FETCH_JS} is missing: build the package first (npx tsc -b)`).toBe(true)

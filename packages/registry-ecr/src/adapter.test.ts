@@ -7,6 +7,7 @@ import {startEcrServer} from '@sigil/testkit'
 import type {EcrTestServer} from '@sigil/testkit'
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
 import {ECR_CAPABILITIES, ecrAdapter} from './adapter.js'
+import {ECR_HOST_PATTERNS} from './hosts.js'
 
 const HOST = '123456789012.dkr.ecr.eu-west-1.amazonaws.com'
 const PASSWORD = 'ecr-test-password-0123456789'
@@ -33,14 +34,7 @@ describe('ecrAdapter: contract members', () => {
   test('name, hosts, capabilities, matches', () => {
     const a = ecrAdapter()
     expect(a.name).toBe('ecr')
-    expect(a.hosts).toEqual([
-      '*.dkr.ecr.*.amazonaws.com',
-      '*.dkr.ecr-fips.*.amazonaws.com',
-      '*.dkr.ecr.*.amazonaws.com.cn',
-      '*.dkr-ecr.*.on.aws',
-      '*.dkr-ecr-fips.*.on.aws',
-      'public.ecr.aws',
-    ])
+    expect(a.hosts).toBe(ECR_HOST_PATTERNS) // the list itself is pinned in hosts.test.ts
     expect(a.capabilities).toEqual({referrersApi: false, mutableTags: false, ociManifests: true})
     expect(a.capabilities).toBe(ECR_CAPABILITIES)
     expect(Object.isFrozen(ECR_CAPABILITIES)).toBe(true)

@@ -2,7 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {SigilError} from '@sigil/core'
 import {BaseCommand} from '../shared/base-command.js'
 import {info, trace} from '../shared/command-io.js'
-import {promptHidden, promptLine, stdinIsTerminal} from '../shared/password.js'
+import {processSources, promptHidden, promptLine, readAllStdin, stdinIsTerminal} from '../shared/password.js'
 import {credentials, shared} from '../messages.js'
 
 const text = credentials.login
@@ -15,12 +15,6 @@ export interface LoginResultJson {
   configFile: string
   /** The credential helper holding the secret, when one is configured. */
   helper?: string
-}
-
-async function readAllStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const c of process.stdin) chunks.push(c as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 export default class Login extends BaseCommand<LoginResultJson> {
@@ -40,7 +34,7 @@ export default class Login extends BaseCommand<LoginResultJson> {
     const {args, flags} = await this.parse(Login)
     const io = this.io()
     // On a terminal, like docker login: ask for what the flags leave out (the password hidden).
-    const std = {env: process.env, stdin: process.stdin, stderr: process.stderr}
+    const std = processSources()
     const interactive = !flags['password-stdin'] && stdinIsTerminal()
     let username = flags.username
     if ((username === undefined || username === '') && interactive) username = (await promptLine(text.usernamePrompt, std)).trim()
@@ -49,7 +43,7 @@ export default class Login extends BaseCommand<LoginResultJson> {
     if (flags['password-stdin']) {
       if (flags.password !== undefined) throw new SigilError('INVALID_ARGUMENT', text.bothPasswords)
       // Like docker: one trailing newline (and CR) is not part of the password.
-      password = (await readAllStdin()).replace(/\n$/, '').replace(/\r$/, '')
+      password = Buffer.from(await readAllStdin(std)).toString('utf8').replace(/\n$/, '').replace(/\r$/, '')
       if (password === '') throw new SigilError('INVALID_ARGUMENT', text.emptyPassword)
     } else if (flags.password !== undefined) {
       process.stderr.write(`${text.passwordWarning}\n`)

@@ -1,7 +1,7 @@
 import {SigilError} from '@sigil/core'
 import type {KeyContext, KeyProvider, RegistryAdapter} from '@sigil/core'
 import type {ComposedPlugins} from './plugins.js'
-import {askYesNo, readPassword} from './password.js'
+import {askYesNo, processSources, readPassword} from './password.js'
 import {writeStderr} from './stdio.js'
 
 /** What an action needs from its host (oclif or the lean path). */
@@ -26,16 +26,7 @@ export function trace(io: CommandIO, message: string): void {
 
 /** Passwords and prompts for key providers, from env, terminal or stdin. */
 export function keyContext(io: CommandIO): KeyContext {
-  // Getters: process.stdin sets up a stream on first access (~1 ms), which a public key never needs.
-  const std = {
-    env: process.env,
-    get stdin() {
-      return process.stdin
-    },
-    get stderr() {
-      return process.stderr
-    },
-  }
+  const std = processSources()
   return {
     getPassword: ({confirm}) => readPassword(confirm, std),
     confirm: (question) => askYesNo(question, std),

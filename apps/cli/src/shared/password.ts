@@ -8,6 +8,22 @@ export interface PasswordSources {
   readonly stderr: NodeJS.WriteStream
 }
 
+/**
+ * This process's sources. Getters: `process.stdin` sets up a stream on first access (~1 ms, and
+ * it makes a stdin pipe non-blocking), which most commands never need.
+ */
+export function processSources(): PasswordSources {
+  return {
+    env: process.env,
+    get stdin() {
+      return process.stdin
+    },
+    get stderr() {
+      return process.stderr
+    },
+  }
+}
+
 const PROMPT = 'Enter password for private key: '
 const PROMPT_AGAIN = 'Enter password for private key again: '
 
@@ -52,12 +68,15 @@ export function stdinIsTerminal(): boolean {
   return process.getBuiltinModule('node:tty').isatty(0)
 }
 
-/** All of standard input: synchronously, or, when it is non-blocking and not ready, through the stream. */
-async function readAllStdin(io: PasswordSources): Promise<Uint8Array> {
+/**
+ * All of standard input: synchronously, or, when it is non-blocking and not ready, through the
+ * stream. Empty when it is closed or unreadable.
+ */
+export async function readAllStdin(io: PasswordSources): Promise<Uint8Array> {
   try {
     return readFileSync(0)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return new Uint8Array() // closed or unreadable: no password
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return new Uint8Array()
   }
   const chunks: Buffer[] = []
   for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string))
