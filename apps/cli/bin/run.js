@@ -1,41 +1,56 @@
-#!/bin/sh
-':' //; # `sigil`. This file is a POSIX shell script and an ES module (oclif's bin/run.js) at once:
-':' //; # to the shell each of these lines runs `:` and then the rest, to JavaScript it is a string
-':' //; # and a comment. sign, verify and --version start from bin/lean.cjs (see there). Node reads
-':' //; # NODE_EXTRA_CA_CERTS before running any JavaScript (~40 ms for a system CA bundle): for
-':' //; # sign, verify and --version the variable is handed over instead, and sigil reads the file
-':' //; # on its first HTTPS request (loopback registries never make one).
-':' //; [ -n "${SIGIL_NO_LEAN-}" ] && exec node "$0" "$@"
-':' //; case "$1" in sign|verify|--version) case "${NODE_OPTIONS-}" in *openssl-ca*|*system-ca*|*bundled-ca*) ;; *) if [ -n "${NODE_EXTRA_CA_CERTS-}" ]; then SIGIL_DEFERRED_CA_CERTS=$NODE_EXTRA_CA_CERTS; export SIGIL_DEFERRED_CA_CERTS; unset NODE_EXTRA_CA_CERTS; fi ;; esac ;; esac
-':' //; self=$0; while [ -h "$self" ]; do link=$(readlink "$self"); case $link in /*) self=$link ;; *) case $self in */*) self=${self%/*}/$link ;; *) self=$link ;; esac ;; esac; done
-':' //; case $self in */*) bin=${self%/*} ;; *) bin=. ;; esac
-':' //; case "$1" in sign|verify|--version) [ -f "$bin/lean.cjs" ] && exec node "$bin/lean.cjs" "$@" ;; esac
-':' //; exec node "$0" "$@"
+#!/usr/bin/env node
+'use strict'
+// `sigil`. Runs dist/sigil.bundle.cjs (src/runtime/main.ts with every command and built-in plugin,
+// as one CommonJS file made by build/bundle.mjs) from the V8 code cache made with it, so a run
+// neither resolves nor compiles sigil's modules. oclif starts only for the commands other oclif
+// plugins add (`sigil plugins …`), or for every command when SIGIL_NO_LEAN is set.
+const {readFileSync} = require('node:fs')
+const {join} = require('node:path')
 
-// The hot commands (sign, verify with a key file) start without loading oclif (bin/lean.cjs);
-// everything else, and anything the lean path declines, runs through oclif as usual.
-import {createRequire} from 'node:module'
+const ROOT = join(__dirname, '..')
+const BUNDLE = join(ROOT, 'dist', 'sigil.bundle.cjs')
 
-const lean = createRequire(import.meta.url)('./lean.cjs')
-const deferredCa = lean.takeDeferredCa()
-// Set when the lean path has already declined this invocation (bin/lean.cjs).
-const declined = process.env.SIGIL_LEAN_DECLINED === '1'
-delete process.env.SIGIL_LEAN_DECLINED
-
-const argv = process.argv.slice(2)
-const tryLean = !process.env.SIGIL_NO_LEAN && !declined
-let handled = false
-if (argv.length === 1 && argv[0] === '--version' && tryLean) {
-  lean.printVersion()
-  handled = true
-} else if ((argv[0] === 'sign' || argv[0] === 'verify') && tryLean) {
-  handled = await lean.runLean(argv, deferredCa)
+/** The source the bundle is compiled as: the CommonJS module wrapper, fixed so the cache matches it. */
+function wrap(source) {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`
 }
-if (!handled && deferredCa !== undefined) {
-  lean.restart(argv)
-} else if (!handled) {
+
+/** `new vm.Script` for the bundle; `cachedData` is V8's code cache for exactly this source (or undefined). */
+function compileBundle(cachedData) {
+  const {Script} = require('node:vm')
+  // The build writes the bundle as ASCII, so latin1 reads it without decoding UTF-8.
+  return new Script(wrap(readFileSync(BUNDLE, 'latin1')), {filename: BUNDLE, cachedData})
+}
+
+/** The bundle's exports. A cache V8 rejects (another Node, other flags) only costs the compile. */
+function loadBundle() {
+  let cachedData
+  try {
+    cachedData = readFileSync(`${BUNDLE}.cache`)
+  } catch {
+    // no cache: compile as usual
+  }
+  const module = {exports: {}}
+  const script = compileBundle(cachedData)
+  if (process.env.SIGIL_DEBUG_CODE_CACHE) process.stderr.write(`code cache ${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`)
+  script.runInThisContext()(module.exports, require, module, BUNDLE, join(ROOT, 'dist'))
+  return module.exports
+}
+
+async function runOclif() {
   // Plugins are plain ESM: oclif's "cannot be auto-transpiled" notice about linked ones is noise.
   process.env.OCLIF_DISABLE_LINKED_ESM_WARNING ??= '1'
   const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  await execute({dir: join(ROOT, 'package.json')})
+}
+
+module.exports = {compileBundle}
+
+if (require.main === module) {
+  const start = process.env.SIGIL_NO_LEAN ? runOclif() : loadBundle().main(process.argv.slice(2), {root: ROOT, runOclif, exitWhenDone: true, importModule: (url) => import(url)})
+  start.catch((err) => {
+    // Commands report their own errors; this is a start-up failure (a broken install).
+    process.stderr.write(`sigil: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.exitCode = 1
+  })
 }

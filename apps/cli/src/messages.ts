@@ -80,6 +80,7 @@ export const generateKeyPair = {
   prefix: 'Write <prefix>.key and <prefix>.pub.',
   force: 'Overwrite existing key files without asking.',
   scryptN: 'scrypt cost for the private key encryption (32768 reads everywhere; 65536/131072 need cosign 2.2+).',
+  kms: 'Create the key in a KMS (a URI handled by an installed plugin, e.g. awskms:///alias/release) and write only the public key.',
 }
 
 export const importKeyPair = {

@@ -6,7 +6,8 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {BIN} from './run-cli.js'
 
 // Cold start must stay lean: no cloud SDK (or gRPC, or the native PKCS#11 module) may load
-// unless a key of that kind is actually used. A resolve hook reports every module resolved.
+// unless a key of that kind is actually used. Hooks report every module resolved, by import
+// (a module resolve hook) and by require (a wrapped Module._resolveFilename).
 const HEAVY = /@aws-sdk|@smithy|@google-cloud|google-gax|google-auth-library|@grpc|pkcs11js/
 let dir: string
 let hook: string
@@ -16,9 +17,16 @@ beforeAll(() => {
   hook = join(dir, 'trace.mjs')
   writeFileSync(
     hook,
-    `import {register} from 'node:module'
+    `import {register, createRequire} from 'node:module'
 register('data:text/javascript,' + encodeURIComponent(\`
 export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('RESOLVED ' + r.url + '\\\\n'); return r }\`))
+const Module = createRequire(import.meta.url)('node:module')
+const resolveFilename = Module._resolveFilename
+Module._resolveFilename = function (request, ...rest) {
+  const r = resolveFilename.call(this, request, ...rest)
+  process.stderr.write('RESOLVED ' + r + '\\n')
+  return r
+}
 `,
   )
   writeFileSync(join(dir, 'k.pub'), '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEOc6HkISHzVdUbtUsdjYtPuyPYBeg\n4FCemyVurIM4KEORQk4OAu8ZNwxvGSoY3eAabYaFIPPQ8ROAjrbdPwNdJw==\n-----END PUBLIC KEY-----\n')
@@ -48,9 +56,11 @@ describe('start-up loads no heavy SDK', () => {
     expect(resolved.some((u) => /@aws-sdk/.test(u))).toBe(true)
   })
 
-  test('the lean path does not load oclif for a key-file verify', () => {
+  test("sigil's own commands and help do not load oclif; other plugins' commands do (control)", () => {
     expect(resolvedBy(['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1']).some((u) => u.includes('@oclif/core'))).toBe(false)
-    expect(resolvedBy(['--help']).some((u) => u.includes('@oclif/core'))).toBe(true)
+    expect(resolvedBy(['public-key', '--key', 'awskms:///alias/none']).some((u) => u.includes('@oclif/core'))).toBe(false)
+    expect(resolvedBy(['--help']).some((u) => u.includes('@oclif/core'))).toBe(false)
+    expect(resolvedBy(['plugins']).some((u) => u.includes('@oclif/core'))).toBe(true)
   })
 
   test('--version prints exactly what oclif would, without loading it', () => {

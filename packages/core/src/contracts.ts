@@ -90,6 +90,11 @@ export interface GenerateKeyOptions {
   readonly force?: boolean
   /** Where the public key goes (file providers: `<prefix>.pub`). Default `cosign`. */
   readonly outputPrefix?: string
+  /**
+   * scrypt cost for providers that write an encrypted key file (the file provider). Default
+   * 32768, which every cosign release reads; 65536 and 131072 need cosign 2.2+.
+   */
+  readonly scryptN?: 32768 | 65536 | 131072
 }
 
 /**
@@ -114,6 +119,11 @@ export interface KeyProvider {
   publicKey(keyRef: string, ctx: KeyContext): Promise<PublicKeyInfo>
   /** Create a key at `keyRef` (optional capability). */
   generate?(keyRef: string, ctx: KeyContext, options?: GenerateKeyOptions): Promise<GeneratedKey>
+  /**
+   * Wrap an existing unencrypted PEM private key (`pemRef`: a path or `env://VAR`) into this
+   * provider's key format at `prefix` (optional capability; `cosign import-key-pair`).
+   */
+  importKeyPair?(pemRef: string, prefix: string, ctx: KeyContext, options?: GenerateKeyOptions): Promise<GeneratedKey>
 }
 
 /** Credentials for one registry request. */

@@ -30,6 +30,8 @@ export interface FileKeyProviderDeps {
 export interface ImportKeyPairOptions {
   /** Overwrite existing files without asking. Default false. */
   readonly force?: boolean
+  /** scrypt cost of the written key; default the provider's (32768). */
+  readonly scryptN?: GenerateKeyOptions['scryptN']
 }
 
 /** The file provider: a KeyProvider that can always generate, plus `importKeyPair`. */
@@ -144,7 +146,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
     }
   }
 
-  async function writeKeyPair(prefix: string, pkcs8: Uint8Array, ctx: KeyContext, force: boolean): Promise<GeneratedKey> {
+  async function writeKeyPair(prefix: string, pkcs8: Uint8Array, ctx: KeyContext, force: boolean, scryptN?: GenerateKeyOptions['scryptN']): Promise<GeneratedKey> {
     if (prefix === '' || prefix.startsWith(ENV_PREFIX) || SCHEME.test(prefix)) {
       throw new KeyFileError('INVALID_ARGUMENT', `invalid key file prefix ${JSON.stringify(prefix)}: expected a file path`)
     }
@@ -160,7 +162,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
         break
       }
     }
-    const pem = await encryptCosignKey(pkcs8, await password(ctx, 'encrypt', keyPath), options)
+    const pem = await encryptCosignKey(pkcs8, await password(ctx, 'encrypt', keyPath), scryptN ? {...options, scryptN} : options)
     const publicKey = publicKeyFromPkcs8(pkcs8)
     await write(keyPath, pem, {mode: 0o600, exactMode: true, overwrite})
     try {
@@ -213,7 +215,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
 
     async generate(keyRef: string, ctx: KeyContext, generateOptions: GenerateKeyOptions = {}): Promise<GeneratedKey> {
       const prefix = keyRef || generateOptions.outputPrefix || 'cosign'
-      return writeKeyPair(prefix, generatePrivateKey(), ctx, generateOptions.force ?? false)
+      return writeKeyPair(prefix, generatePrivateKey(), ctx, generateOptions.force ?? false, generateOptions.scryptN)
     },
 
     async importKeyPair(pemPath: string, prefix: string, ctx: KeyContext, importOptions: ImportKeyPairOptions = {}) {
@@ -225,7 +227,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
         if ((err as {code?: unknown}).code !== 'PASSWORD_REQUIRED') throw err
         pkcs8 = importPrivateKeyPem(pem, await password(ctx, 'decrypt', pemPath), {source: pemPath})
       }
-      return writeKeyPair(prefix, pkcs8, ctx, importOptions.force ?? false)
+      return writeKeyPair(prefix, pkcs8, ctx, importOptions.force ?? false, importOptions.scryptN)
     },
   }
 }

@@ -1,8 +1,9 @@
-import {Args, Flags} from '@oclif/core'
 import {SigilError} from '@sigil/core'
-import {BaseCommand} from '../shared/base-command.js'
+import {checkRegistryLogin, loginServer, storeLogin} from '@sigil/oci'
+import {defineCommand} from '../command.js'
 import {info, trace} from '../shared/command-io.js'
 import {processSources, promptHidden, promptLine, readAllStdin, stdinIsTerminal} from '../shared/password.js'
+import {writeStderr} from '../shared/stdio.js'
 import {credentials, shared} from '../messages.js'
 
 const text = credentials.login
@@ -17,22 +18,20 @@ export interface LoginResultJson {
   helper?: string
 }
 
-export default class Login extends BaseCommand<LoginResultJson> {
-  static override summary = text.summary
-  static override description = `${text.description}\n\n${credentials.precedence}`
-  static override examples = text.examples
-  static override args = {registry: Args.string({description: text.registry, required: true})}
-  static override flags = {
-    username: Flags.string({char: 'u', description: text.username}),
-    password: Flags.string({char: 'p', description: text.password}),
-    'password-stdin': Flags.boolean({description: text.passwordStdin, default: false}),
-    'allow-insecure-registry': Flags.boolean({description: shared.allowInsecure, default: false}),
-    'allow-http-registry': Flags.boolean({description: shared.allowHttp, default: false}),
-  }
-
-  public async run(): Promise<LoginResultJson> {
-    const {args, flags} = await this.parse(Login)
-    const io = this.io()
+export default defineCommand({
+  summary: text.summary,
+  description: `${text.description}\n\n${credentials.precedence}`,
+  examples: text.examples,
+  args: [{name: 'registry', description: text.registry, required: true}],
+  flags: {
+    username: {kind: 'string', char: 'u', description: text.username},
+    password: {kind: 'string', char: 'p', description: text.password},
+    'password-stdin': {kind: 'boolean', description: text.passwordStdin, default: false},
+    'allow-insecure-registry': {kind: 'boolean', description: shared.allowInsecure, default: false},
+    'allow-http-registry': {kind: 'boolean', description: shared.allowHttp, default: false},
+  },
+  async run({flags, args, io}): Promise<LoginResultJson> {
+    const registry = args[0]!
     // On a terminal, like docker login: ask for what the flags leave out (the password hidden).
     const std = processSources()
     const interactive = !flags['password-stdin'] && stdinIsTerminal()
@@ -46,7 +45,7 @@ export default class Login extends BaseCommand<LoginResultJson> {
       password = Buffer.from(await readAllStdin(std)).toString('utf8').replace(/\n$/, '').replace(/\r$/, '')
       if (password === '') throw new SigilError('INVALID_ARGUMENT', text.emptyPassword)
     } else if (flags.password !== undefined) {
-      process.stderr.write(`${text.passwordWarning}\n`)
+      writeStderr(`${text.passwordWarning}\n`)
       password = flags.password
     } else if (interactive) {
       password = await promptHidden(text.passwordPrompt, std)
@@ -54,8 +53,7 @@ export default class Login extends BaseCommand<LoginResultJson> {
     } else {
       throw new SigilError('INVALID_ARGUMENT', text.needPassword)
     }
-    const {checkRegistryLogin, loginServer, storeLogin} = await import('@sigil/oci')
-    const {key, host} = loginServer(args.registry)
+    const {host} = loginServer(registry)
     // Nothing is written unless the registry accepts the credentials.
     await checkRegistryLogin(
       host,
@@ -66,8 +64,8 @@ export default class Login extends BaseCommand<LoginResultJson> {
         onRequest: (e) => trace(io, `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms)`),
       },
     )
-    const stored = await storeLogin(args.registry, {username, password})
+    const stored = await storeLogin(registry, {username, password})
     info(io, text.succeeded(stored.key, stored.helper === undefined ? `in ${stored.file}` : `by ${stored.helper}`))
     return {registry: stored.key, configFile: stored.file, ...(stored.helper === undefined ? {} : {helper: stored.helper})}
-  }
-}
+  },
+})

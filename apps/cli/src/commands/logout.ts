@@ -1,5 +1,5 @@
-import {Args} from '@oclif/core'
-import {BaseCommand} from '../shared/base-command.js'
+import {eraseLogin} from '@sigil/oci'
+import {defineCommand} from '../command.js'
 import {info} from '../shared/command-io.js'
 import {credentials} from '../messages.js'
 
@@ -13,16 +13,14 @@ export interface LogoutResultJson {
   removed: boolean
 }
 
-export default class Logout extends BaseCommand<LogoutResultJson> {
-  static override summary = text.summary
-  static override examples = text.examples
-  static override args = {registry: Args.string({description: text.registry, required: true})}
-
-  public async run(): Promise<LogoutResultJson> {
-    const {args} = await this.parse(Logout)
-    const {eraseLogin} = await import('@sigil/oci')
-    const result = await eraseLogin(args.registry)
-    info(this.io(), result.removed ? text.removed(result.key) : text.notLoggedIn(result.key))
+export default defineCommand({
+  summary: text.summary,
+  examples: text.examples,
+  args: [{name: 'registry', description: text.registry, required: true}],
+  flags: {},
+  async run({args, io}): Promise<LogoutResultJson> {
+    const result = await eraseLogin(args[0]!)
+    info(io, result.removed ? text.removed(result.key) : text.notLoggedIn(result.key))
     return {registry: result.key, configFile: result.file, removed: result.removed}
-  }
-}
+  },
+})

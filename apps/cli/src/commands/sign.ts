@@ -1,20 +1,83 @@
-import {Args} from '@oclif/core'
-import {signAction, signFlags} from '../actions/sign.js'
-import type {SignFlags, SignResultJson} from '../actions/sign.js'
-import {BaseCommand} from '../shared/base-command.js'
-import {toOclifFlags} from '../shared/oclif-flags.js'
-import {sign as text} from '../messages.js'
+import {SigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
+import {signImage} from '@sigil/signing'
+import {defineCommand} from '../command.js'
+import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
+import {dedupVerifier} from '../shared/dedup.js'
+import {registryFlagSpecs} from '../shared/flags.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {shared, sign as text} from '../messages.js'
+import {writeStdout} from '../shared/stdio.js'
 
-export default class Sign extends BaseCommand<SignResultJson> {
-  static override summary = text.summary
-  static override description = text.description
-  static override examples = text.examples
-  static override strict = false
-  static override args = {image: Args.string({description: 'Image reference(s) to sign.', required: true})}
-  static override flags = toOclifFlags(signFlags)
-
-  public async run(): Promise<SignResultJson> {
-    const {argv, flags} = await this.parse(Sign)
-    return signAction(flags as unknown as SignFlags, argv as string[], this.io())
-  }
+/** What `sign --json` prints: one entry per image. */
+export interface SignResultJson {
+  signed: Array<{image: string; digest: string; signatureTag: string; appended: boolean; signature: string; payload: string}>
 }
+
+/** `sigil sign`: sign each image in turn with one unlocked key; stops at the first failure, as cosign. */
+export default defineCommand({
+  summary: text.summary,
+  description: text.description,
+  examples: text.examples,
+  args: [{name: 'image', description: 'Image reference(s) to sign.', required: true, variadic: true}],
+  flags: {
+    key: {kind: 'string', char: 'k', description: shared.key, required: true},
+    annotations: {kind: 'string', char: 'a', description: shared.annotations, multiple: true, default: []},
+    yes: {kind: 'boolean', char: 'y', description: text.yes, default: false},
+    'tlog-upload': {kind: 'boolean', description: text.tlogUpload, allowNo: true, default: false},
+    upload: {kind: 'boolean', description: text.upload, allowNo: true, default: true},
+    'sign-container-identity': {kind: 'string', description: text.identity},
+    ...registryFlagSpecs,
+  },
+  async run({flags, args, io}): Promise<SignResultJson> {
+    if (flags['tlog-upload']) throw new SigilError('INVALID_ARGUMENT', text.tlogUnsupported)
+    const annotations = parseAnnotationFlags(flags.annotations)
+    // Parse every reference before touching the key or the network: a typo costs nothing.
+    const images = args.map((a) => parseReference(a))
+
+    const provider = await keyProviderFor(io, flags.key)
+    // The key unlocks (scrypt, a KMS round trip) while the first image is resolved.
+    const signer = provider.signer(flags.key, keyContext(io))
+    signer.catch(() => {}) // awaited (and reported) by signImage; never an unhandled rejection
+    const verifier = dedupVerifier(signer)
+    const client = await createRegistryClient(io, flags)
+    const signed: SignResultJson['signed'] = []
+    for (const image of images) {
+      const result = await signImage(image, {
+        client,
+        signer,
+        verifier,
+        annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+        identity: flags['sign-container-identity'],
+        signatureRepository: signatureRepositoryFromEnv(),
+        attachmentTagPrefix: flags['attachment-tag-prefix'],
+        dockerMediaTypes: Boolean(process.env.COSIGN_DOCKER_MEDIA_TYPES && process.env.COSIGN_DOCKER_MEDIA_TYPES !== '0'),
+        upload: flags.upload,
+        onEvent: (e) => {
+          if (e.kind === 'resolved' && e.fromTag) info(io, text.tagWarning(e.image.name))
+          if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location.replace(/:[^:/]+$/, '')}`)
+          if (e.kind === 'duplicate') info(io, `Signature already present in ${e.location}; nothing to add`)
+        },
+      }).catch(async (err: unknown) => {
+        // A bad key (missing, wrong password, not a private key) is reported before a registry
+        // problem that happened while it was being unlocked.
+        await signer
+        // A registry's own quirk (e.g. ECR's immutable tags) is explained by its adapter.
+        const target = signatureRepositoryFromEnv() ?? {registry: image.registry, repository: image.repository}
+        const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
+        throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
+      })
+      if (!flags.upload && !io.json) {
+        writeStdout(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)
+      }
+      signed.push({
+        image: image.name,
+        digest: result.digest,
+        signatureTag: result.signatureLocation,
+        appended: result.appended,
+        signature: result.signature,
+        payload: Buffer.from(result.payload).toString('base64'),
+      })
+    }
+    return {signed}
+  },
+})

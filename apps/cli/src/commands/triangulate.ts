@@ -1,9 +1,9 @@
-import {Args} from '@oclif/core'
 import {parseReference} from '@sigil/core'
-import {BaseCommand} from '../shared/base-command.js'
+import {triangulate} from '@sigil/signing'
+import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {toOclifFlags} from '../shared/oclif-flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {writeStdout} from '../shared/stdio.js'
 import {triangulate as text} from '../messages.js'
 
 /** What `triangulate --json` prints. */
@@ -11,28 +11,24 @@ export interface TriangulateResultJson {
   reference: string
 }
 
-export default class Triangulate extends BaseCommand<TriangulateResultJson> {
-  static override summary = text.summary
-  static override examples = text.examples
-  static override args = {image: Args.string({description: 'Image reference.', required: true})}
-  static override flags = toOclifFlags({
+export default defineCommand({
+  summary: text.summary,
+  examples: text.examples,
+  args: [{name: 'image', description: 'Image reference.', required: true}],
+  flags: {
     type: {kind: 'string', description: text.type, options: ['signature', 'attestation', 'sbom', 'digest'], default: 'signature'},
     ...registryFlagSpecs,
-  })
-
-  public async run(): Promise<TriangulateResultJson> {
-    const {args, flags: parsed} = await this.parse(Triangulate)
-    const flags = parsed as unknown as {type: string; 'allow-insecure-registry': boolean; 'allow-http-registry': boolean; 'attachment-tag-prefix': string}
-    const image = parseReference(args.image)
-    const client = await createRegistryClient(this.io(), flags)
-    const {triangulate} = await import('@sigil/signing')
+  },
+  async run({flags, args, io}): Promise<TriangulateResultJson> {
+    const image = parseReference(args[0]!)
+    const client = await createRegistryClient(io, flags)
     const reference = await triangulate(image, {
       client,
       type: flags.type as 'signature' | 'attestation' | 'sbom' | 'digest',
       signatureRepository: signatureRepositoryFromEnv(),
       attachmentTagPrefix: flags['attachment-tag-prefix'],
     })
-    if (!this.jsonEnabled()) process.stdout.write(`${reference}\n`)
+    if (!io.json) writeStdout(`${reference}\n`)
     return {reference}
-  }
-}
+  },
+})

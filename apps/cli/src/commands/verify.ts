@@ -1,20 +1,90 @@
-import {Args} from '@oclif/core'
-import {verifyAction, verifyFlags} from '../actions/verify.js'
-import type {VerifyFlags, VerifyResultJson} from '../actions/verify.js'
-import {BaseCommand} from '../shared/base-command.js'
-import {toOclifFlags} from '../shared/oclif-flags.js'
-import {verify as text} from '../messages.js'
+import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
+import type {HashAlgorithm} from '@sigil/core'
+import {marshalPayloadForOutput, payloadForOutput, verifyImage} from '@sigil/signing'
+import {defineCommand} from '../command.js'
+import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
+import {exitCodeFor} from '../shared/exit-codes.js'
+import {registryFlagSpecs} from '../shared/flags.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {shared, verify as text} from '../messages.js'
+import {writeStdout, writeStderr} from '../shared/stdio.js'
 
-export default class Verify extends BaseCommand<VerifyResultJson> {
-  static override summary = text.summary
-  static override description = text.description
-  static override examples = text.examples
-  static override strict = false
-  static override args = {image: Args.string({description: 'Image reference(s) to verify.', required: true})}
-  static override flags = toOclifFlags(verifyFlags)
-
-  public async run(): Promise<VerifyResultJson> {
-    const {argv, flags} = await this.parse(Verify)
-    return verifyAction(flags as unknown as VerifyFlags, argv as string[], this.io())
-  }
+/** What `verify --json` prints. */
+export interface VerifyResultJson {
+  images: Array<{image: string; digest?: string; verified: boolean; signatures?: unknown[]; error?: {code?: string; message: string}}>
 }
+
+/**
+ * `sigil verify`: every image is checked and reported; the exit code is the first failure's
+ * (a single image's failure is thrown, so it prints like any other error).
+ */
+export default defineCommand({
+  summary: text.summary,
+  description: text.description,
+  examples: text.examples,
+  args: [{name: 'image', description: 'Image reference(s) to verify.', required: true, variadic: true}],
+  flags: {
+    key: {kind: 'string', char: 'k', description: shared.pubKey, required: true},
+    annotations: {kind: 'string', char: 'a', description: shared.annotations, multiple: true, default: []},
+    'check-claims': {kind: 'boolean', description: text.checkClaims, allowNo: true, default: true},
+    output: {kind: 'string', char: 'o', description: text.output, options: ['json', 'text'], default: 'json'},
+    'insecure-ignore-tlog': {kind: 'boolean', description: text.ignoreTlog, allowNo: true, default: false},
+    offline: {kind: 'boolean', description: text.offline, allowNo: true, default: false},
+    'signature-digest-algorithm': {
+      kind: 'string',
+      description: text.digestAlgorithm,
+      options: ['sha224', 'sha256', 'sha384', 'sha512'],
+      default: 'sha256',
+    },
+    'max-workers': {kind: 'integer', description: text.maxWorkers, default: 10, min: 1},
+    ...registryFlagSpecs,
+  },
+  async run({flags, args, io}): Promise<VerifyResultJson> {
+    if (args.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify --key KEY IMAGE…')
+    const annotations = parseAnnotationFlags(flags.annotations)
+    const hasAnnotations = Object.keys(annotations).length > 0
+    const images = args.map((a) => parseReference(a))
+
+    const provider = await keyProviderFor(io, flags.key)
+    // One image: its registry is asked while the key loads (verifyImage reports a key error first).
+    // Several: a key that does not load fails the command before any of them, not each one.
+    const loading = provider.verifier(flags.key, keyContext(io))
+    const verifier = images.length === 1 ? loading : await loading
+    const client = await createRegistryClient(io, flags)
+
+    const adapters = await registryAdapters(io)
+    const out: VerifyResultJson['images'] = []
+    let firstError: unknown
+    for (const image of images) {
+      try {
+        const result = await verifyImage(image, {
+          client,
+          verifier,
+          checkClaims: flags['check-claims'],
+          annotations: hasAnnotations ? annotations : undefined,
+          hash: flags['signature-digest-algorithm'] as HashAlgorithm,
+          signatureRepository: signatureRepositoryFromEnv(),
+          attachmentTagPrefix: flags['attachment-tag-prefix'],
+          concurrency: flags['max-workers'],
+          resolveWithHead: adapters.find((a) => a.matches(image.registry))?.capabilities.rateLimitedPulls === true,
+        })
+        if (!io.json) {
+          writeStderr(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)
+          if (flags.output === 'text') {
+            for (const s of result.signatures) writeStdout(`${Buffer.from(s.payloadBytes).toString('utf8')}\n`)
+          } else {
+            writeStdout(`\n[${result.signatures.map((s) => marshalPayloadForOutput(s.payload)).join(',')}]\n`)
+          }
+        }
+        out.push({image: image.name, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))})
+      } catch (err) {
+        if (images.length === 1) throw err
+        firstError ??= err
+        out.push({image: image.name, verified: false, error: {code: isSigilError(err) ? err.code : undefined, message: (err as Error).message}})
+        if (!io.json) writeStderr(`Error: ${image.name}: ${(err as Error).message}\n`)
+      }
+    }
+    if (firstError !== undefined) process.exitCode = exitCodeFor(firstError)
+    return {images: out}
+  },
+})

@@ -1,18 +1,10 @@
 import {SigilError} from '@sigil/core'
 import type {KeyContext, KeyProvider, RegistryAdapter} from '@sigil/core'
-import type {ComposedPlugins} from './plugins.js'
+import type {CommandIO} from '../command.js'
 import {askYesNo, processSources, readPassword} from './password.js'
 import {writeStderr} from './stdio.js'
 
-/** What an action needs from its host (oclif or the lean path). */
-export interface CommandIO {
-  /** sigil's version, for the User-Agent. */
-  readonly version: string
-  readonly json: boolean
-  readonly verbose: boolean
-  /** Key providers and registry adapters from the plugins answering `sigil:plugin`, conflict-checked. */
-  plugins(): Promise<ComposedPlugins>
-}
+export type {CommandIO}
 
 /** A line for people, on stderr (silent under --json, so stdout stays machine-readable). */
 export function info(io: CommandIO, message: string): void {

@@ -1,4 +1,4 @@
-import type {FlagSpecs} from './flag-spec.js'
+import type {FlagSpecs} from '../command.js'
 import {credentials, shared} from '../messages.js'
 
 /** Registry flags every registry-facing command takes. */

@@ -106,7 +106,7 @@ export async function readPassword(confirm: boolean, io: PasswordSources): Promi
 
 /** Ask for one line on the terminal, echoed (a user name); the answer without its line end. */
 export async function promptLine(question: string, io: PasswordSources): Promise<string> {
-  const {createInterface} = await import('node:readline/promises')
+  const {createInterface} = process.getBuiltinModule('node:readline/promises')
   const rl = createInterface({input: io.stdin, output: io.stderr})
   try {
     return await rl.question(question)
@@ -118,7 +118,7 @@ export async function promptLine(question: string, io: PasswordSources): Promise
 /** Ask yes/no on a terminal; false when there is none. */
 export async function askYesNo(question: string, io: PasswordSources): Promise<boolean> {
   if (!stdinIsTerminal()) return false
-  const {createInterface} = await import('node:readline/promises')
+  const {createInterface} = process.getBuiltinModule('node:readline/promises')
   const rl = createInterface({input: io.stdin, output: io.stderr})
   try {
     const answer = await rl.question(`${question} [y/N] `)

@@ -14,6 +14,8 @@ export interface LoadedPlugin {
 
 /** Providers and adapters in the order they are consulted, after conflict checks. */
 export interface ComposedPlugins {
+  /** Every plugin that answered, built-in ones first. */
+  readonly plugins: readonly LoadedPlugin[]
   readonly keyProviders: ReadonlyArray<{readonly provider: KeyProvider; readonly from: LoadedPlugin}>
   readonly registryAdapters: ReadonlyArray<{readonly adapter: RegistryAdapter; readonly from: LoadedPlugin}>
 }
@@ -62,6 +64,7 @@ export function composePlugins(loaded: readonly LoadedPlugin[], env: NodeJS.Proc
     }
   }
   return {
+    plugins: ordered,
     keyProviders: ordered.flatMap((from) => (from.plugin.keyProviders ?? []).map((provider) => ({provider, from}))),
     registryAdapters: ordered.flatMap((from) => (from.plugin.registryAdapters ?? []).map((adapter) => ({adapter, from}))),
   }

@@ -1,0 +1,102 @@
+// Bundles sigil's entry point (dist/runtime/main.js and everything it imports: every command,
+// the built-in plugins, core/oci/signing) into one CommonJS file, dist/sigil.bundle.cjs, which
+// bin/run.js runs from V8's code cache (dist/sigil.bundle.cjs.cache, made here with every
+// function compiled). Resolving and compiling a hundred small ES modules on every run is what
+// this saves; V8 checks the cache against its version, its flags and the source length and
+// compiles as usual when they differ.
+//
+// Two modules are special:
+// - dist/runtime/builtins.js (which finds the built-in plugins on disk) is replaced by one that
+//   imports their `sigil:plugin` hooks statically, so they are part of the bundle;
+// - cloud SDKs stay out of the bundle and load only when a provider asks for them, resolved from
+//   the package that depends on them (pnpm and npm lay node_modules out differently).
+import {readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {dirname, join} from 'node:path'
+import {setFlagsFromString} from 'node:v8'
+import {rolldown} from 'rolldown'
+
+const root = new URL('..', import.meta.url).pathname
+const dist = join(root, 'dist')
+const file = join(dist, 'sigil.bundle.cjs')
+const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+const requireHere = createRequire(join(root, 'package.json'))
+
+/** Loaded lazily at run time, never bundled: big, and only some commands need them. */
+const EXTERNAL_SDK = /^(@aws-sdk|@smithy|@google-cloud|@grpc|google-gax|google-auth-library|pkcs11js)(\/|$)/
+
+function packageDirOf(name) {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name)
+    try {
+      readFileSync(join(candidate, 'package.json'))
+      return candidate
+    } catch {}
+    if (dirname(dir) === dir) throw new Error(`cannot find ${name} from ${root}`)
+  }
+}
+
+/** The package (name) a file belongs to: the nearest package.json with a name. */
+function owningPackage(path) {
+  for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) {
+    try {
+      const p = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+      if (p.name) return p.name
+    } catch {}
+  }
+  throw new Error(`no package.json above ${path}`)
+}
+
+function builtinsModule() {
+  const imports = []
+  const entries = []
+  for (const [i, name] of (pjson.oclif.plugins ?? []).entries()) {
+    const dir = packageDirOf(name)
+    const plugin = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+    const declared = plugin.oclif?.hooks?.['sigil:plugin']
+    const hook = Array.isArray(declared) ? declared[0] : declared
+    const target = typeof hook === 'string' ? hook : hook?.target
+    const identifier = typeof hook === 'object' && hook?.identifier ? hook.identifier : 'default'
+    if (target) imports.push(`import {${identifier} as hook${i}} from ${JSON.stringify(join(dir, target))}`)
+    entries.push(`{name: ${JSON.stringify(name)}, version: ${JSON.stringify(plugin.version ?? '0.0.0')}${target ? `, hook: async () => hook${i}` : ''}}`)
+  }
+  return `${imports.join('\n')}\nconst BUILTINS = [${entries.join(',\n  ')}]\nexport function builtinPlugins() { return BUILTINS }\n`
+}
+
+const sigilPlugin = {
+  name: 'sigil-bundle',
+  resolveId(source, importer) {
+    if (!EXTERNAL_SDK.test(source) || !importer) return null
+    return `\0sdk:${owningPackage(importer)}:${source}`
+  },
+  load(id) {
+    if (id.startsWith('\0sdk:')) {
+      const [, owner, ...rest] = id.split(':')
+      const source = rest.join(':')
+      requireHere.resolve(owner) // the owner must be resolvable from the CLI at run time
+      return `module.exports = require('node:module').createRequire(require.resolve(${JSON.stringify(owner)}))(${JSON.stringify(source)})`
+    }
+    if (id === join(dist, 'runtime', 'builtins.js')) return builtinsModule()
+    return null
+  },
+}
+
+const bundle = await rolldown({input: join(dist, 'runtime', 'main.js'), platform: 'node', external: [/^node:/], plugins: [sigilPlugin], logLevel: 'warn'})
+await bundle.write({file, format: 'cjs', codeSplitting: false})
+await bundle.close()
+
+// ASCII only, so bin/run.js can read it as latin1: every other character as \uXXXX (the same
+// value in strings, template literals, regular expressions and identifiers; text in comments).
+const ascii = readFileSync(file, 'utf8').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+if (!/^[\x00-\x7f]*$/.test(ascii)) throw new Error(`${file}: not ASCII after escaping`)
+writeFileSync(file, ascii)
+
+// Compile eagerly for the cache only: --no-lazy is switched off again before the cache is
+// serialised, so the flags V8 records in it are Node's defaults (else a run would reject it).
+const {compileBundle} = requireHere('./bin/run.js')
+setFlagsFromString('--no-lazy')
+const script = compileBundle(undefined)
+setFlagsFromString('--lazy')
+// Written whole or not at all (V8 does not checksum a cache; a torn file could crash it).
+writeFileSync(`${file}.cache.tmp`, script.createCachedData())
+renameSync(`${file}.cache.tmp`, `${file}.cache`)
