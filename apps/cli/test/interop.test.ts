@@ -5,8 +5,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {findCosign, pushRandomImage, requireCosign, requireRegistry, runCosign, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {findCosign, pushRandomImage, requireCosign, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // Interop with the real cosign 2.5 (Debian trixie), fully offline: it must read what we write
