@@ -120,7 +120,7 @@ describe.runIf(cosignPresent)('interop with the real cosign', () => {
   })
 
   describe('the same sigstore-kms-* executable plugin drives both tools', () => {
-    const fixtures = new URL('../../../packages/kms-cliplugin/test/fixtures', import.meta.url).pathname
+    const fixtures = new URL('../../../packages/sigstore-kms-bridge/test/fixtures', import.meta.url).pathname
     const withPlugin = () => ({PATH: `${fixtures}:${process.env.PATH}`})
 
     test('sigil signs through the plugin; cosign verifies with the exported .pub and with the plugin key', async () => {

@@ -340,7 +340,7 @@ describe.skipIf(!tlsAvailable)('invocations the lean path declines, with a defer
   })
 
   test('a signal to the launcher reaches the restarted process (SIGTERM forwarded, re-raised); control: SIGKILL leaves it running', async () => {
-    // A key scheme served by @sigil/kms-cliplugin through an executable that hangs: declined by the
+    // A key scheme served by @sigil/sigstore-kms-bridge through an executable that hangs: declined by the
     // lean path, so bin/run.js (oclif) runs in a second Node process and waits on the executable.
     const plugins = join(dir, 'hang-plugin')
     mkdirSync(plugins, {recursive: true})
