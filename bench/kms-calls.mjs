@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Counts the KMS calls `sigil sign --key <kms uri> IMG×N` makes, with the real AWS and Google
-// clients against the loopback KMS servers from @sigil/testkit (real crypto, real protocol).
+// clients against the loopback KMS servers from @sigil/test-servers (real crypto, real protocol).
 // Usage: node bench/kms-calls.mjs [N=10]   (after scripts/setup.sh)
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -8,10 +8,10 @@ import {join} from 'node:path'
 import {SIGIL, loadKits, run} from './lib.mjs'
 
 const n = Number(process.argv[2] ?? 10)
-const {testkit, oci} = await loadKits()
-const registry = await testkit.startRegistry()
-const aws = await testkit.startAwsKmsServer({region: 'eu-west-1'})
-const gcp = await testkit.startGcpKmsServer()
+const {servers, oci} = await loadKits()
+const registry = await servers.startRegistry()
+const aws = await servers.startAwsKmsServer({region: 'eu-west-1'})
+const gcp = await servers.startGcpKmsServer()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-kms-bench-'))
 const client = new oci.RegistryClient()
 const env = {
@@ -32,7 +32,7 @@ const env = {
 try {
   const refs = []
   for (let i = 0; i < n; i++) {
-    await testkit.pushRandomImage(client, {registry: registry.host, repository: `bench/kms${i}`}, 'v1')
+    await servers.pushRandomImage(client, {registry: registry.host, repository: `bench/kms${i}`}, 'v1')
     refs.push(`${registry.host}/bench/kms${i}:v1`)
   }
   const keys = {

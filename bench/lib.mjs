@@ -8,9 +8,9 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 export const SIGIL = `${root}apps/cli/bin/run.js`
 
 export async function loadKits() {
-  const testkit = await import(`${root}packages/testkit/dist/index.js`)
+  const servers = await import(`${root}packages/test-servers/dist/index.js`)
   const oci = await import(`${root}packages/oci/dist/index.js`)
-  return {testkit, oci}
+  return {servers, oci}
 }
 
 /** A loopback proxy that forwards to `target` (host:port) and records every request. */

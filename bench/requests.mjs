@@ -9,10 +9,10 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {SIGIL, countingProxy, loadKits, run} from './lib.mjs'
 
-const {testkit, oci} = await loadKits()
+const {servers, oci} = await loadKits()
 const tokenAuth = process.argv.includes('--token-auth')
 const WRITER = {user: 'bench-writer', password: 'bench-writer-pw'}
-const registry = await testkit.startRegistry(
+const registry = await servers.startRegistry(
   tokenAuth
     ? {tokenAuth: {users: {[WRITER.user]: {password: WRITER.password, access: {'bench/sigil': ['pull', 'push'], 'bench/cosign': ['pull', 'push']}}}}}
     : {},
@@ -22,7 +22,7 @@ const proxy = await countingProxy(registry.host)
 const client = new oci.RegistryClient(pushAs)
 const dir = mkdtempSync(join(tmpdir(), 'sigil-bench-'))
 const env = {COSIGN_PASSWORD: 'bench'}
-const cosign = testkit.findCosign()
+const cosign = servers.findCosign()
 const rows = []
 try {
   await run(SIGIL, ['generate-key-pair'], {cwd: dir, env})
@@ -30,10 +30,10 @@ try {
   const sigilEnv = tokenAuth ? {...env, SIGIL_REGISTRY_PASSWORD: WRITER.password} : env
   const cosignCreds = tokenAuth ? ['--registry-username', WRITER.user, '--registry-password', WRITER.password] : []
   const tools = [['sigil', (args) => run(SIGIL, [...args.slice(0, 3), ...creds, ...args.slice(3)], {cwd: dir, env: sigilEnv})]]
-  if (cosign) tools.push(['cosign', (args) => testkit.runCosign([...args.slice(0, 3), ...cosignCreds, ...args.slice(3)], {cwd: dir, env})])
+  if (cosign) tools.push(['cosign', (args) => servers.runCosign([...args.slice(0, 3), ...cosignCreds, ...args.slice(3)], {cwd: dir, env})])
   for (const [name, exec] of tools) {
     const repo = `bench/${name}`
-    await testkit.pushRandomImage(client, {registry: registry.host, repository: repo}, 'v1')
+    await servers.pushRandomImage(client, {registry: registry.host, repository: repo}, 'v1')
     const ref = `${proxy.host}/${repo}:v1`
     const extraSign = name === 'cosign' ? ['--tlog-upload=false', '--yes', '--allow-http-registry'] : []
     const extraVerify = name === 'cosign' ? ['--insecure-ignore-tlog=true', '--offline=true', '--allow-http-registry'] : []

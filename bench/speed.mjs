@@ -9,24 +9,24 @@ import {join} from 'node:path'
 import {SIGIL, loadKits, median, run} from './lib.mjs'
 
 const runs = Number(process.argv[2] ?? 21)
-const {testkit, oci} = await loadKits()
-const cosign = testkit.findCosign()
+const {servers, oci} = await loadKits()
+const cosign = servers.findCosign()
 if (!cosign) {
   console.error('cosign not found: run scripts/fetch-cosign.sh first')
   process.exit(1)
 }
-const registry = await testkit.startRegistry()
+const registry = await servers.startRegistry()
 const client = new oci.RegistryClient()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-speed-'))
 const env = {COSIGN_PASSWORD: 'bench'}
 const times = {sigil: {sign: [], verify: []}, cosign: {sign: [], verify: []}, node: [], floor: []}
 try {
   // One key for both tools, made by cosign itself (its default scrypt N=65536).
-  const g = await testkit.runCosign(['generate-key-pair'], {cwd: dir, env})
+  const g = await servers.runCosign(['generate-key-pair'], {cwd: dir, env})
   if (g.code !== 0) throw new Error(g.stderr)
   const exec = {
     sigil: (args) => run(SIGIL, [...args], {cwd: dir, env}),
-    cosign: (args) => testkit.runCosign(args, {cwd: dir, env}).then((r) => r),
+    cosign: (args) => servers.runCosign(args, {cwd: dir, env}).then((r) => r),
   }
   const flags = {
     sigil: {sign: [], verify: []},
@@ -39,7 +39,7 @@ try {
     for (const tool of i % 2 ? ['cosign', 'sigil'] : ['sigil', 'cosign']) {
       // A fresh unsigned image each time: a first signature, never a dedup no-op.
       const repository = `bench/speed-${tool}-${i}`
-      await testkit.pushRandomImage(client, {registry: registry.host, repository}, 'v1')
+      await servers.pushRandomImage(client, {registry: registry.host, repository}, 'v1')
       const image = `${registry.host}/${repository}:v1`
       for (const op of ['sign', 'verify']) {
         const key = op === 'sign' ? 'cosign.key' : 'cosign.pub'

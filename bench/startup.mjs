@@ -17,7 +17,7 @@ import {fileURLToPath} from 'node:url'
 import {SIGIL, loadKits, median, run} from './lib.mjs'
 
 const runs = Number(process.argv[2] ?? 15)
-const {testkit, oci} = await loadKits()
+const {servers: testkit, oci} = await loadKits()
 const cosign = testkit.findCosign()
 if (!cosign) {
   console.error('cosign not found: run scripts/fetch-cosign.sh first')

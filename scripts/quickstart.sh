@@ -82,7 +82,7 @@ TAG=1.0.0
 IMAGE=127.0.0.1:$PORT/$REPOSITORY:$TAG
 
 # push_image: pushes a new random single-arch image to $IMAGE, prints its digest.
-# With @sigil/testkit's pushRandomImage (our own OCI client) from the built packages; if that is
+# With @sigil/test-servers' pushRandomImage (our own OCI client) from the built packages; if that is
 # not available, with umoci (an OCI layout) + skopeo.
 push_image() {
   local digest code=0
@@ -90,23 +90,23 @@ push_image() {
   digest=$(node --input-type=module -e '
     import {pathToFileURL} from "node:url"
     const [root, registry, repository, tag] = process.argv.slice(1)
-    let oci, testkit
+    let oci, servers
     try {
       oci = await import(pathToFileURL(`${root}/packages/oci/dist/index.js`).href)
-      testkit = await import(pathToFileURL(`${root}/packages/testkit/dist/index.js`).href)
+      servers = await import(pathToFileURL(`${root}/packages/test-servers/dist/index.js`).href)
     } catch { process.exit(3) }
-    if (typeof testkit.pushRandomImage !== "function" || typeof oci.RegistryClient !== "function") process.exit(3)
-    const r = await testkit.pushRandomImage(new oci.RegistryClient(), {registry, repository}, tag)
+    if (typeof servers.pushRandomImage !== "function" || typeof oci.RegistryClient !== "function") process.exit(3)
+    const r = await servers.pushRandomImage(new oci.RegistryClient(), {registry, repository}, tag)
     console.log(r.digest)
   ' "$REPO_ROOT" "127.0.0.1:$PORT" "$REPOSITORY" "$TAG") || code=$?
   if [[ $code == 0 ]]; then
     printf '%s\n' "$digest"
     return 0
   elif [[ $code != 3 ]]; then
-    printf 'pushing with @sigil/testkit failed (exit %s)\n' "$code" >&2
+    printf 'pushing with @sigil/test-servers failed (exit %s)\n' "$code" >&2
     return 1
   fi
-  printf '(@sigil/testkit pushRandomImage not built yet: pushing with umoci + skopeo)\n' >&2
+  printf '(@sigil/test-servers pushRandomImage not built yet: pushing with umoci + skopeo)\n' >&2
   # Fallback: umoci + skopeo.
   local layout=$WORK/layout n
   n=$(date +%s%N)

@@ -11,7 +11,7 @@
 # Env: CI is passed through (under CI=true, tests that need a missing tool fail instead of
 # skipping). SIGIL_TEST_FILTER=name-substring runs only matching packages;
 # SIGIL_TEST_PACKAGE_TIMEOUT (seconds, default 1200) bounds each package's run.
-# HTTPS_PROXY is NOT set here: only cosign invocations get a dead proxy (@sigil/testkit runCosign).
+# HTTPS_PROXY is NOT set here: only cosign invocations get a dead proxy (@sigil/test-servers runCosign).
 set -uo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

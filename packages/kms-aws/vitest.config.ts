@@ -1,4 +1,4 @@
-import {AWS_OFFLINE_ENV} from '@sigil/testkit'
+import {AWS_OFFLINE_ENV} from '@sigil/test-servers'
 import {defineConfig} from 'vitest/config'
 
 // Every test talks to a loopback KMS; the shared offline environment makes sure nothing else

@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startEcrServer, startFaultProxy, startRegistry} from '@sigil/testkit'
-import type {EcrTestServer, FaultProxy, TestRegistry} from '@sigil/testkit'
+import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startEcrServer, startFaultProxy, startRegistry} from '@sigil/test-servers'
+import type {EcrTestServer, FaultProxy, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // ECR through the built binary: the real @aws-sdk/client-ecr asks a loopback ECR API for the

@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startFaultProxy, startRegistry} from '@sigil/testkit'
-import type {FaultProxy, TestRegistry} from '@sigil/testkit'
+import {pushRandomImage, requireRegistry, startFaultProxy, startRegistry} from '@sigil/test-servers'
+import type {FaultProxy, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // A real registry behind a fault-injecting proxy: every fault must surface as a clear

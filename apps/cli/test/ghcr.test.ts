@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // ghcr.io through the built binary, mapped by the mirrors config to a real token-auth registry

@@ -5,8 +5,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {findCosign, pushRandomImage, requireCosign, requireRegistry, runCosign, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {findCosign, pushRandomImage, requireCosign, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // Interop with the real cosign 2.5 (Debian trixie), fully offline: it must read what we write
@@ -120,7 +120,7 @@ describe.runIf(cosignPresent)('interop with the real cosign', () => {
   })
 
   describe('the same sigstore-kms-* executable plugin drives both tools', () => {
-    const fixtures = new URL('../../../packages/kms-cliplugin/test/fixtures', import.meta.url).pathname
+    const fixtures = new URL('../../../packages/sigstore-kms-bridge/test/fixtures', import.meta.url).pathname
     const withPlugin = () => ({PATH: `${fixtures}:${process.env.PATH}`})
 
     test('sigil signs through the plugin; cosign verifies with the exported .pub and with the plugin key', async () => {

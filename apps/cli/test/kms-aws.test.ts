@@ -3,8 +3,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/testkit'
-import type {AwsKmsServer, TestRegistry} from '@sigil/testkit'
+import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
+import type {AwsKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // The built sigil binary with the real @aws-sdk/client-kms against a loopback server speaking

@@ -4,8 +4,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {DEAD_PROXY, pushRandomImage, requireRegistry, startGcpKmsServer, startRegistry} from '@sigil/testkit'
-import type {GcpKmsServer, TestRegistry} from '@sigil/testkit'
+import {DEAD_PROXY, pushRandomImage, requireRegistry, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
+import type {GcpKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // The built sigil binary with the real @google-cloud/kms client, over gRPC to a loopback

@@ -5,8 +5,8 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {findCosign, pushRandomImage, requireRegistry, runCosign, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {findCosign, pushRandomImage, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // The PKCS#11 plugin under examples/, installed the way a third party installs a plugin

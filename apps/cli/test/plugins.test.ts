@@ -4,8 +4,8 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // The path a third party takes: `sigil plugins link` a plugin package that answers the

@@ -8,8 +8,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {installCredentialHelper, pushRandomImage, requireRegistry, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {installCredentialHelper, pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {sigil, sigilOnTerminal} from './run-cli.js'
 
 const WRITER = {username: 'writer', password: 'wr1ter-secret-do-not-print'}

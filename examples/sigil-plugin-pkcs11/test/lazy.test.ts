@@ -1,7 +1,7 @@
 import {spawnSync} from 'node:child_process'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
-import {runWithBlockedModules} from '@sigil/testkit'
+import {runWithBlockedModules} from '@sigil/test-servers'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {MODULE, createTestToken, softHsmAvailable} from './softhsm.js'
 import type {TestToken} from './softhsm.js'

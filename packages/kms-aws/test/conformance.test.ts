@@ -1,5 +1,6 @@
-import {keyProviderSuite, startAwsKmsServer} from '@sigil/testkit'
-import type {AwsKmsTestServer} from '@sigil/testkit'
+import {startAwsKmsServer} from '@sigil/test-servers'
+import {keyProviderSuite} from '@sigil/testkit'
+import type {AwsKmsTestServer} from '@sigil/test-servers'
 import {afterAll, beforeAll, describe, test} from 'vitest'
 import {awsKmsProvider} from '../src/index.js'
 

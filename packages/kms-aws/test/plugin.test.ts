@@ -5,7 +5,7 @@
  */
 import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
-import {runWithBlockedModules} from '@sigil/testkit'
+import {runWithBlockedModules} from '@sigil/test-servers'
 import {describe, expect, test} from 'vitest'
 
 const pluginPath = fileURLToPath(new URL('../dist/plugin.js', import.meta.url))

@@ -1,6 +1,7 @@
 /** The shared key-provider conformance suite, against the loopback KMS over real gRPC. */
-import {DEAD_PROXY, keyProviderSuite, startGcpKmsServer} from '@sigil/testkit'
-import type {GcpKmsServer} from '@sigil/testkit'
+import {DEAD_PROXY, startGcpKmsServer} from '@sigil/test-servers'
+import {keyProviderSuite} from '@sigil/testkit'
+import type {GcpKmsServer} from '@sigil/test-servers'
 import {afterAll, beforeAll, describe, test} from 'vitest'
 import {gcpKmsProvider} from '../src/index.js'
 import type {GcpKmsProvider} from '../src/index.js'

@@ -1,7 +1,7 @@
 import {mkdtemp, mkdir, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {installCredentialHelper} from '@sigil/testkit'
+import {installCredentialHelper} from '@sigil/test-servers'
 import {afterEach, beforeEach, describe, expect, test} from 'vitest'
 import {credentialHelperErase, credentialHelperGet, credentialHelperStore} from './credential-helper.js'
 import {dockerConfigCredentials, type CredentialSource} from './docker-config.js'

@@ -6,7 +6,7 @@
 import {mkdtemp, readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/testkit'
+import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/test-servers'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient, fileChallengeStore, type RequestEvent} from '../src/index.js'
 

@@ -4,7 +4,7 @@
  * suite is skipped with the reason in its name.
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/testkit'
+import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/test-servers'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient, type RepositoryRef, type RequestEvent} from '../src/index.js'
 

@@ -7,7 +7,7 @@ import {mkdtemp, mkdir, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import type {RegistryCredential} from '@sigil/core'
-import {REGISTRY_SKIP_REASON, installCredentialHelper, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/testkit'
+import {REGISTRY_SKIP_REASON, installCredentialHelper, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/test-servers'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient, checkRegistryLogin, dockerConfigCredentials, type RepositoryRef} from '../src/index.js'
 

@@ -14,9 +14,10 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseReference, parsePayload, SigilError, type RegistryAdapter} from '@sigil/core'
 import {RegistryClient, dockerConfigCredentials, loadRegistryMirrors, type RequestEvent} from '@sigil/oci'
 import {signImage, verifyImage} from '@sigil/signing'
-import {REGISTRY_SKIP_REASON, pushRandomImage, registryAdapterSuite, requireRegistry, startFaultProxy, startRegistry, type TestRegistry} from '@sigil/testkit'
+import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startFaultProxy, startRegistry, type TestRegistry} from '@sigil/test-servers'
+import {registryAdapterSuite} from '@sigil/testkit'
 import {dockerHubAdapter} from '../src/index.js'
-import {ephemeralKeys as testKeys} from '@sigil/testkit'
+import {ephemeralKeys as testKeys} from '@sigil/test-servers'
 
 const USER = {username: 'hubuser', password: 'hub-secret-do-not-print'}
 const available = requireRegistry()

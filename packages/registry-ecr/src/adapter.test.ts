@@ -3,8 +3,8 @@
  * see test/ecr.test.ts for pushes and pulls).
  */
 import type {ECRClient, ECRClientConfig} from '@aws-sdk/client-ecr'
-import {startEcrServer} from '@sigil/testkit'
-import type {EcrTestServer} from '@sigil/testkit'
+import {startEcrServer} from '@sigil/test-servers'
+import type {EcrTestServer} from '@sigil/test-servers'
 import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest'
 import {ECR_CAPABILITIES, ecrAdapter} from './adapter.js'
 import {ECR_HOST_PATTERNS} from './hosts.js'

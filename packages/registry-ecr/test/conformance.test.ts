@@ -4,7 +4,8 @@
  * htpasswd distribution registry, checked by an independent inspector client.
  */
 import {RegistryClient} from '@sigil/oci'
-import {registryAdapterSuite, requireRegistry, startEcrServer, startRegistry} from '@sigil/testkit'
+import {requireRegistry, startEcrServer, startRegistry} from '@sigil/test-servers'
+import {registryAdapterSuite} from '@sigil/testkit'
 import {describe, test} from 'vitest'
 import {ecrAdapter} from '../src/index.js'
 

@@ -3,8 +3,8 @@
  * token unlocks a real htpasswd docker-registry standing in for public.ecr.aws (mapped with the
  * client's `endpoint`; the real host is never resolved or contacted).
  */
-import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startEcrServer, startRegistry} from '@sigil/testkit'
-import type {EcrTestServer, TestRegistry} from '@sigil/testkit'
+import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startEcrServer, startRegistry} from '@sigil/test-servers'
+import type {EcrTestServer, TestRegistry} from '@sigil/test-servers'
 import {RegistryClient} from '@sigil/oci'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {ecrAdapter} from '../src/index.js'

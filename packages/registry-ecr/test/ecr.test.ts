@@ -6,8 +6,8 @@
  */
 import {RegistryClient} from '@sigil/oci'
 import type {RepositoryRef} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startEcrServer, startFaultProxy, startRegistry, REGISTRY_SKIP_REASON} from '@sigil/testkit'
-import type {EcrTestServer, FaultProxy, TestRegistry} from '@sigil/testkit'
+import {pushRandomImage, requireRegistry, startEcrServer, startFaultProxy, startRegistry, REGISTRY_SKIP_REASON} from '@sigil/test-servers'
+import type {EcrTestServer, FaultProxy, TestRegistry} from '@sigil/test-servers'
 import {SigilError} from '@sigil/core'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {ecrAdapter, explainEcrError} from '../src/index.js'

@@ -11,9 +11,10 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parsePayload, parseReference, type RegistryCredential} from '@sigil/core'
 import {RegistryClient, dockerConfigCredentials, loadRegistryMirrors, type RequestEvent} from '@sigil/oci'
 import {signImage, verifyImage} from '@sigil/signing'
-import {REGISTRY_SKIP_REASON, pushRandomImage, registryAdapterSuite, requireRegistry, startRegistry, type TestRegistry} from '@sigil/testkit'
+import {REGISTRY_SKIP_REASON, pushRandomImage, requireRegistry, startRegistry, type TestRegistry} from '@sigil/test-servers'
+import {registryAdapterSuite} from '@sigil/testkit'
 import {ghcrAdapter, type GhcrAdapter} from '../src/index.js'
-import {ephemeralKeys as testKeys} from '@sigil/testkit'
+import {ephemeralKeys as testKeys} from '@sigil/test-servers'
 
 const ACTOR = {username: 'octocat', password: 'ghp_ambient-token-do-not-print'}
 const LOGIN = {username: 'logged-in', password: 'docker-login-secret'}

@@ -12,8 +12,8 @@ import {
 import type {ImageReference} from '@sigil/core'
 import {createSigner, createVerifier, generatePrivateKey, publicKeyFromPkcs8} from '@sigil/key-file'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/testkit'
-import type {TestRegistry} from '@sigil/testkit'
+import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
+import type {TestRegistry} from '@sigil/test-servers'
 import {signImage, verifyImage, triangulate} from '../src/index.js'
 
 function newKey() {

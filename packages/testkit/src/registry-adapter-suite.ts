@@ -13,7 +13,7 @@
  */
 import {createHash, randomBytes} from 'node:crypto'
 import type {RegistryAdapter, RegistryCapabilities} from '@sigil/core'
-import type {RegistryClient, RepositoryRef, RequestEvent} from '@sigil/oci'
+import type {AdapterRegistryClient, RegistryInspector, RegistryRepository, RegistryRequest} from './registry-client.js'
 import type {TestAPI} from 'vitest'
 
 /** A live registry reachable through the adapter, set up by the caller. */
@@ -22,10 +22,13 @@ export interface RegistryAdapterLiveSetup {
   readonly host: string
   /** Repository to push to (`library/kit`). */
   readonly repository: string
-  /** A client configured with the adapter (endpoint/mirror, credentials); report every request to `onRequest`. */
-  readonly client: (adapter: RegistryAdapter, onRequest: (event: RequestEvent) => void) => RegistryClient
+  /**
+   * A client configured with the adapter (endpoint/mirror, credentials) that reports every
+   * request to `onRequest`; e.g. `@sigil/oci`'s `RegistryClient`.
+   */
+  readonly client: (adapter: RegistryAdapter, onRequest: (event: RegistryRequest) => void) => AdapterRegistryClient
   /** An independent client pointed straight at the backing registry (its own credentials). */
-  readonly inspector: RegistryClient
+  readonly inspector: RegistryInspector
   /** The backing registry's host for the inspector (`127.0.0.1:PORT`). */
   readonly inspectorHost: string
   /** Origins the adapter-configured client may contact (the backing registry, its token server). */
@@ -108,10 +111,10 @@ export function registryAdapterSuite(
     try {
       const adapter = await makeAdapter()
       expect(adapter.matches(setup.host)).toBe(true)
-      const events: RequestEvent[] = []
+      const events: RegistryRequest[] = []
       const client = setup.client(adapter, (e) => events.push(e))
-      const repo: RepositoryRef = {registry: setup.host, repository: setup.repository}
-      const direct: RepositoryRef = {registry: setup.inspectorHost, repository: setup.repository}
+      const repo: RegistryRepository = {registry: setup.host, repository: setup.repository}
+      const direct: RegistryRepository = {registry: setup.inspectorHost, repository: setup.repository}
 
       const layer = new Uint8Array(randomBytes(1024 + Math.floor(Math.random() * 1024)))
       const config = new TextEncoder().encode(JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: [sha256(layer)]}}))

@@ -6,7 +6,8 @@
 import {describe, expect, test} from 'vitest'
 import type {RegistryAdapter, RegistryCredential} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {REGISTRY_SKIP_REASON, registryAdapterSuite, requireRegistry, startRegistry} from '../src/index.js'
+import {REGISTRY_SKIP_REASON, requireRegistry, startRegistry} from '@sigil/test-servers'
+import {registryAdapterSuite} from '../src/index.js'
 
 const USER = {username: 'kit', password: 'kit-secret'}
 

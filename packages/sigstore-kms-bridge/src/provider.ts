@@ -1,12 +1,12 @@
 import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {SigilError} from '@sigil/core'
+import {SigilError, createLocalVerifier} from '@sigil/core'
 import type {GeneratedKey, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
-import {createVerifier, parsePublicKeyPem} from '@sigil/key-file'
 import {GO_HASH, bytesField, invokePlugin} from './protocol.js'
+import {publicKeyFromPem} from './public-key.js'
 
-/** Options of `cliPluginProvider`. */
-export interface CliPluginProviderOptions {
+/** Options of `sigstoreKmsProvider`. */
+export interface SigstoreKmsProviderOptions {
   /** Where to look for `sigstore-kms-<scheme>`. Default: `$PATH`. */
   readonly path?: string
   /** Per-call time limit. Default 60 000 ms. */
@@ -26,7 +26,7 @@ function schemeOf(keyRef: string): string | undefined {
  * plugin hashes it with SHA-256 (`hashFunc` 5). Verification is local, with the public key the
  * plugin reports.
  */
-export function cliPluginProvider(options: CliPluginProviderOptions = {}): KeyProvider {
+export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): KeyProvider {
   const lookup = (keyRef: string): string | undefined => {
     const scheme = schemeOf(keyRef)
     if (!scheme || !/^[a-z0-9][a-z0-9-]*$/.test(scheme)) return undefined
@@ -57,7 +57,7 @@ export function cliPluginProvider(options: CliPluginProviderOptions = {}): KeyPr
     let p = cache.get(keyRef)
     if (!p) {
       const {exe, resp} = call(keyRef, 'publicKey', {publicKeyOptions: {rpcOptions: {keyVersion: '', remoteVerification: false}}})
-      p = resp.then((r) => parsePublicKeyPem(new TextDecoder().decode(bytesField(r, 'publicKey', 'publicKeyPEM', exe))))
+      p = resp.then((r) => publicKeyFromPem(new TextDecoder().decode(bytesField(r, 'publicKey', 'publicKeyPEM', exe)), `${exe} publicKey`))
       p.catch(() => cache.delete(keyRef))
       cache.set(keyRef, p)
     }
@@ -65,7 +65,7 @@ export function cliPluginProvider(options: CliPluginProviderOptions = {}): KeyPr
   }
 
   return {
-    name: 'sigstore-kms-plugin',
+    name: 'sigstore-kms-bridge',
     handles: (keyRef) => lookup(keyRef) !== undefined,
     publicKey: (keyRef) => publicKey(keyRef),
     async signer(keyRef): Promise<Signer> {
@@ -85,14 +85,14 @@ export function cliPluginProvider(options: CliPluginProviderOptions = {}): KeyPr
       }
     },
     async verifier(keyRef): Promise<Verifier> {
-      return createVerifier(await publicKey(keyRef))
+      return createLocalVerifier(await publicKey(keyRef))
     },
     async generate(keyRef): Promise<GeneratedKey> {
       const algo = call(keyRef, 'defaultAlgorithm', {})
       const algorithm = (((await algo.resp).defaultAlgorithm as {defaultAlgorithm?: string} | undefined)?.defaultAlgorithm) ?? ''
       const {exe, resp} = call(keyRef, 'createKey', {algorithm})
       const pem = new TextDecoder().decode(bytesField(await resp, 'createKey', 'publicKeyPEM', exe))
-      const info = parsePublicKeyPem(pem)
+      const info = publicKeyFromPem(pem, `${exe} createKey`)
       cache.set(keyRef, Promise.resolve(info))
       return {publicKey: info, written: [{kind: 'remote-key', location: keyRef}]}
     },

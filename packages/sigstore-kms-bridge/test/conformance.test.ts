@@ -4,12 +4,12 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {keyProviderSuite} from '@sigil/testkit'
 import {describe, test} from 'vitest'
-import {cliPluginProvider} from '../src/index.js'
+import {sigstoreKmsProvider} from '../src/index.js'
 
 // The executable-plugin provider, driving a real sigstore-kms-* program (Python + openssl).
 const FIXTURES = fileURLToPath(new URL('./fixtures', import.meta.url))
-const dir = mkdtempSync(join(tmpdir(), 'sigil-cliplugin-conformance-'))
-const provider = cliPluginProvider({path: FIXTURES})
+const dir = mkdtempSync(join(tmpdir(), 'sigil-sigstore-kms-conformance-'))
+const provider = sigstoreKmsProvider({path: FIXTURES})
 const made = new Map<string, Promise<string>>()
 const key = (name: string) => {
   let p = made.get(name)

@@ -1,7 +1,7 @@
 import type {SigilPlugin} from '@sigil/core'
-import {cliPluginProvider} from './provider.js'
+import {sigstoreKmsProvider} from './provider.js'
 
 /** The `sigil:plugin` hook: cosign-compatible executable KMS plugins, consulted last. */
 export default async function sigilPlugin(): Promise<SigilPlugin> {
-  return {name: '@sigil/kms-cliplugin', keyProviders: [cliPluginProvider()]}
+  return {name: '@sigil/sigstore-kms-bridge', keyProviders: [sigstoreKmsProvider()]}
 }

@@ -3,18 +3,18 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {createVerifier} from '@sigil/key-file'
-import {cliPluginProvider} from './provider.js'
+import {createLocalVerifier} from '@sigil/core'
+import {sigstoreKmsProvider} from './provider.js'
 
 // A real executable plugin (Python + openssl) speaking cosign's protocol v1.
 const FIXTURES = fileURLToPath(new URL('../test/fixtures', import.meta.url))
 let dir: string
 let ref: string
 let log: string
-const provider = cliPluginProvider({path: FIXTURES})
+const provider = sigstoreKmsProvider({path: FIXTURES})
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'sigil-cliplugin-'))
+  dir = mkdtempSync(join(tmpdir(), 'sigil-sigstore-kms-'))
   ref = `pyfile://${join(dir, 'key.pem')}`
   log = join(dir, 'calls.log')
   process.env.PYFILE_LOG = log
@@ -25,7 +25,7 @@ afterAll(() => {
   rmSync(dir, {recursive: true, force: true})
 })
 
-describe('cliPluginProvider with a sigstore-kms-* executable', () => {
+describe('sigstoreKmsProvider with a sigstore-kms-* executable', () => {
   test('handles only schemes with an executable on the path', () => {
     expect(provider.handles(ref)).toBe(true)
     expect(provider.handles('nosuchkms://x')).toBe(false)
@@ -50,7 +50,7 @@ describe('cliPluginProvider with a sigstore-kms-* executable', () => {
     const signer = await provider.signer(ref, {})
     const message = new TextEncoder().encode('{"critical":{},"optional":null}')
     const sig = await signer.sign(message)
-    const verifier = createVerifier(await signer.publicKey())
+    const verifier = createLocalVerifier(await signer.publicKey())
     expect(verifier.verify(message, sig)).toBe(true)
     expect(verifier.verify(new TextEncoder().encode('tampered'), sig)).toBe(false)
     expect((await provider.verifier(ref, {})).verify(message, sig)).toBe(true)

@@ -1,0 +1,35 @@
+import {describe, expect, test} from 'vitest'
+import * as servers from './index.js'
+
+describe('@sigil/test-servers public surface', () => {
+  test('runtime exports are exactly these', () => {
+    expect(Object.keys(servers).sort()).toEqual(
+      [
+        'AWS_OFFLINE_ENV',
+        'DEAD_PROXY',
+        'GCP_KMS_SIGN_ALGORITHMS',
+        'OCI_LAYER_GZIP_MEDIA_TYPE',
+        'REGISTRY_SKIP_REASON',
+        'bcryptHash',
+        'ephemeralKeys',
+        'installCredentialHelper',
+        'libtrustKeyId',
+        'findCosign',
+        'pushRandomImage',
+        'registryAvailable',
+        'registryBinary',
+        'requireCosign',
+        'requireRegistry',
+        'runCosign',
+        'runWithBlockedModules',
+        'startFaultProxy',
+        'startGcpKmsServer',
+        'startAwsKmsServer',
+        'startEcrServer',
+        'startRegistry',
+        'startTokenServer',
+        'tarWithFile',
+      ].sort(),
+    )
+  })
+})

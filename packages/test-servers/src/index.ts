@@ -1,0 +1,50 @@
+/**
+ * @sigil/test-servers (private): sigil's own tests' peers on loopback — a real distribution
+ * registry (`startRegistry`), random images (`pushRandomImage`), a fault proxy, a token server,
+ * AWS KMS/ECR and Cloud KMS servers doing real crypto, and the real cosign. The conformance
+ * suites third parties install are in `@sigil/testkit`.
+ */
+export {REGISTRY_SKIP_REASON, registryAvailable, registryBinary, requireRegistry, startRegistry} from './registry.js'
+export type {StartRegistryOptions, TestRegistry} from './registry.js'
+export {libtrustKeyId, startTokenServer} from './token-server.js'
+export {installCredentialHelper} from './credential-helper.js'
+export type {TestCredentialHelper} from './credential-helper.js'
+export type {StartTokenServerOptions, TokenAccess, TokenRequest, TokenServer} from './token-server.js'
+export {OCI_LAYER_GZIP_MEDIA_TYPE, pushRandomImage, tarWithFile} from './image.js'
+export type {ImagePlatform, PushedImage, PushRandomImageOptions} from './image.js'
+export {bcryptHash} from './bcrypt.js'
+export {DEAD_PROXY, findCosign, requireCosign, runCosign, type CosignResult, type RunCosignOptions} from './cosign.js'
+export {startFaultProxy} from './fault-proxy.js'
+export type {Fault, FaultProxy} from './fault-proxy.js'
+export {startAwsKmsServer} from './aws-kms-server.js'
+export type {
+  AwsKmsKeySpec,
+  AwsKmsKeyState,
+  AwsKmsKeyUsage,
+  AwsKmsRequest,
+  AwsKmsServerOptions,
+  AwsKmsTestKey,
+  AwsKmsTestServer,
+  CreateTestKeyOptions,
+} from './aws-kms-server.js'
+export {startEcrServer} from './ecr-server.js'
+export type {EcrRequest, EcrServerOptions, EcrTestServer} from './ecr-server.js'
+export {GCP_KMS_SIGN_ALGORITHMS, startGcpKmsServer} from './gcp-kms-server.js'
+export type {
+  GcpKmsCall,
+  GcpKmsCorruption,
+  GcpKmsFault,
+  GcpKmsFaultCode,
+  GcpKmsMethod,
+  GcpKmsPurpose,
+  GcpKmsServer,
+  GcpKmsSignAlgorithm,
+  GcpKmsVersionState,
+  SeedKeyOptions,
+  SeededKeyVersion,
+  StartGcpKmsServerOptions,
+} from './gcp-kms-server.js'
+export {AWS_OFFLINE_ENV} from './offline-env.js'
+export {ephemeralKeys} from './ephemeral-keys.js'
+export {runWithBlockedModules} from './module-guard.js'
+export type {BlockedModulesOptions, BlockedModulesRun} from './module-guard.js'
