@@ -20,7 +20,10 @@ export default defineCommand({
   },
   async run({flags, io}): Promise<PublicKeyResultJson> {
     const provider = await keyProviderFor(io, flags.key)
-    const key = await provider.publicKey(flags.key, keyContext(io))
+    const ctx = keyContext(io)
+    const key = await provider.publicKey(flags.key, ctx).catch((err: unknown) => {
+      throw ctx.explain(err)
+    })
     if (flags.outfile) {
       await writePublicKey(flags.outfile, key.pem, flags.force)
       info(io, `Public key written to ${flags.outfile}`)

@@ -36,7 +36,10 @@ export default defineCommand({
 
     const provider = await keyProviderFor(io, flags.key)
     // The key unlocks (scrypt, a KMS round trip) while the first image is resolved.
-    const signer = provider.signer(flags.key, keyContext(io))
+    const ctx = keyContext(io)
+    const signer = provider.signer(flags.key, ctx).catch((err: unknown) => {
+      throw ctx.explain(err)
+    })
     signer.catch(() => {}) // awaited (and reported) by signImage; never an unhandled rejection
     const verifier = dedupVerifier(signer)
     const client = await createRegistryClient(io, flags)

@@ -1,7 +1,8 @@
 import {SigilError} from '@sigil/core'
 import type {KeyContext, KeyProvider, RegistryAdapter} from '@sigil/core'
 import type {CommandIO} from '../command.js'
-import {askYesNo, processSources, readPassword} from './password.js'
+import {NO_PASSWORD_GIVEN, askYesNo, processSources, readPasswordFrom} from './password.js'
+import type {PasswordSource} from './password.js'
 import {writeStderr} from './stdio.js'
 
 export type {CommandIO}
@@ -16,13 +17,29 @@ export function trace(io: CommandIO, message: string): void {
   if (io.verbose) writeStderr(`${message}\n`)
 }
 
+/** A KeyContext that also knows where the password came from. */
+export interface CliKeyContext extends KeyContext {
+  /**
+   * `err` as the user should see it: a failed decryption with no password given at all says so
+   * ("no password given: set COSIGN_PASSWORD …"), not "wrong password".
+   */
+  explain(err: unknown): unknown
+}
+
 /** Passwords and prompts for key providers, from env, terminal or stdin. */
-export function keyContext(io: CommandIO): KeyContext {
+export function keyContext(io: CommandIO): CliKeyContext {
   const std = processSources()
+  let source: PasswordSource | undefined
   return {
-    getPassword: ({confirm}) => readPassword(confirm, std),
+    getPassword: async ({confirm}) => {
+      const read = await readPasswordFrom(confirm, std)
+      source = read.source
+      return read.password
+    },
     confirm: (question) => askYesNo(question, std),
     log: (level, message) => (level === 'debug' ? trace(io, message) : info(io, message)),
+    explain: (err) =>
+      source === 'none' && (err as {code?: unknown})?.code === 'KEY_DECRYPT_FAILED' ? new SigilError('PASSWORD_REQUIRED', NO_PASSWORD_GIVEN, {cause: err}) : err,
   }
 }
 

@@ -89,19 +89,38 @@ export async function readAllStdin(io: PasswordSources): Promise<Uint8Array> {
  * standard input, trailing newline included, exactly as cosign reads it.
  */
 export async function readPassword(confirm: boolean, io: PasswordSources): Promise<Uint8Array> {
+  return (await readPasswordFrom(confirm, io)).password
+}
+
+/** Where a password came from: `none` is an empty standard input that is not a terminal. */
+export type PasswordSource = 'env' | 'terminal' | 'stdin' | 'none'
+
+/** What to say when no password source was given (refusing, or explaining a failed decryption). */
+export const NO_PASSWORD_GIVEN =
+  'no password given: set COSIGN_PASSWORD (or SIGIL_PASSWORD; an empty value means an empty password), pipe the password on standard input, or run on a terminal to be asked'
+
+/**
+ * {@link readPassword}, and where the password came from. Creating a key (`confirm`) with no
+ * source at all (no variable, no terminal, nothing on standard input) is refused: a key with an
+ * empty password is written only when asked for exactly that (`COSIGN_PASSWORD=`).
+ */
+export async function readPasswordFrom(confirm: boolean, io: PasswordSources): Promise<{password: Uint8Array; source: PasswordSource}> {
   const fromEnv = io.env.SIGIL_PASSWORD ?? io.env.COSIGN_PASSWORD
-  if (fromEnv !== undefined) return Buffer.from(fromEnv, 'utf8')
+  if (fromEnv !== undefined) return {password: Buffer.from(fromEnv, 'utf8'), source: 'env'}
   if (stdinIsTerminal()) {
     const first = await promptHidden(PROMPT, io)
     if (confirm) {
       const second = await promptHidden(PROMPT_AGAIN, io)
       if (first !== second) throw new SigilError('PASSWORD_MISMATCH', 'passwords do not match')
     }
-    return Buffer.from(first, 'utf8')
+    return {password: Buffer.from(first, 'utf8'), source: 'terminal'}
   }
   // Not a terminal: the whole of stdin is the password (read once, reused for every key).
   stdinRead ??= readAllStdin(io)
-  return stdinRead
+  const password = await stdinRead
+  if (password.length > 0) return {password, source: 'stdin'}
+  if (confirm) throw new SigilError('PASSWORD_REQUIRED', NO_PASSWORD_GIVEN)
+  return {password, source: 'none'}
 }
 
 /** Ask for one line on the terminal, echoed (a user name); the answer without its line end. */
