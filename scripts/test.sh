@@ -37,7 +37,16 @@ fi
 
 VITEST=$REPO_ROOT/node_modules/.bin/vitest
 RESULTS=$(mktemp -d "${TMPDIR:-/tmp}/sigil-test.XXXXXX")
-trap 'rm -rf "$RESULTS"' EXIT
+INSTALL_PREFIX=$(mktemp -d "${TMPDIR:-/tmp}/sigil-installed.XXXXXX")
+trap 'rm -rf "$RESULTS" "$INSTALL_PREFIX"' EXIT
+
+# sigil installed as a user installs it (pnpm pack + npm install --global of the tarballs), for
+# apps/cli/test/install.test.ts; without it that test fails under CI=true.
+if [[ $setup_failed == 0 ]] && bash "$REPO_ROOT/scripts/pack-install.sh" "$INSTALL_PREFIX" >/dev/null; then
+  export SIGIL_INSTALLED_PREFIX=$INSTALL_PREFIX
+else
+  say "installing the packed tarballs FAILED (apps/cli/test/install.test.ts will fail under CI)"
+fi
 
 # Workspace packages (not the root) that have a "test" script: "name<TAB>dir" lines.
 packages=$(pnpm ls -r --depth -1 --json 2>/dev/null | node --input-type=module -e '

@@ -1,0 +1,33 @@
+/** Shell completion (oclif's autocomplete plugin) made from sigil's own command definitions. */
+import {spawnSync} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, expect, test} from 'vitest'
+import {sigil} from './run-cli.js'
+
+let cache: string
+beforeAll(() => {
+  cache = mkdtempSync(join(tmpdir(), 'sigil-completion-'))
+})
+afterAll(() => rmSync(cache, {recursive: true, force: true}))
+
+/** What bash completes for the words typed so far (the last one being completed). */
+function complete(words: string[]): string[] {
+  const script = `source ${JSON.stringify(join(cache, 'autocomplete', 'functions', 'bash', 'sigil.bash'))}
+COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=${words.length - 1}; COMP_LINE=${JSON.stringify(words.join(' '))}
+_sigil_autocomplete; printf '%s\\n' "\${COMPREPLY[@]}"`
+  const r = spawnSync('bash', ['-c', script], {encoding: 'utf8'})
+  expect(r.status, r.stderr).toBe(0)
+  return r.stdout.split('\n').filter(Boolean)
+}
+
+test('sigil autocomplete bash builds completions that know every command and its flags', async () => {
+  const r = await sigil(['autocomplete', 'bash'], {env: {SIGIL_CACHE_DIR: cache}})
+  expect(r.code, r.stderr).toBe(0)
+  expect(r.stdout).toContain('sigil autocomplete script bash')
+  expect(complete(['sigil', 'ver'])).toEqual(['verify'])
+  expect(complete(['sigil', 'generate-'])).toEqual(['generate-key-pair'])
+  expect(complete(['sigil', 'verify', '--signature-d'])).toEqual(['--signature-digest-algorithm'])
+  expect(complete(['sigil', 'sign', '--k'])).toEqual(['--key'])
+})

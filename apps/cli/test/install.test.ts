@@ -1,0 +1,103 @@
+/**
+ * sigil as a user installs it: the tarballs `pnpm pack` makes of @sigil/cli and its workspace
+ * dependencies, installed with `npm install --global` into a prefix of their own by
+ * scripts/pack-install.sh (run by scripts/test.sh, which passes the prefix in
+ * SIGIL_INSTALLED_PREFIX). npm lays node_modules out differently from pnpm: the start-up
+ * bundle must still find each cloud SDK through the package that depends on it.
+ */
+import {spawn} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {RegistryClient} from '@sigil/oci'
+import {pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
+import type {AwsKmsTestServer, TestRegistry} from '@sigil/test-servers'
+
+const PREFIX = process.env.SIGIL_INSTALLED_PREFIX
+const CI = process.env.CI === 'true' || process.env.CI === '1'
+if (!PREFIX && CI) throw new Error('SIGIL_INSTALLED_PREFIX is not set but CI=true: scripts/test.sh installs sigil with scripts/pack-install.sh first')
+
+function installed(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<{code: number; stdout: string; stderr: string}> {
+  return new Promise((resolve, reject) => {
+    const merged: NodeJS.ProcessEnv = {...process.env, ...env}
+    for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
+    const child = spawn(join(PREFIX!, 'bin', 'sigil'), args, {cwd, env: merged, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
+  })
+}
+
+describe.skipIf(!PREFIX)('the npm-installed sigil', () => {
+  let dir: string
+  let registry: TestRegistry
+  let kms: AwsKmsTestServer
+  let env: Record<string, string | undefined>
+
+  beforeAll(async () => {
+    requireRegistry()
+    dir = mkdtempSync(join(tmpdir(), 'sigil-installed-'))
+    registry = await startRegistry()
+    kms = await startAwsKmsServer({region: 'eu-west-1'})
+    env = {
+      HOME: dir,
+      SIGIL_DATA_DIR: join(dir, 'data'),
+      SIGIL_CACHE_DIR: join(dir, 'cache'),
+      DOCKER_CONFIG: join(dir, 'docker'),
+      COSIGN_PASSWORD: 'installed',
+      AWS_ACCESS_KEY_ID: 'AKIDSIGILINSTALL0000',
+      AWS_SECRET_ACCESS_KEY: 'not-a-real-secret',
+      AWS_REGION: 'eu-west-1',
+      AWS_ENDPOINT_URL_KMS: kms.endpoint,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: join(dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    }
+  })
+  afterAll(async () => {
+    await registry?.stop()
+    await kms?.close()
+    if (dir) rmSync(dir, {recursive: true, force: true})
+  })
+
+  test('--help and --version work', async () => {
+    const help = await installed(['--help'], env)
+    expect(help.code, help.stderr).toBe(0)
+    expect(help.stdout).toMatch(/^  verify /m)
+    expect(help.stdout).toMatch(/^  plugins /m)
+    const version = await installed(['--version'], env)
+    expect(version.stdout).toMatch(/^@sigil\/cli\/\d+\.\d+\.\d+ /)
+  })
+
+  test('generate-key-pair, sign and verify against a registry', async () => {
+    expect((await installed(['generate-key-pair'], env, dir)).code).toBe(0)
+    await pushRandomImage(new RegistryClient(), {registry: registry.host, repository: 'installed/app'}, 'v1')
+    const ref = `${registry.host}/installed/app:v1`
+    const s = await installed(['sign', '--key', 'cosign.key', ref], env, dir)
+    expect(s.code, s.stderr).toBe(0)
+    const v = await installed(['verify', '--key', 'cosign.pub', ref], env, dir)
+    expect(v.code, v.stderr).toBe(0)
+    expect(v.stdout).toContain('"docker-manifest-digest"')
+  })
+
+  test('an AWS KMS key: the SDK is found through @sigil/kms-aws in npm\'s layout', async () => {
+    const g = await installed(['generate-key-pair', '--kms', 'awskms:///alias/installed', '--output-key-prefix', 'kms'], env, dir)
+    expect(g.code, g.stderr).toBe(0)
+    const p = await installed(['public-key', '--key', 'awskms:///alias/installed'], env, dir)
+    expect(p.code, p.stderr).toBe(0)
+    expect(p.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----/)
+  })
+
+  test('oclif\'s own commands (plugins) and completion', async () => {
+    const r = await installed(['plugins'], env)
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain('No plugins installed')
+    const ac = await installed(['autocomplete', 'bash'], env)
+    expect(ac.code, ac.stderr).toBe(0)
+  })
+})
