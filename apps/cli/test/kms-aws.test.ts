@@ -70,6 +70,22 @@ describe('awskms:// keys through the sigil binary', () => {
     expect(wrong.stderr).toContain('no matching signatures')
   })
 
+  test('signing twice with an RSA-PSS key adds one signature, not two (the dedup check knows the key\'s scheme)', async () => {
+    kms.createKey('RSA_2048', {alias: 'alias/pss-signing', signingAlgorithms: ['RSASSA_PSS_SHA_256', 'RSASSA_PKCS1_V1_5_SHA_256']})
+    const uri = 'awskms:///alias/pss-signing'
+    const client = new RegistryClient()
+    const {digest} = await pushRandomImage(client, {registry: registry.host, repository: 'aws/pss'}, 'v1')
+    const ref = `${registry.host}/aws/pss:v1`
+    const first = await sigil(['sign', '--key', uri, ref], {cwd: dir, env})
+    expect(first.code, first.stderr).toBe(0)
+    const second = await sigil(['sign', '--key', uri, ref], {cwd: dir, env})
+    expect(second.code, second.stderr).toBe(0)
+    expect(second.stderr).toContain('Signature already present')
+    const sig = await client.getManifest({registry: registry.host, repository: 'aws/pss'}, `sha256-${digest.slice(7)}.sig`)
+    expect((JSON.parse(Buffer.from(sig.bytes).toString('utf8')) as {layers: unknown[]}).layers).toHaveLength(1)
+    expect((await sigil(['verify', '--key', uri, ref], {cwd: dir, env})).code).toBe(0)
+  })
+
   test('a key ARN that is not an alias cannot be generated, as with cosign', async () => {
     const r = await sigil(['generate-key-pair', '--kms', 'awskms:///1234abcd-12ab-34cd-56ef-1234567890ab', '--output-key-prefix', 'x'], {cwd: dir, env})
     expect(r.code).toBe(2) // a malformed key reference is a usage error, like a malformed image reference
