@@ -3,7 +3,7 @@
 // `sigil`. Runs dist/sigil.bundle.cjs (src/runtime/main.ts with every command and built-in plugin,
 // as one CommonJS file made by build/bundle.mjs) from the V8 code cache made with it, so a run
 // neither resolves nor compiles sigil's modules. oclif starts only for the commands other oclif
-// plugins add (`sigil plugins …`), or for every command when SIGIL_NO_LEAN is set.
+// plugins add (`sigil plugins …`), or for every command when SIGIL_VIA_OCLIF is set.
 const {readFileSync} = require('node:fs')
 const {join} = require('node:path')
 
@@ -47,7 +47,7 @@ async function runOclif() {
 module.exports = {compileBundle}
 
 if (require.main === module) {
-  const start = process.env.SIGIL_NO_LEAN ? runOclif() : loadBundle().main(process.argv.slice(2), {root: ROOT, runOclif, exitWhenDone: true, importModule: (url) => import(url)})
+  const start = process.env.SIGIL_VIA_OCLIF ? runOclif() : loadBundle().main(process.argv.slice(2), {root: ROOT, runOclif, exitWhenDone: true, importModule: (url) => import(url)})
   start.catch((err) => {
     // Commands report their own errors; this is a start-up failure (a broken install).
     process.stderr.write(`sigil: ${err instanceof Error ? err.message : String(err)}\n`)

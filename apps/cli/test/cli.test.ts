@@ -86,7 +86,7 @@ describe('public-key', () => {
     const r = await sigil(['public-key', '--key', 'mallory.key'], {cwd: dir, env: {COSIGN_PASSWORD: undefined}, input: 'x', inputDelayMs: 400})
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toBe(readFileSync(join(dir, 'mallory.pub'), 'utf8'))
-    // …also on sign's lean start-up path; and the wrong password still fails (the read is real).
+    // …also for sign; and the wrong password still fails (the read is real).
     const {ref} = await image()
     const signed = await sigil(['sign', '--key', 'mallory.key', ref], {cwd: dir, env: {COSIGN_PASSWORD: undefined}, input: 'x', inputDelayMs: 400})
     expect(signed.code, signed.stderr).toBe(0)
@@ -273,7 +273,7 @@ describe('sign and verify through the binary', () => {
   })
 })
 
-describe('the lean start-up path and oclif agree', () => {
+describe("sigil's start-up path and oclif (SIGIL_VIA_OCLIF=1) agree", () => {
   test.each([
     ['verify ok', (ref: string) => ['verify', '--key', 'alice.pub', ref]],
     ['verify -o text', (ref: string) => ['verify', '--key', 'alice.pub', '-o', 'text', ref]],
@@ -290,11 +290,11 @@ describe('the lean start-up path and oclif agree', () => {
   ])('%s', async (_name, args) => {
     const {ref} = await image()
     await sigil(['sign', '--key', 'alice.key', ref], {cwd: dir, env})
-    const lean = await sigil(args(ref), {cwd: dir, env})
-    const viaOclif = await sigil(args(ref), {cwd: dir, env: {...env, SIGIL_NO_LEAN: '1'}})
+    const own = await sigil(args(ref), {cwd: dir, env})
+    const viaOclif = await sigil(args(ref), {cwd: dir, env: {...env, SIGIL_VIA_OCLIF: '1'}})
     // Signatures are randomized: compare sign output without them.
     const scrub = (s: string) => s.replace(/^M[A-Za-z0-9+/=]{60,}$/gm, '<sig>')
-    expect({code: lean.code, stdout: scrub(lean.stdout), stderr: lean.stderr}).toEqual({
+    expect({code: own.code, stdout: scrub(own.stdout), stderr: own.stderr}).toEqual({
       code: viaOclif.code,
       stdout: scrub(viaOclif.stdout),
       stderr: viaOclif.stderr,

@@ -57,7 +57,7 @@ let digest: string
 function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {...process.env}
   for (const k of [
-    'NODE_EXTRA_CA_CERTS', 'SIGIL_NO_LEAN', 'NODE_OPTIONS', 'SIGIL_PASSWORD',
+    'NODE_EXTRA_CA_CERTS', 'SIGIL_VIA_OCLIF', 'NODE_OPTIONS', 'SIGIL_PASSWORD',
     'SIGIL_REGISTRIES_CONFIG', 'SIGIL_REPOSITORY', 'COSIGN_REPOSITORY', 'REGISTRY_AUTH_FILE', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME', 'DEBUG',
   ]) {
     delete env[k]
@@ -135,7 +135,7 @@ beforeAll(async () => {
   digest = pushed.digest
   ref = `${registry.host}/launcher/app:v1`
   // Signed once up front (through oclif, not the launcher under test), so every verify below has a signature to find.
-  const signed = await launch(process.execPath, [BIN, 'sign', '--key', 'cosign.key', ref], {env: {SIGIL_NO_LEAN: '1'}})
+  const signed = await launch(process.execPath, [BIN, 'sign', '--key', 'cosign.key', ref], {env: {SIGIL_VIA_OCLIF: '1'}})
   expect(signed.code, signed.stderr).toBe(0)
 })
 afterAll(async () => {
@@ -192,7 +192,7 @@ describe.skipIf(!registryAvailable || !tlsAvailable)('a registry over HTTPS trus
       expect(r.stderr).not.toMatch(noStack)
       expect(r.stdout).not.toContain(secureDigest)
       // Reported exactly as through oclif.
-      const oclif = await launch(process.execPath, [BIN, ...args], {env: {...env, SIGIL_NO_LEAN: '1'}})
+      const oclif = await launch(process.execPath, [BIN, ...args], {env: {...env, SIGIL_VIA_OCLIF: '1'}})
       expect(oclif.code).toBe(r.code)
       expect(oclif.stderr).toBe(r.stderr)
     }
@@ -295,10 +295,10 @@ describe('the V8 code cache made at build time', () => {
 })
 
 describe('--version', () => {
-  test('equals `node BIN --version` and oclif\'s own answer (SIGIL_NO_LEAN=1), in one Node process', async () => {
+  test('equals `node BIN --version` and oclif\'s own answer (SIGIL_VIA_OCLIF=1), in one Node process', async () => {
     const viaLauncher = await launch(BIN, ['--version'])
     const viaNode = await launch(process.execPath, [BIN, '--version'])
-    const oclif = await launch(BIN, ['--version'], {env: {SIGIL_NO_LEAN: '1'}})
+    const oclif = await launch(BIN, ['--version'], {env: {SIGIL_VIA_OCLIF: '1'}})
     expect(viaLauncher.code).toBe(0)
     expect(viaLauncher.stdout).toMatch(/^@sigil\/cli\/\d+\.\d+\.\d+\S* \S+-\S+ node-v\d+/)
     expect(viaLauncher.stdout).toBe(viaNode.stdout)

@@ -44,7 +44,7 @@ describe('start-up loads no heavy SDK', () => {
     ['--help', ['--help']],
     ['sign --help', ['sign', '--help']],
     ['providers', ['providers']],
-    ['verify with a key file (lean path)', ['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1']],
+    ['verify with a key file', ['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1']],
   ])('%s', (_name, args) => {
     const resolved = resolvedBy(args)
     expect(resolved.length).toBeGreaterThan(0) // the hook works
@@ -65,7 +65,7 @@ describe('start-up loads no heavy SDK', () => {
 
   test('--version prints exactly what oclif would, without loading it', () => {
     const fast = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8'})
-    const viaOclif = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8', env: {...process.env, SIGIL_NO_LEAN: '1'}})
+    const viaOclif = spawnSync(process.execPath, [BIN, '--version'], {encoding: 'utf8', env: {...process.env, SIGIL_VIA_OCLIF: '1'}})
     expect(fast.status).toBe(0)
     expect(fast.stdout).toMatch(/^@sigil\/cli\/\d+\.\d+\.\d+ \w+-\w+ node-v\d+/)
     expect(resolvedBy(['--version']).some((u) => u.includes('@oclif/core'))).toBe(false)

@@ -1,6 +1,6 @@
 /**
  * oclif's view of sigil's commands: a Command class per definition, for oclif's manifest, help,
- * shell completion and `SIGIL_NO_LEAN=1` runs. The class parses nothing itself: it hands its argv
+ * shell completion and `SIGIL_VIA_OCLIF=1` runs. The class parses nothing itself: it hands its argv
  * to the same runner sigil's own start-up path uses, with plugins from oclif's hook runner.
  */
 import {Args, Command, Flags} from '@oclif/core'

@@ -3,7 +3,7 @@ import {writeStdout, writeStderr} from './stdio.js'
 
 /**
  * Print an error the one sigil way (a single `Error: …` line, or JSON under `--json`) and set
- * the exit code. Used by oclif's `catch()` and by the lean path alike.
+ * the exit code. Used by every command, on either start-up path.
  */
 export function reportError(err: unknown, opts: {json: boolean; verbose: boolean}): number {
   const exitCode = exitCodeFor(err)
