@@ -15,13 +15,7 @@ const gcp = await servers.startGcpKmsServer()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-kms-bench-'))
 const client = new oci.RegistryClient()
 const env = {
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_ACCESS_KEY_ID: 'AKIDSIGILBENCH000000',
-  AWS_SECRET_ACCESS_KEY: 'bench-secret-not-real',
-  AWS_REGION: 'eu-west-1',
-  AWS_CONFIG_FILE: join(dir, 'none'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+  ...testkit.AWS_OFFLINE_ENV,
   AWS_ENDPOINT_URL_KMS: aws.endpoint,
   CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${gcp.endpoint}/`,
   METADATA_SERVER_DETECTION: 'none',

@@ -17,14 +17,14 @@ import {fileURLToPath} from 'node:url'
 import {SIGIL, loadKits, median, run} from './lib.mjs'
 
 const runs = Number(process.argv[2] ?? 15)
-const {servers: testkit, oci} = await loadKits()
-const cosign = testkit.findCosign()
+const {servers, oci} = await loadKits()
+const cosign = servers.findCosign()
 if (!cosign) {
   console.error('cosign not found: run scripts/fetch-cosign.sh first')
   process.exit(1)
 }
-const registry = await testkit.startRegistry()
-const aws = await testkit.startAwsKmsServer({region: 'eu-west-1'})
+const registry = await servers.startRegistry()
+const aws = await servers.startAwsKmsServer({region: 'eu-west-1'})
 const client = new oci.RegistryClient()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-startup-bench-'))
 const pluginData = join(dir, 'data-with-plugin')
@@ -38,20 +38,14 @@ const base = {
   SIGIL_CACHE_DIR: join(dir, 'cache'),
   SIGIL_REGISTRIES_CONFIG: mirrors,
   DOCKER_CONFIG: join(dir, 'docker'),
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  AWS_ACCESS_KEY_ID: 'AKIDSIGILBENCH000000',
-  AWS_SECRET_ACCESS_KEY: 'bench-secret-not-real',
-  AWS_REGION: 'eu-west-1',
-  AWS_CONFIG_FILE: join(dir, 'none'),
-  AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
+  ...servers.AWS_OFFLINE_ENV,
   AWS_ENDPOINT_URL_KMS: aws.endpoint,
   GITHUB_TOKEN: undefined,
   GH_TOKEN: undefined,
 }
 const sigil = (args, env = {}) => run(SIGIL, args, {cwd: dir, env: {...base, ...env}})
 const cosignVerify = (key, image) =>
-  testkit.runCosign(['verify', '--key', key, '--insecure-ignore-tlog=true', '--offline=true', '--allow-http-registry', image], {cwd: dir, env: {NODE_EXTRA_CA_CERTS: undefined}})
+  servers.runCosign(['verify', '--key', key, '--insecure-ignore-tlog=true', '--offline=true', '--allow-http-registry', image], {cwd: dir, env: {NODE_EXTRA_CA_CERTS: undefined}})
 const must = async (what, p) => {
   const r = await p
   if (r.code !== 0) throw new Error(`${what}: exit ${r.code}\n${r.stderr}`)
@@ -60,12 +54,13 @@ const must = async (what, p) => {
 
 try {
   // One cosign-made key for file verifies; a sigil-made one (N=32768) for public-key.
-  await must('cosign generate-key-pair', testkit.runCosign(['generate-key-pair'], {cwd: dir, env: {COSIGN_PASSWORD: 'bench'}}))
+  await must('cosign generate-key-pair', servers.runCosign(['generate-key-pair'], {cwd: dir, env: {COSIGN_PASSWORD: 'bench'}}))
   await must('sigil generate-key-pair', sigil(['generate-key-pair', '--output-key-prefix', 'sigil']))
   await must('kms key', sigil(['generate-key-pair', '--kms', 'awskms:///alias/bench', '--output-key-prefix', 'kms']))
-  const arn = JSON.parse((await must('describe', sigil(['public-key', '--key', 'awskms:///alias/bench', '--json']))).stdout) && aws.keys?.()?.[0]?.arn
+  const keyId = aws.aliases.get('alias/bench')
+  const arn = keyId && `arn:aws:kms:${aws.region}:${aws.accountId}:key/${keyId}`
 
-  const {digest} = await testkit.pushRandomImage(client, {registry: registry.host, repository: 'bench/app'}, 'v1')
+  const {digest} = await servers.pushRandomImage(client, {registry: registry.host, repository: 'bench/app'}, 'v1')
   const loopbackRef = `${registry.host}/bench/app:v1`
   const ghcrRef = 'ghcr.io/bench/app:v1'
   await must('sign file', sigil(['sign', '--key', 'cosign.key', loopbackRef]))
@@ -111,6 +106,6 @@ try {
   }
 } finally {
   await registry.stop()
-  await aws.stop?.()
+  await aws.close()
   rmSync(dir, {recursive: true, force: true})
 }

@@ -5,31 +5,22 @@
  * SIGIL_INSTALLED_PREFIX). npm lays node_modules out differently from pnpm: the start-up
  * bundle must still find each cloud SDK through the package that depends on it.
  */
-import {spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
+import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
 import type {AwsKmsTestServer, TestRegistry} from '@sigil/test-servers'
+import {runProgram} from './run-cli.js'
+import type {CliResult} from './run-cli.js'
 
 const PREFIX = process.env.SIGIL_INSTALLED_PREFIX
 const CI = process.env.CI === 'true' || process.env.CI === '1'
 if (!PREFIX && CI) throw new Error('SIGIL_INSTALLED_PREFIX is not set but CI=true: scripts/test.sh installs sigil with scripts/pack-install.sh first')
 
-function installed(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<{code: number; stdout: string; stderr: string}> {
-  return new Promise((resolve, reject) => {
-    const merged: NodeJS.ProcessEnv = {...process.env, ...env}
-    for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
-    const child = spawn(join(PREFIX!, 'bin', 'sigil'), args, {cwd, env: merged, stdio: ['ignore', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
-  })
+function installed(args: string[], env: Record<string, string | undefined> = {}, cwd?: string): Promise<CliResult> {
+  return runProgram(join(PREFIX!, 'bin', 'sigil'), args, {env, cwd})
 }
 
 describe.skipIf(!PREFIX)('the npm-installed sigil', () => {
@@ -44,19 +35,13 @@ describe.skipIf(!PREFIX)('the npm-installed sigil', () => {
     registry = await startRegistry()
     kms = await startAwsKmsServer({region: 'eu-west-1'})
     env = {
+      ...AWS_OFFLINE_ENV,
       HOME: dir,
       SIGIL_DATA_DIR: join(dir, 'data'),
       SIGIL_CACHE_DIR: join(dir, 'cache'),
       DOCKER_CONFIG: join(dir, 'docker'),
       COSIGN_PASSWORD: 'installed',
-      AWS_ACCESS_KEY_ID: 'AKIDSIGILINSTALL0000',
-      AWS_SECRET_ACCESS_KEY: 'not-a-real-secret',
-      AWS_REGION: 'eu-west-1',
       AWS_ENDPOINT_URL_KMS: kms.endpoint,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: join(dir, 'none'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'),
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     }
   })
   afterAll(async () => {

@@ -21,11 +21,20 @@ export function sigil(
   args: string[],
   opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number} = {},
 ): Promise<CliResult> {
+  // The file itself, as a shell runs `sigil`.
+  return runProgram(BIN, args, {...opts, env: {OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env}})
+}
+
+/** Run `program ARGS` with the test's environment plus `env` (undefined removes a variable). */
+export function runProgram(
+  program: string,
+  args: string[],
+  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number} = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env}
+    const env: NodeJS.ProcessEnv = {...process.env, ...opts.env}
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
-    // The file itself, as a shell runs `sigil`: its launcher lines pick the start-up path.
-    const child = spawn(BIN, args, {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    const child = spawn(program, args, {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
