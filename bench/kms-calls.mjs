@@ -15,7 +15,7 @@ const gcp = await servers.startGcpKmsServer()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-kms-bench-'))
 const client = new oci.RegistryClient()
 const env = {
-  ...testkit.AWS_OFFLINE_ENV,
+  ...servers.AWS_OFFLINE_ENV,
   AWS_ENDPOINT_URL_KMS: aws.endpoint,
   CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${gcp.endpoint}/`,
   METADATA_SERVER_DETECTION: 'none',
