@@ -14,6 +14,9 @@ export const shared = {
   allowInsecure: 'Allow plain HTTP to registries that are not on loopback (loopback always uses HTTP). TLS certificates are always verified; for a private CA set NODE_EXTRA_CA_CERTS.',
   allowHttp: 'Same as --allow-insecure-registry (cosign 3 spelling).',
   attachmentTagPrefix: 'Prefix for the signature tag (cosign\'s --attachment-tag-prefix).',
+  timeout: 'Give up when the command has not finished within this time (Go duration: 30s, 3m, 1m30s), whatever it is waiting for: a registry, a KMS, a plugin.',
+  timedOut: (command: string, limit: string) =>
+    `sigil ${command} did not finish within ${limit} (--timeout): a registry or key backend is not answering; check it, or allow more time with --timeout`,
   tlogNote: TLOG_NOTE,
   env: 'Passwords come from SIGIL_PASSWORD or COSIGN_PASSWORD (used verbatim when set, even empty), else a hidden prompt on a terminal, else all of standard input (a trailing newline is part of the password, as with cosign). COSIGN_REPOSITORY / SIGIL_REPOSITORY store signatures in another repository.',
 }

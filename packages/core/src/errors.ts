@@ -51,6 +51,8 @@ export type SigilErrorCode =
   | 'INVALID_SIGNATURE_MANIFEST'
   | 'INVALID_PAYLOAD'
   | 'SIGNING_FAILED'
+  // time limits
+  | 'TIMEOUT'
   | 'INTERNAL'
 
 // A registry-wide symbol, so errors from a second copy of @sigil/core are still recognised.

@@ -2,6 +2,7 @@ import {SigilError} from '@sigil/core'
 import type {GeneratedKey} from '@sigil/core'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
+import {timeoutFlagSpec} from '../shared/flags.js'
 import {writePublicKey} from '../shared/public-key-file.js'
 import {generateKeyPair as text} from '../messages.js'
 
@@ -21,6 +22,7 @@ export default defineCommand({
     force: {kind: 'boolean', char: 'f', description: text.force, default: false},
     'scrypt-n': {kind: 'integer', description: text.scryptN, options: ['32768', '65536', '131072'], default: 32768},
     kms: {kind: 'string', description: text.kms},
+    ...timeoutFlagSpec,
   },
   async run({flags, io}): Promise<GenerateResultJson> {
     const prefix = flags['output-key-prefix']

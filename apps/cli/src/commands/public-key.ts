@@ -1,6 +1,7 @@
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {writePublicKey} from '../shared/public-key-file.js'
+import {timeoutFlagSpec} from '../shared/flags.js'
 import {writeStdout} from '../shared/stdio.js'
 import {shared, publicKey as text} from '../messages.js'
 
@@ -17,6 +18,7 @@ export default defineCommand({
     key: {kind: 'string', char: 'k', description: shared.key, required: true},
     outfile: {kind: 'string', description: text.outfile},
     force: {kind: 'boolean', char: 'f', description: 'Overwrite --outfile if it exists.', default: false},
+    ...timeoutFlagSpec,
   },
   async run({flags, io}): Promise<PublicKeyResultJson> {
     const provider = await keyProviderFor(io, flags.key)

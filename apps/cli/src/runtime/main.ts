@@ -17,6 +17,8 @@ import {builtinPlugins} from './builtins.js'
 import {closestCommand, displayId, renderCommandHelp, renderRootHelp} from './help.js'
 import type {ListedCommand} from './help.js'
 import {parseArgv} from './parse-argv.js'
+import {formatDuration, parseDuration} from './duration.js'
+import {shared} from '../messages.js'
 import {findUserPlugins, loadPlugins, sigilDir} from './plugin-loader.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'
 
@@ -115,10 +117,31 @@ export async function runDefinition(id: string, def: CommandDefinition, argv: re
       return
     }
     const io: CommandIO = {version: host.version, json: Boolean(parsed.flags.json), verbose: Boolean(parsed.flags.verbose), plugins: host.plugins}
-    const result = await def.run({flags: parsed.flags as never, args: parsed.args, io})
+    const running = def.run({flags: parsed.flags as never, args: parsed.args, io})
+    const result = typeof parsed.flags.timeout === 'string' ? await withinTimeout(running, id, parseDuration(parsed.flags.timeout)) : await running
     if (io.json) writeStdout(`${JSON.stringify(result, null, 2)}\n`)
   } catch (err) {
     reportError(err, out)
+  }
+}
+
+/**
+ * `running`, or a TIMEOUT error once `ms` have passed. Whatever the command still waits for is
+ * abandoned: the process ends after the error is reported.
+ */
+async function withinTimeout<T>(running: Promise<T>, id: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SigilError('TIMEOUT', shared.timedOut(displayId(id), formatDuration(ms)))), ms)
+  })
+  try {
+    return await Promise.race([running, expired])
+  } catch (err) {
+    // What the command still waits for must not keep the process alive once this is reported.
+    if ((err as {code?: unknown}).code === 'TIMEOUT') setTimeout(() => process.exit(), 100).unref()
+    throw err
+  } finally {
+    clearTimeout(timer)
   }
 }
 

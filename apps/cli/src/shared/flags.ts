@@ -1,8 +1,14 @@
 import type {FlagSpecs} from '../command.js'
 import {credentials, shared} from '../messages.js'
 
+/** cosign's `--timeout`: the whole command, every registry and KMS operation in it, ends within it. */
+export const timeoutFlagSpec = {
+  timeout: {kind: 'string', char: 't', description: shared.timeout, default: '3m'},
+} as const satisfies FlagSpecs
+
 /** Registry flags every registry-facing command takes. */
 export const registryFlagSpecs = {
+  ...timeoutFlagSpec,
   'allow-insecure-registry': {kind: 'boolean', description: shared.allowInsecure, default: false},
   'allow-http-registry': {kind: 'boolean', description: shared.allowHttp, default: false},
   'attachment-tag-prefix': {kind: 'string', description: shared.attachmentTagPrefix, default: ''},
