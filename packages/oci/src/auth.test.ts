@@ -3,7 +3,7 @@ import {createHash} from 'node:crypto'
 import {afterEach, describe, expect, test} from 'vitest'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
 import {formatScopes, parseScopes, parseWwwAuthenticate} from './auth.js'
-import type {RequestEvent} from './fetch.js'
+import type {RequestEvent} from './http/index.js'
 import {RegistryClient} from './registry-client.js'
 
 describe('parseWwwAuthenticate', () => {

@@ -5,7 +5,7 @@
  */
 import type {RegistryCredential} from '@sigil/core'
 import {errorFromResponse, ociError, redactUrl} from './error.js'
-import type {HttpResponse, HttpTransport} from './fetch.js'
+import type {HttpResponse, HttpTransport} from './http/index.js'
 import {assertTransportAllowed} from './transport-policy.js'
 
 /** One parsed challenge from `WWW-Authenticate`. */

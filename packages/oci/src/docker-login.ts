@@ -10,7 +10,7 @@ import {parseWwwAuthenticate} from './auth.js'
 import {credentialHelperErase, credentialHelperStore, helperProgram} from './credential-helper.js'
 import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, dockerConfigFile, readDockerConfig} from './docker-config.js'
 import {errorFromResponse, ociError, redactUrl} from './error.js'
-import {HttpTransport, type RequestEvent} from './fetch.js'
+import {HttpTransport, type RequestEvent} from './http/index.js'
 import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])

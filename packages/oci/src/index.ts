@@ -1,6 +1,6 @@
 /**
  * @sigil/oci — a generic OCI distribution client (manifests, blobs, auth, retries).
- * All HTTP goes through one transport (`fetch.ts`); nothing here prints.
+ * All HTTP goes through one transport (`http/`); nothing here prints.
  */
 export {fileChallengeStore} from './challenge-store.js'
 export {RegistryClient} from './registry-client.js'
@@ -12,7 +12,7 @@ export type {
   RegistryClientOptions,
   RepositoryRef,
 } from './registry-client.js'
-export type {RateLimitInfo, RequestEvent, RetryOptions} from './fetch.js'
+export type {RateLimitInfo, RequestEvent, RetryOptions} from './http/index.js'
 export {DOCKER_HUB_AUTH_KEY, dockerConfigCredentials, dockerConfigFile, findAuthFile} from './docker-config.js'
 export type {CredentialSource, CredentialsFunction, DockerConfigCredentialsOptions} from './docker-config.js'
 export {credentialHelperErase, credentialHelperGet, credentialHelperStore} from './credential-helper.js'
@@ -22,7 +22,7 @@ export type {CheckLoginOptions, LoginStoreOptions, LoginStoreResult} from './doc
 export {parseWwwAuthenticate} from './auth.js'
 export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth.js'
 export {isLoopbackHost, registryBaseUrl, registryScheme} from './transport-policy.js'
-export {useExtraCaCertificates} from './fetch.js'
+export {useExtraCaCertificates} from './http/index.js'
 export type {TransportPolicyOptions} from './transport-policy.js'
 export {parseRegistryErrors} from './error.js'
 export type {OciErrorCode, RegistryErrorEntry} from './error.js'

@@ -2,7 +2,7 @@ import {createHash} from 'node:crypto'
 import {afterEach, describe, expect, test} from 'vitest'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
 import {registryErrorBody, sendJson, startWireServer, type WireServer} from '../test/wire-server.js'
-import type {RequestEvent} from './fetch.js'
+import type {RequestEvent} from './http/index.js'
 import {RegistryClient, type RegistryClientOptions} from './registry-client.js'
 
 const closers: {close(): Promise<void>}[] = []

@@ -7,7 +7,7 @@ import {Authenticator, type AuthTarget, type ChallengeStore} from './auth.js'
 import {assertDigest, computeDigest, isSupportedDigest, looksLikeDigest} from './content-digest.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError} from './error.js'
-import {HttpTransport, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './fetch.js'
+import {HttpTransport, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './http/index.js'
 import {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'
 import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
 

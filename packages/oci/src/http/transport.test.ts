@@ -1,9 +1,10 @@
 import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {afterEach, describe, expect, test} from 'vitest'
-import {hasOpenssl, makeCertificate} from '../test/tls-cert.js'
-import {startWireServer, unusedPort, type WireServer} from '../test/wire-server.js'
-import {HttpTransport, parseRetryAfter, ResponseHeaders, type RequestEvent, type RetryOptions} from './fetch.js'
+import {hasOpenssl, makeCertificate} from '../../test/tls-cert.js'
+import {startWireServer, unusedPort, type WireServer} from '../../test/wire-server.js'
+import type {RetryOptions} from './retry.js'
+import {HttpTransport, type RequestEvent} from './transport.js'
 
 const servers: WireServer[] = []
 afterEach(async () => {
@@ -18,25 +19,6 @@ async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<Wi
 function transport(events: RequestEvent[], retry: RetryOptions = {baseDelayMs: 1, maxDelayMs: 5000}, timeoutMs = 5000): HttpTransport {
   return new HttpTransport({retry, timeoutMs, onRequest: (e) => events.push(e)})
 }
-
-describe('parseRetryAfter', () => {
-  test.each([
-    ['3', 3000],
-    ['0', 0],
-    [' 12 ', 12000],
-  ])('delta seconds %j → %d ms', (value, ms) => {
-    expect(parseRetryAfter(value)).toBe(ms)
-  })
-  test('HTTP date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z')
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000)
-    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0)
-  })
-  test('absent or invalid', () => {
-    expect(parseRetryAfter(null)).toBeUndefined()
-    expect(parseRetryAfter('soon')).toBeUndefined()
-  })
-})
 
 describe('HttpTransport retries', () => {
   test('retries a 503 then succeeds, reporting each attempt', async () => {
@@ -334,16 +316,7 @@ describe('HttpTransport size limits', () => {
   })
 })
 
-describe('ResponseHeaders', () => {
-  test('case-insensitive get; repeated fields joined like Headers.get', () => {
-    const h = new ResponseHeaders(['Content-Type', 'application/json', 'WWW-Authenticate', 'Basic realm="a"', 'www-authenticate', 'Bearer realm="b"'])
-    expect(h.get('content-type')).toBe('application/json')
-    expect(h.get('CONTENT-TYPE')).toBe('application/json')
-    expect(h.get('www-authenticate')).toBe('Basic realm="a", Bearer realm="b"')
-    expect(h.get('location')).toBeNull()
-    expect(h.has('Www-Authenticate')).toBe(true)
-  })
-
+describe('HttpTransport response headers', () => {
   test('responses carry the headers as sent', async () => {
     const s = await serve((_req, res) => {
       res.setHeader('Docker-Content-Digest', 'sha256:abc')

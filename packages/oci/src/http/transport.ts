@@ -1,0 +1,254 @@
+/**
+ * The one place that does HTTP, on `node:http` / `node:https` rather than the global `fetch`
+ * (undici is slow to load and holds a CLI process open at exit; nothing here touches the
+ * `fetch`/`Headers`/`Response`/web-stream globals, each of which loads it). Per-attempt
+ * timeouts, bounded exponential backoff on 408/429/5xx and dropped connections (Retry-After
+ * honoured up to a cap), a single quick retry when the connection is refused, manual redirects
+ * that drop `Authorization` when the origin changes, and response bodies read with a byte limit.
+ *
+ * TLS: certificates are always verified (Node's default CA store and host name checks).
+ * `insecure` (`--allow-insecure-registry`) only allows plain HTTP to non-loopback hosts, the
+ * contract of transport-policy.ts; it never turns off certificate verification.
+ */
+import type {IncomingMessage} from 'node:http'
+import {SigilError} from '@sigil/core'
+import {ociError, redactUrl, type OciErrorCode} from '../error.js'
+import {Attempt, AttemptTimeout} from './attempt.js'
+import {discard, ERROR_BODY_LIMIT, readBody} from './body.js'
+import {rateLimitOf, ResponseHeaders, type RateLimitInfo} from './headers.js'
+import {describeNetworkError, networkErrorCode} from './network-error.js'
+import {REFUSED_RETRY_DELAY_MS, RETRY_STATUS, RetryPolicy, sleep, TRANSIENT_CODES, type RetryOptions} from './retry.js'
+
+/** One HTTP exchange, reported through `onRequest` (retries and redirect hops each count). */
+export interface RequestEvent {
+  /** HTTP method. */
+  readonly method: string
+  /** URL with credentials and signature-like query values redacted. */
+  readonly url: string
+  /** Response status; undefined when no response arrived. */
+  readonly status?: number
+  /** 1-based attempt number of the logical request (retries increment it). */
+  readonly attempt: number
+  /** Time from sending to the end of the response body. */
+  readonly durationMs: number
+  /** Network error code when no response arrived (`ECONNREFUSED`, `TIMEOUT`, …). */
+  readonly error?: string
+  /**
+   * The response's rate-limit headers (`ratelimit-limit`, `ratelimit-remaining`,
+   * `ratelimit-reset`, as Docker Hub sends them), present only when the response had any.
+   */
+  readonly rateLimit?: RateLimitInfo
+}
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /** Per-attempt timeout for the response headers, and the longest silence while reading a body. Default 30000 ms. */
+  readonly timeoutMs?: number
+  readonly retry?: RetryOptions
+  /** `User-Agent` header. Default `sigil`. */
+  readonly userAgent?: string
+  readonly onRequest?: (event: RequestEvent) => void
+}
+
+/** A request for {@link HttpTransport.send}. */
+export interface HttpRequest {
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>>
+  readonly body?: Uint8Array | string
+  /** Largest successful (2xx) body accepted, checked against Content-Length and while streaming. */
+  readonly maxBytes: number
+  /** What the body is, for RESPONSE_TOO_LARGE messages (`manifest`, `blob`). Default `response`. */
+  readonly what?: string
+}
+
+/** A response with its body fully read. */
+export interface HttpResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: ResponseHeaders
+  /** Final URL (after redirects). */
+  readonly url: string
+  readonly body: Uint8Array
+  /** Attempts made (1 = no retry). */
+  readonly attempts: number
+}
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
+const MAX_REDIRECTS = 10
+
+/** Sends HTTP requests with timeouts, retries and safe redirects. Stateless apart from its options. */
+export class HttpTransport {
+  readonly #timeoutMs: number
+  readonly #retry: RetryPolicy
+  readonly #userAgent: string
+  readonly #onRequest?: (event: RequestEvent) => void
+
+  constructor(options: HttpTransportOptions = {}) {
+    this.#timeoutMs = options.timeoutMs ?? 30_000
+    this.#retry = new RetryPolicy(options.retry)
+    this.#userAgent = options.userAgent ?? 'sigil'
+    this.#onRequest = options.onRequest
+  }
+
+  /**
+   * Send `req`, retrying transient failures. Resolves with any final HTTP response (including
+   * 4xx/5xx: the caller maps those); rejects with REGISTRY_UNREACHABLE when no response could be
+   * obtained, RESPONSE_TOO_LARGE, or REGISTRY_PROTOCOL for broken redirects.
+   */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    let refusedRetried = false
+    for (let attempt = 1; ; attempt++) {
+      const retriesLeft = attempt <= this.#retry.attempts
+      let res: HttpResponse
+      try {
+        res = await this.#exchange(req, attempt)
+      } catch (err) {
+        if (isOciError(err)) throw err
+        const code = networkErrorCode(err) ?? (err instanceof AttemptTimeout ? 'TIMEOUT' : undefined)
+        if (code === 'ECONNREFUSED' && !refusedRetried && retriesLeft) {
+          refusedRetried = true
+          await sleep(REFUSED_RETRY_DELAY_MS)
+          continue
+        }
+        if (code !== undefined && TRANSIENT_CODES.has(code) && retriesLeft) {
+          await sleep(this.#retry.backoff(attempt))
+          continue
+        }
+        const host = hostOf(req.url)
+        throw ociError(
+          'REGISTRY_UNREACHABLE',
+          `cannot reach ${host}: ${describeNetworkError(code, this.#timeoutMs)} on ${req.method} ${redactUrl(req.url)}` +
+            `${attempt > 1 ? ` (after ${attempt} attempts)` : ''}; check the registry address and that it is running`,
+          {cause: err, details: {host, code, attempts: attempt}},
+        )
+      }
+      if (RETRY_STATUS.has(res.status) && retriesLeft) {
+        await sleep(this.#retry.delayAfter(res.headers.get('retry-after'), attempt))
+        continue
+      }
+      return res
+    }
+  }
+
+  /** One attempt: follows redirects by hand and reads the final body. */
+  async #exchange(req: HttpRequest, attempt: number): Promise<HttpResponse> {
+    let url = req.url
+    let method: string = req.method
+    let body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body
+    // Compression is not asked for: bodies are hashed byte for byte.
+    const headers: Record<string, string> = {'user-agent': this.#userAgent, accept: '*/*', 'accept-encoding': 'identity'}
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
+    for (let hop = 0; ; hop++) {
+      // process.hrtime, not performance.now(): the `performance` global loads perf_hooks.
+      const started = process.hrtime.bigint()
+      let rateLimit: RateLimitInfo | undefined
+      const report = (status?: number, error?: string): void => {
+        if (this.#onRequest === undefined) return
+        const event: RequestEvent = {
+          method,
+          url: redactUrl(url),
+          status,
+          attempt,
+          durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+          ...(error === undefined ? {} : {error}),
+          ...(rateLimit === undefined ? {} : {rateLimit}),
+        }
+        try {
+          this.#onRequest(event)
+        } catch {
+          // An observer's failure must not change the request's outcome.
+        }
+      }
+      if (body !== undefined) headers['content-length'] = String(body.byteLength)
+      const exchange = new Attempt(this.#timeoutMs)
+      let res: IncomingMessage
+      try {
+        res = await exchange.start(new URL(url), method, headers, body)
+      } catch (err) {
+        exchange.stop()
+        if (isOciError(err)) throw err
+        const timedOut = exchange.timedOut
+        report(undefined, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
+        throw timedOut ? new AttemptTimeout('timeout', {cause: err}) : err
+      }
+      const status = res.statusCode ?? 0
+      const resHeaders = new ResponseHeaders(res.rawHeaders)
+      rateLimit = rateLimitOf(resHeaders)
+
+      if (REDIRECT_STATUS.has(status)) {
+        exchange.stop()
+        await discard(res, resHeaders, method, this.#timeoutMs)
+        report(status)
+        const location = resHeaders.get('location')
+        if (location === null) {
+          throw ociError('REGISTRY_PROTOCOL', `${status} redirect without Location from ${redactUrl(url)}`)
+        }
+        if (hop >= MAX_REDIRECTS) {
+          throw ociError('REGISTRY_PROTOCOL', `too many redirects (>${MAX_REDIRECTS}) starting at ${redactUrl(req.url)}`)
+        }
+        let next: URL
+        try {
+          next = new URL(location, url)
+        } catch (cause) {
+          throw ociError('REGISTRY_PROTOCOL', `invalid redirect Location from ${redactUrl(url)}`, {cause})
+        }
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw ociError('REGISTRY_PROTOCOL', `redirect to unsupported scheme ${next.protocol} from ${redactUrl(url)}`)
+        }
+        // Credentials belong to the registry: never forward them to another origin (host:port or scheme).
+        if (next.origin !== new URL(url).origin) delete headers['authorization']
+        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+          if (method !== 'HEAD') method = 'GET'
+          body = undefined
+          delete headers['content-type']
+          delete headers['content-length']
+        }
+        url = next.toString()
+        continue
+      }
+
+      try {
+        const ok = status >= 200 && status < 300
+        let bytes: Uint8Array
+        if (method === 'HEAD') {
+          await discard(res, resHeaders, method, this.#timeoutMs)
+          bytes = new Uint8Array(0)
+        } else {
+          bytes = await readBody(res, resHeaders, {
+            limit: ok ? req.maxBytes : ERROR_BODY_LIMIT,
+            truncate: !ok,
+            what: req.what ?? 'response',
+            url,
+            touch: () => exchange.arm(),
+          })
+        }
+        report(status)
+        return {status, statusText: res.statusMessage ?? '', headers: resHeaders, url, body: bytes, attempts: attempt}
+      } catch (err) {
+        if (isOciError(err)) {
+          report(status, err.code)
+          throw err
+        }
+        const timedOut = exchange.timedOut
+        report(status, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
+        throw timedOut ? new AttemptTimeout('timeout', {cause: err}) : err
+      } finally {
+        exchange.stop()
+      }
+    }
+  }
+}
+
+// instanceof, not isSigilError(): Node's own errors (code 'ECONNRESET', name 'Error') pass that shape test.
+function isOciError(err: unknown): err is SigilError<OciErrorCode> {
+  return err instanceof SigilError
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return '<invalid url>'
+  }
+}
