@@ -6,12 +6,12 @@
 import {randomBytes} from 'node:crypto'
 import {dirname, join} from 'node:path'
 import type {RegistryCredential} from '@sigil/core'
-import {parseWwwAuthenticate} from './auth.js'
+import {basicHeader, parseWwwAuthenticate, requestToken} from './auth/index.js'
 import {credentialHelperErase, credentialHelperStore, helperProgram} from './credential-helper.js'
 import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, dockerConfigFile, readDockerConfig} from './docker-config.js'
-import {errorFromResponse, ociError, redactUrl} from './error.js'
+import {errorFromResponse, ociError} from './error.js'
 import {HttpTransport, type RequestEvent} from './http/index.js'
-import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
+import {registryBaseUrl} from './transport-policy.js'
 
 const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])
 
@@ -50,12 +50,7 @@ export async function checkRegistryLogin(host: string, credential: RegistryCrede
   const transport = new HttpTransport({userAgent: options.userAgent, onRequest: options.onRequest, timeoutMs: options.timeoutMs})
   const url = `${registryBaseUrl(host, {insecure: options.insecure, endpoint: options.endpoint})}/v2/`
   const subject = `login to ${host}`
-  const basic =
-    credential.kind === 'basic'
-      ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')}`
-      : credential.kind === 'identity-token'
-        ? `Basic ${Buffer.from(`${credential.username ?? '<token>'}:${credential.token}`, 'utf8').toString('base64')}`
-        : undefined
+  const basic = basicHeader(credential)
   const first = await transport.send({method: 'GET', url, maxBytes: SMALL, ...(credential.kind === 'bearer' ? {headers: {authorization: `Bearer ${credential.token}`}} : {})})
   if (first.status >= 200 && first.status < 300) return
   if (first.status !== 401) throw errorFromResponse(first, {method: 'GET', url, subject})
@@ -70,28 +65,18 @@ export async function checkRegistryLogin(host: string, credential: RegistryCrede
   const bearer = challenges.find((c) => c.scheme === 'bearer')
   let authorization: string
   if (bearer !== undefined) {
-    const realmText = bearer.params['realm']
-    if (realmText === undefined || realmText === '') throw ociError('REGISTRY_PROTOCOL', `${host} sent a Bearer challenge without realm`)
-    let realm: URL
-    try {
-      realm = new URL(realmText)
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `${host} sent an invalid token realm`, {cause})
-    }
-    assertTransportAllowed(realm, options.insecure ?? false)
-    if (bearer.params['service'] !== undefined) realm.searchParams.set('service', bearer.params['service'])
-    if (credential.kind === 'basic') realm.searchParams.set('account', credential.username)
-    const res = await transport.send({method: 'GET', url: realm.toString(), headers: basic === undefined ? {} : {authorization: basic}, maxBytes: SMALL})
-    if (res.status === 401 || res.status === 403) rejected(res, 'GET', realm.toString())
-    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, {method: 'GET', url: realm.toString(), subject: `token for ${subject} from ${redactUrl(realm.origin)}`})
-    let token: unknown
-    try {
-      const body = JSON.parse(new TextDecoder().decode(res.body)) as Record<string, unknown>
-      token = typeof body['token'] === 'string' && body['token'] !== '' ? body['token'] : body['access_token']
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response is not JSON`, {cause})
-    }
-    if (typeof token !== 'string' || token === '') throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response has no "token" or "access_token"`)
+    const realm = bearer.params['realm']
+    if (realm === undefined || realm === '') throw ociError('REGISTRY_PROTOCOL', `${host} sent a Bearer challenge without realm`)
+    const {token} = await requestToken(transport, {
+      registry: host,
+      realm,
+      service: bearer.params['service'],
+      scopes: [],
+      credential,
+      insecure: options.insecure ?? false,
+      clientId: 'sigil',
+      forbiddenIsRejection: true,
+    })
     authorization = `Bearer ${token}`
   } else if (challenges.some((c) => c.scheme === 'basic') && basic !== undefined) {
     authorization = basic

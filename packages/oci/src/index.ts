@@ -2,7 +2,7 @@
  * @sigil/oci — a generic OCI distribution client (manifests, blobs, auth, retries).
  * All HTTP goes through one transport (`http/`); nothing here prints.
  */
-export {fileChallengeStore} from './challenge-store.js'
+export {fileChallengeStore} from './auth/index.js'
 export {RegistryClient} from './registry-client.js'
 export type {
   FetchedManifest,
@@ -19,8 +19,8 @@ export {credentialHelperErase, credentialHelperGet, credentialHelperStore} from 
 export type {CredentialHelperOptions} from './credential-helper.js'
 export {checkRegistryLogin, eraseLogin, loginServer, storeLogin} from './docker-login.js'
 export type {CheckLoginOptions, LoginStoreOptions, LoginStoreResult} from './docker-login.js'
-export {parseWwwAuthenticate} from './auth.js'
-export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth.js'
+export {parseWwwAuthenticate} from './auth/index.js'
+export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth/index.js'
 export {isLoopbackHost, registryBaseUrl, registryScheme} from './transport-policy.js'
 export {useExtraCaCertificates} from './http/index.js'
 export type {TransportPolicyOptions} from './transport-policy.js'

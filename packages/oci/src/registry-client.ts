@@ -3,7 +3,7 @@
  * challenge-driven auth and retries.
  */
 import type {RegistryCredential} from '@sigil/core'
-import {Authenticator, type AuthTarget, type ChallengeStore} from './auth.js'
+import {Authenticator, type AuthTarget, type ChallengeStore} from './auth/index.js'
 import {assertDigest, computeDigest, isSupportedDigest, looksLikeDigest} from './content-digest.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError} from './error.js'
