@@ -8,12 +8,11 @@ import {dirname, join} from 'node:path'
 import type {RegistryCredential} from '@sigil/core'
 import {basicHeader, parseWwwAuthenticate, requestToken} from './auth/index.js'
 import {credentialHelperErase, credentialHelperStore, helperProgram} from './credential-helper.js'
-import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, dockerConfigFile, readDockerConfig} from './docker-config.js'
+import {dockerConfigFile, readDockerConfig} from './docker-config.js'
+import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, isDockerHubHost} from './docker-hub.js'
 import {errorFromResponse, ociError} from './error.js'
 import {HttpTransport, type RequestEvent} from './http/index.js'
 import {registryBaseUrl} from './transport-policy.js'
-
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])
 
 /**
  * The server a login is for: the config key to write and the registry host to talk to.
@@ -25,7 +24,7 @@ export function loginServer(input: string): {key: string; host: string} {
   if (trimmed === '') throw ociError('INVALID_ARGUMENT', 'no registry given')
   const host = trimmed.replace(/^https?:\/\//i, '').split('/')[0]!.toLowerCase()
   if (host === '' || /[\s@]/.test(host)) throw ociError('INVALID_ARGUMENT', `invalid registry "${trimmed}"`)
-  if (DOCKER_HUB_ALIASES.has(host)) return {key: DOCKER_HUB_AUTH_KEY, host: DOCKER_HUB_HOST}
+  if (isDockerHubHost(host)) return {key: DOCKER_HUB_AUTH_KEY, host: DOCKER_HUB_HOST}
   return {key: host, host}
 }
 

@@ -13,7 +13,8 @@ export type {
   RepositoryRef,
 } from './registry-client.js'
 export type {RateLimitInfo, RequestEvent, RetryOptions} from './http/index.js'
-export {DOCKER_HUB_AUTH_KEY, dockerConfigCredentials, dockerConfigFile, findAuthFile} from './docker-config.js'
+export {dockerConfigCredentials, dockerConfigFile, findAuthFile} from './docker-config.js'
+export {DOCKER_HUB_AUTH_KEY} from './docker-hub.js'
 export type {CredentialSource, CredentialsFunction, DockerConfigCredentialsOptions} from './docker-config.js'
 export {credentialHelperErase, credentialHelperGet, credentialHelperStore} from './credential-helper.js'
 export type {CredentialHelperOptions} from './credential-helper.js'

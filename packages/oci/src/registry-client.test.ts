@@ -3,6 +3,7 @@ import {afterEach, describe, expect, test} from 'vitest'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
 import {registryErrorBody, sendJson, startWireServer, type WireServer} from '../test/wire-server.js'
 import type {RequestEvent} from './http/index.js'
+import {isSupportedDigest} from './content-digest.js'
 import {RegistryClient, type RegistryClientOptions} from './registry-client.js'
 
 const closers: {close(): Promise<void>}[] = []
@@ -145,6 +146,18 @@ describe('manifests', () => {
     await expect(c.getManifest({registry: '127.0.0.1:1', repository: 'a'}, 'bad/tag')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
     await expect(c.getManifest({registry: 'user@127.0.0.1:1', repository: 'a'}, 'v1')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
     await expect(c.getBlob({registry: '127.0.0.1:1', repository: 'a'}, 'latest')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    expect(events).toHaveLength(0)
+  })
+
+  test('digests follow content-digest.ts: one the client could not verify never reaches the wire', async () => {
+    const events: RequestEvent[] = []
+    const c = client(events)
+    const repo = {registry: '127.0.0.1:1', repository: 'a'}
+    for (const digest of [`sha256:${'A'.repeat(64)}`, 'sha256:abc', `md5:${'0'.repeat(32)}`, `sha256+b64:${'a'.repeat(43)}=`]) {
+      expect(isSupportedDigest(digest)).toBe(false)
+      await expect(c.blobExists(repo, digest)).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+      await expect(c.deleteManifest(repo, digest)).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    }
     expect(events).toHaveLength(0)
   })
 })

@@ -76,7 +76,6 @@ const DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024
 /** Bodies we do not use (PUT/DELETE answers, HEAD) are read at most this far. */
 const SMALL_BODY_LIMIT = 64 * 1024
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
 const GENERIC_CONTENT_TYPES = new Set(['', 'application/json', 'text/plain', 'application/octet-stream'])
 const MAX_AUTH_ROUNDS = 4
 const MAX_TAG_PAGES = 1000
@@ -93,13 +92,13 @@ function checkRepository(repo: RepositoryRef): void {
 }
 
 function checkReference(reference: string): void {
-  if (looksLikeDigest(reference) ? !DIGEST_PATTERN.test(reference) : !TAG_PATTERN.test(reference)) {
+  if (looksLikeDigest(reference) ? !isSupportedDigest(reference) : !TAG_PATTERN.test(reference)) {
     throw ociError('INVALID_REFERENCE', `invalid tag or digest "${reference}"`)
   }
 }
 
 function checkDigest(digest: string): void {
-  if (!DIGEST_PATTERN.test(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}"`)
+  if (!isSupportedDigest(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}": expected sha256, sha384 or sha512 and its lower-case hex`)
 }
 
 function mediaTypeOf(res: HttpResponse): string {
