@@ -11,7 +11,7 @@ import {credentialHelperErase, credentialHelperStore, helperProgram} from './cre
 import {dockerConfigFile, readDockerConfig} from './docker-config.js'
 import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, isDockerHubHost} from './docker-hub.js'
 import {errorFromResponse, ociError} from './error.js'
-import {HttpTransport, type RequestEvent} from './http/index.js'
+import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type RequestEvent} from './http/index.js'
 import {registryBaseUrl} from './transport-policy.js'
 
 /**
@@ -34,7 +34,14 @@ export interface CheckLoginOptions {
   readonly userAgent?: string
   readonly endpoint?: (host: string) => string | undefined
   readonly onRequest?: (event: RequestEvent) => void
+  /** Longest wait for response headers, and longest silence in a body. Default 30000 ms. */
   readonly timeoutMs?: number
+  /** Longest time one response may take, headers and body. Default 45000 ms. */
+  readonly responseTimeoutMs?: number
+  /** Longest time the whole check may take, retries and the token request included. Default 55000 ms. */
+  readonly operationTimeoutMs?: number
+  /** The command's `--timeout`, when it is shorter than `operationTimeoutMs`. Default none. */
+  readonly totalTimeoutMs?: number
 }
 
 const SMALL = 1024 * 1024
@@ -46,11 +53,21 @@ const SMALL = 1024 * 1024
  * needs none); REGISTRY_AUTH_FAILED when it rejects them.
  */
 export async function checkRegistryLogin(host: string, credential: RegistryCredential, options: CheckLoginOptions = {}): Promise<void> {
-  const transport = new HttpTransport({userAgent: options.userAgent, onRequest: options.onRequest, timeoutMs: options.timeoutMs})
+  const transport = new HttpTransport({
+    userAgent: options.userAgent,
+    onRequest: options.onRequest,
+    timeoutMs: options.timeoutMs,
+    responseTimeoutMs: options.responseTimeoutMs,
+  })
+  const deadline = earliest(
+    deadlineIn(options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS),
+    options.totalTimeoutMs === undefined ? undefined : deadlineIn(options.totalTimeoutMs),
+  )!
+  const label = `the login check of ${host}`
   const url = `${registryBaseUrl(host, {insecure: options.insecure, endpoint: options.endpoint})}/v2/`
   const subject = `login to ${host}`
   const basic = basicHeader(credential)
-  const first = await transport.send({method: 'GET', url, maxBytes: SMALL, ...(credential.kind === 'bearer' ? {headers: {authorization: `Bearer ${credential.token}`}} : {})})
+  const first = await transport.send({method: 'GET', url, maxBytes: SMALL, label, deadline, ...(credential.kind === 'bearer' ? {headers: {authorization: `Bearer ${credential.token}`}} : {})})
   if (first.status >= 200 && first.status < 300) return
   if (first.status !== 401) throw errorFromResponse(first, {method: 'GET', url, subject})
   const rejected = (res: typeof first, method: string, at: string): never => {
@@ -75,6 +92,7 @@ export async function checkRegistryLogin(host: string, credential: RegistryCrede
       insecure: options.insecure ?? false,
       clientId: 'sigil',
       forbiddenIsRejection: true,
+      deadline,
     })
     authorization = `Bearer ${token}`
   } else if (challenges.some((c) => c.scheme === 'basic') && basic !== undefined) {
@@ -82,7 +100,7 @@ export async function checkRegistryLogin(host: string, credential: RegistryCrede
   } else {
     throw ociError('REGISTRY_PROTOCOL', `${host} answered /v2/ with 401 but no usable challenge`)
   }
-  const second = await transport.send({method: 'GET', url, headers: {authorization}, maxBytes: SMALL})
+  const second = await transport.send({method: 'GET', url, headers: {authorization}, maxBytes: SMALL, label, deadline})
   if (second.status === 401) rejected(second, 'GET', url)
   if (second.status < 200 || second.status >= 300) throw errorFromResponse(second, {method: 'GET', url, subject})
 }

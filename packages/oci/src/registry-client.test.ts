@@ -1,5 +1,7 @@
 import {createHash} from 'node:crypto'
-import {afterEach, describe, expect, test} from 'vitest'
+import {createServer as createTcpServer, type AddressInfo, type Socket} from 'node:net'
+import {afterEach, describe, expect, test, vi} from 'vitest'
+import {checkRegistryLogin} from './docker-login.js'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
 import {registryErrorBody, sendJson, startWireServer, type WireServer} from '../test/wire-server.js'
 import type {RequestEvent} from './http/index.js'
@@ -342,5 +344,182 @@ describe('listTags', () => {
       else sendJson(res, 200, {name: 'a', tags: ['v3']})
     })
     expect(await client().listTags({registry: s.host, repository: 'a'})).toEqual(['v1', 'v2', 'v3'])
+  })
+})
+
+/** A loopback TCP server that accepts connections and never sends a byte. */
+async function silent(): Promise<{host: string; connections: () => number}> {
+  const sockets = new Set<Socket>()
+  const server = createTcpServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+    socket.resume() // read the request, answer nothing
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  closers.push({
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
+  })
+  return {host: `127.0.0.1:${(server.address() as AddressInfo).port}`, connections: () => sockets.size}
+}
+
+const elapsedSince = (started: number): number => Date.now() - started
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+// Each of these took 2 minutes or for ever before the client had deadlines: the test timeout
+// is what fails them on such a client.
+describe('bounded waits', () => {
+  test('a registry that accepts and never answers: the call ends at its deadline, naming the host and what', {timeout: 10_000}, async () => {
+    const s = await silent()
+    const events: RequestEvent[] = []
+    const started = Date.now()
+    const err = await client(events, {operationTimeoutMs: 1500})
+      .getManifest({registry: s.host, repository: 'team/app'}, 'v1')
+      .catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeGreaterThanOrEqual(1400)
+    expect(elapsedSince(started)).toBeLessThan(2500)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {host: s.host, timeout: true, timeoutMs: 1500, stage: 'headers'}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not answer the request for the manifest of team/app:v1 within 1.5s`)
+    expect(events.map((e) => e.error)).toEqual(['TIMEOUT'])
+  })
+
+  test('a body sent at a trickle: the client deadline (--timeout) bounds headers and body together', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200, {'content-type': OCI, 'content-length': '1000'})
+      for (let i = 0; i < 1000 && !res.destroyed; i++) {
+        res.write('{')
+        await sleepMs(100)
+      }
+      res.end()
+    })
+    const c = client([], {totalTimeoutMs: 2000})
+    const started = Date.now()
+    const err = await c.getManifest({registry: s.host, repository: 'team/app'}, 'v1').catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(3000)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage: 'body'}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not finish sending the manifest of team/app:v1 within 2s`)
+    // The client's deadline is spent: a later call fails at once, without a request.
+    const before = s.requests.length
+    await expect(c.getBlob({registry: s.host, repository: 'team/app'}, digestOf(MANIFEST))).rejects.toMatchObject({details: {timeout: true}})
+    expect(s.requests.length).toBe(before)
+  })
+
+  test('each response has its own cap: a trickle is cut and retried, and the retries share the call deadline', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200, {'content-length': '1000'})
+      for (let i = 0; i < 1000 && !res.destroyed; i++) {
+        res.write('x')
+        await sleepMs(50)
+      }
+      res.end()
+    })
+    const started = Date.now()
+    const err = await client([], {responseTimeoutMs: 600, operationTimeoutMs: 1600})
+      .getBlob({registry: s.host, repository: 'team/app'}, digestOf(MANIFEST))
+      .catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2500)
+    expect(s.requests.length).toBeGreaterThanOrEqual(2)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage: 'body', timeoutMs: 1600}})
+    expect((err as Error).message).toMatch(
+      new RegExp(`^registry ${s.host} did not finish sending the blob team/app@sha256:[0-9a-f]{64} within 1\\.6s \\([23] attempts\\)$`),
+    )
+  })
+
+  test('slow 500s: no retry starts after the deadline', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      await sleepMs(700)
+      if (!res.destroyed) sendJson(res, 500, registryErrorBody('UNKNOWN', 'try again'))
+    })
+    const started = Date.now()
+    const err = await client([], {operationTimeoutMs: 1500}).getManifest({registry: s.host, repository: 'team/app'}, 'v1').catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2200)
+    expect(s.requests.length).toBeLessThanOrEqual(3)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage: 'headers'}})
+    expect((err as Error).message).toMatch(/did not answer the request for the manifest of team\/app:v1 within 1\.5s \(3 attempts\)$/)
+  })
+
+  test('a wait the deadline cannot cover is not started: the last answer is returned instead', {timeout: 10_000}, async () => {
+    const s = await serve((_req, res) => sendJson(res, 503, registryErrorBody('UNAVAILABLE', 'busy'), {'retry-after': '5'}))
+    const started = Date.now()
+    const err = await new RegistryClient({credentials: async () => undefined, operationTimeoutMs: 2000})
+      .getManifest({registry: s.host, repository: 'team/app'}, 'v1')
+      .catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(1000)
+    expect(s.requests).toHaveLength(1)
+    expect(err).toMatchObject({code: 'REGISTRY_ERROR', message: expect.stringContaining('503') as unknown})
+  })
+
+  test('the login check has the same bound', {timeout: 10_000}, async () => {
+    const s = await silent()
+    const started = Date.now()
+    const err = await checkRegistryLogin(s.host, {kind: 'basic', username: 'u', password: 'p'}, {operationTimeoutMs: 1000}).catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2000)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not answer the request for the login check of ${s.host} within 1s`)
+  })
+
+  test('a token server that never answers is bounded by the call deadline too', {timeout: 10_000}, async () => {
+    const tokens = await silent()
+    const s = await serve((_req, res) =>
+      res.writeHead(401, {'www-authenticate': `Bearer realm="http://${tokens.host}/token",service="reg"`}).end(),
+    )
+    const started = Date.now()
+    const err = await client([], {operationTimeoutMs: 1200}).getManifest({registry: s.host, repository: 'team/app'}, 'v1').catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2200)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {host: tokens.host, timeout: true}})
+    expect((err as Error).message).toContain('did not answer the request for a token for repository:team/app:pull within 1.2s')
+  })
+
+  test.each([
+    ['accepts and never answers', 'headers'],
+    ['sends the body at a trickle', 'body'],
+  ])('with no timeout options, a registry that %s fails within a minute (on a fake clock)', {timeout: 20_000}, async (_what, stage) => {
+    const s =
+      stage === 'headers'
+        ? await silent()
+        : await serve(async (_req, res) => {
+            res.writeHead(200, {'content-length': '100000'})
+            while (!res.destroyed) {
+              res.write('x')
+              await new Promise((resolve) => setImmediate(resolve))
+            }
+          })
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'hrtime', 'Date']})
+    try {
+      let outcome: unknown
+      let done = false
+      void new RegistryClient({credentials: async () => undefined})
+        .getManifest({registry: s.host, repository: 'team/app'}, 'v1')
+        .catch((e: unknown) => e)
+        .then((e) => {
+          outcome = e
+          done = true
+        })
+      let fakeMs = 0
+      while (!done && fakeMs < 120_000) {
+        // Real loopback I/O runs between the clock's steps.
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+        await vi.advanceTimersByTimeAsync(250)
+        fakeMs += 250
+      }
+      expect(done).toBe(true)
+      expect(fakeMs).toBeLessThanOrEqual(60_000)
+      expect(outcome).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage}})
+      expect((outcome as Error).message).toMatch(/ within 55s \(\d attempts\)$/)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  test('requests that finish in time are unaffected, however short the remaining budget', async () => {
+    const r = await fake()
+    const c = client([], {totalTimeoutMs: 5000, responseTimeoutMs: 1000, operationTimeoutMs: 2000})
+    const repo = {registry: r.host, repository: 'team/app'}
+    const {digest} = await c.putManifest(repo, 'v1', MANIFEST, OCI)
+    expect((await c.getManifest(repo, 'v1')).digest).toBe(digest)
+    expect(await c.resolveDigest(repo, 'v1')).toMatchObject({digest})
   })
 })

@@ -4,7 +4,7 @@
  */
 import type {RegistryCredential} from '@sigil/core'
 import {errorFromResponse, ociError, redactUrl} from '../error.js'
-import type {HttpResponse, HttpTransport} from '../http/index.js'
+import type {Deadline, HttpResponse, HttpTransport} from '../http/index.js'
 import {parseWwwAuthenticate} from './challenge.js'
 import {sameChallenge, type ChallengeStore, type KnownChallenge} from './challenge-store.js'
 import {basicHeader} from './credential-header.js'
@@ -149,9 +149,10 @@ export class Authenticator {
   /**
    * The Authorization header to send for `target` before any challenge: a static bearer
    * credential, Basic for registries known to want it, or a cached/freshly fetched token for
-   * registries known to use tokens. Undefined until the registry has challenged once.
+   * registries known to use tokens. Undefined until the registry has challenged once. A token
+   * request made here ends by `deadline` (default: the transport's own bound).
    */
-  async authorize(target: AuthTarget): Promise<Authorization> {
+  async authorize(target: AuthTarget, deadline?: Deadline): Promise<Authorization> {
     const cred = await this.#credential(target.registry, target.repository)
     if (cred?.kind === 'bearer') return {header: `Bearer ${cred.token}`, fresh: false}
     const known = this.#known(target.registry)
@@ -162,7 +163,7 @@ export class Authenticator {
     if (cached !== undefined) return {header: `Bearer ${cached.token}`, fresh: false}
     let entry: TokenEntry
     try {
-      entry = await this.#fetchToken(target.registry, known, scopes, cred)
+      entry = await this.#fetchToken(target.registry, known, scopes, cred, deadline)
     } catch (err) {
       // A remembered realm that no longer works: forget it and let the registry say where to go.
       if (!this.#recalled.has(target.registry)) throw err
@@ -243,12 +244,13 @@ export class Authenticator {
     challenge: {realm: string; service?: string},
     scopes: ScopeSet,
     cred: RegistryCredential | undefined,
+    deadline: Deadline | undefined,
   ): Promise<TokenEntry> {
     const scopeList = formatScopes(scopes)
     const key = [registry, challenge.realm, challenge.service ?? '', ...scopeList].join('\n')
     let p = this.#inflight.get(key)
     if (p === undefined) {
-      p = this.#requestToken(registry, challenge, scopes, scopeList, cred).finally(() => this.#inflight.delete(key))
+      p = this.#requestToken(registry, challenge, scopes, scopeList, cred, deadline).finally(() => this.#inflight.delete(key))
       this.#inflight.set(key, p)
     }
     return p
@@ -260,6 +262,7 @@ export class Authenticator {
     scopes: ScopeSet,
     scopeList: string[],
     cred: RegistryCredential | undefined,
+    deadline: Deadline | undefined,
   ): Promise<TokenEntry> {
     const issued = await requestToken(this.#transport, {
       registry,
@@ -269,6 +272,7 @@ export class Authenticator {
       credential: cred,
       insecure: this.#insecure,
       clientId: this.#clientId,
+      deadline,
     })
     const lifetimeMs = issued.expiresInS * 1000
     // Renew a little early so a token does not expire between cache lookup and use.

@@ -6,7 +6,7 @@
  */
 import type {RegistryCredential} from '@sigil/core'
 import {errorFromResponse, ociError} from '../error.js'
-import type {HttpResponse, HttpTransport} from '../http/index.js'
+import type {Deadline, HttpResponse, HttpTransport} from '../http/index.js'
 import {assertTransportAllowed} from '../transport-policy.js'
 import {basicHeader} from './credential-header.js'
 
@@ -27,6 +27,8 @@ export interface TokenRequest {
   readonly clientId: string
   /** Treat 403 like 401, as the credentials being rejected (a login check), rather than access denied. */
   readonly forbiddenIsRejection?: boolean
+  /** When the token request, retries included, must be done by. Default: the transport's own bound. */
+  readonly deadline?: Deadline
 }
 
 /** A token as the server issued it. */
@@ -70,6 +72,8 @@ export async function requestToken(transport: HttpTransport, req: TokenRequest):
       body: form.toString(),
       maxBytes: TOKEN_BODY_LIMIT,
       what: 'token response',
+      label: tokenLabel(req),
+      deadline: req.deadline,
     })
     if (res.status === 404) res = await getToken(transport, realm, req)
   } else {
@@ -111,5 +115,11 @@ function getToken(transport: HttpTransport, realm: URL, req: TokenRequest): Prom
     headers: header === undefined ? {} : {authorization: header},
     maxBytes: TOKEN_BODY_LIMIT,
     what: 'token response',
+    label: tokenLabel(req),
+    deadline: req.deadline,
   })
+}
+
+function tokenLabel(req: TokenRequest): string {
+  return req.scopes.length === 0 ? `a token for ${req.registry}` : `a token for ${req.scopes.join(' ')}`
 }

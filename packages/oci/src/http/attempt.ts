@@ -1,6 +1,7 @@
-/** One HTTP exchange in flight, and the timer that ends it when the server goes silent. */
+/** One HTTP exchange in flight, and the timers that end it when the server is too slow. */
 import type {ClientRequest, IncomingMessage, RequestOptions} from 'node:http'
 import {transportFor} from './agent-pool.js'
+import {monotonicMs, type Deadline} from './deadline.js'
 import {connectionClosed} from './network-error.js'
 
 /** Thrown when an attempt's own timer aborts it. */
@@ -8,32 +9,50 @@ export class AttemptTimeout extends Error {
   readonly code = 'TIMEOUT'
 }
 
+/** What ended an attempt: silence longer than the idle timeout, or a deadline. */
+export type Expiry = {readonly kind: 'idle'} | {readonly kind: 'deadline'; readonly deadline: Deadline; readonly stage: 'headers' | 'body'}
+
 /**
- * One exchange with the per-attempt timer: armed for the response headers, then re-armed on
- * every body chunk (it bounds silence). When it fires, the request and the response are
- * destroyed with an {@link AttemptTimeout}.
+ * One exchange with two timers. The idle timer is armed for the response headers, then re-armed
+ * on every body chunk (it bounds silence). The deadline timer is set once: it bounds the whole
+ * exchange, headers and body, however steadily the bytes trickle in. When either fires, the
+ * request and the response are destroyed with an {@link AttemptTimeout} and {@link expiry} says which.
  */
 export class Attempt {
-  timedOut = false
+  expiry?: Expiry
   #request?: ClientRequest
   #response?: IncomingMessage
-  #timer?: NodeJS.Timeout
+  #idle?: NodeJS.Timeout
+  #hard?: NodeJS.Timeout
 
-  constructor(readonly timeoutMs: number) {}
+  constructor(
+    readonly timeoutMs: number,
+    readonly deadline: Deadline,
+  ) {}
+
+  get timedOut(): boolean {
+    return this.expiry !== undefined
+  }
 
   arm(): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => {
-      this.timedOut = true
-      const err = new AttemptTimeout('timeout')
-      this.#response?.destroy(err)
-      this.#request?.destroy(err)
-    }, this.timeoutMs)
+    clearTimeout(this.#idle)
+    this.#idle = setTimeout(() => this.#expire({kind: 'idle'}), this.timeoutMs)
   }
 
   stop(): void {
-    clearTimeout(this.#timer)
-    this.#timer = undefined
+    clearTimeout(this.#idle)
+    clearTimeout(this.#hard)
+    this.#idle = undefined
+    this.#hard = undefined
+  }
+
+  #expire(expiry: Expiry): void {
+    if (this.expiry !== undefined) return
+    this.expiry = expiry
+    this.stop()
+    const err = new AttemptTimeout('timeout')
+    this.#response?.destroy(err)
+    this.#request?.destroy(err)
   }
 
   /** Send the request; resolves when the response headers arrive (body unread, stream paused). */
@@ -50,13 +69,17 @@ export class Attempt {
         agent,
       }
       this.arm()
+      this.#hard = setTimeout(
+        () => this.#expire({kind: 'deadline', deadline: this.deadline, stage: this.#response === undefined ? 'headers' : 'body'}),
+        Math.max(0, this.deadline.at - monotonicMs()),
+      )
       let settled = false
       const req = request(options)
       this.#request = req
       req.on('response', (res) => {
         settled = true
         this.#response = res
-        this.arm() // headers arrived: from now on the timeout bounds silence while reading the body
+        this.arm() // headers arrived: from now on the idle timer bounds silence while reading the body
         resolve(res)
       })
       req.on('error', (err) => {

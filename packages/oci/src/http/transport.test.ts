@@ -4,6 +4,7 @@ import {afterEach, describe, expect, test} from 'vitest'
 import {hasOpenssl, makeCertificate} from '../../test/tls-cert.js'
 import {startWireServer, unusedPort, type WireServer} from '../../test/wire-server.js'
 import type {RetryOptions} from './retry.js'
+import {deadlineIn} from './deadline.js'
 import {HttpTransport, type RequestEvent} from './transport.js'
 
 const servers: WireServer[] = []
@@ -163,6 +164,37 @@ describe('HttpTransport failures and timeouts', () => {
     })
     const res = await transport([], {attempts: 0}, 250).send({method: 'GET', url: s.url, maxBytes: 100})
     expect(new TextDecoder().decode(res.body)).toBe('012345')
+  })
+
+  test('responseTimeoutMs bounds the whole response, however steadily it trickles', async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200)
+      for (let i = 0; i < 20 && !res.destroyed; i++) {
+        res.write(`${i}`)
+        await new Promise((resolve) => setTimeout(resolve, 80))
+      }
+      res.end()
+    })
+    const events: RequestEvent[] = []
+    const t = new HttpTransport({retry: {attempts: 0}, timeoutMs: 250, responseTimeoutMs: 400, onRequest: (e) => events.push(e)})
+    const started = Date.now()
+    const err = await t.send({method: 'GET', url: `${s.url}/v2/a/blobs/x`, maxBytes: 100, label: 'the blob a@x'}).catch((e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {host: s.host, timeout: true, timeoutMs: 400, stage: 'body'}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not finish sending the blob a@x within 400ms`)
+    expect(events.map((e) => [e.status, e.error])).toEqual([[200, 'TIMEOUT']])
+  })
+
+  test('a deadline passed with the request bounds it, retries included; without a label the message names the request', async () => {
+    const s = await serve(() => {
+      /* never answer */
+    })
+    const t = transport([], {attempts: 20, baseDelayMs: 1, maxDelayMs: 1}, 200)
+    const started = Date.now()
+    const err = await t.send({method: 'GET', url: `${s.url}/v2/`, maxBytes: 100, deadline: deadlineIn(700)}).catch((e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(1200)
+    expect(s.requests.length).toBeGreaterThan(1)
+    expect((err as Error).message).toMatch(new RegExp(`^registry ${s.host} did not answer the request for GET ${s.url}/v2/ within 700ms \\(\\d+ attempts\\)$`))
   })
 
   test('a connection dropped in the middle of a body is retried', async () => {

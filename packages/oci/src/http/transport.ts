@@ -1,10 +1,12 @@
 /**
  * The one place that does HTTP, on `node:http` / `node:https` rather than the global `fetch`
  * (undici is slow to load and holds a CLI process open at exit; nothing here touches the
- * `fetch`/`Headers`/`Response`/web-stream globals, each of which loads it). Per-attempt
- * timeouts, bounded exponential backoff on 408/429/5xx and dropped connections (Retry-After
- * honoured up to a cap), a single quick retry when the connection is refused, manual redirects
- * that drop `Authorization` when the origin changes, and response bodies read with a byte limit.
+ * `fetch`/`Headers`/`Response`/web-stream globals, each of which loads it). Bounded waits (the
+ * longest silence, the longest response, the longest request with its retries, and any deadline
+ * the caller passes), bounded exponential backoff on 408/429/5xx and dropped connections
+ * (Retry-After honoured up to a cap), a single quick retry when the connection is refused,
+ * manual redirects that drop `Authorization` when the origin changes, and response bodies read
+ * with a byte limit.
  *
  * TLS: certificates are always verified (Node's default CA store and host name checks).
  * `insecure` (`--allow-insecure-registry`) only allows plain HTTP to non-loopback hosts, the
@@ -12,9 +14,10 @@
  */
 import type {IncomingMessage} from 'node:http'
 import {SigilError} from '@sigil/core'
-import {ociError, redactUrl, type OciErrorCode} from '../error.js'
+import {ociError, redactUrl, REGISTRY_TIMEOUT, type OciErrorCode} from '../error.js'
 import {Attempt, AttemptTimeout} from './attempt.js'
 import {discard, ERROR_BODY_LIMIT, readBody} from './body.js'
+import {deadlineIn, earliest, formatDuration, monotonicMs, remainingMs, type Deadline} from './deadline.js'
 import {rateLimitOf, ResponseHeaders, type RateLimitInfo} from './headers.js'
 import {describeNetworkError, networkErrorCode} from './network-error.js'
 import {REFUSED_RETRY_DELAY_MS, RETRY_STATUS, RetryPolicy, sleep, TRANSIENT_CODES, type RetryOptions} from './retry.js'
@@ -44,6 +47,13 @@ export interface RequestEvent {
 export interface HttpTransportOptions {
   /** Per-attempt timeout for the response headers, and the longest silence while reading a body. Default 30000 ms. */
   readonly timeoutMs?: number
+  /** Longest time one response may take, from sending the request to its last body byte. Default 45000 ms. */
+  readonly responseTimeoutMs?: number
+  /**
+   * Longest time one {@link HttpTransport.send} may take, retries and backoff waits included, when
+   * the request carries no `deadline` of its own. No retry starts after it. Default 55000 ms.
+   */
+  readonly operationTimeoutMs?: number
   readonly retry?: RetryOptions
   /** `User-Agent` header. Default `sigil`. */
   readonly userAgent?: string
@@ -60,6 +70,10 @@ export interface HttpRequest {
   readonly maxBytes: number
   /** What the body is, for RESPONSE_TOO_LARGE messages (`manifest`, `blob`). Default `response`. */
   readonly what?: string
+  /** What is asked for, for timeout messages (`the manifest of team/app:v1`). Default the method and URL. */
+  readonly label?: string
+  /** When the whole request, retries included, must be done by; replaces `operationTimeoutMs`. */
+  readonly deadline?: Deadline
 }
 
 /** A response with its body fully read. */
@@ -76,16 +90,35 @@ export interface HttpResponse {
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 10
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 45_000
+export const DEFAULT_OPERATION_TIMEOUT_MS = 55_000
+
+/** Thrown inside the transport when a deadline (not the idle timer) ended an attempt. */
+class DeadlineExpired extends Error {
+  constructor(
+    readonly deadline: Deadline,
+    readonly stage: 'headers' | 'body',
+    readonly url: string,
+    readonly method: string,
+  ) {
+    super('deadline expired')
+  }
+}
 
 /** Sends HTTP requests with timeouts, retries and safe redirects. Stateless apart from its options. */
 export class HttpTransport {
   readonly #timeoutMs: number
+  readonly #responseTimeoutMs: number
+  readonly #operationTimeoutMs: number
   readonly #retry: RetryPolicy
   readonly #userAgent: string
   readonly #onRequest?: (event: RequestEvent) => void
 
   constructor(options: HttpTransportOptions = {}) {
-    this.#timeoutMs = options.timeoutMs ?? 30_000
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+    this.#responseTimeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS
+    this.#operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS
     this.#retry = new RetryPolicy(options.retry)
     this.#userAgent = options.userAgent ?? 'sigil'
     this.#onRequest = options.onRequest
@@ -97,23 +130,38 @@ export class HttpTransport {
    * obtained, RESPONSE_TOO_LARGE, or REGISTRY_PROTOCOL for broken redirects.
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const operation = req.deadline ?? deadlineIn(this.#operationTimeoutMs)
     let refusedRetried = false
     for (let attempt = 1; ; attempt++) {
-      const retriesLeft = attempt <= this.#retry.attempts
+      if (remainingMs(operation) === 0) throw stalled(req, operation, 'headers', req.url, req.method, attempt - 1)
+      // A retry happens only when its wait ends before the deadline.
+      const mayRetryAfter = (delayMs: number): boolean => attempt <= this.#retry.attempts && monotonicMs() + delayMs < operation.at
       let res: HttpResponse
       try {
-        res = await this.#exchange(req, attempt)
+        res = await this.#exchange(req, attempt, operation)
       } catch (err) {
         if (isOciError(err)) throw err
+        if (err instanceof DeadlineExpired) {
+          // One slow response may be followed by a quicker one; the request's own deadline is final.
+          const delay = this.#retry.backoff(attempt)
+          if (err.deadline !== operation && mayRetryAfter(delay)) {
+            await sleep(delay)
+            continue
+          }
+          throw stalled(req, err.deadline, err.stage, err.url, err.method, attempt)
+        }
         const code = networkErrorCode(err) ?? (err instanceof AttemptTimeout ? 'TIMEOUT' : undefined)
-        if (code === 'ECONNREFUSED' && !refusedRetried && retriesLeft) {
+        if (code === 'ECONNREFUSED' && !refusedRetried && mayRetryAfter(REFUSED_RETRY_DELAY_MS)) {
           refusedRetried = true
           await sleep(REFUSED_RETRY_DELAY_MS)
           continue
         }
-        if (code !== undefined && TRANSIENT_CODES.has(code) && retriesLeft) {
-          await sleep(this.#retry.backoff(attempt))
-          continue
+        if (code !== undefined && TRANSIENT_CODES.has(code)) {
+          const delay = this.#retry.backoff(attempt)
+          if (mayRetryAfter(delay)) {
+            await sleep(delay)
+            continue
+          }
         }
         const host = hostOf(req.url)
         throw ociError(
@@ -123,16 +171,19 @@ export class HttpTransport {
           {cause: err, details: {host, code, attempts: attempt}},
         )
       }
-      if (RETRY_STATUS.has(res.status) && retriesLeft) {
-        await sleep(this.#retry.delayAfter(res.headers.get('retry-after'), attempt))
-        continue
+      if (RETRY_STATUS.has(res.status)) {
+        const delay = this.#retry.delayAfter(res.headers.get('retry-after'), attempt)
+        if (mayRetryAfter(delay)) {
+          await sleep(delay)
+          continue
+        }
       }
       return res
     }
   }
 
   /** One attempt: follows redirects by hand and reads the final body. */
-  async #exchange(req: HttpRequest, attempt: number): Promise<HttpResponse> {
+  async #exchange(req: HttpRequest, attempt: number, operation: Deadline): Promise<HttpResponse> {
     let url = req.url
     let method: string = req.method
     let body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body
@@ -161,16 +212,23 @@ export class HttpTransport {
         }
       }
       if (body !== undefined) headers['content-length'] = String(body.byteLength)
-      const exchange = new Attempt(this.#timeoutMs)
+      const limit = earliest(deadlineIn(this.#responseTimeoutMs), operation)!
+      const exchange = new Attempt(this.#timeoutMs, limit)
+      /** The error for an attempt that failed (or was ended by a timer) after `status`. */
+      const failed = (err: unknown, status?: number): Error => {
+        const expiry = exchange.expiry
+        report(status, expiry !== undefined ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
+        if (expiry?.kind === 'deadline') return new DeadlineExpired(expiry.deadline, expiry.stage, url, method)
+        if (expiry?.kind === 'idle') return new AttemptTimeout('timeout', {cause: err})
+        return err as Error
+      }
       let res: IncomingMessage
       try {
         res = await exchange.start(new URL(url), method, headers, body)
       } catch (err) {
         exchange.stop()
         if (isOciError(err)) throw err
-        const timedOut = exchange.timedOut
-        report(undefined, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
-        throw timedOut ? new AttemptTimeout('timeout', {cause: err}) : err
+        throw failed(err)
       }
       const status = res.statusCode ?? 0
       const resHeaders = new ResponseHeaders(res.rawHeaders)
@@ -178,7 +236,7 @@ export class HttpTransport {
 
       if (REDIRECT_STATUS.has(status)) {
         exchange.stop()
-        await discard(res, resHeaders, method, this.#timeoutMs)
+        await discard(res, resHeaders, method, Math.min(this.#timeoutMs, remainingMs(limit)))
         report(status)
         const location = resHeaders.get('location')
         if (location === null) {
@@ -212,7 +270,7 @@ export class HttpTransport {
         const ok = status >= 200 && status < 300
         let bytes: Uint8Array
         if (method === 'HEAD') {
-          await discard(res, resHeaders, method, this.#timeoutMs)
+          await discard(res, resHeaders, method, Math.min(this.#timeoutMs, remainingMs(limit)))
           bytes = new Uint8Array(0)
         } else {
           bytes = await readBody(res, resHeaders, {
@@ -230,9 +288,7 @@ export class HttpTransport {
           report(status, err.code)
           throw err
         }
-        const timedOut = exchange.timedOut
-        report(status, timedOut ? 'TIMEOUT' : (networkErrorCode(err) ?? 'NETWORK'))
-        throw timedOut ? new AttemptTimeout('timeout', {cause: err}) : err
+        throw failed(err, status)
       } finally {
         exchange.stop()
       }
@@ -251,4 +307,22 @@ function hostOf(url: string): string {
   } catch {
     return '<invalid url>'
   }
+}
+
+/**
+ * The one-line error for a registry that did not answer, or did not finish answering, before a
+ * deadline: it names the host that stalled, what was asked of it and the budget.
+ */
+function stalled(req: HttpRequest, deadline: Deadline, stage: 'headers' | 'body', url: string, method: string, attempts: number): SigilError<OciErrorCode> {
+  const host = hostOf(url)
+  const what = req.label ?? `${method} ${redactUrl(url)}`
+  const did =
+    stage === 'headers'
+      ? `did not answer the request for ${what}`
+      : method === 'GET'
+        ? `did not finish sending ${what}`
+        : `did not finish answering the request for ${what}`
+  return ociError(REGISTRY_TIMEOUT, `registry ${host} ${did} within ${formatDuration(deadline.budgetMs)}${attempts > 1 ? ` (${attempts} attempts)` : ''}`, {
+    details: {host, timeout: true, timeoutMs: deadline.budgetMs, stage, method, url: redactUrl(url), attempts},
+  })
 }
