@@ -26,8 +26,8 @@ interface AuthEntry {
 }
 
 // Config files are looked up and read synchronously: a few small files, once per registry and
-// client, before its first request. Each thread-pool round trip of the async API cost a
-// command's start-up more than the read itself (node:fs/promises, ~1 ms more to load).
+// client, before its first request; the async API's thread-pool round trips (and loading
+// node:fs/promises) would cost a command's start-up more than the reads themselves.
 function isFile(path: string): boolean {
   try {
     return statSync(path, {throwIfNoEntry: false})?.isFile() ?? false

@@ -369,8 +369,8 @@ async function silent(): Promise<{host: string; connections: () => number}> {
 const elapsedSince = (started: number): number => Date.now() - started
 const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-// Each of these took 2 minutes or for ever before the client had deadlines: the test timeout
-// is what fails them on such a client.
+// A client without deadlines waits minutes, or for ever, in each of these: the test timeout
+// is what fails it.
 describe('bounded waits', () => {
   test('a registry that accepts and never answers: the call ends at its deadline, naming the host and what', {timeout: 10_000}, async () => {
     const s = await silent()

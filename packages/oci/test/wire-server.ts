@@ -1,9 +1,10 @@
 /**
  * A loopback HTTP server for unit tests: fakes a registry at the wire (no module mocks).
- * Not a test file itself; imported by src/*.test.ts.
+ * Not a test file itself; imported by the tests under src/.
  */
 import {createServer, type IncomingHttpHeaders, type Server, type ServerResponse} from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {afterEach} from 'vitest'
 
 /** A request the server received, body fully read. */
 export interface WireRequest {
@@ -64,6 +65,19 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
         server.closeAllConnections()
         server.close(() => resolve())
       }),
+  }
+}
+
+/** `serve(handler)` for one test file: every server it starts is closed after each test. */
+export function wireServers(): (handler: WireHandler) => Promise<WireServer> {
+  const servers: WireServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()))
+  })
+  return async (handler) => {
+    const s = await startWireServer(handler)
+    servers.push(s)
+    return s
   }
 }
 

@@ -1,17 +1,9 @@
-import {afterEach, describe, expect, test} from 'vitest'
-import {sendJson, startWireServer, type WireServer} from '../../test/wire-server.js'
+import {describe, expect, test} from 'vitest'
+import {sendJson, wireServers} from '../../test/wire-server.js'
 import {HttpTransport} from '../http/index.js'
 import {requestToken, type TokenRequest} from './token-client.js'
 
-const servers: WireServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<WireServer> {
-  const s = await startWireServer(handler)
-  servers.push(s)
-  return s
-}
+const serve = wireServers()
 const transport = new HttpTransport({retry: {attempts: 0}})
 const request = (realm: string, more: Partial<TokenRequest> = {}): TokenRequest => ({
   registry: 'reg.example',

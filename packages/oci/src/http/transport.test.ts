@@ -1,21 +1,13 @@
 import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
-import {afterEach, describe, expect, test} from 'vitest'
+import {describe, expect, test} from 'vitest'
 import {hasOpenssl, makeCertificate} from '../../test/tls-cert.js'
-import {startWireServer, unusedPort, type WireServer} from '../../test/wire-server.js'
+import {unusedPort, wireServers} from '../../test/wire-server.js'
 import type {RetryOptions} from './retry.js'
 import {deadlineIn} from './deadline.js'
 import {HttpTransport, type RequestEvent} from './transport.js'
 
-const servers: WireServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<WireServer> {
-  const s = await startWireServer(handler)
-  servers.push(s)
-  return s
-}
+const serve = wireServers()
 
 function transport(events: RequestEvent[], retry: RetryOptions = {baseDelayMs: 1, maxDelayMs: 5000}, timeoutMs = 5000): HttpTransport {
   return new HttpTransport({retry, timeoutMs, onRequest: (e) => events.push(e)})
