@@ -14,12 +14,13 @@
  */
 import type {IncomingMessage} from 'node:http'
 import {SigilError} from '@sigil/core'
-import {ociError, redactUrl, REGISTRY_TIMEOUT, type OciErrorCode} from '../error.js'
+import {redactUrl, type OciErrorCode} from '../error.js'
 import {Attempt, AttemptTimeout} from './attempt.js'
 import {discard, ERROR_BODY_LIMIT, readBody} from './body.js'
-import {deadlineIn, earliest, formatDuration, monotonicMs, remainingMs, type Deadline} from './deadline.js'
+import {deadlineIn, earliest, monotonicMs, remainingMs, type Deadline} from './deadline.js'
 import {rateLimitOf, ResponseHeaders, type RateLimitInfo} from './headers.js'
-import {describeNetworkError, networkErrorCode} from './network-error.js'
+import {followRedirect, isRedirect} from './redirect.js'
+import {networkErrorCode, stalled, unreachable} from './network-error.js'
 import {REFUSED_RETRY_DELAY_MS, RETRY_STATUS, RetryPolicy, sleep, TRANSIENT_CODES, type RetryOptions} from './retry.js'
 
 /** One HTTP exchange, reported through `onRequest` (retries and redirect hops each count). */
@@ -88,8 +89,6 @@ export interface HttpResponse {
   readonly attempts: number
 }
 
-const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
-const MAX_REDIRECTS = 10
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000
 export const DEFAULT_RESPONSE_TIMEOUT_MS = 45_000
 export const DEFAULT_OPERATION_TIMEOUT_MS = 55_000
@@ -133,7 +132,7 @@ export class HttpTransport {
     const operation = req.deadline ?? deadlineIn(this.#operationTimeoutMs)
     let refusedRetried = false
     for (let attempt = 1; ; attempt++) {
-      if (remainingMs(operation) === 0) throw stalled(req, operation, 'headers', req.url, req.method, attempt - 1)
+      if (remainingMs(operation) === 0) throw stalled(req.label, operation, 'headers', req.url, req.method, attempt - 1)
       // A retry happens only when its wait ends before the deadline.
       const mayRetryAfter = (delayMs: number): boolean => attempt <= this.#retry.attempts && monotonicMs() + delayMs < operation.at
       let res: HttpResponse
@@ -148,7 +147,7 @@ export class HttpTransport {
             await sleep(delay)
             continue
           }
-          throw stalled(req, err.deadline, err.stage, err.url, err.method, attempt)
+          throw stalled(req.label, err.deadline, err.stage, err.url, err.method, attempt)
         }
         const code = networkErrorCode(err) ?? (err instanceof AttemptTimeout ? 'TIMEOUT' : undefined)
         if (code === 'ECONNREFUSED' && !refusedRetried && mayRetryAfter(REFUSED_RETRY_DELAY_MS)) {
@@ -163,13 +162,7 @@ export class HttpTransport {
             continue
           }
         }
-        const host = hostOf(req.url)
-        throw ociError(
-          'REGISTRY_UNREACHABLE',
-          `cannot reach ${host}: ${describeNetworkError(code, this.#timeoutMs)} on ${req.method} ${redactUrl(req.url)}` +
-            `${attempt > 1 ? ` (after ${attempt} attempts)` : ''}; check the registry address and that it is running`,
-          {cause: err, details: {host, code, attempts: attempt}},
-        )
+        throw unreachable(req.method, req.url, code, this.#timeoutMs, attempt, err)
       }
       if (RETRY_STATUS.has(res.status)) {
         const delay = this.#retry.delayAfter(res.headers.get('retry-after'), attempt)
@@ -234,35 +227,14 @@ export class HttpTransport {
       const resHeaders = new ResponseHeaders(res.rawHeaders)
       rateLimit = rateLimitOf(resHeaders)
 
-      if (REDIRECT_STATUS.has(status)) {
+      if (isRedirect(status)) {
         exchange.stop()
         await discard(res, resHeaders, method, Math.min(this.#timeoutMs, remainingMs(limit)))
         report(status)
-        const location = resHeaders.get('location')
-        if (location === null) {
-          throw ociError('REGISTRY_PROTOCOL', `${status} redirect without Location from ${redactUrl(url)}`)
-        }
-        if (hop >= MAX_REDIRECTS) {
-          throw ociError('REGISTRY_PROTOCOL', `too many redirects (>${MAX_REDIRECTS}) starting at ${redactUrl(req.url)}`)
-        }
-        let next: URL
-        try {
-          next = new URL(location, url)
-        } catch (cause) {
-          throw ociError('REGISTRY_PROTOCOL', `invalid redirect Location from ${redactUrl(url)}`, {cause})
-        }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw ociError('REGISTRY_PROTOCOL', `redirect to unsupported scheme ${next.protocol} from ${redactUrl(url)}`)
-        }
-        // Credentials belong to the registry: never forward them to another origin (host:port or scheme).
-        if (next.origin !== new URL(url).origin) delete headers['authorization']
-        if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
-          if (method !== 'HEAD') method = 'GET'
-          body = undefined
-          delete headers['content-type']
-          delete headers['content-length']
-        }
-        url = next.toString()
+        const next = followRedirect(status, resHeaders.get('location'), {url, method, body, headers}, hop, req.url)
+        url = next.url
+        method = next.method
+        body = next.body
         continue
       }
 
@@ -299,30 +271,4 @@ export class HttpTransport {
 // instanceof, not isSigilError(): Node's own errors (code 'ECONNRESET', name 'Error') pass that shape test.
 function isOciError(err: unknown): err is SigilError<OciErrorCode> {
   return err instanceof SigilError
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host
-  } catch {
-    return '<invalid url>'
-  }
-}
-
-/**
- * The one-line error for a registry that did not answer, or did not finish answering, before a
- * deadline: it names the host that stalled, what was asked of it and the budget.
- */
-function stalled(req: HttpRequest, deadline: Deadline, stage: 'headers' | 'body', url: string, method: string, attempts: number): SigilError<OciErrorCode> {
-  const host = hostOf(url)
-  const what = req.label ?? `${method} ${redactUrl(url)}`
-  const did =
-    stage === 'headers'
-      ? `did not answer the request for ${what}`
-      : method === 'GET'
-        ? `did not finish sending ${what}`
-        : `did not finish answering the request for ${what}`
-  return ociError(REGISTRY_TIMEOUT, `registry ${host} ${did} within ${formatDuration(deadline.budgetMs)}${attempts > 1 ? ` (${attempts} attempts)` : ''}`, {
-    details: {host, timeout: true, timeoutMs: deadline.budgetMs, stage, method, url: redactUrl(url), attempts},
-  })
 }
