@@ -3,7 +3,7 @@
  * Not a test file itself; imported by the tests under src/.
  */
 import {createServer, type IncomingHttpHeaders, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {createServer as createTcpServer, type AddressInfo, type Socket} from 'node:net'
 import {afterEach} from 'vitest'
 
 /** A request the server received, body fully read. */
@@ -78,6 +78,35 @@ export function wireServers(): (handler: WireHandler) => Promise<WireServer> {
     const s = await startWireServer(handler)
     servers.push(s)
     return s
+  }
+}
+
+/** A loopback TCP server that accepts connections, reads what is sent and never answers. */
+export interface SilentServer {
+  /** `127.0.0.1:PORT` */
+  readonly host: string
+  /** Connections accepted so far. */
+  connections(): number
+  close(): Promise<void>
+}
+
+/** Start a {@link SilentServer} on 127.0.0.1 with a random port. */
+export async function startSilentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>()
+  const server = createTcpServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+    socket.resume()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      }),
   }
 }
 
