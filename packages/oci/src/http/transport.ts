@@ -124,9 +124,10 @@ export class HttpTransport {
   }
 
   /**
-   * Send `req`, retrying transient failures. Resolves with any final HTTP response (including
-   * 4xx/5xx: the caller maps those); rejects with REGISTRY_UNREACHABLE when no response could be
-   * obtained, RESPONSE_TOO_LARGE, or REGISTRY_PROTOCOL for broken redirects.
+   * Send `req`, retrying transient failures while its deadline allows. Resolves with any final
+   * HTTP response (including 4xx/5xx: the caller maps those); rejects with REGISTRY_UNREACHABLE
+   * when no response could be obtained or a deadline passed (then `details.timeout` is true),
+   * RESPONSE_TOO_LARGE, or REGISTRY_PROTOCOL for broken redirects.
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const operation = req.deadline ?? deadlineIn(this.#operationTimeoutMs)
