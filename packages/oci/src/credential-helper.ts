@@ -36,7 +36,7 @@ function runHelper(name: string, action: 'get' | 'store' | 'erase', input: strin
     return Promise.reject(ociError('REGISTRY_AUTH_FAILED', `invalid credential helper name "${sanitizeText(name, 64)}" in the docker config`))
   }
   return new Promise((resolve, reject) => {
-    // Loaded here, not at the top: node:child_process costs every start-up ~1 ms, and most runs use no helper.
+    // Loaded here, not at the top: node:child_process would slow every start-up, and most runs use no helper.
     const child = process.getBuiltinModule('node:child_process').spawn(program, [action], {env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''

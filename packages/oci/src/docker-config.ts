@@ -10,14 +10,12 @@ import {homedir} from 'node:os'
 import {join} from 'node:path'
 import type {RegistryCredential} from '@sigil/core'
 import {credentialHelperGet, helperProgram} from './credential-helper.js'
+import {DOCKER_HUB_ALIASES, DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST} from './docker-hub.js'
 import {ociError} from './error.js'
 
 /** Looks up the credential for a repository on a registry host; undefined = anonymous. */
 export type CredentialsFunction = (host: string, repository: string) => Promise<RegistryCredential | undefined>
 
-/** The Docker Hub host as go-containerregistry names it, and the key docker login writes for it. */
-export const DOCKER_HUB_HOST = 'index.docker.io'
-export const DOCKER_HUB_AUTH_KEY = 'https://index.docker.io/v1/'
 
 interface AuthEntry {
   auth?: unknown
@@ -28,8 +26,8 @@ interface AuthEntry {
 }
 
 // Config files are looked up and read synchronously: a few small files, once per registry and
-// client, before its first request. Each thread-pool round trip of the async API cost a
-// command's start-up more than the read itself (node:fs/promises, ~1 ms more to load).
+// client, before its first request; the async API's thread-pool round trips (and loading
+// node:fs/promises) would cost a command's start-up more than the reads themselves.
 function isFile(path: string): boolean {
   try {
     return statSync(path, {throwIfNoEntry: false})?.isFile() ?? false
@@ -140,7 +138,7 @@ interface LoadedConfig {
 
 /** The helper docker would use for `key`: `credHelpers[key]` (Docker Hub: also its host names), else `credsStore`. */
 function helperFor(config: LoadedConfig, key: string): {kind: 'credHelpers' | 'credsStore'; name: string} | undefined {
-  const aliases = key === DOCKER_HUB_AUTH_KEY ? [key, DOCKER_HUB_HOST, 'docker.io'] : [key]
+  const aliases = key === DOCKER_HUB_AUTH_KEY ? [key, ...DOCKER_HUB_ALIASES] : [key]
   for (const k of aliases) {
     const name = config.credHelpers[k]
     if (name !== undefined && name !== '') return {kind: 'credHelpers', name}

@@ -1,19 +1,15 @@
 /**
- * `docker login` / `docker logout` semantics: check credentials against a registry, then store
- * or erase them in the docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`)
- * — through `credHelpers`/`credsStore` when configured — keeping every other entry and key.
+ * `docker login` / `docker logout` semantics for the docker config: store or erase credentials
+ * (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`) — through `credHelpers`/`credsStore`
+ * when configured — keeping every other entry and key. The check against the registry that comes
+ * first is login-check.ts.
  */
 import {randomBytes} from 'node:crypto'
 import {dirname, join} from 'node:path'
-import type {RegistryCredential} from '@sigil/core'
-import {parseWwwAuthenticate} from './auth.js'
 import {credentialHelperErase, credentialHelperStore, helperProgram} from './credential-helper.js'
-import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, dockerConfigFile, readDockerConfig} from './docker-config.js'
-import {errorFromResponse, ociError, redactUrl} from './error.js'
-import {HttpTransport, type RequestEvent} from './fetch.js'
-import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
-
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com'])
+import {dockerConfigFile, readDockerConfig} from './docker-config.js'
+import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, isDockerHubHost} from './docker-hub.js'
+import {ociError} from './error.js'
 
 /**
  * The server a login is for: the config key to write and the registry host to talk to.
@@ -25,82 +21,8 @@ export function loginServer(input: string): {key: string; host: string} {
   if (trimmed === '') throw ociError('INVALID_ARGUMENT', 'no registry given')
   const host = trimmed.replace(/^https?:\/\//i, '').split('/')[0]!.toLowerCase()
   if (host === '' || /[\s@]/.test(host)) throw ociError('INVALID_ARGUMENT', `invalid registry "${trimmed}"`)
-  if (DOCKER_HUB_ALIASES.has(host)) return {key: DOCKER_HUB_AUTH_KEY, host: DOCKER_HUB_HOST}
+  if (isDockerHubHost(host)) return {key: DOCKER_HUB_AUTH_KEY, host: DOCKER_HUB_HOST}
   return {key: host, host}
-}
-
-/** Options of {@link checkRegistryLogin}. */
-export interface CheckLoginOptions {
-  readonly insecure?: boolean
-  readonly userAgent?: string
-  readonly endpoint?: (host: string) => string | undefined
-  readonly onRequest?: (event: RequestEvent) => void
-  readonly timeoutMs?: number
-}
-
-const SMALL = 1024 * 1024
-
-/**
- * Check `credential` against `host` like `docker login`: `GET /v2/`; on a Basic challenge
- * repeat it with the credentials; on a Bearer challenge ask the token realm for a token (no
- * scope, Basic auth) and repeat `/v2/` with it. Resolves when the registry accepts them (or
- * needs none); REGISTRY_AUTH_FAILED when it rejects them.
- */
-export async function checkRegistryLogin(host: string, credential: RegistryCredential, options: CheckLoginOptions = {}): Promise<void> {
-  const transport = new HttpTransport({userAgent: options.userAgent, onRequest: options.onRequest, timeoutMs: options.timeoutMs})
-  const url = `${registryBaseUrl(host, {insecure: options.insecure, endpoint: options.endpoint})}/v2/`
-  const subject = `login to ${host}`
-  const basic =
-    credential.kind === 'basic'
-      ? `Basic ${Buffer.from(`${credential.username}:${credential.password}`, 'utf8').toString('base64')}`
-      : credential.kind === 'identity-token'
-        ? `Basic ${Buffer.from(`${credential.username ?? '<token>'}:${credential.token}`, 'utf8').toString('base64')}`
-        : undefined
-  const first = await transport.send({method: 'GET', url, maxBytes: SMALL, ...(credential.kind === 'bearer' ? {headers: {authorization: `Bearer ${credential.token}`}} : {})})
-  if (first.status >= 200 && first.status < 300) return
-  if (first.status !== 401) throw errorFromResponse(first, {method: 'GET', url, subject})
-  const rejected = (res: typeof first, method: string, at: string): never => {
-    const err = errorFromResponse(res, {method, url: at, subject})
-    throw ociError('REGISTRY_AUTH_FAILED', `${err.message.replace(/; check your registry credentials \(docker login\)$/, '')}; the username or password was rejected`, {
-      details: err.details,
-    })
-  }
-  if (credential.kind === 'bearer') rejected(first, 'GET', url)
-  const challenges = parseWwwAuthenticate(first.headers.get('www-authenticate') ?? '')
-  const bearer = challenges.find((c) => c.scheme === 'bearer')
-  let authorization: string
-  if (bearer !== undefined) {
-    const realmText = bearer.params['realm']
-    if (realmText === undefined || realmText === '') throw ociError('REGISTRY_PROTOCOL', `${host} sent a Bearer challenge without realm`)
-    let realm: URL
-    try {
-      realm = new URL(realmText)
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `${host} sent an invalid token realm`, {cause})
-    }
-    assertTransportAllowed(realm, options.insecure ?? false)
-    if (bearer.params['service'] !== undefined) realm.searchParams.set('service', bearer.params['service'])
-    if (credential.kind === 'basic') realm.searchParams.set('account', credential.username)
-    const res = await transport.send({method: 'GET', url: realm.toString(), headers: basic === undefined ? {} : {authorization: basic}, maxBytes: SMALL})
-    if (res.status === 401 || res.status === 403) rejected(res, 'GET', realm.toString())
-    if (res.status < 200 || res.status >= 300) throw errorFromResponse(res, {method: 'GET', url: realm.toString(), subject: `token for ${subject} from ${redactUrl(realm.origin)}`})
-    let token: unknown
-    try {
-      const body = JSON.parse(new TextDecoder().decode(res.body)) as Record<string, unknown>
-      token = typeof body['token'] === 'string' && body['token'] !== '' ? body['token'] : body['access_token']
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response is not JSON`, {cause})
-    }
-    if (typeof token !== 'string' || token === '') throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response has no "token" or "access_token"`)
-    authorization = `Bearer ${token}`
-  } else if (challenges.some((c) => c.scheme === 'basic') && basic !== undefined) {
-    authorization = basic
-  } else {
-    throw ociError('REGISTRY_PROTOCOL', `${host} answered /v2/ with 401 but no usable challenge`)
-  }
-  const second = await transport.send({method: 'GET', url, headers: {authorization}, maxBytes: SMALL})
-  if (second.status === 401) rejected(second, 'GET', url)
-  if (second.status < 200 || second.status >= 300) throw errorFromResponse(second, {method: 'GET', url, subject})
 }
 
 /** Where a login was stored or erased. */

@@ -21,6 +21,13 @@ export type OciErrorCode = Extract<
   | 'INVALID_REFERENCE'
 >
 
+/**
+ * The code of a registry that did not answer, or did not finish answering, within a deadline
+ * (`details.timeout` is true). `REGISTRY_UNREACHABLE` until @sigil/core's union has
+ * `REGISTRY_TIMEOUT`; then this constant, and the list above, take the new code.
+ */
+export const REGISTRY_TIMEOUT: OciErrorCode = 'REGISTRY_UNREACHABLE'
+
 /** One entry of a registry error body (`{"errors":[{"code","message","detail"}]}`). */
 export interface RegistryErrorEntry {
   readonly code: string

@@ -1,8 +1,8 @@
 /**
  * @sigil/oci — a generic OCI distribution client (manifests, blobs, auth, retries).
- * All HTTP goes through one transport (`fetch.ts`); nothing here prints.
+ * All HTTP goes through one transport (`http/`); nothing here prints.
  */
-export {fileChallengeStore} from './challenge-store.js'
+export {fileChallengeStore} from './auth/index.js'
 export {RegistryClient} from './registry-client.js'
 export type {
   FetchedManifest,
@@ -12,17 +12,20 @@ export type {
   RegistryClientOptions,
   RepositoryRef,
 } from './registry-client.js'
-export type {RateLimitInfo, RequestEvent, RetryOptions} from './fetch.js'
-export {DOCKER_HUB_AUTH_KEY, dockerConfigCredentials, dockerConfigFile, findAuthFile} from './docker-config.js'
+export type {RateLimitInfo, RequestEvent, RetryOptions} from './http/index.js'
+export {dockerConfigCredentials, dockerConfigFile, findAuthFile} from './docker-config.js'
+export {DOCKER_HUB_AUTH_KEY} from './docker-hub.js'
 export type {CredentialSource, CredentialsFunction, DockerConfigCredentialsOptions} from './docker-config.js'
 export {credentialHelperErase, credentialHelperGet, credentialHelperStore} from './credential-helper.js'
 export type {CredentialHelperOptions} from './credential-helper.js'
-export {checkRegistryLogin, eraseLogin, loginServer, storeLogin} from './docker-login.js'
-export type {CheckLoginOptions, LoginStoreOptions, LoginStoreResult} from './docker-login.js'
-export {parseWwwAuthenticate} from './auth.js'
-export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth.js'
+export {eraseLogin, loginServer, storeLogin} from './docker-login.js'
+export type {LoginStoreOptions, LoginStoreResult} from './docker-login.js'
+export {checkRegistryLogin} from './login-check.js'
+export type {CheckLoginOptions} from './login-check.js'
+export {parseWwwAuthenticate} from './auth/index.js'
+export type {AuthChallenge, ChallengeStore, KnownChallenge} from './auth/index.js'
 export {isLoopbackHost, registryBaseUrl, registryScheme} from './transport-policy.js'
-export {useExtraCaCertificates} from './fetch.js'
+export {useExtraCaCertificates} from './http/index.js'
 export type {TransportPolicyOptions} from './transport-policy.js'
 export {parseRegistryErrors} from './error.js'
 export type {OciErrorCode, RegistryErrorEntry} from './error.js'

@@ -15,6 +15,7 @@ import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {SigilError} from '@sigil/core'
+import {DOCKER_HUB_HOST, isDockerHubHost} from './docker-hub.js'
 import {isLoopbackHost} from './transport-policy.js'
 
 /** One mapping: traffic for `prefix` (a registry host) goes to `location`. */
@@ -36,12 +37,10 @@ export interface RegistryMirrors {
   endpoint(host: string): string | undefined
 }
 
-const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io'])
-
 /** Lower-case a registry host and fold Docker Hub's names (`docker.io`, `registry-1.docker.io`) into `index.docker.io`. */
 export function canonicalRegistryHost(host: string): string {
   const h = host.trim().toLowerCase()
-  return DOCKER_HUB_ALIASES.has(h) ? 'index.docker.io' : h
+  return isDockerHubHost(h) ? DOCKER_HUB_HOST : h
 }
 
 /** The mirrors file sigil reads for `env` (see the module comment), and whether the user named it explicitly. */

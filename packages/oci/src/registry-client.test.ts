@@ -1,8 +1,9 @@
 import {createHash} from 'node:crypto'
-import {afterEach, describe, expect, test} from 'vitest'
+import {afterEach, describe, expect, test, vi} from 'vitest'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
-import {registryErrorBody, sendJson, startWireServer, type WireServer} from '../test/wire-server.js'
-import type {RequestEvent} from './fetch.js'
+import {registryErrorBody, sendJson, startSilentServer, startWireServer, type SilentServer, type WireServer} from '../test/wire-server.js'
+import type {RequestEvent} from './http/index.js'
+import {isSupportedDigest} from './content-digest.js'
 import {RegistryClient, type RegistryClientOptions} from './registry-client.js'
 
 const closers: {close(): Promise<void>}[] = []
@@ -145,6 +146,18 @@ describe('manifests', () => {
     await expect(c.getManifest({registry: '127.0.0.1:1', repository: 'a'}, 'bad/tag')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
     await expect(c.getManifest({registry: 'user@127.0.0.1:1', repository: 'a'}, 'v1')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
     await expect(c.getBlob({registry: '127.0.0.1:1', repository: 'a'}, 'latest')).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    expect(events).toHaveLength(0)
+  })
+
+  test('digests follow content-digest.ts: one the client could not verify never reaches the wire', async () => {
+    const events: RequestEvent[] = []
+    const c = client(events)
+    const repo = {registry: '127.0.0.1:1', repository: 'a'}
+    for (const digest of [`sha256:${'A'.repeat(64)}`, 'sha256:abc', `md5:${'0'.repeat(32)}`, `sha256+b64:${'a'.repeat(43)}=`]) {
+      expect(isSupportedDigest(digest)).toBe(false)
+      await expect(c.blobExists(repo, digest)).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+      await expect(c.deleteManifest(repo, digest)).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
+    }
     expect(events).toHaveLength(0)
   })
 })
@@ -329,5 +342,160 @@ describe('listTags', () => {
       else sendJson(res, 200, {name: 'a', tags: ['v3']})
     })
     expect(await client().listTags({registry: s.host, repository: 'a'})).toEqual(['v1', 'v2', 'v3'])
+  })
+})
+
+async function silent(): Promise<SilentServer> {
+  const s = await startSilentServer()
+  closers.push(s)
+  return s
+}
+
+const elapsedSince = (started: number): number => Date.now() - started
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+// A client without deadlines waits minutes, or for ever, in each of these: the test timeout
+// is what fails it.
+describe('bounded waits', () => {
+  test('a registry that accepts and never answers: the call ends at its deadline, naming the host and what', {timeout: 10_000}, async () => {
+    const s = await silent()
+    const events: RequestEvent[] = []
+    const started = Date.now()
+    const err = await client(events, {operationTimeoutMs: 1500})
+      .getManifest({registry: s.host, repository: 'team/app'}, 'v1')
+      .catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeGreaterThanOrEqual(1400)
+    expect(elapsedSince(started)).toBeLessThan(2500)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {host: s.host, timeout: true, timeoutMs: 1500, stage: 'headers'}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not answer the request for the manifest of team/app:v1 within 1.5s`)
+    expect(events.map((e) => e.error)).toEqual(['TIMEOUT'])
+  })
+
+  test('a body sent at a trickle: the client deadline (--timeout) bounds headers and body together', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200, {'content-type': OCI, 'content-length': '1000'})
+      for (let i = 0; i < 1000 && !res.destroyed; i++) {
+        res.write('{')
+        await sleepMs(100)
+      }
+      res.end()
+    })
+    const c = client([], {totalTimeoutMs: 2000})
+    const started = Date.now()
+    const err = await c.getManifest({registry: s.host, repository: 'team/app'}, 'v1').catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(3000)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage: 'body'}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not finish sending the manifest of team/app:v1 within 2s`)
+    // The client's deadline is spent: a later call fails at once, without a request.
+    const before = s.requests.length
+    await expect(c.getBlob({registry: s.host, repository: 'team/app'}, digestOf(MANIFEST))).rejects.toMatchObject({details: {timeout: true}})
+    expect(s.requests.length).toBe(before)
+  })
+
+  test('each response has its own cap: a trickle is cut and retried, and the retries share the call deadline', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200, {'content-length': '1000'})
+      for (let i = 0; i < 1000 && !res.destroyed; i++) {
+        res.write('x')
+        await sleepMs(50)
+      }
+      res.end()
+    })
+    const started = Date.now()
+    const err = await client([], {responseTimeoutMs: 600, operationTimeoutMs: 1600})
+      .getBlob({registry: s.host, repository: 'team/app'}, digestOf(MANIFEST))
+      .catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2500)
+    expect(s.requests.length).toBeGreaterThanOrEqual(2)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage: 'body', timeoutMs: 1600}})
+    expect((err as Error).message).toMatch(
+      new RegExp(`^registry ${s.host} did not finish sending the blob team/app@sha256:[0-9a-f]{64} within 1\\.6s \\([23] attempts\\)$`),
+    )
+  })
+
+  test('slow 500s: no retry starts after the deadline', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      await sleepMs(700)
+      if (!res.destroyed) sendJson(res, 500, registryErrorBody('UNKNOWN', 'try again'))
+    })
+    const started = Date.now()
+    const err = await client([], {operationTimeoutMs: 1500}).getManifest({registry: s.host, repository: 'team/app'}, 'v1').catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2200)
+    expect(s.requests.length).toBeLessThanOrEqual(3)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage: 'headers'}})
+    expect((err as Error).message).toMatch(/did not answer the request for the manifest of team\/app:v1 within 1\.5s \(3 attempts\)$/)
+  })
+
+  test('a wait the deadline cannot cover is not started: the last answer is returned instead', {timeout: 10_000}, async () => {
+    const s = await serve((_req, res) => sendJson(res, 503, registryErrorBody('UNAVAILABLE', 'busy'), {'retry-after': '5'}))
+    const started = Date.now()
+    const err = await new RegistryClient({credentials: async () => undefined, operationTimeoutMs: 2000})
+      .getManifest({registry: s.host, repository: 'team/app'}, 'v1')
+      .catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(1000)
+    expect(s.requests).toHaveLength(1)
+    expect(err).toMatchObject({code: 'REGISTRY_ERROR', message: expect.stringContaining('503') as unknown})
+  })
+
+  test('a token server that never answers is bounded by the call deadline too', {timeout: 10_000}, async () => {
+    const tokens = await silent()
+    const s = await serve((_req, res) =>
+      res.writeHead(401, {'www-authenticate': `Bearer realm="http://${tokens.host}/token",service="reg"`}).end(),
+    )
+    const started = Date.now()
+    const err = await client([], {operationTimeoutMs: 1200}).getManifest({registry: s.host, repository: 'team/app'}, 'v1').catch((e: unknown) => e)
+    expect(elapsedSince(started)).toBeLessThan(2200)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {host: tokens.host, timeout: true}})
+    expect((err as Error).message).toContain('did not answer the request for a token for repository:team/app:pull within 1.2s')
+  })
+
+  test.each([
+    ['accepts and never answers', 'headers'],
+    ['sends the body at a trickle', 'body'],
+  ])('with no timeout options, a registry that %s fails within a minute (on a fake clock)', {timeout: 20_000}, async (_what, stage) => {
+    const s =
+      stage === 'headers'
+        ? await silent()
+        : await serve(async (_req, res) => {
+            res.writeHead(200, {'content-length': '100000'})
+            while (!res.destroyed) {
+              res.write('x')
+              await new Promise((resolve) => setImmediate(resolve))
+            }
+          })
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'hrtime', 'Date']})
+    try {
+      let outcome: unknown
+      let done = false
+      void new RegistryClient({credentials: async () => undefined})
+        .getManifest({registry: s.host, repository: 'team/app'}, 'v1')
+        .catch((e: unknown) => e)
+        .then((e) => {
+          outcome = e
+          done = true
+        })
+      let fakeMs = 0
+      while (!done && fakeMs < 120_000) {
+        // Real loopback I/O runs between the clock's steps.
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+        await vi.advanceTimersByTimeAsync(250)
+        fakeMs += 250
+      }
+      expect(done).toBe(true)
+      expect(fakeMs).toBeLessThanOrEqual(60_000)
+      expect(outcome).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {timeout: true, stage}})
+      expect((outcome as Error).message).toMatch(/ within 55s \(\d attempts\)$/)
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  test('requests that finish in time are unaffected, however short the remaining budget', async () => {
+    const r = await fake()
+    const c = client([], {totalTimeoutMs: 5000, responseTimeoutMs: 1000, operationTimeoutMs: 2000})
+    const repo = {registry: r.host, repository: 'team/app'}
+    const {digest} = await c.putManifest(repo, 'v1', MANIFEST, OCI)
+    expect((await c.getManifest(repo, 'v1')).digest).toBe(digest)
+    expect(await c.resolveDigest(repo, 'v1')).toMatchObject({digest})
   })
 })

@@ -3,11 +3,11 @@
  * challenge-driven auth and retries.
  */
 import type {RegistryCredential} from '@sigil/core'
-import {Authenticator, type AuthTarget, type ChallengeStore} from './auth.js'
+import {Authenticator, type AuthTarget, type ChallengeStore} from './auth/index.js'
 import {assertDigest, computeDigest, isSupportedDigest, looksLikeDigest} from './content-digest.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError} from './error.js'
-import {HttpTransport, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './fetch.js'
+import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type Deadline, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './http/index.js'
 import {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'
 import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
 
@@ -35,6 +35,19 @@ export interface RegistryClientOptions {
   readonly retry?: RetryOptions
   /** Per-request timeout (headers; and longest stall while reading a body). Default 30000 ms. */
   readonly timeoutMs?: number
+  /** Longest time one response may take, from sending the request to its last body byte, however steadily bytes arrive. Default 45000 ms. */
+  readonly responseTimeoutMs?: number
+  /**
+   * Longest time one call of this client (`getManifest`, `uploadBlob`, …) may take: its auth
+   * round trips, token requests, retries and backoff waits included; no retry starts after it.
+   * Default 55000 ms, so a registry that stalls fails well within a minute.
+   */
+  readonly operationTimeoutMs?: number
+  /**
+   * Longest time everything done through this client may take, counted from its creation:
+   * cosign's `--timeout` (create one client per command). Default none.
+   */
+  readonly totalTimeoutMs?: number
   /** Called after every HTTP exchange (retries, redirect hops and token requests included). */
   readonly onRequest?: (event: RequestEvent) => void
   /** Largest manifest accepted. Default 4 MiB (go-containerregistry's limit). */
@@ -76,7 +89,6 @@ const DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024
 /** Bodies we do not use (PUT/DELETE answers, HEAD) are read at most this far. */
 const SMALL_BODY_LIMIT = 64 * 1024
 const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
-const DIGEST_PATTERN = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/
 const GENERIC_CONTENT_TYPES = new Set(['', 'application/json', 'text/plain', 'application/octet-stream'])
 const MAX_AUTH_ROUNDS = 4
 const MAX_TAG_PAGES = 1000
@@ -93,13 +105,18 @@ function checkRepository(repo: RepositoryRef): void {
 }
 
 function checkReference(reference: string): void {
-  if (looksLikeDigest(reference) ? !DIGEST_PATTERN.test(reference) : !TAG_PATTERN.test(reference)) {
+  if (looksLikeDigest(reference) ? !isSupportedDigest(reference) : !TAG_PATTERN.test(reference)) {
     throw ociError('INVALID_REFERENCE', `invalid tag or digest "${reference}"`)
   }
 }
 
 function checkDigest(digest: string): void {
-  if (!DIGEST_PATTERN.test(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}"`)
+  if (!isSupportedDigest(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}": expected sha256, sha384 or sha512 and its lower-case hex`)
+}
+
+/** `team/app:v1` or `team/app@sha256:…`, for timeout messages (the registry is named there already). */
+function label(repo: RepositoryRef, reference: string): string {
+  return `${repo.repository}${looksLikeDigest(reference) ? '@' : ':'}${reference}`
 }
 
 function mediaTypeOf(res: HttpResponse): string {
@@ -127,10 +144,15 @@ export class RegistryClient {
   readonly #maxManifestBytes: number
   readonly #maxBlobBytes: number
   readonly #bases = new Map<string, string>()
+  readonly #operationTimeoutMs: number
+  readonly #total?: Deadline
 
   constructor(options: RegistryClientOptions = {}) {
+    this.#total = options.totalTimeoutMs === undefined ? undefined : deadlineIn(options.totalTimeoutMs)
+    this.#operationTimeoutMs = options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS
     this.#transport = new HttpTransport({
       timeoutMs: options.timeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs,
       retry: options.retry,
       userAgent: options.userAgent,
       onRequest: options.onRequest,
@@ -164,13 +186,13 @@ export class RegistryClient {
   /** Send with auth: authenticate up front when the registry is known, else answer its 401 challenge. */
   async #send(
     repo: RepositoryRef,
-    req: HttpRequest & {readonly subject: string; readonly push?: boolean},
+    req: HttpRequest & {readonly subject: string; readonly push?: boolean; readonly deadline: Deadline},
   ): Promise<HttpResponse> {
     const target: AuthTarget = {registry: repo.registry, repository: repo.repository, actions: req.push ? ['pull', 'push'] : ['pull']}
     const baseOrigin = new URL(this.#base(repo.registry)).origin
     const sameOrigin = new URL(req.url).origin === baseOrigin
     for (let round = 0; round < MAX_AUTH_ROUNDS; round++) {
-      const authz = sameOrigin ? await this.#auth.authorize(target) : {fresh: false}
+      const authz = sameOrigin ? await this.#auth.authorize(target, req.deadline) : {fresh: false}
       const headers: Record<string, string> = {...req.headers}
       if (authz.header !== undefined) headers['authorization'] = authz.header
       const res = await this.#transport.send({...req, headers})
@@ -184,6 +206,11 @@ export class RegistryClient {
     return `${kind} ${repo.registry}/${repo.repository}${looksLikeDigest(reference) ? '@' : ':'}${reference}`
   }
 
+  /** When the call starting now must be done: its own budget, or the client's, whichever ends first. */
+  #deadline(): Deadline {
+    return earliest(deadlineIn(this.#operationTimeoutMs), this.#total)!
+  }
+
   /**
    * Digest, media type and size of the manifest `reference` (tag or digest) points to: a HEAD
    * request, falling back to GET (verified) when the registry omits Docker-Content-Digest.
@@ -191,6 +218,7 @@ export class RegistryClient {
    */
   async resolveDigest(repo: RepositoryRef, reference: string, options: GetManifestOptions = {}): Promise<ManifestDescriptor> {
     checkReference(reference)
+    const deadline = this.#deadline()
     const subject = this.#subject('manifest', repo, reference)
     const url = this.#url(repo, 'manifests', reference)
     const res = await this.#send(repo, {
@@ -199,6 +227,8 @@ export class RegistryClient {
       headers: {accept: (options.accept ?? DEFAULT_MANIFEST_ACCEPT).join(', ')},
       maxBytes: SMALL_BODY_LIMIT,
       subject,
+      label: `the digest of ${label(repo, reference)}`,
+      deadline,
     })
     if (!ok(res)) throw errorFromResponse(res, {method: 'HEAD', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
     const digest = res.headers.get('docker-content-digest')?.trim()
@@ -210,7 +240,7 @@ export class RegistryClient {
       }
       return {digest, mediaType, size: Number(length)}
     }
-    const m = await this.getManifest(repo, reference, options)
+    const m = (await this.#getManifest(repo, reference, options, false, deadline))!
     return {digest: m.digest, mediaType: m.mediaType, size: m.bytes.length}
   }
 
@@ -220,13 +250,13 @@ export class RegistryClient {
    * else DIGEST_MISMATCH. Missing → MANIFEST_UNKNOWN; larger than `maxManifestBytes` → RESPONSE_TOO_LARGE.
    */
   async getManifest(repo: RepositoryRef, reference: string, options: GetManifestOptions = {}): Promise<FetchedManifest> {
-    const m = await this.#getManifest(repo, reference, options, false)
+    const m = await this.#getManifest(repo, reference, options, false, this.#deadline())
     return m!
   }
 
   /** Like {@link getManifest}, but a 404 resolves to undefined (other failures still throw). */
   getManifestIfExists(repo: RepositoryRef, reference: string, options: GetManifestOptions = {}): Promise<FetchedManifest | undefined> {
-    return this.#getManifest(repo, reference, options, true)
+    return this.#getManifest(repo, reference, options, true, this.#deadline())
   }
 
   async #getManifest(
@@ -234,6 +264,7 @@ export class RegistryClient {
     reference: string,
     options: GetManifestOptions,
     allowMissing: boolean,
+    deadline: Deadline,
   ): Promise<FetchedManifest | undefined> {
     checkReference(reference)
     const subject = this.#subject('manifest', repo, reference)
@@ -245,6 +276,8 @@ export class RegistryClient {
       maxBytes: this.#maxManifestBytes,
       what: subject,
       subject,
+      label: `the manifest of ${label(repo, reference)}`,
+      deadline,
     })
     if (res.status === 404 && allowMissing) return undefined
     if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
@@ -293,6 +326,8 @@ export class RegistryClient {
       maxBytes: SMALL_BODY_LIMIT,
       subject,
       push: true,
+      label: `the manifest upload to ${label(repo, reference)}`,
+      deadline: this.#deadline(),
     })
     if (!ok(res)) throw errorFromResponse(res, {method: 'PUT', url, subject, attempts: res.attempts})
     const header = res.headers.get('docker-content-digest')?.trim()
@@ -310,7 +345,15 @@ export class RegistryClient {
     const subject = this.#subject('manifest', repo, digest)
     const url = this.#url(repo, 'manifests', digest)
     // go-containerregistry asks for push,pull for deletes; a registry wanting `delete` says so in its challenge.
-    const res = await this.#send(repo, {method: 'DELETE', url, maxBytes: SMALL_BODY_LIMIT, subject, push: true})
+    const res = await this.#send(repo, {
+      method: 'DELETE',
+      url,
+      maxBytes: SMALL_BODY_LIMIT,
+      subject,
+      push: true,
+      label: `the deletion of ${label(repo, digest)}`,
+      deadline: this.#deadline(),
+    })
     if (!ok(res)) throw errorFromResponse(res, {method: 'DELETE', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
   }
 
@@ -319,7 +362,14 @@ export class RegistryClient {
     checkDigest(digest)
     const subject = this.#subject('blob', repo, digest)
     const url = this.#url(repo, 'blobs', digest)
-    const res = await this.#send(repo, {method: 'HEAD', url, maxBytes: SMALL_BODY_LIMIT, subject})
+    const res = await this.#send(repo, {
+      method: 'HEAD',
+      url,
+      maxBytes: SMALL_BODY_LIMIT,
+      subject,
+      label: `the blob ${label(repo, digest)}`,
+      deadline: this.#deadline(),
+    })
     if (res.status === 404) return false
     if (!ok(res)) throw errorFromResponse(res, {method: 'HEAD', url, subject, attempts: res.attempts})
     return true
@@ -340,6 +390,8 @@ export class RegistryClient {
       maxBytes: options.maxBytes ?? this.#maxBlobBytes,
       what: subject,
       subject,
+      label: `the blob ${label(repo, digest)}`,
+      deadline: this.#deadline(),
     })
     if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, notFound: 'BLOB_UNKNOWN', attempts: res.attempts})
     assertDigest(res.body, digest, subject)
@@ -355,6 +407,8 @@ export class RegistryClient {
     checkDigest(digest)
     const subject = this.#subject('blob', repo, digest)
     assertDigest(bytes, digest, `${subject} (bytes to upload)`)
+    const deadline = this.#deadline()
+    const uploadLabel = `the upload of blob ${label(repo, digest)}`
     const startUrl = this.#url(repo, 'blobs', 'uploads/')
     const start = await this.#send(repo, {
       method: 'POST',
@@ -363,6 +417,8 @@ export class RegistryClient {
       maxBytes: SMALL_BODY_LIMIT,
       subject: `upload of ${subject}`,
       push: true,
+      label: uploadLabel,
+      deadline,
     })
     if (!ok(start)) throw errorFromResponse(start, {method: 'POST', url: startUrl, subject: `upload of ${subject}`, attempts: start.attempts})
     const location = start.headers.get('location')
@@ -390,6 +446,8 @@ export class RegistryClient {
       maxBytes: SMALL_BODY_LIMIT,
       subject: `upload of ${subject}`,
       push: true,
+      label: uploadLabel,
+      deadline,
     })
     if (!ok(put)) throw errorFromResponse(put, {method: 'PUT', url: putUrl, subject: `upload of ${subject}`, attempts: put.attempts})
     const header = put.headers.get('docker-content-digest')?.trim()
@@ -404,9 +462,18 @@ export class RegistryClient {
     let url: string | undefined = this.#url(repo, 'tags', 'list')
     const base = new URL(this.#base(repo.registry))
     const tags: string[] = []
+    const deadline = this.#deadline()
     for (let page = 0; url !== undefined; page++) {
       if (page >= MAX_TAG_PAGES) throw ociError('REGISTRY_PROTOCOL', `${subject}: more than ${MAX_TAG_PAGES} pages`)
-      const res: HttpResponse = await this.#send(repo, {method: 'GET', url, maxBytes: this.#maxManifestBytes, what: subject, subject})
+      const res: HttpResponse = await this.#send(repo, {
+        method: 'GET',
+        url,
+        maxBytes: this.#maxManifestBytes,
+        what: subject,
+        subject,
+        label: `the tags of ${repo.repository}`,
+        deadline,
+      })
       if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, attempts: res.attempts})
       let json: unknown
       try {

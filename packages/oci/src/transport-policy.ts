@@ -12,7 +12,7 @@ const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f
 function parseHost(host: string): URL {
   // A bare IPv6 literal (`::1`: two or more colons, no brackets) is accepted and bracketed; the
   // URL parser below rejects it if it is not a valid address. (Not node:net's isIPv6: its first
-  // call compiles a large regular expression, ~4 ms of every `sigil verify`.)
+  // call compiles a large regular expression, a cost on every `sigil verify`.)
   if (!host.startsWith('[') && host.indexOf(':') !== host.lastIndexOf(':')) host = `[${host}]`
   if (!HOST_PATTERN.test(host)) {
     throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`)

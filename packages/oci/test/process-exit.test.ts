@@ -12,7 +12,7 @@ import {runScript} from './run-script.js'
 import {hasOpenssl, makeCertificate} from './tls-cert.js'
 import {startWireServer, type WireServer} from './wire-server.js'
 
-const FETCH_JS = fileURLToPath(new URL('../dist/fetch.js', import.meta.url))
+const HTTP_JS = fileURLToPath(new URL('../dist/http/index.js', import.meta.url))
 
 const servers: WireServer[] = []
 afterEach(async () => {
@@ -23,13 +23,13 @@ afterEach(async () => {
 const run = (script: string, env: NodeJS.ProcessEnv = {}) => runScript(script, {env: {...process.env, ...env}})
 
 test('a process that made a keep-alive request exits right after it, without process.exit', async () => {
-  expect(existsSync(FETCH_JS), `${FETCH_JS} is missing: build the package first (npx tsc -b)`).toBe(true)
+  expect(existsSync(HTTP_JS), `${HTTP_JS} is missing: build the package first (npx tsc -b)`).toBe(true)
   const s = await startWireServer((_req, res) => res.writeHead(200, {'content-type': 'text/plain'}).end('ok'))
   servers.push(s)
   // A server that would keep an idle connection open for a long time: only the client can end it early.
   s.server.keepAliveTimeout = 60_000
   const script = `
-    import {HttpTransport} from ${JSON.stringify(FETCH_JS)}
+    import {HttpTransport} from ${JSON.stringify(HTTP_JS)}
     const res = await new HttpTransport().send({method: 'GET', url: ${JSON.stringify(`${s.url}/v2/`)}, maxBytes: 100})
     console.log(JSON.stringify({status: res.status, body: new TextDecoder().decode(res.body), doneAt: Date.now()}))
   `
@@ -44,7 +44,7 @@ test('a process that made a keep-alive request exits right after it, without pro
 })
 
 test.skipIf(!hasOpenssl())('the same over HTTPS (certificate trusted through NODE_EXTRA_CA_CERTS)', async () => {
-  expect(existsSync(FETCH_JS), `${FETCH_JS} is missing: build the package first (npx tsc -b)`).toBe(true)
+  expect(existsSync(HTTP_JS), `${HTTP_JS} is missing: build the package first (npx tsc -b)`).toBe(true)
   const tls = makeCertificate()
   let connections = 0
   const server = createHttpsServer({cert: tls.cert, key: tls.key, keepAliveTimeout: 60_000}, (_req, res) => res.end('ok'))
@@ -53,7 +53,7 @@ test.skipIf(!hasOpenssl())('the same over HTTPS (certificate trusted through NOD
   try {
     const url = `https://localhost:${(server.address() as AddressInfo).port}/v2/`
     const script = `
-      import {HttpTransport} from ${JSON.stringify(FETCH_JS)}
+      import {HttpTransport} from ${JSON.stringify(HTTP_JS)}
       const t = new HttpTransport()
       const a = await t.send({method: 'GET', url: ${JSON.stringify(url)}, maxBytes: 100})
       const b = await t.send({method: 'GET', url: ${JSON.stringify(url)}, maxBytes: 100})

@@ -1,9 +1,10 @@
 /**
  * A loopback HTTP server for unit tests: fakes a registry at the wire (no module mocks).
- * Not a test file itself; imported by src/*.test.ts.
+ * Not a test file itself; imported by the tests under src/.
  */
 import {createServer, type IncomingHttpHeaders, type Server, type ServerResponse} from 'node:http'
-import type {AddressInfo} from 'node:net'
+import {createServer as createTcpServer, type AddressInfo, type Socket} from 'node:net'
+import {afterEach} from 'vitest'
 
 /** A request the server received, body fully read. */
 export interface WireRequest {
@@ -62,6 +63,48 @@ export async function startWireServer(handler: WireHandler): Promise<WireServer>
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** `serve(handler)` for one test file: every server it starts is closed after each test. */
+export function wireServers(): (handler: WireHandler) => Promise<WireServer> {
+  const servers: WireServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()))
+  })
+  return async (handler) => {
+    const s = await startWireServer(handler)
+    servers.push(s)
+    return s
+  }
+}
+
+/** A loopback TCP server that accepts connections, reads what is sent and never answers. */
+export interface SilentServer {
+  /** `127.0.0.1:PORT` */
+  readonly host: string
+  /** Connections accepted so far. */
+  connections(): number
+  close(): Promise<void>
+}
+
+/** Start a {@link SilentServer} on 127.0.0.1 with a random port. */
+export async function startSilentServer(): Promise<SilentServer> {
+  const sockets = new Set<Socket>()
+  const server = createTcpServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => {})
+    socket.resume()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    connections: () => sockets.size,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
         server.close(() => resolve())
       }),
   }

@@ -1,11 +1,31 @@
 /**
- * A `ChallengeStore` in a small JSON file (sigil's cache directory): registry → scheme, token
- * realm and service. No secrets are stored. Every failure to read or write is silent: the store
- * only saves a 401 round trip, and a missing or broken file just means learning it again.
+ * Registries' challenges remembered across runs, so a later run authenticates its first request
+ * up front instead of spending a 401 to learn where the token server is; and the store sigil
+ * uses, a small JSON file (sigil's cache directory): registry → scheme, token realm and service.
+ * No secrets are stored. Every failure to read or write the file is silent: the store only saves
+ * a 401 round trip, and a missing or broken file just means learning it again.
  */
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
-import type {ChallengeStore, KnownChallenge} from './auth.js'
+
+/** What a registry's 401 said about its authentication (no secrets: scheme, token realm, service). */
+export type KnownChallenge = {readonly scheme: 'basic'} | {readonly scheme: 'bearer'; readonly realm: string; readonly service?: string}
+
+/**
+ * Remembers registries' challenges across runs. A remembered challenge is only a hint: when the
+ * registry says otherwise it is corrected, never trusted over it.
+ */
+export interface ChallengeStore {
+  get(registry: string): KnownChallenge | undefined
+  set(registry: string, challenge: KnownChallenge): void
+  delete(registry: string): void
+}
+
+/** True when `a` and `b` send a client to the same place. */
+export function sameChallenge(a: KnownChallenge | undefined, b: KnownChallenge): boolean {
+  if (a === undefined || a.scheme !== b.scheme) return false
+  return a.scheme === 'basic' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service)
+}
 
 function valid(value: unknown): value is KnownChallenge {
   if (typeof value !== 'object' || value === null) return false

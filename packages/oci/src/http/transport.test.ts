@@ -1,42 +1,17 @@
 import {createServer as createHttpsServer} from 'node:https'
 import type {AddressInfo} from 'node:net'
-import {afterEach, describe, expect, test} from 'vitest'
-import {hasOpenssl, makeCertificate} from '../test/tls-cert.js'
-import {startWireServer, unusedPort, type WireServer} from '../test/wire-server.js'
-import {HttpTransport, parseRetryAfter, ResponseHeaders, type RequestEvent, type RetryOptions} from './fetch.js'
+import {describe, expect, test} from 'vitest'
+import {hasOpenssl, makeCertificate} from '../../test/tls-cert.js'
+import {unusedPort, wireServers} from '../../test/wire-server.js'
+import type {RetryOptions} from './retry.js'
+import {deadlineIn} from './deadline.js'
+import {HttpTransport, type RequestEvent} from './transport.js'
 
-const servers: WireServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()))
-})
-async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<WireServer> {
-  const s = await startWireServer(handler)
-  servers.push(s)
-  return s
-}
+const serve = wireServers()
 
 function transport(events: RequestEvent[], retry: RetryOptions = {baseDelayMs: 1, maxDelayMs: 5000}, timeoutMs = 5000): HttpTransport {
   return new HttpTransport({retry, timeoutMs, onRequest: (e) => events.push(e)})
 }
-
-describe('parseRetryAfter', () => {
-  test.each([
-    ['3', 3000],
-    ['0', 0],
-    [' 12 ', 12000],
-  ])('delta seconds %j → %d ms', (value, ms) => {
-    expect(parseRetryAfter(value)).toBe(ms)
-  })
-  test('HTTP date', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z')
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000)
-    expect(parseRetryAfter('Wed, 31 Dec 2025 23:00:00 GMT', now)).toBe(0)
-  })
-  test('absent or invalid', () => {
-    expect(parseRetryAfter(null)).toBeUndefined()
-    expect(parseRetryAfter('soon')).toBeUndefined()
-  })
-})
 
 describe('HttpTransport retries', () => {
   test('retries a 503 then succeeds, reporting each attempt', async () => {
@@ -181,6 +156,37 @@ describe('HttpTransport failures and timeouts', () => {
     })
     const res = await transport([], {attempts: 0}, 250).send({method: 'GET', url: s.url, maxBytes: 100})
     expect(new TextDecoder().decode(res.body)).toBe('012345')
+  })
+
+  test('responseTimeoutMs bounds the whole response, however steadily it trickles', async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200)
+      for (let i = 0; i < 20 && !res.destroyed; i++) {
+        res.write(`${i}`)
+        await new Promise((resolve) => setTimeout(resolve, 80))
+      }
+      res.end()
+    })
+    const events: RequestEvent[] = []
+    const t = new HttpTransport({retry: {attempts: 0}, timeoutMs: 250, responseTimeoutMs: 400, onRequest: (e) => events.push(e)})
+    const started = Date.now()
+    const err = await t.send({method: 'GET', url: `${s.url}/v2/a/blobs/x`, maxBytes: 100, label: 'the blob a@x'}).catch((e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE', details: {host: s.host, timeout: true, timeoutMs: 400, stage: 'body'}})
+    expect((err as Error).message).toBe(`registry ${s.host} did not finish sending the blob a@x within 400ms`)
+    expect(events.map((e) => [e.status, e.error])).toEqual([[200, 'TIMEOUT']])
+  })
+
+  test('a deadline passed with the request bounds it, retries included; without a label the message names the request', async () => {
+    const s = await serve(() => {
+      /* never answer */
+    })
+    const t = transport([], {attempts: 20, baseDelayMs: 1, maxDelayMs: 1}, 200)
+    const started = Date.now()
+    const err = await t.send({method: 'GET', url: `${s.url}/v2/`, maxBytes: 100, deadline: deadlineIn(700)}).catch((e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(1200)
+    expect(s.requests.length).toBeGreaterThan(1)
+    expect((err as Error).message).toMatch(new RegExp(`^registry ${s.host} did not answer the request for GET ${s.url}/v2/ within 700ms \\(\\d+ attempts\\)$`))
   })
 
   test('a connection dropped in the middle of a body is retried', async () => {
@@ -334,16 +340,7 @@ describe('HttpTransport size limits', () => {
   })
 })
 
-describe('ResponseHeaders', () => {
-  test('case-insensitive get; repeated fields joined like Headers.get', () => {
-    const h = new ResponseHeaders(['Content-Type', 'application/json', 'WWW-Authenticate', 'Basic realm="a"', 'www-authenticate', 'Bearer realm="b"'])
-    expect(h.get('content-type')).toBe('application/json')
-    expect(h.get('CONTENT-TYPE')).toBe('application/json')
-    expect(h.get('www-authenticate')).toBe('Basic realm="a", Bearer realm="b"')
-    expect(h.get('location')).toBeNull()
-    expect(h.has('Www-Authenticate')).toBe(true)
-  })
-
+describe('HttpTransport response headers', () => {
   test('responses carry the headers as sent', async () => {
     const s = await serve((_req, res) => {
       res.setHeader('Docker-Content-Digest', 'sha256:abc')

@@ -1,135 +1,15 @@
 /**
- * Registry authentication, driven by the registry's own 401 challenges (no `/v2/` ping):
- * Basic, and the Bearer token flow (GET with optional Basic credentials, or the OAuth2
- * refresh-token POST for identity tokens), with tokens cached per registry and scope.
+ * Registry authentication, driven by the registry's own 401 challenges (no `/v2/` ping): Basic,
+ * and the Bearer token flow, with tokens cached per registry and scope.
  */
 import type {RegistryCredential} from '@sigil/core'
-import {errorFromResponse, ociError, redactUrl} from './error.js'
-import type {HttpResponse, HttpTransport} from './fetch.js'
-import {assertTransportAllowed} from './transport-policy.js'
-
-/** One parsed challenge from `WWW-Authenticate`. */
-export interface AuthChallenge {
-  /** Scheme, lower-cased (`bearer`, `basic`). */
-  readonly scheme: string
-  /** Parameters with lower-cased names (`realm`, `service`, `scope`, `error`). */
-  readonly params: Readonly<Record<string, string>>
-}
-
-const TOKEN_CHAR = /[^\s,="]/
-
-/**
- * Parse a `WWW-Authenticate` header value (RFC 9110 §11.6.1): one or more challenges, each a
- * scheme followed by `name=value` parameters whose values may be quoted strings containing
- * commas and backslash escapes. Unparsable tails are ignored.
- */
-export function parseWwwAuthenticate(header: string): AuthChallenge[] {
-  const out: {scheme: string; params: Record<string, string>}[] = []
-  let i = 0
-  const n = header.length
-  const skipWs = (): void => {
-    while (i < n && /\s/.test(header[i]!)) i++
-  }
-  const readToken = (): string => {
-    const start = i
-    while (i < n && TOKEN_CHAR.test(header[i]!)) i++
-    return header.slice(start, i)
-  }
-  while (i < n) {
-    while (i < n && (header[i] === ',' || /\s/.test(header[i]!))) i++
-    if (i >= n) break
-    const scheme = readToken()
-    if (scheme === '') {
-      i++ // stray character: skip it
-      continue
-    }
-    const challenge = {scheme: scheme.toLowerCase(), params: {} as Record<string, string>}
-    out.push(challenge)
-    for (let first = true; ; first = false) {
-      skipWs()
-      const mark = i
-      const name = readToken()
-      skipWs()
-      if (name === '' || header[i] !== '=') {
-        // Not a parameter: a token68 right after the scheme (ignored), else the next challenge.
-        i = mark
-        if (first && name !== '') readToken()
-        break
-      }
-      i++ // '='
-      skipWs()
-      let value = ''
-      if (header[i] === '"') {
-        i++
-        while (i < n && header[i] !== '"') {
-          if (header[i] === '\\' && i + 1 < n) i++
-          value += header[i]
-          i++
-        }
-        i++ // closing quote
-      } else {
-        const start = i
-        while (i < n && header[i] !== ',' && !/\s/.test(header[i]!)) i++
-        value = header.slice(start, i)
-      }
-      challenge.params[name.toLowerCase()] = value
-      skipWs()
-      if (header[i] === ',') i++
-      else break
-    }
-  }
-  return out
-}
-
-/** Resource (`repository:team/app`) → actions. */
-type ScopeSet = Map<string, Set<string>>
-
-/** Parse `repository:team/app:pull,push` (several may be space-separated) into a ScopeSet. */
-export function parseScopes(value: string, into: ScopeSet = new Map()): ScopeSet {
-  for (const scope of value.split(/\s+/)) {
-    if (scope === '') continue
-    const last = scope.lastIndexOf(':')
-    const first = scope.indexOf(':')
-    if (first === -1 || last === first) {
-      if (!into.has(scope)) into.set(scope, new Set())
-      continue
-    }
-    const resource = scope.slice(0, last)
-    const actions = into.get(resource) ?? new Set<string>()
-    for (const a of scope.slice(last + 1).split(',')) if (a !== '') actions.add(a)
-    into.set(resource, actions)
-  }
-  return into
-}
-
-/** Format a ScopeSet as scope strings, resources and actions sorted (stable cache keys). */
-export function formatScopes(scopes: ScopeSet): string[] {
-  return [...scopes.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([resource, actions]) => (actions.size === 0 ? resource : `${resource}:${[...actions].sort().join(',')}`))
-}
-
-function covers(have: ScopeSet, need: ScopeSet): boolean {
-  for (const [resource, actions] of need) {
-    const got = have.get(resource)
-    if (got === undefined) return false
-    if (got.has('*')) continue
-    for (const a of actions) if (!got.has(a)) return false
-  }
-  return true
-}
-
-function unionScopes(a: ScopeSet, b: ScopeSet): ScopeSet {
-  const out: ScopeSet = new Map()
-  for (const s of [a, b]) {
-    for (const [resource, actions] of s) {
-      const set = out.get(resource) ?? new Set<string>()
-      for (const x of actions) set.add(x)
-      out.set(resource, set)
-    }
-  }
-  return out
-}
+import {errorFromResponse, ociError, redactUrl} from '../error.js'
+import type {Deadline, HttpResponse, HttpTransport} from '../http/index.js'
+import {parseWwwAuthenticate} from './challenge.js'
+import {sameChallenge, type ChallengeStore, type KnownChallenge} from './challenge-store.js'
+import {basicHeader} from './credential-header.js'
+import {covers, formatScopes, parseScopes, unionScopes, type ScopeSet} from './scope.js'
+import {requestToken} from './token-client.js'
 
 /** What a request needs: `pull` for reads, `pull`+`push` for writes. */
 export interface AuthTarget {
@@ -152,25 +32,6 @@ interface TokenEntry {
   readonly expiresAt: number
 }
 
-/** What a registry's 401 said about its authentication (no secrets: scheme, token realm, service). */
-export type KnownChallenge = {readonly scheme: 'basic'} | {readonly scheme: 'bearer'; readonly realm: string; readonly service?: string}
-
-/**
- * Remembers registries' challenges across runs, so a later run authenticates its first request
- * up front instead of spending a 401 to learn where the token server is. A remembered challenge
- * is only a hint: when the registry says otherwise it is corrected, never trusted over it.
- */
-export interface ChallengeStore {
-  get(registry: string): KnownChallenge | undefined
-  set(registry: string, challenge: KnownChallenge): void
-  delete(registry: string): void
-}
-
-function sameChallenge(a: KnownChallenge | undefined, b: KnownChallenge): boolean {
-  if (a === undefined || a.scheme !== b.scheme) return false
-  return a.scheme === 'basic' || (b.scheme === 'bearer' && a.realm === b.realm && a.service === b.service)
-}
-
 /** Options of {@link Authenticator}. */
 export interface AuthenticatorOptions {
   readonly transport: HttpTransport
@@ -184,9 +45,6 @@ export interface AuthenticatorOptions {
   /** Challenges remembered across runs. Default none (every run learns them from a 401). */
   readonly challengeStore?: ChallengeStore
 }
-
-const DEFAULT_TOKEN_LIFETIME_S = 60
-const TOKEN_BODY_LIMIT = 1024 * 1024
 
 /**
  * Keeps what a client learnt about each registry's auth (scheme, realm, service) and the
@@ -291,9 +149,10 @@ export class Authenticator {
   /**
    * The Authorization header to send for `target` before any challenge: a static bearer
    * credential, Basic for registries known to want it, or a cached/freshly fetched token for
-   * registries known to use tokens. Undefined until the registry has challenged once.
+   * registries known to use tokens. Undefined until the registry has challenged once. A token
+   * request made here ends by `deadline` (default: the transport's own bound).
    */
-  async authorize(target: AuthTarget): Promise<Authorization> {
+  async authorize(target: AuthTarget, deadline?: Deadline): Promise<Authorization> {
     const cred = await this.#credential(target.registry, target.repository)
     if (cred?.kind === 'bearer') return {header: `Bearer ${cred.token}`, fresh: false}
     const known = this.#known(target.registry)
@@ -304,7 +163,7 @@ export class Authenticator {
     if (cached !== undefined) return {header: `Bearer ${cached.token}`, fresh: false}
     let entry: TokenEntry
     try {
-      entry = await this.#fetchToken(target.registry, known, scopes, cred)
+      entry = await this.#fetchToken(target.registry, known, scopes, cred, deadline)
     } catch (err) {
       // A remembered realm that no longer works: forget it and let the registry say where to go.
       if (!this.#recalled.has(target.registry)) throw err
@@ -385,12 +244,13 @@ export class Authenticator {
     challenge: {realm: string; service?: string},
     scopes: ScopeSet,
     cred: RegistryCredential | undefined,
+    deadline: Deadline | undefined,
   ): Promise<TokenEntry> {
     const scopeList = formatScopes(scopes)
     const key = [registry, challenge.realm, challenge.service ?? '', ...scopeList].join('\n')
     let p = this.#inflight.get(key)
     if (p === undefined) {
-      p = this.#requestToken(registry, challenge, scopes, scopeList, cred).finally(() => this.#inflight.delete(key))
+      p = this.#requestToken(registry, challenge, scopes, scopeList, cred, deadline).finally(() => this.#inflight.delete(key))
       this.#inflight.set(key, p)
     }
     return p
@@ -402,100 +262,24 @@ export class Authenticator {
     scopes: ScopeSet,
     scopeList: string[],
     cred: RegistryCredential | undefined,
+    deadline: Deadline | undefined,
   ): Promise<TokenEntry> {
-    let realm: URL
-    try {
-      realm = new URL(challenge.realm)
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `${registry} sent an invalid token realm`, {cause})
-    }
-    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-      throw ociError('REGISTRY_PROTOCOL', `${registry} sent a token realm with unsupported scheme ${realm.protocol}`)
-    }
-    assertTransportAllowed(realm, this.#insecure)
-    const subject = `token for ${scopeList.join(' ')} from ${realm.host}`
-
-    let res: HttpResponse
-    if (cred?.kind === 'identity-token') {
-      const form = new URLSearchParams({grant_type: 'refresh_token', refresh_token: cred.token, client_id: this.#clientId})
-      if (challenge.service !== undefined) form.set('service', challenge.service)
-      if (scopeList.length > 0) form.set('scope', scopeList.join(' '))
-      res = await this.#transport.send({
-        method: 'POST',
-        url: realm.toString(),
-        headers: {'content-type': 'application/x-www-form-urlencoded'},
-        body: form.toString(),
-        maxBytes: TOKEN_BODY_LIMIT,
-        what: 'token response',
-      })
-      // Some token servers only implement the GET flow (go-containerregistry falls back the same way).
-      if (res.status === 404) res = await this.#getToken(realm, challenge, scopeList, cred)
-    } else {
-      res = await this.#getToken(realm, challenge, scopeList, cred)
-    }
-
-    if (res.status === 401) {
-      const err = errorFromResponse(res, {method: 'GET', url: res.url, subject})
-      throw ociError(
-        'REGISTRY_AUTH_FAILED',
-        `${err.message.replace(/; check your registry credentials \(docker login\)$/, '')}; the token service rejected the credentials for ${registry}`,
-        {details: err.details},
-      )
-    }
-    if (res.status < 200 || res.status >= 300) {
-      throw errorFromResponse(res, {method: 'GET', url: res.url, subject, attempts: res.attempts})
-    }
-    let json: unknown
-    try {
-      json = JSON.parse(new TextDecoder().decode(res.body))
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response is not JSON`, {cause})
-    }
-    const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
-    const token = typeof body['token'] === 'string' && body['token'] !== '' ? body['token'] : body['access_token']
-    if (typeof token !== 'string' || token === '') {
-      throw ociError('REGISTRY_PROTOCOL', `${subject}: the token response has no "token" or "access_token"`)
-    }
-    const expiresIn = typeof body['expires_in'] === 'number' && body['expires_in'] > 0 ? body['expires_in'] : DEFAULT_TOKEN_LIFETIME_S
-    const lifetimeMs = expiresIn * 1000
+    const issued = await requestToken(this.#transport, {
+      registry,
+      realm: challenge.realm,
+      service: challenge.service,
+      scopes: scopeList,
+      credential: cred,
+      insecure: this.#insecure,
+      clientId: this.#clientId,
+      deadline,
+    })
+    const lifetimeMs = issued.expiresInS * 1000
     // Renew a little early so a token does not expire between cache lookup and use.
-    const entry: TokenEntry = {scopes, token, expiresAt: this.#now() + lifetimeMs - Math.min(10_000, lifetimeMs * 0.1)}
+    const entry: TokenEntry = {scopes, token: issued.token, expiresAt: this.#now() + lifetimeMs - Math.min(10_000, lifetimeMs * 0.1)}
     const key = formatScopes(scopes).join(' ')
     const others = (this.#tokens.get(registry) ?? []).filter((e) => formatScopes(e.scopes).join(' ') !== key)
     this.#tokens.set(registry, [...others, entry])
     return entry
-  }
-
-  #getToken(
-    realm: URL,
-    challenge: {service?: string},
-    scopeList: string[],
-    cred: RegistryCredential | undefined,
-  ): Promise<HttpResponse> {
-    const url = new URL(realm)
-    if (challenge.service !== undefined) url.searchParams.append('service', challenge.service)
-    for (const s of scopeList) url.searchParams.append('scope', s)
-    const header = basicHeader(cred)
-    if (cred?.kind === 'basic') url.searchParams.append('account', cred.username)
-    return this.#transport.send({
-      method: 'GET',
-      url: url.toString(),
-      headers: header === undefined ? {} : {authorization: header},
-      maxBytes: TOKEN_BODY_LIMIT,
-      what: 'token response',
-    })
-  }
-}
-
-/** `Basic base64(user:pass)` for credentials that have a secret, else undefined. */
-function basicHeader(cred: RegistryCredential | undefined): string | undefined {
-  if (cred === undefined) return undefined
-  switch (cred.kind) {
-    case 'basic':
-      return `Basic ${Buffer.from(`${cred.username}:${cred.password}`, 'utf8').toString('base64')}`
-    case 'identity-token':
-      return `Basic ${Buffer.from(`${cred.username ?? '<token>'}:${cred.token}`, 'utf8').toString('base64')}`
-    default:
-      return undefined
   }
 }

@@ -1,0 +1,11 @@
+/** Registry authentication: challenges, scopes, the token client and the authenticator that drives them. */
+export {Authenticator} from './authenticator.js'
+export type {AuthTarget, AuthenticatorOptions, Authorization} from './authenticator.js'
+export {parseWwwAuthenticate} from './challenge.js'
+export type {AuthChallenge} from './challenge.js'
+export {fileChallengeStore} from './challenge-store.js'
+export type {ChallengeStore, KnownChallenge} from './challenge-store.js'
+export {basicHeader} from './credential-header.js'
+export {formatScopes, parseScopes} from './scope.js'
+export {requestToken} from './token-client.js'
+export type {IssuedToken, TokenRequest} from './token-client.js'
