@@ -36,13 +36,13 @@ describe('a peer that accepts and never answers', () => {
     ['verify', () => ['verify', '--key', 'cosign.pub', '--timeout', '2s', `127.0.0.1:${port}/silent/app:v1`]],
     ['sign', () => ['sign', '--key', 'cosign.key', '-t', '2s', `127.0.0.1:${port}/silent/app:v1`]],
     ['triangulate', () => ['triangulate', '--timeout=2s', `127.0.0.1:${port}/silent/app:v1`]],
-  ])('%s ends within --timeout with one clear line, exit 1', async (name, args) => {
+  ])('%s ends within --timeout with one line naming the registry that stalled, exit 1', async (_name, args) => {
     const t0 = Date.now()
     const r = await sigil(args(), {cwd: dir, env: {COSIGN_PASSWORD: 'pw'}})
     const took = Date.now() - t0
     expect(r.code).toBe(1)
-    expect(r.stderr).toBe(`Error: sigil ${name} did not finish within 2s (--timeout): a registry or key backend is not answering; check it, or allow more time with --timeout\n`)
-    expect(took).toBeGreaterThanOrEqual(2000)
+    expect(r.stderr).toMatch(new RegExp(`^Error: registry 127\\.0\\.0\\.1:${port} did not answer the request for the (manifest|digest) of silent/app:v1 within 1\\.\\d+s\n$`))
+    expect(took).toBeGreaterThanOrEqual(1700)
     expect(took).toBeLessThan(8000)
   })
 
@@ -60,7 +60,7 @@ describe('a peer that accepts and never answers', () => {
   test('--json reports the timeout with its code', async () => {
     const r = await sigil(['verify', '--json', '--key', 'cosign.pub', '--timeout', '1s', `127.0.0.1:${port}/silent/app:v1`], {cwd: dir})
     expect(r.code).toBe(1)
-    expect(JSON.parse(r.stdout)).toMatchObject({error: {code: 'TIMEOUT'}})
+    expect(JSON.parse(r.stdout)).toMatchObject({error: {code: 'REGISTRY_UNREACHABLE', details: {timeout: true}}})
   })
 
   test('a malformed --timeout is a usage error', async () => {

@@ -22,9 +22,8 @@ export type OciErrorCode = Extract<
 >
 
 /**
- * The code of a registry that did not answer, or did not finish answering, within a deadline
- * (`details.timeout` is true). `REGISTRY_UNREACHABLE` until @sigil/core's union has
- * `REGISTRY_TIMEOUT`; then this constant, and the list above, take the new code.
+ * The code of a registry that did not answer, or did not finish answering, within a deadline:
+ * unreachable, as a connection that never opens is (`details.timeout` tells them apart).
  */
 export const REGISTRY_TIMEOUT: OciErrorCode = 'REGISTRY_UNREACHABLE'
 

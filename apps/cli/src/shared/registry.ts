@@ -4,12 +4,15 @@ import type {RepositoryRef} from '@sigil/oci'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {RegistryClient, dockerConfigCredentials, fileChallengeStore, loadRegistryMirrors} from '@sigil/oci'
+import {parseDuration} from '../runtime/duration.js'
 import {registryAdapters, trace} from './command-io.js'
 import type {CommandIO} from './command-io.js'
 import {credentials as text} from '../messages.js'
 
 /** Options every registry-facing command shares. */
 export interface RegistryFlags {
+  /** `--timeout` (Go duration): the client's requests end before the command's own deadline. */
+  readonly timeout?: string
   readonly 'allow-insecure-registry'?: boolean
   readonly 'allow-http-registry'?: boolean
   readonly 'registry-username'?: string
@@ -99,7 +102,11 @@ export async function createRegistryClient(io: CommandIO, flags: RegistryFlags):
     for (const m of mirrors.mirrors) trace(io, `registry ${m.prefix} mapped to ${m.location} (${mirrors.file})`)
   }
   const endpoint = (host: string): string | undefined => mirrors.endpoint(host) ?? adapterFor(host)?.endpoint?.(host)?.url
+  // The registry's own deadline comes just before the command's, so a stalled registry is named
+  // (which host, which request) rather than reported as the command running out of time.
+  const budget = flags.timeout === undefined ? undefined : Math.max(parseDuration(flags.timeout) - 250, 100)
   return new RegistryClient({
+    ...(budget === undefined ? {} : {totalTimeoutMs: budget, ...(budget > 55_000 ? {operationTimeoutMs: budget, responseTimeoutMs: budget} : {})}),
     insecure: Boolean(flags['allow-insecure-registry'] || flags['allow-http-registry']),
     userAgent: `sigil/${io.version}`,
     credentials,
