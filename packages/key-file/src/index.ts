@@ -20,7 +20,9 @@ export type {
   ScryptN,
 } from './encrypted-key.js'
 
-export {encodePublicKeyPem, parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
+export {parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
+/** Core's codec, re-exported where users of this package have always found it. */
+export {encodePublicKeyPem} from '@sigil/core'
 export type {ParsePublicKeyOptions} from './public-key.js'
 
 export {createSigner} from './signer.js'

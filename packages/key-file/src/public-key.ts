@@ -4,10 +4,10 @@
  */
 import {createPrivateKey, createPublicKey} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
+import {decodePem, ecSpki, encodePublicKeyPem, isCanonicalSpki, isPrivateKeyPemType} from '@sigil/core'
 import type {PublicKeyInfo} from '@sigil/core'
 import {KeyFileError} from './error.js'
 import {describeSupportedKey} from './key-types.js'
-import {decodePem, encodePem, isPrivateKeyPemType} from './pem.js'
 
 /** Options of `parsePublicKeyPem`. */
 export interface ParsePublicKeyOptions {
@@ -67,47 +67,24 @@ export function publicKeyFromPkcs8(pkcs8: Uint8Array): PublicKeyInfo {
   return publicKeyInfo(key, 'the private key')
 }
 
-/** PEM `PUBLIC KEY` for SPKI DER, byte for byte what Go's `pem.EncodeToMemory` writes. */
-export function encodePublicKeyPem(spki: Uint8Array): string {
-  return encodePem('PUBLIC KEY', spki)
-}
+const COORDINATE_BYTES = {'P-256': 32, 'P-384': 48, 'P-521': 66} as const
 
-/**
- * The canonical SPKI encodings of EC (named curve, uncompressed point) and Ed25519 public keys:
- * a fixed prefix and a fixed length. It is what Go writes (`x509.MarshalPKIXPublicKey`), and
- * the only EC form Go reads: a compressed or hybrid point in cosign.pub would be unreadable by
- * cosign, so EC keys are always written this way, whatever form they were read in. DER read in
- * this form is kept as is: the first export of a process sets up OpenSSL's encoders, ~0.5 ms of
- * every `sigil verify`.
- */
-const CANONICAL_SPKI = {
-  'P-256': {prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex'), length: 91},
-  'P-384': {prefix: Buffer.from('3076301006072a8648ce3d020106052b8104002203620004', 'hex'), length: 120},
-  'P-521': {prefix: Buffer.from('30819b301006072a8648ce3d020106052b810400230381860004', 'hex'), length: 158},
-  Ed25519: {prefix: Buffer.from('302a300506032b6570032100', 'hex'), length: 44},
-} as const
-
-function isCanonicalSpki(der: Uint8Array): boolean {
-  return Object.values(CANONICAL_SPKI).some(
-    ({prefix, length}) => der.length === length && Buffer.from(der.buffer, der.byteOffset, prefix.length).equals(prefix),
-  )
-}
-
-/** The canonical SPKI of an EC key on `curve`: the prefix, then X and Y at the curve's size. */
-function canonicalEcSpki(key: KeyObject, curve: 'P-256' | 'P-384' | 'P-521'): Uint8Array {
-  const {prefix, length} = CANONICAL_SPKI[curve]
+/** The uncompressed point of an EC key (`04‖X‖Y`), from its JWK coordinates. */
+function uncompressedPoint(key: KeyObject, curve: keyof typeof COORDINATE_BYTES): Uint8Array {
   const jwk = key.export({format: 'jwk'})
-  const size = (length - prefix.length) / 2
+  const size = COORDINATE_BYTES[curve]
   const coordinate = (b64: string | undefined): Buffer => {
     const bytes = Buffer.from(b64 ?? '', 'base64url')
     return Buffer.concat([Buffer.alloc(Math.max(0, size - bytes.length)), bytes])
   }
-  return new Uint8Array(Buffer.concat([prefix, coordinate(jwk.x), coordinate(jwk.y)]))
+  return new Uint8Array(Buffer.concat([Buffer.of(0x04), coordinate(jwk.x), coordinate(jwk.y)]))
 }
 
 /**
  * Build PublicKeyInfo from a node key (public, or private: its public half). `der`: the SPKI DER
- * `key` was read from, if any (kept when canonical, see above). Internal.
+ * `key` was read from, if any: kept when it is already what Go writes, which spares OpenSSL's
+ * encoders; EC keys are otherwise written with the uncompressed point (core's `ecSpki`), the
+ * only form cosign reads. Internal.
  */
 export function publicKeyInfo(key: KeyObject, source: string, der?: Uint8Array): PublicKeyInfo {
   const description = describeSupportedKey(key, source)
@@ -116,7 +93,7 @@ export function publicKeyInfo(key: KeyObject, source: string, der?: Uint8Array):
   if (der !== undefined && key.type === 'public' && isCanonicalSpki(der)) {
     spki = new Uint8Array(der)
   } else if (description.kind === 'ecdsa' && (description.curve === 'P-256' || description.curve === 'P-384' || description.curve === 'P-521')) {
-    spki = canonicalEcSpki(publicKey, description.curve)
+    spki = ecSpki(description.curve, uncompressedPoint(publicKey, description.curve))
   } else {
     spki = new Uint8Array(publicKey.export({format: 'der', type: 'spki'}))
   }

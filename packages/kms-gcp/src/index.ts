@@ -22,6 +22,7 @@ export {GCP_KMS_SIGNING_ALGORITHMS, gcpKmsAlgorithm} from './algorithms.js'
 export type {GcpKmsAlgorithmInfo, GcpKmsDigest} from './algorithms.js'
 export {GCP_KMS_ENDPOINT_VARIABLE, gcpKmsEndpoint} from './endpoint.js'
 export type {GcpKmsEndpoint} from './endpoint.js'
-export {crc32c} from './crc32c.js'
+/** Core's CRC32C, re-exported where users of this package have always found it. */
+export {crc32c} from '@sigil/core'
 export {GcpKmsError} from './error.js'
 export type {GcpKmsErrorCode} from './error.js'

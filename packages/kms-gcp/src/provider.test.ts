@@ -4,7 +4,7 @@
  */
 import {generateKeyPairSync} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
-import {crc32c} from './crc32c.js'
+import {crc32c} from '@sigil/core'
 import {mapError, gcpKmsProvider} from './provider.js'
 import type {GcpKmsClient} from './provider.js'
 

@@ -15,10 +15,9 @@ import type {
   Signer,
   Verifier,
 } from '@sigil/core'
-import {createLocalVerifier} from '@sigil/core'
+import {crc32c, createLocalVerifier} from '@sigil/core'
 import {gcpKmsAlgorithm} from './algorithms.js'
 import type {GcpKmsAlgorithmInfo} from './algorithms.js'
-import {crc32c} from './crc32c.js'
 import {GCP_KMS_ENDPOINT_VARIABLE, gcpKmsEndpoint} from './endpoint.js'
 import {GcpKmsError} from './error.js'
 import {GCP_KMS_SCHEME, isGcpKmsUri, parseGcpKmsUri} from './uri.js'
