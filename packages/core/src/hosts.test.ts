@@ -108,3 +108,19 @@ describe('the Docker Hub names', () => {
     expect(parseReference('ubuntu').repositoryName).toBe('index.docker.io/library/ubuntu')
   })
 })
+
+// Moved from kms-aws, whose endpoint rule now is this one.
+describe('isLoopbackHost (kms-aws endpoints)', () => {
+  test.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3:80', true],
+    ['localhost:4566', true],
+    ['kms.localhost', true],
+    ['[::1]:9', true],
+    ['128.0.0.1', false],
+    ['kms.eu-west-1.amazonaws.com', false],
+    ['localhost.example.com', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected)
+  })
+})

@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {isLoopbackHost, parseAwsKmsUri} from './uri.js'
+import {parseAwsKmsUri} from './uri.js'
 
 const UUID = '1234abcd-12ab-34cd-56ef-1234567890ab'
 const MRK = 'mrk-1234abcd12ab34cd56ef1234567890ab'
@@ -58,20 +58,5 @@ describe('parseAwsKmsUri', () => {
     [`awskms://host:99999/${UUID}`, /invalid endpoint/],
   ])('rejects %s', (uri, message) => {
     expect(() => parseAwsKmsUri(uri)).toThrow(expect.objectContaining({code: 'INVALID_ARGUMENT', message: expect.stringMatching(message)}))
-  })
-})
-
-describe('isLoopbackHost', () => {
-  test.each([
-    ['127.0.0.1', true],
-    ['127.1.2.3:80', true],
-    ['localhost:4566', true],
-    ['kms.localhost', true],
-    ['[::1]:9', true],
-    ['128.0.0.1', false],
-    ['kms.eu-west-1.amazonaws.com', false],
-    ['localhost.example.com', false],
-  ])('%s → %s', (host, expected) => {
-    expect(isLoopbackHost(host)).toBe(expected)
   })
 })
