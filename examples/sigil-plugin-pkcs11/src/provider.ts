@@ -53,7 +53,7 @@ const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420',
 
 const loadLib = lazyModule(
   (): Promise<Pkcs11Lib> => import('pkcs11js').then((m) => ((m as {default?: Pkcs11Lib}).default ?? m) as Pkcs11Lib),
-  {name: 'pkcs11js', neededFor: 'the PKCS#11 binding', error: (message, cause) => new SigilError('KMS_ERROR', message, {cause})},
+  {name: 'pkcs11js', neededFor: 'pkcs11: keys', error: (message, cause) => new SigilError('KMS_ERROR', message, {cause})},
 )
 
 /** The CKR_* name in a pkcs11js error, if any. */
