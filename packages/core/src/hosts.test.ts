@@ -124,3 +124,21 @@ describe('isLoopbackHost (kms-aws endpoints)', () => {
     expect(isLoopbackHost(host)).toBe(expected)
   })
 })
+
+// Moved from kms-gcp, whose endpoint rule now is this one.
+describe('isLoopbackHost (kms-gcp endpoints)', () => {
+  test.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['kms.localhost', true],
+    ['[::1]', true],
+    ['::1', true],
+    ['128.0.0.1', false],
+    ['127.0.0.256', false],
+    ['localhost.example.com', false],
+    ['example.com', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected)
+  })
+})
