@@ -37,3 +37,13 @@ export function readDerElement(bytes: Uint8Array, offset: number): DerElement | 
   if (end > bytes.length) return undefined
   return {tag, start, end}
 }
+
+/** A minimally encoded, non-negative INTEGER element at `offset` (an ECDSA r or s, a PKCS#8 version). */
+export function readDerUnsignedInteger(bytes: Uint8Array, offset: number): DerElement | undefined {
+  const el = readDerElement(bytes, offset)
+  if (!el || el.tag !== 0x02 || el.end === el.start) return undefined
+  const b0 = bytes[el.start]!
+  if (b0 & 0x80) return undefined // negative
+  if (b0 === 0 && el.end - el.start > 1 && !(bytes[el.start + 1]! & 0x80)) return undefined // not minimal
+  return el
+}

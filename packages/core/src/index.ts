@@ -40,7 +40,7 @@ export type {VerificationScheme} from './local-verifier.js'
 export type {DigestAlgorithm, ParsedDigest} from './digest.js'
 
 export {decodeStdBase64, encodeStdBase64} from './base64.js'
-export {readDerElement} from './der.js'
+export {readDerElement, readDerUnsignedInteger} from './der.js'
 export type {DerElement} from './der.js'
 export {decodePem, encodePem, isPrivateKeyPemType, isPublicKeyPemType} from './pem.js'
 export type {PemBlock} from './pem.js'

@@ -1,20 +1,7 @@
 /**
- * The little DER reading this package needs: telling PKCS#8 from SEC1/PKCS#1 key bytes
- * (cosign rejects the latter inside cosign.key) and recognising an ASN.1 ECDSA signature
- * (sigstore falls back to raw r‖s only when the bytes are not one).
+ * Telling PKCS#8 from SEC1/PKCS#1 key bytes (cosign rejects the latter inside cosign.key).
  */
-import {readDerElement} from '@sigil/core'
-import type {DerElement} from '@sigil/core'
-
-/** A minimally encoded, non-negative INTEGER element at `offset`. */
-function readUnsignedInteger(bytes: Uint8Array, offset: number): DerElement | undefined {
-  const el = readDerElement(bytes, offset)
-  if (!el || el.tag !== 0x02 || el.end === el.start) return undefined
-  const b0 = bytes[el.start]!
-  if (b0 & 0x80) return undefined // negative
-  if (b0 === 0 && el.end - el.start > 1 && !(bytes[el.start + 1]! & 0x80)) return undefined // not minimal
-  return el
-}
+import {readDerElement, readDerUnsignedInteger} from '@sigil/core'
 
 /** Private key encodings that may appear where PKCS#8 is required. */
 export type PrivateKeyDerFormat = 'pkcs8' | 'sec1' | 'pkcs1' | 'unknown'
@@ -26,7 +13,7 @@ export type PrivateKeyDerFormat = 'pkcs8' | 'sec1' | 'pkcs1' | 'unknown'
 export function classifyPrivateKeyDer(der: Uint8Array): PrivateKeyDerFormat {
   const outer = readDerElement(der, 0)
   if (!outer || outer.tag !== 0x30) return 'unknown'
-  const version = readUnsignedInteger(der, outer.start)
+  const version = readDerUnsignedInteger(der, outer.start)
   if (!version) return 'unknown'
   const second = readDerElement(der, version.end)
   if (!second) return 'unknown'
