@@ -93,7 +93,7 @@ describe('the algorithm set', () => {
     expect(isDigestAlgorithm(name)).toBe(expected)
   })
 
-  // oci's copy accepted sha384 where core's did not: one set now, and every check agrees on it.
+  // Every check agrees on the whole set.
   test('a sha384 digest is parsed, recognised, computed and matched', () => {
     expect(parseDigest(`sha384:${HEX96}`)).toEqual({algorithm: 'sha384', hex: HEX96})
     expect(isDigest(`sha384:${HEX96}`)).toBe(true)

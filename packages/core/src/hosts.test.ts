@@ -44,22 +44,22 @@ describe('isLoopbackHost', () => {
     expect(isLoopbackHost(host)).toBe(false)
   })
 
-  // Where the three copies (oci, kms-aws, kms-gcp) disagreed, and the rule kept.
+  // The edges of the rule.
   test.each([
-    // kms-aws stripped ":1" as a port, so bare ::1 was not loopback; oci and gcp said it was.
+    // A bare IPv6 literal: ":1" is not a port.
     ['::1', true],
-    // kms-aws and kms-gcp did not read other spellings of ::1 or IPv4 shorthand; oci did (WHATWG URL), and that is where a connection goes.
+    // Other spellings of ::1 and IPv4 shorthand: the URL parser reads them so, and that is where a connection goes.
     ['[0:0:0:0:0:0:0:1]', true],
     ['0:0:0:0:0:0:0:1', true],
     ['127.1', true],
     ['0x7f.0.0.1:5000', true],
-    // kms-aws accepted any three digits per octet; 127.999.0.1 is not an address.
+    // Not addresses.
     ['127.999.0.1', false],
     ['127.0.0.256', false],
     // Trailing-dot names are not loopback: a fully qualified name may go to DNS.
     ['localhost.', false],
     ['registry.localhost.', false],
-    // IPv4-mapped IPv6 is left out on purpose (no copy counted it).
+    // IPv4-mapped IPv6 is left out on purpose.
     ['[::ffff:127.0.0.1]', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected)
@@ -80,7 +80,7 @@ describe('the Docker Hub names', () => {
     ['docker.io', true],
     ['registry-1.docker.io', true],
     ['Docker.IO', true],
-    // docker-login's copy also counted registry.hub.docker.com; neither docker nor ggcr does.
+    // Neither docker nor ggcr treats these as registry names.
     ['registry.hub.docker.com', false],
     ['hub.docker.com', false],
     ['auth.docker.io', false],
@@ -109,7 +109,7 @@ describe('the Docker Hub names', () => {
   })
 })
 
-// Moved from kms-aws, whose endpoint rule now is this one.
+// The endpoints kms-aws sends over plain http.
 describe('isLoopbackHost (kms-aws endpoints)', () => {
   test.each([
     ['127.0.0.1', true],
@@ -125,7 +125,7 @@ describe('isLoopbackHost (kms-aws endpoints)', () => {
   })
 })
 
-// Moved from kms-gcp, whose endpoint rule now is this one.
+// The endpoints kms-gcp allows over plaintext gRPC.
 describe('isLoopbackHost (kms-gcp endpoints)', () => {
   test.each([
     ['127.0.0.1', true],

@@ -35,8 +35,7 @@ describe('canonicalSpki and encodePublicKeyPem', () => {
       expect(encodePublicKeyPem(uncompressed)).toBe(key.export({format: 'pem', type: 'spki'}))
     })
 
-    // kms-aws, kms-gcp and the PKCS#11 example wrote the SPKI as they got it: a compressed or
-    // hybrid point gave a cosign.pub cosign cannot read. key-file converted; now everyone does.
+    // OpenSSL keeps the point form it read, and cosign reads only uncompressed points.
     test.each(['compressed', 'hybrid'] as const)('a %s point becomes the uncompressed canonical SPKI', (form) => {
       const other = reencoded(uncompressed, curve, form)
       expect(createPublicKey({key: Buffer.from(other), format: 'der', type: 'spki'}).equals(key)).toBe(true)
@@ -106,8 +105,7 @@ describe('canonicalSpki and encodePublicKeyPem', () => {
 })
 
 describe('the PEM layout the old copies disagreed on', () => {
-  // kms-gcp's and the PKCS#11 example's encoders joined lines and added "\n", writing a blank
-  // line for an empty body; Go writes none. 48 bytes fill exactly one 64-character line.
+  // Go writes no blank line, even for an empty body; 48 bytes fill exactly one 64-character line.
   test.each([0, 1, 2, 3, 47, 48, 49, 91, 96, 120, 294])('%i bytes: 64-character lines, no blank line, trailing newline, as Go', (n) => {
     const bytes = Uint8Array.from({length: n}, (_, i) => (i * 37 + 11) & 0xff)
     const pem = encodePem('PUBLIC KEY', bytes)

@@ -48,8 +48,8 @@ export interface FileKeyProvider extends KeyProvider {
 
 /**
  * node:fs/promises, except for reading a key, which every sign and verify does: synchronously (a
- * file of a few hundred bytes), which spares those commands node:fs/promises (~1 ms to load)
- * and the start of libuv's thread pool (verify uses it for nothing else).
+ * file of a few hundred bytes), which spares those commands loading node:fs/promises and
+ * starting libuv's thread pool (verify uses it for nothing else).
  */
 const nodeFs: KeyFileSystem = {
   readFile: async (path) => readFileSync(path),

@@ -25,8 +25,7 @@ describe('publicKeyFromPem', () => {
     expect(info.spki).toEqual(new Uint8Array(key.export({format: 'der', type: 'spki'})))
   })
 
-  // kms-gcp re-exported the key with OpenSSL, which keeps a compressed point compressed: a
-  // cosign.pub from it was unreadable by cosign. Core's codec writes the point uncompressed.
+  // OpenSSL keeps a compressed point compressed, and cosign reads only uncompressed points.
   test('a PEM with a compressed EC point is shown with the uncompressed point', () => {
     const key = generateKeyPairSync('ec', {namedCurve: 'prime256v1'}).publicKey
     const der = new Uint8Array(key.export({format: 'der', type: 'spki'}))
