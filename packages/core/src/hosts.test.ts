@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, canonicalRegistryHost, isDockerHubHost, isLoopbackHost} from './hosts.js'
+import {DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, canonicalRegistryHost, dockerConfigKey, isDockerHubHost, isLoopbackHost} from './hosts.js'
 import {DEFAULT_REGISTRY, parseReference} from './reference.js'
 
 describe('isLoopbackHost', () => {
@@ -96,9 +96,22 @@ describe('the Docker Hub names', () => {
     ['REGISTRY-1.docker.io', 'index.docker.io'],
     ['index.docker.io', 'index.docker.io'],
     ['GHCR.io', 'ghcr.io'],
+    [' docker.io ', 'index.docker.io'],
     ['127.0.0.1:5000', '127.0.0.1:5000'],
+    ['registry.hub.docker.com', 'registry.hub.docker.com'],
   ])('canonicalRegistryHost(%j) is %j', (host, expected) => {
     expect(canonicalRegistryHost(host)).toBe(expected)
+  })
+
+  test.each([
+    ['docker.io', 'https://index.docker.io/v1/'],
+    ['index.docker.io', 'https://index.docker.io/v1/'],
+    ['Registry-1.Docker.io', 'https://index.docker.io/v1/'],
+    ['ghcr.io', 'ghcr.io'],
+    ['127.0.0.1:5000', '127.0.0.1:5000'],
+    ['registry.hub.docker.com', 'registry.hub.docker.com'],
+  ])('dockerConfigKey(%j) is %j', (host, expected) => {
+    expect(dockerConfigKey(host)).toBe(expected)
   })
 
   test('every Docker Hub name is Docker Hub after parsing a reference, but only docker.io is rewritten (ggcr)', () => {

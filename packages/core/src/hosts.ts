@@ -62,11 +62,22 @@ export function isDockerHubHost(host: string): boolean {
 }
 
 /**
- * `host` in lower case, with every Docker Hub name folded into {@link DOCKER_HUB_REGISTRY}: the
- * key for "is this the same registry" (mirrors, credentials). Not for image references, which
- * keep `registry-1.docker.io` as typed, as ggcr does (see `parseReference`).
+ * `host` trimmed and in lower case, with every Docker Hub name folded into
+ * {@link DOCKER_HUB_REGISTRY}: the key for "is this the same registry" (mirrors, logins). Not
+ * for image references, which keep `registry-1.docker.io` as typed, as ggcr does (see
+ * `parseReference`).
  */
 export function canonicalRegistryHost(host: string): string {
-  const lower = host.toLowerCase()
-  return DOCKER_HUB.has(lower) ? DOCKER_HUB_REGISTRY : lower
+  const h = host.trim().toLowerCase()
+  return DOCKER_HUB.has(h) ? DOCKER_HUB_REGISTRY : h
+}
+
+/**
+ * The docker config key (`auths`, `credHelpers`) for a registry host: {@link DOCKER_HUB_CONFIG_KEY}
+ * for every Docker Hub name, as `docker login` writes it and ggcr's keychain looks it up;
+ * otherwise the host as {@link canonicalRegistryHost} gives it (`127.0.0.1:5000`, `ghcr.io`).
+ */
+export function dockerConfigKey(host: string): string {
+  const h = canonicalRegistryHost(host)
+  return h === DOCKER_HUB_REGISTRY ? DOCKER_HUB_CONFIG_KEY : h
 }

@@ -52,6 +52,7 @@ export {
   DOCKER_HUB_HOSTS,
   DOCKER_HUB_REGISTRY,
   canonicalRegistryHost,
+  dockerConfigKey,
   isDockerHubHost,
   isLoopbackHost,
 } from './hosts.js'

@@ -30,6 +30,10 @@ describe('parseAwsKmsUri', () => {
     ['awskms://localhost:4566/alias/x', {endpoint: 'http://localhost:4566'}],
     ['awskms://127.0.0.1:4566/alias/x', {endpoint: 'http://127.0.0.1:4566'}],
     ['awskms://[::1]:4566/alias/x', {endpoint: 'http://[::1]:4566'}],
+    // Core's loopback rule: every spelling of a loopback address, and nothing that only looks like one.
+    ['awskms://[0:0:0:0:0:0:0:1]:4566/alias/x', {endpoint: 'http://[0:0:0:0:0:0:0:1]:4566'}],
+    ['awskms://kms.localhost:4566/alias/x', {endpoint: 'http://kms.localhost:4566'}],
+    ['awskms://127.999.0.1:4566/alias/x', {endpoint: 'https://127.999.0.1:4566'}],
   ])('%s', (uri, expected) => {
     const ref = parseAwsKmsUri(uri)
     expect(ref).toMatchObject({uri, ...expected})
