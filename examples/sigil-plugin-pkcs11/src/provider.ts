@@ -7,7 +7,7 @@
  */
 import {createHash, createPublicKey, randomBytes} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {SigilError, createLocalVerifier, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement} from '@sigil/core'
+import {EC_COORDINATE_BYTES, EC_CURVE_OIDS, SigilError, createLocalVerifier, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement} from '@sigil/core'
 import type {GeneratedKey, HashAlgorithm, KeyContext, KeyProvider, PublicKeyInfo, SignatureAlgorithm, Signer, Verifier} from '@sigil/core'
 import {rawToDer} from './ecdsa.js'
 import {
@@ -43,12 +43,7 @@ export interface Pkcs11ProviderOptions {
 }
 
 type Curve = 'P-256' | 'P-384' | 'P-521'
-const CURVE_OIDS: Record<Curve, string> = {
-  'P-256': '06082a8648ce3d030107',
-  'P-384': '06052b81040022',
-  'P-521': '06052b81040023',
-}
-const COORDINATE_BYTES: Record<Curve, number> = {'P-256': 32, 'P-384': 48, 'P-521': 66}
+const CURVES: readonly Curve[] = ['P-256', 'P-384', 'P-521']
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
 const loadLib = lazyModule(
@@ -275,12 +270,12 @@ function readPublicKey(s: Session, object: Handle): PublicKeyInfo {
   const kt = keyType ? ulong(keyType) : undefined
   if (kt === s.lib.CKK_EC) {
     const params = attribute(s, object, s.lib.CKA_EC_PARAMS)?.toString('hex')
-    const curve = (Object.keys(CURVE_OIDS) as Curve[]).find((c) => CURVE_OIDS[c] === params)
+    const curve = CURVES.find((c) => EC_CURVE_OIDS[c] === params)
     if (!curve) throw new SigilError('KEY_UNSUPPORTED', `the EC key on token ${s.tokenLabel} uses a curve sigil does not support (params ${params ?? 'missing'}); use P-256, P-384 or P-521`)
     const raw = attribute(s, object, s.lib.CKA_EC_POINT)
     if (!raw) throw new SigilError('KEY_NOT_FOUND', `the EC key on token ${s.tokenLabel} has no CKA_EC_POINT`)
     // Core builds the SPKI cosign reads (uncompressed point) from any SEC 1 form and checks the point.
-    const spki = ecSpki(curve, ecPoint(raw, COORDINATE_BYTES[curve]))
+    const spki = ecSpki(curve, ecPoint(raw, EC_COORDINATE_BYTES[curve]))
     return {kind: 'ecdsa', curve, spki, pem: encodePublicKeyPem(spki)}
   }
   if (kt === s.lib.CKK_RSA) {
@@ -439,7 +434,7 @@ export function pkcs11Provider(options: Pkcs11ProviderOptions = {}): KeyProvider
               {type: s.lib.CKA_CLASS, value: s.lib.CKO_PUBLIC_KEY},
               {type: s.lib.CKA_PRIVATE, value: false},
               {type: s.lib.CKA_VERIFY, value: true},
-              {type: s.lib.CKA_EC_PARAMS, value: Buffer.from(CURVE_OIDS['P-256'], 'hex')},
+              {type: s.lib.CKA_EC_PARAMS, value: Buffer.from(EC_CURVE_OIDS['P-256'], 'hex')},
             ],
             [
               ...common,

@@ -137,6 +137,8 @@ const constants = {
   DOCKER_HUB_CONFIG_KEY: 'https://index.docker.io/v1/',
   DOCKER_HUB_HOSTS: ['index.docker.io', 'docker.io', 'registry-1.docker.io'],
   DOCKER_HUB_REGISTRY: 'index.docker.io',
+  EC_COORDINATE_BYTES: {'P-256': 32, 'P-384': 48, 'P-521': 66, secp256k1: 32},
+  EC_CURVE_OIDS: {'P-256': '06082a8648ce3d030107', 'P-384': '06052b81040022', 'P-521': '06052b81040023', secp256k1: '06052b8104000a'},
   DOCKER_CONFIG_MEDIA_TYPE: 'application/vnd.docker.container.image.v1+json',
   DOCKER_LIST_MEDIA_TYPE: 'application/vnd.docker.distribution.manifest.list.v2+json',
   DOCKER_MANIFEST_MEDIA_TYPE: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -175,6 +177,8 @@ const NOT_FORMATS = [
   'DOCKER_HUB_CONFIG_KEY',
   'DOCKER_HUB_HOSTS',
   'DOCKER_HUB_REGISTRY',
+  'EC_COORDINATE_BYTES',
+  'EC_CURVE_OIDS',
 ]
 
 describe('the public API of @sigil/core', () => {

@@ -44,7 +44,7 @@ export {readDerElement, readDerUnsignedInteger} from './der.js'
 export type {DerElement} from './der.js'
 export {decodePem, encodePem, isPrivateKeyPemType, isPublicKeyPemType} from './pem.js'
 export type {PemBlock} from './pem.js'
-export {canonicalSpki, ecSpki, encodePublicKeyPem, isCanonicalSpki, uncompressedEcPoint} from './spki.js'
+export {EC_COORDINATE_BYTES, EC_CURVE_OIDS, canonicalSpki, ecSpki, encodePublicKeyPem, isCanonicalSpki, uncompressedEcPoint} from './spki.js'
 export type {EcCurve} from './spki.js'
 
 export {

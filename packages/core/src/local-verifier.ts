@@ -11,6 +11,7 @@ import type {KeyObject} from 'node:crypto'
 import type {HashAlgorithm, PublicKeyInfo, Verifier, VerifyOptions} from './contracts.js'
 import {readDerElement, readDerUnsignedInteger} from './der.js'
 import {SigilError} from './errors.js'
+import {EC_COORDINATE_BYTES} from './spki.js'
 
 /** How a key's signatures are made, when the key fixes it (KMS keys). */
 export interface VerificationScheme {
@@ -26,10 +27,10 @@ export interface VerificationScheme {
 const HASHES: ReadonlySet<string> = new Set<HashAlgorithm>(['sha224', 'sha256', 'sha384', 'sha512'])
 
 const COORDINATE_BYTES: Readonly<Record<string, number>> = {
-  prime256v1: 32,
-  secp384r1: 48,
-  secp521r1: 66,
-  secp256k1: 32,
+  prime256v1: EC_COORDINATE_BYTES['P-256'],
+  secp384r1: EC_COORDINATE_BYTES['P-384'],
+  secp521r1: EC_COORDINATE_BYTES['P-521'],
+  secp256k1: EC_COORDINATE_BYTES.secp256k1,
 }
 
 /**

@@ -54,6 +54,19 @@ const CURVES: Readonly<Record<EcCurve, CurveParams>> = {
   },
 }
 
+/**
+ * Each curve's namedCurve OID, DER-encoded (tag and length included) as hex: what an SPKI's
+ * algorithm parameters and PKCS#11's `CKA_EC_PARAMS` hold.
+ */
+export const EC_CURVE_OIDS: Readonly<Record<EcCurve, string>> = Object.freeze(
+  Object.fromEntries((Object.keys(CURVES) as EcCurve[]).map((c) => [c, CURVES[c].oid])) as Record<EcCurve, string>,
+)
+
+/** Bytes of one coordinate on each curve (and of r or s in a raw r‖s signature). */
+export const EC_COORDINATE_BYTES: Readonly<Record<EcCurve, number>> = Object.freeze(
+  Object.fromEntries((Object.keys(CURVES) as EcCurve[]).map((c) => [c, CURVES[c].size])) as Record<EcCurve, number>,
+)
+
 const EC_PUBLIC_KEY_OID = '06072a8648ce3d0201'
 const ED25519_PREFIX = '302a300506032b6570032100'
 

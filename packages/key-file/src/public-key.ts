@@ -4,8 +4,8 @@
  */
 import {createPrivateKey, createPublicKey} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {decodePem, ecSpki, encodePublicKeyPem, isCanonicalSpki, isPrivateKeyPemType} from '@sigil/core'
-import type {PublicKeyInfo} from '@sigil/core'
+import {EC_COORDINATE_BYTES, decodePem, ecSpki, encodePublicKeyPem, isCanonicalSpki, isPrivateKeyPemType} from '@sigil/core'
+import type {EcCurve, PublicKeyInfo} from '@sigil/core'
 import {KeyFileError} from './error.js'
 import {describeSupportedKey} from './key-types.js'
 
@@ -67,12 +67,10 @@ export function publicKeyFromPkcs8(pkcs8: Uint8Array): PublicKeyInfo {
   return publicKeyInfo(key, 'the private key')
 }
 
-const COORDINATE_BYTES = {'P-256': 32, 'P-384': 48, 'P-521': 66} as const
-
 /** The uncompressed point of an EC key (`04‖X‖Y`), from its JWK coordinates. */
-function uncompressedPoint(key: KeyObject, curve: keyof typeof COORDINATE_BYTES): Uint8Array {
+function uncompressedPoint(key: KeyObject, curve: EcCurve): Uint8Array {
   const jwk = key.export({format: 'jwk'})
-  const size = COORDINATE_BYTES[curve]
+  const size = EC_COORDINATE_BYTES[curve]
   const coordinate = (b64: string | undefined): Buffer => {
     const bytes = Buffer.from(b64 ?? '', 'base64url')
     return Buffer.concat([Buffer.alloc(Math.max(0, size - bytes.length)), bytes])
