@@ -46,6 +46,10 @@ export {decodePem, encodePem, isPrivateKeyPemType, isPublicKeyPemType} from './p
 export type {PemBlock} from './pem.js'
 export {EC_COORDINATE_BYTES, EC_CURVE_OIDS, canonicalSpki, ecSpki, encodePublicKeyPem, isCanonicalSpki, uncompressedEcPoint} from './spki.js'
 export type {EcCurve} from './spki.js'
+export {parsePublicKeyPem, publicKeyFromPkcs8, publicKeyInfoFromKey} from './public-key.js'
+export type {ParsePublicKeyOptions} from './public-key.js'
+export {MAX_RSA_BITS, MIN_RSA_BITS, describeSupportedKey} from './key-types.js'
+export type {KeyDescription} from './key-types.js'
 
 export {
   DOCKER_HUB_CONFIG_KEY,

@@ -5,10 +5,9 @@
 import {createPrivateKey, randomBytes, scrypt} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import {xsalsa20poly1305} from '@noble/ciphers/salsa.js'
-import {decodePem, decodeStdBase64, encodePem, encodeStdBase64} from '@sigil/core'
+import {decodePem, decodeStdBase64, describeSupportedKey, encodePem, encodeStdBase64} from '@sigil/core'
 import {classifyPrivateKeyDer} from './der.js'
 import {KeyFileError} from './error.js'
-import {describeSupportedKey} from './key-types.js'
 
 /** scrypt cost parameters cosign reads (r=8, p=1 in every case). */
 export type ScryptN = 32768 | 65536 | 131072

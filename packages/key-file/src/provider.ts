@@ -3,7 +3,7 @@
  * `generate-key-pair` / `import-key-pair` writing `<prefix>.key` + `<prefix>.pub`.
  */
 import {readFileSync} from 'node:fs'
-import {decodePem, isPublicKeyPemType} from '@sigil/core'
+import {decodePem, isPublicKeyPemType, parsePublicKeyPem, publicKeyFromPkcs8} from '@sigil/core'
 import type {GenerateKeyOptions, GeneratedKey, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {writeFileAtomic} from './atomic-write.js'
 import type {KeyFileSystem} from './atomic-write.js'
@@ -11,7 +11,6 @@ import {decryptCosignKey, encryptCosignKey, inspectCosignKey} from './encrypted-
 import type {EncryptCosignKeyOptions} from './encrypted-key.js'
 import {KeyFileError} from './error.js'
 import {generatePrivateKey, importPrivateKeyPem} from './import-key.js'
-import {parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
 import {createSigner} from './signer.js'
 import {createVerifier} from './verifier.js'
 
