@@ -7,7 +7,7 @@
  */
 import {createHash, createPublicKey, randomBytes} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {SigilError, createLocalVerifier, isSigilError} from '@sigil/core'
+import {EC_COORDINATE_BYTES, EC_CURVE_OIDS, SigilError, createLocalVerifier, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement} from '@sigil/core'
 import type {GeneratedKey, HashAlgorithm, KeyContext, KeyProvider, PublicKeyInfo, SignatureAlgorithm, Signer, Verifier} from '@sigil/core'
 import {rawToDer} from './ecdsa.js'
 import {
@@ -43,24 +43,13 @@ export interface Pkcs11ProviderOptions {
 }
 
 type Curve = 'P-256' | 'P-384' | 'P-521'
-const CURVE_OIDS: Record<Curve, string> = {
-  'P-256': '06082a8648ce3d030107',
-  'P-384': '06052b81040022',
-  'P-521': '06052b81040023',
-}
-const COORDINATE_BYTES: Record<Curve, number> = {'P-256': 32, 'P-384': 48, 'P-521': 66}
+const CURVES: readonly Curve[] = ['P-256', 'P-384', 'P-521']
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
-let libPromise: Promise<Pkcs11Lib> | undefined
-async function loadLib(): Promise<Pkcs11Lib> {
-  libPromise ??= import('pkcs11js').then((m) => ((m as {default?: Pkcs11Lib}).default ?? m) as Pkcs11Lib)
-  try {
-    return await libPromise
-  } catch (err) {
-    libPromise = undefined
-    throw new SigilError('KMS_ERROR', `cannot load pkcs11js (the PKCS#11 binding): ${(err as Error).message}`, {cause: err})
-  }
-}
+const loadLib = lazyModule(
+  (): Promise<Pkcs11Lib> => import('pkcs11js').then((m) => ((m as {default?: Pkcs11Lib}).default ?? m) as Pkcs11Lib),
+  {name: 'pkcs11js', neededFor: 'pkcs11: keys', error: (message, cause) => new SigilError('KMS_ERROR', message, {cause})},
+)
 
 /** The CKR_* name in a pkcs11js error, if any. */
 function ckrName(err: unknown): string | undefined {
@@ -254,13 +243,6 @@ function findPrivateKey(s: Session, uri: Pkcs11Uri): Handle {
   return key
 }
 
-function pem(spki: Buffer): string {
-  const b64 = spki.toString('base64')
-  const lines: string[] = []
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64))
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`
-}
-
 const b64url = (b: Buffer) => b.toString('base64url')
 const stripZeros = (b: Buffer) => {
   let i = 0
@@ -268,29 +250,18 @@ const stripZeros = (b: Buffer) => {
   return b.subarray(i)
 }
 
-/** The uncompressed point from CKA_EC_POINT: DER OCTET STRING (the standard) or raw (some tokens). */
-function ecPoint(value: Buffer, size: number): Buffer {
+/** The EC point in CKA_EC_POINT: a DER OCTET STRING (the standard) or the bare point (some tokens). */
+function ecPoint(value: Buffer, size: number): Uint8Array {
   if (value.length === 2 * size + 1 && value[0] === 0x04) return value
-  if (value[0] === 0x04) {
-    let len = value[1]!
-    let off = 2
-    if (len & 0x80) {
-      const n = len & 0x7f
-      len = 0
-      for (let i = 0; i < n; i++) len = (len << 8) | value[2 + i]!
-      off = 2 + n
-    }
-    const inner = value.subarray(off, off + len)
-    if (inner.length === 2 * size + 1 && inner[0] === 0x04) return inner
-  }
-  throw new SigilError('KEY_UNSUPPORTED', 'the token returned an EC point sigil cannot read (only uncompressed points are supported)')
+  const octets = readDerElement(value, 0)
+  return octets?.tag === 0x04 && octets.end === value.length ? value.subarray(octets.start, octets.end) : value
 }
 
-function publicKeyInfo(key: KeyObject, curve: Curve | undefined): PublicKeyInfo {
-  const spki = key.export({type: 'spki', format: 'der'})
-  if (curve) return {kind: 'ecdsa', curve, spki: new Uint8Array(spki), pem: pem(spki)}
+/** An RSA key's PublicKeyInfo; the SPKI is OpenSSL's (DER has one encoding of an RSA key). */
+function rsaPublicKeyInfo(key: KeyObject): PublicKeyInfo {
+  const spki = new Uint8Array(key.export({type: 'spki', format: 'der'}))
   const bits = key.asymmetricKeyDetails?.modulusLength
-  return {kind: 'rsa', ...(bits ? {bits} : {}), spki: new Uint8Array(spki), pem: pem(spki)}
+  return {kind: 'rsa', ...(bits ? {bits} : {}), spki, pem: encodePublicKeyPem(spki)}
 }
 
 /** The public key of `object` (a public key, or an RSA private key, which carries n and e). */
@@ -299,20 +270,19 @@ function readPublicKey(s: Session, object: Handle): PublicKeyInfo {
   const kt = keyType ? ulong(keyType) : undefined
   if (kt === s.lib.CKK_EC) {
     const params = attribute(s, object, s.lib.CKA_EC_PARAMS)?.toString('hex')
-    const curve = (Object.keys(CURVE_OIDS) as Curve[]).find((c) => CURVE_OIDS[c] === params)
+    const curve = CURVES.find((c) => EC_CURVE_OIDS[c] === params)
     if (!curve) throw new SigilError('KEY_UNSUPPORTED', `the EC key on token ${s.tokenLabel} uses a curve sigil does not support (params ${params ?? 'missing'}); use P-256, P-384 or P-521`)
     const raw = attribute(s, object, s.lib.CKA_EC_POINT)
     if (!raw) throw new SigilError('KEY_NOT_FOUND', `the EC key on token ${s.tokenLabel} has no CKA_EC_POINT`)
-    const size = COORDINATE_BYTES[curve]
-    const point = ecPoint(raw, size)
-    const jwk = {kty: 'EC', crv: curve, x: b64url(point.subarray(1, 1 + size)), y: b64url(point.subarray(1 + size))}
-    return publicKeyInfo(createPublicKey({key: jwk, format: 'jwk'}), curve)
+    // Core builds the SPKI cosign reads (uncompressed point) from any SEC 1 form and checks the point.
+    const spki = ecSpki(curve, ecPoint(raw, EC_COORDINATE_BYTES[curve]))
+    return {kind: 'ecdsa', curve, spki, pem: encodePublicKeyPem(spki)}
   }
   if (kt === s.lib.CKK_RSA) {
     const n = attribute(s, object, s.lib.CKA_MODULUS)
     const e = attribute(s, object, s.lib.CKA_PUBLIC_EXPONENT)
     if (!n || !e) throw new SigilError('KEY_NOT_FOUND', `the RSA key on token ${s.tokenLabel} does not expose its modulus and exponent`)
-    return publicKeyInfo(createPublicKey({key: {kty: 'RSA', n: b64url(stripZeros(n)), e: b64url(stripZeros(e))}, format: 'jwk'}), undefined)
+    return rsaPublicKeyInfo(createPublicKey({key: {kty: 'RSA', n: b64url(stripZeros(n)), e: b64url(stripZeros(e))}, format: 'jwk'}))
   }
   throw new SigilError('KEY_UNSUPPORTED', `the key on token ${s.tokenLabel} is neither EC nor RSA (CKA_KEY_TYPE ${kt ?? 'missing'})`)
 }
@@ -464,7 +434,7 @@ export function pkcs11Provider(options: Pkcs11ProviderOptions = {}): KeyProvider
               {type: s.lib.CKA_CLASS, value: s.lib.CKO_PUBLIC_KEY},
               {type: s.lib.CKA_PRIVATE, value: false},
               {type: s.lib.CKA_VERIFY, value: true},
-              {type: s.lib.CKA_EC_PARAMS, value: Buffer.from(CURVE_OIDS['P-256'], 'hex')},
+              {type: s.lib.CKA_EC_PARAMS, value: Buffer.from(EC_CURVE_OIDS['P-256'], 'hex')},
             ],
             [
               ...common,

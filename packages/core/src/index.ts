@@ -1,5 +1,6 @@
 /**
- * @sigil/core: contracts, errors, and byte-exact cosign formats. No runtime dependencies, no I/O.
+ * @sigil/core: contracts, errors, byte-exact cosign formats (references, payloads, digests, PEM
+ * and SPKI public keys), and the host rules every package shares. No runtime dependencies, no I/O.
  */
 export type {
   GeneratedKey,
@@ -23,10 +24,46 @@ export type {
 export {SigilError, isSigilError, wrap} from './errors.js'
 export type {SigilErrorCode} from './errors.js'
 
-export {isDigest, parseDigest, sha256Digest} from './digest.js'
+export {
+  DIGEST_ALGORITHMS,
+  DIGEST_HEX_LENGTH,
+  computeDigest,
+  digestMatches,
+  isDigest,
+  isDigestAlgorithm,
+  isDigestSyntax,
+  parseDigest,
+  sha256Digest,
+} from './digest.js'
 export {createLocalVerifier} from './local-verifier.js'
 export type {VerificationScheme} from './local-verifier.js'
 export type {DigestAlgorithm, ParsedDigest} from './digest.js'
+
+export {decodeStdBase64, encodeStdBase64} from './base64.js'
+export {readDerElement, readDerUnsignedInteger} from './der.js'
+export type {DerElement} from './der.js'
+export {decodePem, encodePem, isPrivateKeyPemType, isPublicKeyPemType} from './pem.js'
+export type {PemBlock} from './pem.js'
+export {EC_COORDINATE_BYTES, EC_CURVE_OIDS, canonicalSpki, ecSpki, encodePublicKeyPem, isCanonicalSpki, uncompressedEcPoint} from './spki.js'
+export type {EcCurve} from './spki.js'
+export {parsePublicKeyPem, publicKeyFromPkcs8, publicKeyInfoFromKey} from './public-key.js'
+export type {ParsePublicKeyOptions} from './public-key.js'
+export {MAX_RSA_BITS, MIN_RSA_BITS, describeSupportedKey} from './key-types.js'
+export type {KeyDescription} from './key-types.js'
+
+export {
+  DOCKER_HUB_CONFIG_KEY,
+  DOCKER_HUB_HOSTS,
+  DOCKER_HUB_REGISTRY,
+  canonicalRegistryHost,
+  dockerConfigKey,
+  isDockerHubHost,
+  isLoopbackHost,
+} from './hosts.js'
+
+export {crc32c} from './crc32c.js'
+export {lazyModule} from './lazy-module.js'
+export type {LazyModuleOptions} from './lazy-module.js'
 
 export {goJsonString, goMarshal, sortedKeys} from './go-json.js'
 

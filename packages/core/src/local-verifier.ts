@@ -9,7 +9,9 @@
 import {constants, createPublicKey, verify} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import type {HashAlgorithm, PublicKeyInfo, Verifier, VerifyOptions} from './contracts.js'
+import {readDerElement, readDerUnsignedInteger} from './der.js'
 import {SigilError} from './errors.js'
+import {EC_COORDINATE_BYTES} from './spki.js'
 
 /** How a key's signatures are made, when the key fixes it (KMS keys). */
 export interface VerificationScheme {
@@ -25,10 +27,10 @@ export interface VerificationScheme {
 const HASHES: ReadonlySet<string> = new Set<HashAlgorithm>(['sha224', 'sha256', 'sha384', 'sha512'])
 
 const COORDINATE_BYTES: Readonly<Record<string, number>> = {
-  prime256v1: 32,
-  secp384r1: 48,
-  secp521r1: 66,
-  secp256k1: 32,
+  prime256v1: EC_COORDINATE_BYTES['P-256'],
+  secp384r1: EC_COORDINATE_BYTES['P-384'],
+  secp521r1: EC_COORDINATE_BYTES['P-521'],
+  secp256k1: EC_COORDINATE_BYTES.secp256k1,
 }
 
 /**
@@ -38,34 +40,10 @@ const COORDINATE_BYTES: Readonly<Record<string, number>> = {
  * fails on them anyway).
  */
 export function isDerSignature(sig: Uint8Array): boolean {
-  const element = (at: number, tag: number): {start: number; end: number} | undefined => {
-    if (sig[at] !== tag) return undefined
-    const first = sig[at + 1]
-    if (first === undefined) return undefined
-    let length = first
-    let start = at + 2
-    if (first >= 0x80) {
-      const count = first & 0x7f
-      if (count === 0 || count > 2 || start + count > sig.length) return undefined
-      length = 0
-      for (let i = 0; i < count; i++) length = (length << 8) | sig[start + i]!
-      if (length < 0x80 || (count === 2 && length < 0x100)) return undefined // not minimal
-      start += count
-    }
-    return start + length > sig.length ? undefined : {start, end: start + length}
-  }
-  const unsignedInteger = (at: number): {end: number} | undefined => {
-    const int = element(at, 0x02)
-    if (!int || int.end === int.start) return undefined
-    const lead = sig[int.start]!
-    if (lead & 0x80) return undefined // negative
-    if (lead === 0 && int.end - int.start > 1 && !(sig[int.start + 1]! & 0x80)) return undefined // not minimal
-    return int
-  }
-  const seq = element(0, 0x30)
-  if (!seq) return false
-  const r = unsignedInteger(seq.start)
-  const s = r && unsignedInteger(r.end)
+  const seq = readDerElement(sig, 0)
+  if (!seq || seq.tag !== 0x30) return false
+  const r = readDerUnsignedInteger(sig, seq.start)
+  const s = r && readDerUnsignedInteger(sig, r.end)
   return s !== undefined && s.end === seq.end
 }
 

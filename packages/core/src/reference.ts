@@ -4,9 +4,13 @@
  */
 import {parseDigest} from './digest.js'
 import {SigilError} from './errors.js'
+import {DOCKER_HUB_REGISTRY} from './hosts.js'
 
-/** Docker Hub's registry host; ggcr rewrites `docker.io` to it. */
-export const DEFAULT_REGISTRY = 'index.docker.io'
+/** The registry of a reference that names none: Docker Hub, `index.docker.io` (ggcr `DefaultRegistry`). */
+export const DEFAULT_REGISTRY = DOCKER_HUB_REGISTRY
+
+// The one Docker Hub alias ggcr rewrites in references; `registry-1.docker.io` stays as typed.
+const DOCKER_HUB_REFERENCE_ALIAS = 'docker.io'
 
 /** The tag used when a reference names neither a tag nor a digest. */
 export const DEFAULT_TAG = 'latest'
@@ -83,7 +87,7 @@ function repositoryOf(input: string, name: string): RepositoryReference {
     // Only a dot, a colon or "localhost" make the first component a registry host.
     if (first.includes('.') || first.includes(':') || first === 'localhost') {
       if (!REGISTRY.test(first)) throw invalid(input, `"${first}" is not a valid registry host[:port]`)
-      registry = first === 'docker.io' ? DEFAULT_REGISTRY : first
+      registry = first === DOCKER_HUB_REFERENCE_ALIAS ? DEFAULT_REGISTRY : first
       path = name.slice(slash + 1)
     }
   }

@@ -2,7 +2,7 @@
  * The `.sig` image cosign stores next to a signed image (spec §2): tag scheme, config blob,
  * manifest, and the rules for appending a signature layer.
  */
-import {Buffer} from 'node:buffer'
+import {decodeStdBase64} from './base64.js'
 import {isDigest, parseDigest} from './digest.js'
 import {SigilError} from './errors.js'
 import type {SigilErrorCode} from './errors.js'
@@ -280,14 +280,6 @@ export function parseSignatureManifest(bytes: Uint8Array): SignatureManifest {
   const mediaType =
     (declared as string | undefined) ?? (config.mediaType === DOCKER_CONFIG_MEDIA_TYPE ? DOCKER_MANIFEST_MEDIA_TYPE : OCI_MANIFEST_MEDIA_TYPE)
   return {mediaType, config, layers, ...(annotations && {annotations}), ...(subject && {subject})}
-}
-
-const STD_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
-
-// Go's base64.StdEncoding: padding required, CR and LF ignored.
-function decodeStdBase64(s: string): Uint8Array | undefined {
-  const clean = s.replace(/[\r\n]/g, '')
-  return STD_BASE64.test(clean) ? Uint8Array.from(Buffer.from(clean, 'base64')) : undefined
 }
 
 /**

@@ -1,6 +1,6 @@
 import {generateKeyPairSync, sign} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
-import {classifyPrivateKeyDer, readDerElement} from './der.js'
+import {classifyPrivateKeyDer} from './der.js'
 
 const ec = generateKeyPairSync('ec', {namedCurve: 'P-256'}).privateKey
 const rsa = generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey
@@ -19,24 +19,5 @@ describe('classifyPrivateKeyDer', () => {
     ['truncated', der(ec, 'pkcs8').subarray(0, 20), 'unknown'],
   ])('%s → %s', (_name, bytes, format) => {
     expect(classifyPrivateKeyDer(bytes)).toBe(format)
-  })
-})
-
-describe('readDerElement', () => {
-  test.each([
-    ['short form', [0x04, 0x01, 0xaa], {tag: 4, start: 2, end: 3}],
-    ['long form', [0x04, 0x81, 0x80, ...new Array(0x80).fill(0)], {tag: 4, start: 3, end: 0x83}],
-  ])('reads %s', (_name, bytes, element) => {
-    expect(readDerElement(new Uint8Array(bytes), 0)).toEqual(element)
-  })
-
-  test.each([
-    ['indefinite length', [0x30, 0x80, 0, 0]],
-    ['non-minimal long form', [0x04, 0x81, 0x01, 0xaa]],
-    ['leading zero length byte', [0x04, 0x82, 0x00, 0x80]],
-    ['length past the end', [0x04, 0x05, 0x00]],
-    ['high tag number', [0x1f, 0x01, 0x00]],
-  ])('rejects %s', (_name, bytes) => {
-    expect(readDerElement(new Uint8Array(bytes), 0)).toBeUndefined()
   })
 })

@@ -12,7 +12,7 @@ import {
   inspectCosignKey,
 } from './encrypted-key.js'
 import type {CosignKeyLabel, ScryptN} from './encrypted-key.js'
-import {publicKeyFromPkcs8} from './public-key.js'
+import {publicKeyFromPkcs8} from '@sigil/core'
 
 const vectors = new URL('../../../../shared/spec/vectors/', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, vectors), 'utf8')

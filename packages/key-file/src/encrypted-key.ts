@@ -5,11 +5,9 @@
 import {createPrivateKey, randomBytes, scrypt} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import {xsalsa20poly1305} from '@noble/ciphers/salsa.js'
-import {decodeStdBase64, encodeStdBase64} from './base64.js'
+import {decodePem, decodeStdBase64, describeSupportedKey, encodePem, encodeStdBase64} from '@sigil/core'
 import {classifyPrivateKeyDer} from './der.js'
 import {KeyFileError} from './error.js'
-import {describeSupportedKey} from './key-types.js'
-import {decodePem, encodePem} from './pem.js'
 
 /** scrypt cost parameters cosign reads (r=8, p=1 in every case). */
 export type ScryptN = 32768 | 65536 | 131072

@@ -3,8 +3,8 @@ import type {KeyObject} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {generatePrivateKey, importPrivateKeyPem} from './import-key.js'
-import {encodePem} from './pem.js'
-import {publicKeyFromPkcs8} from './public-key.js'
+import {encodePem} from '@sigil/core'
+import {publicKeyFromPkcs8} from '@sigil/core'
 
 const vectors = new URL('../../../../shared/spec/vectors/', import.meta.url)
 const utf8 = (s: string) => new TextEncoder().encode(s)

@@ -3,9 +3,8 @@
  */
 import {createPrivateKey, generateKeyPairSync} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
+import {decodePem, describeSupportedKey, isPublicKeyPemType} from '@sigil/core'
 import {KeyFileError} from './error.js'
-import {describeSupportedKey} from './key-types.js'
-import {decodePem, isPublicKeyPemType} from './pem.js'
 
 /** Unencrypted PEM labels cosign's `import-key-pair` reads, and their DER formats. */
 const PLAIN_TYPES: Readonly<Record<string, 'pkcs1' | 'sec1' | 'pkcs8'>> = {

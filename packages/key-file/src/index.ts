@@ -20,8 +20,9 @@ export type {
   ScryptN,
 } from './encrypted-key.js'
 
-export {encodePublicKeyPem, parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
-export type {ParsePublicKeyOptions} from './public-key.js'
+/** Core's public-key codec, re-exported where users of this package have always found it. */
+export {encodePublicKeyPem, parsePublicKeyPem, publicKeyFromPkcs8} from '@sigil/core'
+export type {ParsePublicKeyOptions} from '@sigil/core'
 
 export {createSigner} from './signer.js'
 export type {CreateSignerOptions, FileSignerAlgorithm} from './signer.js'
@@ -30,7 +31,7 @@ export {createVerifier} from './verifier.js'
 export {generatePrivateKey, importPrivateKeyPem} from './import-key.js'
 export type {ImportPrivateKeyOptions} from './import-key.js'
 
-export {MAX_RSA_BITS, MIN_RSA_BITS} from './key-types.js'
+export {MAX_RSA_BITS, MIN_RSA_BITS} from '@sigil/core'
 
 export {fileKeyProvider} from './provider.js'
 export type {FileKeyProvider, FileKeyProviderDeps, FileKeyProviderOptions, ImportKeyPairOptions} from './provider.js'

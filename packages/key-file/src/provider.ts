@@ -3,6 +3,7 @@
  * `generate-key-pair` / `import-key-pair` writing `<prefix>.key` + `<prefix>.pub`.
  */
 import {readFileSync} from 'node:fs'
+import {decodePem, isPublicKeyPemType, parsePublicKeyPem, publicKeyFromPkcs8} from '@sigil/core'
 import type {GenerateKeyOptions, GeneratedKey, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {writeFileAtomic} from './atomic-write.js'
 import type {KeyFileSystem} from './atomic-write.js'
@@ -10,8 +11,6 @@ import {decryptCosignKey, encryptCosignKey, inspectCosignKey} from './encrypted-
 import type {EncryptCosignKeyOptions} from './encrypted-key.js'
 import {KeyFileError} from './error.js'
 import {generatePrivateKey, importPrivateKeyPem} from './import-key.js'
-import {decodePem, isPublicKeyPemType} from './pem.js'
-import {parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
 import {createSigner} from './signer.js'
 import {createVerifier} from './verifier.js'
 
@@ -50,8 +49,8 @@ export interface FileKeyProvider extends KeyProvider {
 
 /**
  * node:fs/promises, except for reading a key, which every sign and verify does: synchronously (a
- * file of a few hundred bytes), which spares those commands node:fs/promises (~1 ms to load)
- * and the start of libuv's thread pool (verify uses it for nothing else).
+ * file of a few hundred bytes), which spares those commands loading node:fs/promises and
+ * starting libuv's thread pool (verify uses it for nothing else).
  */
 const nodeFs: KeyFileSystem = {
   readFile: async (path) => readFileSync(path),

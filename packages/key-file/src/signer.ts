@@ -3,9 +3,9 @@
  */
 import {constants, createPrivateKey, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
+import {publicKeyInfoFromKey} from '@sigil/core'
 import type {PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
 import {KeyFileError} from './error.js'
-import {publicKeyInfo} from './public-key.js'
 
 /**
  * Schemes a file signer uses. P-384/P-521 sign over SHA-256, as cosign ≤ 2.5 does for a
@@ -38,7 +38,7 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
       cause: err,
     })
   }
-  const info = publicKeyInfo(key, source)
+  const info = publicKeyInfoFromKey(key, source)
   const algorithm = signerAlgorithm(info)
   const hash = info.kind === 'ed25519' ? null : 'sha256'
   const signOptions =

@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import {p256, p384, p521} from '@noble/curves/nist.js'
 import type {HashAlgorithm, PublicKeyInfo} from '@sigil/core'
 import {describe, expect, test} from 'vitest'
-import {parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
+import {parsePublicKeyPem, publicKeyFromPkcs8} from '@sigil/core'
 import {createSigner} from './signer.js'
 import {createVerifier} from './verifier.js'
 

@@ -4,10 +4,9 @@
  */
 import {createPublicKey} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {createLocalVerifier} from '@sigil/core'
+import {createLocalVerifier, publicKeyInfoFromKey} from '@sigil/core'
 import type {HashAlgorithm, PublicKeyInfo, Verifier, VerifyOptions} from '@sigil/core'
 import {KeyFileError} from './error.js'
-import {publicKeyInfo} from './public-key.js'
 
 const HASHES: ReadonlySet<string> = new Set<HashAlgorithm>(['sha224', 'sha256', 'sha384', 'sha512'])
 
@@ -27,7 +26,7 @@ export function createVerifier(info: PublicKeyInfo): Verifier {
     throw new KeyFileError('KEY_INVALID', `invalid public key: ${(err as Error).message}`, {cause: err})
   }
   // Validates the key type the way cosign.pub reading does (e.g. rejects secp256k1).
-  const publicKey = publicKeyInfo(key, 'the public key', info.spki)
+  const publicKey = publicKeyInfoFromKey(key, 'the public key', info.spki)
   const local = createLocalVerifier(publicKey)
   return {
     publicKey,

@@ -5,10 +5,12 @@
 export {AwsKmsError, toAwsKmsError} from './error.js'
 export type {AwsKmsErrorCode} from './error.js'
 
-export {AWS_KMS_URI_PREFIX, isLoopbackHost, parseAwsKmsUri} from './uri.js'
+export {AWS_KMS_URI_PREFIX, parseAwsKmsUri} from './uri.js'
 export type {AwsKmsKeyIdKind, AwsKmsKeyRef} from './uri.js'
 
-export {SUPPORTED_KEY_SPECS, createKmsVerifier, encodePublicKeyPem, signingScheme} from './key-spec.js'
+export {SUPPORTED_KEY_SPECS, createKmsVerifier, signingScheme} from './key-spec.js'
+/** Core's rules, re-exported where users of this package have always found them. */
+export {encodePublicKeyPem, isLoopbackHost} from '@sigil/core'
 export type {AwsKmsKeySpec, AwsSigningScheme} from './key-spec.js'
 
 export {awsKmsProvider} from './provider.js'

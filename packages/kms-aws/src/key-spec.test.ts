@@ -1,6 +1,7 @@
-import {generateKeyPairSync, sign} from 'node:crypto'
+import {ECDH, createPublicKey, generateKeyPairSync, sign} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
-import {createKmsVerifier, encodePublicKeyPem, publicKeyInfoFromSpki, signingScheme} from './key-spec.js'
+import {createKmsVerifier, publicKeyInfoFromSpki, signingScheme} from './key-spec.js'
+import {encodePublicKeyPem} from './index.js'
 
 describe('signingScheme (SigningAlgorithms[0], as cosign)', () => {
   test.each([
@@ -33,6 +34,17 @@ describe('publicKeyInfoFromSpki', () => {
     expect(publicKeyInfoFromSpki(spki, 'ECC_NIST_P256', 'k')).toMatchObject({kind: 'ecdsa', curve: 'P-256'})
     expect(() => publicKeyInfoFromSpki(spki, 'ECC_NIST_P384', 'k')).toThrow(expect.objectContaining({code: 'KMS_INTEGRITY'}))
     expect(() => publicKeyInfoFromSpki(new Uint8Array([1, 2]), 'ECC_NIST_P256', 'k')).toThrow(expect.objectContaining({code: 'KMS_INTEGRITY'}))
+  })
+
+  test('an EC key KMS returns with a compressed point is shown and exported uncompressed, as cosign writes it', () => {
+    const key = generateKeyPairSync('ec', {namedCurve: 'prime256v1'}).publicKey
+    const uncompressed = new Uint8Array(key.export({format: 'der', type: 'spki'}))
+    const point = ECDH.convertKey(uncompressed.subarray(26), 'prime256v1', undefined, undefined, 'compressed') as Buffer
+    const compressed = new Uint8Array([0x30, 0x39, ...uncompressed.subarray(2, 23), 0x03, 0x22, 0x00, ...point])
+    expect(createPublicKey({key: Buffer.from(compressed), format: 'der', type: 'spki'}).equals(key)).toBe(true)
+    const info = publicKeyInfoFromSpki(compressed, 'ECC_NIST_P256', 'k')
+    expect(info.spki).toEqual(uncompressed)
+    expect(info.pem).toBe(key.export({format: 'pem', type: 'spki'}))
   })
 
   test('PEM is byte-identical to what Go (and OpenSSL) write', () => {

@@ -4,7 +4,7 @@
  */
 import {createPublicKey} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {createLocalVerifier} from '@sigil/core'
+import {canonicalSpki, createLocalVerifier, encodePublicKeyPem} from '@sigil/core'
 import type {PublicKeyInfo, SignatureAlgorithm, Verifier} from '@sigil/core'
 import {AwsKmsError} from './error.js'
 
@@ -89,20 +89,16 @@ export function publicKeyInfoFromSpki(spki: Uint8Array, keySpec: string, keyRef:
     new AwsKmsError('KMS_INTEGRITY', `the public key AWS KMS returned for ${keyRef} is not a ${keySpec} key`)
   const details = key.asymmetricKeyDetails ?? {}
   const ec = EC_SPECS[keySpec]
-  const pem = encodePublicKeyPem(spki)
+  // What cosign would write: an EC point KMS gave compressed is shown and exported uncompressed.
+  const canonical = canonicalSpki(spki)
+  const pem = encodePublicKeyPem(canonical)
   if (ec) {
     if (key.asymmetricKeyType !== 'ec' || details.namedCurve !== ec.nodeCurve) throw mismatch()
-    return {kind: 'ecdsa', curve: ec.curve, spki: new Uint8Array(spki), pem}
+    return {kind: 'ecdsa', curve: ec.curve, spki: canonical, pem}
   }
   const bits = RSA_SPECS[keySpec]
   if (bits === undefined || key.asymmetricKeyType !== 'rsa' || details.modulusLength !== bits) throw mismatch()
-  return {kind: 'rsa', bits, spki: new Uint8Array(spki), pem}
-}
-
-/** PEM `PUBLIC KEY`: 64-character base64 lines and a trailing newline, as Go's `pem.EncodeToMemory`. */
-export function encodePublicKeyPem(spki: Uint8Array): string {
-  const body = Buffer.from(spki).toString('base64').replace(/.{1,64}/g, '$&\n')
-  return `-----BEGIN PUBLIC KEY-----\n${body}-----END PUBLIC KEY-----\n`
+  return {kind: 'rsa', bits, spki: canonical, pem}
 }
 
 /**

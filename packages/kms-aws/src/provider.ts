@@ -5,6 +5,7 @@
  * only when a method needs it, so loading the plugin stays cheap.
  */
 import {createHash} from 'node:crypto'
+import {lazyModule} from '@sigil/core'
 import type {GeneratedKey, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import type {KMSClient, KMSClientConfig, KeyMetadata} from '@aws-sdk/client-kms'
 import {AwsKmsError, toAwsKmsError} from './error.js'
@@ -51,15 +52,11 @@ interface LoadedKey {
 
 type Sdk = typeof import('@aws-sdk/client-kms')
 
-let sdkPromise: Promise<Sdk> | undefined
-function loadSdk(): Promise<Sdk> {
-  // Deferred so that `sigil --help` and plugin discovery never load the SDK.
-  sdkPromise ??= import('@aws-sdk/client-kms').catch((err: unknown) => {
-    sdkPromise = undefined
-    throw err
-  })
-  return sdkPromise
-}
+const loadSdk = lazyModule((): Promise<Sdk> => import('@aws-sdk/client-kms'), {
+  name: '@aws-sdk/client-kms',
+  neededFor: 'awskms:// keys',
+  error: (message, cause) => new AwsKmsError('KMS_ERROR', message, {cause}),
+})
 
 const DEFAULT_MAX_ATTEMPTS = 5
 

@@ -1,6 +1,7 @@
 /**
  * `awskms://[endpoint]/<keyid>` references, as cosign parses them (spec §5).
  */
+import {isLoopbackHost} from '@sigil/core'
 import {AwsKmsError} from './error.js'
 
 /** The URI scheme, with `://`. */
@@ -40,12 +41,6 @@ const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\
 const FORMS =
   'awskms://[endpoint]/<key id>, where <key id> is a key UUID, an mrk- multi-region key id, ' +
   'arn:aws:kms:<region>:<account>:key/<id>, alias/<name> or arn:aws:kms:<region>:<account>:alias/<name>'
-
-/** True for hosts plain http may be used with: 127.0.0.0/8, ::1, localhost, *.localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase()
-  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127(?:\.\d{1,3}){3}$/.test(name)
-}
 
 /**
  * Parse an `awskms://` reference.

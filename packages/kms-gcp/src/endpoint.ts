@@ -3,6 +3,7 @@
  * `https://cloudkms.example.internal/` (the Node client reads no variable of its own). An
  * `http://` URL is accepted only for loopback hosts and means a plaintext gRPC channel (emulators).
  */
+import {isLoopbackHost} from '@sigil/core'
 import {GcpKmsError} from './error.js'
 
 /** The variable gcloud reads for a Cloud KMS endpoint override. */
@@ -15,15 +16,6 @@ export type GcpKmsEndpoint =
   | {readonly kind: 'tls'; readonly host: string; readonly port: number}
   /** Plaintext gRPC to a loopback emulator; no credentials are sent. */
   | {readonly kind: 'plaintext'; readonly host: string; readonly port: number}
-
-/** 127.0.0.0/8, ::1, localhost and *.localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase()
-  if (bare === 'localhost' || bare.endsWith('.localhost')) return true
-  if (bare === '::1' || bare === '0:0:0:0:0:0:0:1') return true
-  const v4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(bare)
-  return v4 !== null && v4.slice(1).every((octet) => Number(octet) <= 255)
-}
 
 /**
  * The endpoint `env` asks for.

@@ -1,11 +1,10 @@
 /**
  * The Google Cloud KMS key provider (`gcpkms://…`), cosign-compatible (spec §5): signing hashes
  * locally and sends the digest to AsymmetricSign with CRC32C integrity checks; verification is
- * local with the fetched public key. The SDK (`@google-cloud/kms`, gRPC) is imported lazily, on
- * the first call that needs it, so loading this module costs nothing.
+ * local with the fetched public key. The client (and with it the SDK) is made on the first call
+ * that needs the service.
  */
-import {createHash, createPublicKey} from 'node:crypto'
-import type {KeyObject} from 'node:crypto'
+import {createHash} from 'node:crypto'
 import type {
   GeneratedKey,
   GenerateKeyOptions,
@@ -15,69 +14,15 @@ import type {
   Signer,
   Verifier,
 } from '@sigil/core'
-import {createLocalVerifier} from '@sigil/core'
+import {crc32c} from '@sigil/core'
 import {gcpKmsAlgorithm} from './algorithms.js'
 import type {GcpKmsAlgorithmInfo} from './algorithms.js'
-import {crc32c} from './crc32c.js'
-import {GCP_KMS_ENDPOINT_VARIABLE, gcpKmsEndpoint} from './endpoint.js'
-import {GcpKmsError} from './error.js'
+import {createGcpKmsClient} from './client.js'
+import type {GcpCryptoKeyVersion, GcpKmsClient, GcpKmsClientFactory} from './client.js'
+import {Code, GcpKmsError, grpcCode, mapError} from './error.js'
+import {createKmsVerifier, publicKeyFromPem} from './public-key.js'
 import {GCP_KMS_SCHEME, isGcpKmsUri, parseGcpKmsUri} from './uri.js'
 import type {GcpKmsKeyRef} from './uri.js'
-
-/** An `Int64Value` as the client returns it (`longs: String`) or accepts it. */
-export interface GcpInt64Value {
-  value?: string | number | {toString(): string} | null
-}
-
-/** The parts of `google.cloud.kms.v1` messages this provider reads. */
-export interface GcpCryptoKey {
-  name?: string | null
-  purpose?: string | number | null
-}
-export interface GcpCryptoKeyVersion {
-  name?: string | null
-  state?: string | number | null
-  algorithm?: string | number | null
-}
-export interface GcpPublicKey {
-  pem?: string | null
-  algorithm?: string | number | null
-  pemCrc32c?: GcpInt64Value | null
-  name?: string | null
-}
-export interface GcpAsymmetricSignResponse {
-  signature?: Uint8Array | string | null
-  signatureCrc32c?: GcpInt64Value | null
-  verifiedDigestCrc32c?: boolean | null
-  name?: string | null
-}
-
-/**
- * The subset of `KeyManagementServiceClient` (from `@google-cloud/kms`) the provider calls;
- * the real client satisfies it. Each method resolves to `[response, ...]` as the SDK does.
- */
-export interface GcpKmsClient {
-  getCryptoKey(request: {name: string}): Promise<[GcpCryptoKey, ...unknown[]]>
-  getCryptoKeyVersion(request: {name: string}): Promise<[GcpCryptoKeyVersion, ...unknown[]]>
-  listCryptoKeyVersions(
-    request: {parent: string; filter: string; orderBy: string},
-    options: {autoPaginate: false},
-  ): Promise<[GcpCryptoKeyVersion[], ...unknown[]]>
-  getPublicKey(request: {name: string}): Promise<[GcpPublicKey, ...unknown[]]>
-  asymmetricSign(request: {
-    name: string
-    digest: Partial<Record<'sha256' | 'sha384' | 'sha512', Uint8Array>>
-    digestCrc32c: {value: number}
-  }): Promise<[GcpAsymmetricSignResponse, ...unknown[]]>
-  getKeyRing(request: {name: string}): Promise<[{name?: string | null}, ...unknown[]]>
-  createKeyRing(request: {parent: string; keyRingId: string; keyRing: object}): Promise<[{name?: string | null}, ...unknown[]]>
-  createCryptoKey(request: {
-    parent: string
-    cryptoKeyId: string
-    cryptoKey: {purpose: string; versionTemplate: {algorithm: string}}
-  }): Promise<[GcpCryptoKey, ...unknown[]]>
-  close?(): Promise<void>
-}
 
 /** Retry policy for throttled (RESOURCE_EXHAUSTED) calls. */
 export interface GcpKmsRetryOptions {
@@ -113,7 +58,7 @@ export interface GcpKmsProviderDeps {
    * Build the client from the derived options. Default: `new KeyManagementServiceClient(options)`
    * from a lazily imported `@google-cloud/kms`.
    */
-  readonly createClient?: (clientOptions: Record<string, unknown>) => GcpKmsClient | Promise<GcpKmsClient>
+  readonly createClient?: GcpKmsClientFactory
 }
 
 /** The GCP KMS KeyProvider, plus `close()` to release the gRPC channel. */
@@ -130,24 +75,7 @@ interface ResolvedKey {
   readonly versionName: string
   readonly algorithm: GcpKmsAlgorithmInfo
   readonly publicKey: PublicKeyInfo
-  readonly key: KeyObject
 }
-
-// gRPC status codes (numeric, as the SDK's errors carry them).
-const Code = {
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const
-
-const CREDENTIALS_HELP =
-  'Sign in with `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a credentials file'
 
 /** Create the GCP KMS provider. No SDK is loaded until a method needs the service. */
 export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKmsProviderDeps = {}): GcpKmsProvider {
@@ -156,7 +84,7 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
   const resolved = new Map<string, Promise<ResolvedKey>>()
 
   function getClient(): Promise<GcpKmsClient> {
-    client ??= createClient(options, deps).catch((err: unknown) => {
+    client ??= createGcpKmsClient(options.env ?? process.env, options.clientOptions, deps.createClient).catch((err: unknown) => {
       client = undefined
       throw err
     })
@@ -241,8 +169,7 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
     if (publicKey.name && publicKey.name !== versionName) {
       throw new GcpKmsError('KMS_INTEGRITY', `GetPublicKey for ${versionName} answered for ${publicKey.name}`)
     }
-    const {key, info} = publicKeyFromPem(pem, algorithm, versionName)
-    return {versionName, algorithm, publicKey: info, key}
+    return {versionName, algorithm, publicKey: publicKeyFromPem(pem, algorithm, versionName)}
   }
 
   function resolve(keyRef: string): Promise<ResolvedKey> {
@@ -356,7 +283,7 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
     },
     async verifier(keyRef: string): Promise<Verifier> {
       const key = await resolve(keyRef)
-      return localVerifier(key)
+      return createKmsVerifier(key.publicKey, key.algorithm)
     },
     async publicKey(keyRef: string): Promise<PublicKeyInfo> {
       return (await resolve(keyRef)).publicKey
@@ -370,50 +297,6 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
       await closing?.close?.().catch(() => undefined)
     },
   }
-}
-
-async function createClient(options: GcpKmsProviderOptions, deps: GcpKmsProviderDeps): Promise<GcpKmsClient> {
-  const endpoint = gcpKmsEndpoint(options.env ?? process.env)
-  const clientOptions: Record<string, unknown> = {}
-  if (endpoint.kind !== 'default') {
-    clientOptions.apiEndpoint = endpoint.host
-    clientOptions.port = endpoint.port
-  }
-  if (endpoint.kind === 'plaintext') {
-    const grpc = await import('@grpc/grpc-js')
-    clientOptions.sslCreds = grpc.credentials.createInsecure()
-    // Plaintext means a loopback emulator: no credentials, so the auth library has nothing to
-    // discover, and a fixed universe keeps it from asking the metadata server.
-    clientOptions.universeDomain = 'googleapis.com'
-    // grpc-js would otherwise send even loopback traffic through HTTP(S)_PROXY.
-    clientOptions['grpc.enable_http_proxy'] = 0
-  }
-  Object.assign(clientOptions, options.clientOptions)
-  if (deps.createClient) return deps.createClient(clientOptions)
-  let sdk: typeof import('@google-cloud/kms')
-  try {
-    sdk = await import('@google-cloud/kms')
-  } catch (err) {
-    throw new GcpKmsError('KMS_ERROR', `cannot load @google-cloud/kms: ${(err as Error).message}`, {cause: err})
-  }
-  const kms = new sdk.KeyManagementServiceClient(
-    clientOptions as ConstructorParameters<typeof sdk.KeyManagementServiceClient>[0],
-  )
-  if (clientOptions.sslCreds === undefined) {
-    // Find Application Default Credentials before the first RPC: when there are none, the SDK
-    // would fail the call and also leave an unhandled rejection behind (which ends a CLI).
-    try {
-      await kms.auth.getClient()
-    } catch (err) {
-      await kms.close().catch(() => undefined)
-      throw new GcpKmsError(
-        'KMS_CREDENTIALS_MISSING',
-        `no Google Application Default Credentials for Cloud KMS: ${statusDetails(err)}. ${CREDENTIALS_HELP}`,
-        {cause: err},
-      )
-    }
-  }
-  return kms as unknown as GcpKmsClient
 }
 
 async function tolerateExisting(create: () => Promise<unknown>): Promise<boolean> {
@@ -431,114 +314,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-function grpcCode(err: unknown): number | undefined {
-  const code = (err as {code?: unknown} | null)?.code
-  return typeof code === 'number' ? code : undefined
-}
-
-/** The server's status message without the SDK's `N CODE: ` prefix. */
-function statusDetails(err: unknown): string {
-  const e = err as {details?: unknown; message?: unknown} | null
-  const text = typeof e?.details === 'string' && e.details ? e.details : String(e?.message ?? err)
-  return text.replace(/^\d+ [A-Z_]+: /, '').replace(/\.$/, '')
-}
-
-/** Map an SDK/gRPC failure to a GcpKmsError with a stable code and a message naming the key. */
-export function mapError(err: unknown, operation: string, subject: string, attempts = 1): GcpKmsError {
-  if (err instanceof GcpKmsError) return err
-  const code = grpcCode(err)
-  const details = statusDetails(err)
-  const facts = {operation, key: subject, ...(code === undefined ? {} : {grpcCode: code})}
-  const options = {cause: err, details: facts}
-  if (/Could not load the default credentials|Unable to detect a Project Id|invalid_grant|Could not refresh access token/i.test(details)) {
-    return new GcpKmsError(
-      'KMS_CREDENTIALS_MISSING',
-      `no usable Google credentials for ${operation} on ${subject}: ${details}. ${CREDENTIALS_HELP}`,
-      options,
-    )
-  }
-  switch (code) {
-    case Code.NOT_FOUND:
-      return new GcpKmsError('KEY_NOT_FOUND', `GCP KMS ${operation}: ${subject} not found (${details})`, options)
-    case Code.PERMISSION_DENIED:
-      return new GcpKmsError(
-        'KEY_ACCESS_DENIED',
-        `GCP KMS ${operation} denied for ${subject}: ${details}. Signing needs roles/cloudkms.signerVerifier, reading the public key roles/cloudkms.publicKeyViewer, generating roles/cloudkms.admin`,
-        options,
-      )
-    case Code.FAILED_PRECONDITION:
-      return new GcpKmsError(
-        'KEY_DISABLED',
-        `GCP KMS ${operation} refused for ${subject}: ${details}. The key version must be ENABLED (not disabled, destroyed or scheduled for destruction)`,
-        options,
-      )
-    case Code.RESOURCE_EXHAUSTED:
-      return new GcpKmsError(
-        'KMS_THROTTLED',
-        `GCP KMS ${operation} for ${subject} is throttled (quota exceeded) after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${details}. Retry later or raise the Cloud KMS quota`,
-        options,
-      )
-    case Code.UNAUTHENTICATED:
-      return new GcpKmsError(
-        'KMS_CREDENTIALS_MISSING',
-        `GCP KMS ${operation} for ${subject}: the request was not authenticated (${details}). ${CREDENTIALS_HELP}`,
-        options,
-      )
-    case Code.UNAVAILABLE:
-    case Code.DEADLINE_EXCEEDED: {
-      // gax folds every retry's error into the message: keep the first cause only.
-      const cause = /Last error: (.*?)(?:\.\s|$)/.exec(details)?.[1] ?? details.split(' : Previous errors')[0]
-      return new GcpKmsError(
-        'KMS_ERROR',
-        `GCP KMS ${operation} for ${subject}: the service is unreachable (${cause}); check the network or ${GCP_KMS_ENDPOINT_VARIABLE}`,
-        options,
-      )
-    }
-    default:
-      return new GcpKmsError('KMS_ERROR', `GCP KMS ${operation} for ${subject} failed: ${details}`, options)
-  }
-}
-
-const CURVES: Record<string, 'P-256' | 'P-384' | 'secp256k1'> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp256k1: 'secp256k1',
-}
-
-function publicKeyFromPem(
-  pem: string,
-  algorithm: GcpKmsAlgorithmInfo,
-  versionName: string,
-): {key: KeyObject; info: PublicKeyInfo} {
-  let key: KeyObject
-  try {
-    key = createPublicKey({key: pem, format: 'pem'})
-  } catch (err) {
-    throw new GcpKmsError('KMS_ERROR', `GetPublicKey for ${versionName} returned an unreadable PEM`, {cause: err})
-  }
-  const details = key.asymmetricKeyDetails ?? {}
-  const spki = new Uint8Array(key.export({format: 'der', type: 'spki'}))
-  const expected = algorithm.key
-  const mismatch = () =>
-    new GcpKmsError('KMS_ERROR', `GetPublicKey for ${versionName} returned a key that does not match ${algorithm.name}`)
-  if (expected.kind === 'ecdsa') {
-    const curve = key.asymmetricKeyType === 'ec' ? CURVES[details.namedCurve ?? ''] : undefined
-    if (curve !== expected.curve) throw mismatch()
-    return {key, info: {kind: 'ecdsa', curve, spki, pem: goPem(spki)}}
-  }
-  if (key.asymmetricKeyType !== 'rsa' || details.modulusLength !== expected.bits) throw mismatch()
-  return {key, info: {kind: 'rsa', bits: expected.bits, spki, pem: goPem(spki)}}
-}
-
-/** PEM `PUBLIC KEY` as Go's pem.EncodeToMemory writes it: 64-char lines, trailing newline. */
-function goPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der).toString('base64')
-  const lines = b64.match(/.{1,64}/g) ?? []
-  return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`
-}
-
-/** Local verification with the version's algorithm (its hash and padding are fixed by the key). */
-function localVerifier({algorithm, publicKey}: ResolvedKey): Verifier {
-  const spec = algorithm.key
-  return createLocalVerifier(publicKey, {padding: spec.kind === 'rsa' && spec.padding === 'pss' ? 'pss' : 'pkcs1v15', hash: algorithm.digest})
-}

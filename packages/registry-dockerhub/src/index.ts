@@ -1,3 +1,5 @@
 /** @sigil/registry-dockerhub — the Docker Hub registry adapter (a sigil plugin). */
-export {DOCKER_HUB_API_ENDPOINT, DOCKER_HUB_CAPABILITIES, DOCKER_HUB_HOSTS, dockerHubAdapter} from './adapter.js'
+export {DOCKER_HUB_API_ENDPOINT, DOCKER_HUB_CAPABILITIES, dockerHubAdapter} from './adapter.js'
+/** Core's Docker Hub names, re-exported where users of this package have always found them. */
+export {DOCKER_HUB_HOSTS} from '@sigil/core'
 export type {DockerHubAdapterOptions} from './adapter.js'

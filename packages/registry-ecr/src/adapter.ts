@@ -4,6 +4,7 @@
  * do), using the AWS SDK default credential chain and the region named by the host. The SDK is
  * imported on first use only, so loading the plugin stays cheap.
  */
+import {lazyModule} from '@sigil/core'
 import type {RegistryAdapter, RegistryCapabilities, RegistryCredential} from '@sigil/core'
 import type {ECRClient, ECRClientConfig} from '@aws-sdk/client-ecr'
 import {EcrError, toEcrAuthError} from './error.js'
@@ -58,24 +59,14 @@ type Sdk = typeof import('@aws-sdk/client-ecr')
 
 type PublicSdk = typeof import('@aws-sdk/client-ecr-public')
 
-let publicSdkPromise: Promise<PublicSdk> | undefined
-function loadPublicSdk(): Promise<PublicSdk> {
-  publicSdkPromise ??= import('@aws-sdk/client-ecr-public').catch((err: unknown) => {
-    publicSdkPromise = undefined
-    throw err
-  })
-  return publicSdkPromise
-}
-
-let sdkPromise: Promise<Sdk> | undefined
-function loadSdk(): Promise<Sdk> {
-  // Deferred so that `sigil --help` and plugin discovery never load the SDK.
-  sdkPromise ??= import('@aws-sdk/client-ecr').catch((err: unknown) => {
-    sdkPromise = undefined
-    throw err
-  })
-  return sdkPromise
-}
+// A missing SDK means no login: the same code as any other failed login.
+const sdkError = (message: string, cause: unknown) => new EcrError('REGISTRY_AUTH_FAILED', message, {cause})
+const loadPublicSdk = lazyModule((): Promise<PublicSdk> => import('@aws-sdk/client-ecr-public'), {
+  name: '@aws-sdk/client-ecr-public',
+  neededFor: 'public.ecr.aws logins',
+  error: sdkError,
+})
+const loadSdk = lazyModule((): Promise<Sdk> => import('@aws-sdk/client-ecr'), {name: '@aws-sdk/client-ecr', neededFor: 'ECR logins', error: sdkError})
 
 const DEFAULT_MARGIN_MS = 5 * 60_000
 const DEFAULT_MAX_ATTEMPTS = 3

@@ -23,8 +23,7 @@ const DASHES = '-----'
  * the search goes on, like Go.
  */
 export function decodePem(input: string | Uint8Array): PemBlock | undefined {
-  // PEM is ASCII; latin1 never throws, and stray bytes then fail the base64 check.
-  const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1')
+  const text = typeof input === 'string' ? input : latin1(input)
   let from = 0
   for (;;) {
     const begin = findAtLineStart(text, BEGIN, from)
@@ -33,6 +32,13 @@ export function decodePem(input: string | Uint8Array): PemBlock | undefined {
     const block = decodeBlockAt(text, begin)
     if (block) return block
   }
+}
+
+/** PEM is ASCII; reading bytes as latin1 never fails, and stray bytes then fail the base64 check. */
+function latin1(bytes: Uint8Array): string {
+  let text = ''
+  for (let i = 0; i < bytes.length; i += 0x2000) text += String.fromCharCode(...bytes.subarray(i, i + 0x2000))
+  return text
 }
 
 function findAtLineStart(text: string, needle: string, from: number): number {

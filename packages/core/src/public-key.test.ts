@@ -3,7 +3,8 @@ import type {KeyObject} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {encodePem} from './pem.js'
-import {encodePublicKeyPem, parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
+import {parsePublicKeyPem, publicKeyFromPkcs8} from './public-key.js'
+import {encodePublicKeyPem} from './spki.js'
 
 const vectors = new URL('../../../../shared/spec/vectors/', import.meta.url)
 const read = (path: string) => readFileSync(new URL(path, vectors), 'utf8')

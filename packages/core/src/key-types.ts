@@ -3,8 +3,8 @@
  * P-256/P-384/P-521, RSA 2048–4096 bits (PKCS#1 v1.5 `rsaEncryption` keys) and Ed25519.
  */
 import type {KeyObject} from 'node:crypto'
-import type {PublicKeyInfo} from '@sigil/core'
-import {KeyFileError} from './error.js'
+import type {PublicKeyInfo} from './contracts.js'
+import {SigilError} from './errors.js'
 
 /** A supported key's family and size. */
 export interface KeyDescription {
@@ -25,7 +25,7 @@ const CURVES: Readonly<Record<string, 'P-256' | 'P-384' | 'P-521'>> = {
 }
 
 /**
- * Describe `key` (public or private), or throw KEY_UNSUPPORTED naming what is wrong.
+ * Describe `key` (public or private), or throw `KEY_UNSUPPORTED` naming what is wrong.
  * `source` names the key in messages (a path, `env://VAR`).
  */
 export function describeSupportedKey(key: KeyObject, source = 'the key'): KeyDescription {
@@ -35,7 +35,7 @@ export function describeSupportedKey(key: KeyObject, source = 'the key'): KeyDes
     case 'ec': {
       const curve = CURVES[details.namedCurve ?? '']
       if (!curve) {
-        throw new KeyFileError(
+        throw new SigilError(
           'KEY_UNSUPPORTED',
           `${source} uses the elliptic curve ${details.namedCurve ?? '(unknown)'}; supported curves are P-256, P-384 and P-521`,
         )
@@ -45,7 +45,7 @@ export function describeSupportedKey(key: KeyObject, source = 'the key'): KeyDes
     case 'rsa': {
       const bits = details.modulusLength ?? 0
       if (bits < MIN_RSA_BITS || bits > MAX_RSA_BITS) {
-        throw new KeyFileError(
+        throw new SigilError(
           'KEY_UNSUPPORTED',
           `${source} is a ${bits}-bit RSA key; RSA keys must be ${MIN_RSA_BITS} to ${MAX_RSA_BITS} bits`,
         )
@@ -55,12 +55,12 @@ export function describeSupportedKey(key: KeyObject, source = 'the key'): KeyDes
     case 'ed25519':
       return {kind: 'ed25519'}
     case 'rsa-pss':
-      throw new KeyFileError(
+      throw new SigilError(
         'KEY_UNSUPPORTED',
         `${source} is an RSA-PSS (id-RSASSA-PSS) key; cosign key files need a plain RSA (rsaEncryption) key`,
       )
     default:
-      throw new KeyFileError(
+      throw new SigilError(
         'KEY_UNSUPPORTED',
         `${source} is a ${type ?? 'unknown'} key; supported keys are ECDSA P-256/P-384/P-521, RSA ${MIN_RSA_BITS}-${MAX_RSA_BITS} and Ed25519`,
       )
