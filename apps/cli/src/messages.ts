@@ -9,7 +9,7 @@ const TLOG_NOTE =
 
 export const shared = {
   key: 'Path to a private key (cosign.key), an env://VAR holding PEM text, or a KMS URI from an installed plugin.',
-  pubKey: 'Path to a public key (cosign.pub), an env://VAR holding PEM text, or a KMS URI from an installed plugin.',
+  pubKey: 'Path to a public key (cosign.pub), an https:// URL serving one, an env://VAR holding PEM text, or a KMS URI from an installed plugin.',
   annotations: 'Extra key=value pairs for the payload\'s "optional" section; repeatable, and each value may hold several pairs separated by commas.',
   allowInsecure: 'Allow plain HTTP to registries that are not on loopback (loopback always uses HTTP). TLS certificates are always verified; for a private CA set NODE_EXTRA_CA_CERTS.',
   allowHttp: 'Same as --allow-insecure-registry (cosign 3 spelling).',

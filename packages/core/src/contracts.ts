@@ -75,6 +75,24 @@ export interface KeyContext {
   confirm?(question: string): Promise<boolean>
   /** Diagnostic lines (never secrets). */
   log?(level: 'debug' | 'info' | 'warn', message: string): void
+  /**
+   * Fetch a public document (a public key) by `https://` URL with the host's network rules: TLS
+   * verified, plain HTTP only for loopback, no credentials, size-limited, within the command's
+   * time limit. Absent: the host offers no network access to providers.
+   */
+  fetchUrl?(url: string, what: string): Promise<Uint8Array>
+  /**
+   * A small store that outlives the process, for public facts that never change (the public key
+   * of a KMS key named by its key id); never for secrets or for anything a name can be re-pointed
+   * away from (an alias). Absent: nothing is kept between runs.
+   */
+  readonly cache?: KeyCache
+}
+
+/** See {@link KeyContext.cache}. Values are short strings (JSON); a miss is undefined. */
+export interface KeyCache {
+  get(key: string): string | undefined
+  set(key: string, value: string): void
 }
 
 /** Result of creating a key pair. */

@@ -6,6 +6,7 @@ export type {
   GeneratedKey,
   GenerateKeyOptions,
   HashAlgorithm,
+  KeyCache,
   KeyContext,
   KeyProvider,
   PublicKeyInfo,

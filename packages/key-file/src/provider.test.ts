@@ -57,7 +57,8 @@ describe('handles', () => {
     ['awskms:///alias/x', false],
     ['gcpkms://projects/p', false],
     ['k8s://ns/secret', false],
-    ['https://example.com/cosign.pub', false],
+    // A public key by URL (cosign verify --key https://…), fetched through the host.
+    ['https://example.com/cosign.pub', true],
     ['pkcs11:token=x', false],
   ])('%j → %s', (keyRef, expected) => {
     expect(provider.handles(keyRef)).toBe(expected)
@@ -369,5 +370,47 @@ describe('importKeyPair', () => {
       code: 'KEY_UNSUPPORTED',
     })
     expect(await readdir(join(dir, 'out'))).toEqual([])
+  })
+})
+
+describe('a public key by URL (verify --key https://…)', () => {
+  const {publicKey} = generateKeyPairSync('ec', {namedCurve: 'P-256'})
+  const pem = publicKey.export({type: 'spki', format: 'pem'}).toString()
+  const url = 'https://keys.example.com/release/cosign.pub'
+
+  test('verifier and publicKey fetch it through the host, once per call, and read it as PEM', async () => {
+    const fetched: string[] = []
+    const ctx: KeyContext = {
+      fetchUrl: async (u, what) => {
+        fetched.push(`${what} ${u}`)
+        return utf8(pem)
+      },
+    }
+    const provider = fileKeyProvider()
+    const verifier = await provider.verifier(url, ctx)
+    expect(Buffer.from(verifier.publicKey.spki).equals(publicKey.export({type: 'spki', format: 'der'}))).toBe(true)
+    expect((await provider.publicKey(url, ctx)).pem).toBe(pem)
+    expect(fetched).toEqual([`public key ${url}`, `public key ${url}`])
+  })
+
+  test('a private key or garbage at the URL is not a public key', async () => {
+    const provider = fileKeyProvider()
+    await expect(provider.verifier(url, {fetchUrl: async () => utf8('<html>not found</html>')})).rejects.toMatchObject({code: 'KEY_INVALID'})
+  })
+
+  test('signing with a URL is refused without fetching: it can only hold a public key', async () => {
+    let fetched = false
+    const ctx: KeyContext = {
+      fetchUrl: async () => {
+        fetched = true
+        return utf8(pem)
+      },
+    }
+    await expect(fileKeyProvider().signer(url, ctx)).rejects.toMatchObject({code: 'KEY_NOT_PRIVATE', message: expect.stringContaining('public key')})
+    expect(fetched).toBe(false)
+  })
+
+  test('a host without network access says so', async () => {
+    await expect(fileKeyProvider().verifier(url, {})).rejects.toMatchObject({code: 'KEY_UNSUPPORTED'})
   })
 })

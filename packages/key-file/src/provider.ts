@@ -68,16 +68,28 @@ function fsPromises(): typeof import('node:fs/promises') {
 
 const ENV_PREFIX = 'env://'
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
+/**
+ * Any other URI (`awskms://…`, `pkcs11:…`): a scheme of two or more characters and a colon, so a
+ * drive letter (`C:\\keys`) is still a path. Such references belong to other providers.
+ */
+const URI = /^[A-Za-z][A-Za-z0-9+.-]+:/
+/** A public key by URL, as `cosign verify --key https://…` takes it. */
+const URL_PREFIX = /^https?:\/\//i
 
 /**
- * A KeyProvider for key files. It owns every key reference without a `scheme://` (and not
- * `pkcs11:`), plus `env://VAR`, whose value is the PEM text (as in cosign).
+ * A KeyProvider for key files. It owns every key reference that is not a URI, plus `env://VAR`,
+ * whose value is the PEM text (as in cosign), and public keys by `https://` URL (fetched by the
+ * host, `KeyContext.fetchUrl`).
  */
 export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: FileKeyProviderDeps = {}): FileKeyProvider {
   const fs = deps.fs ?? nodeFs
   const env = deps.env ?? process.env
 
-  async function read(keyRef: string): Promise<Uint8Array> {
+  async function read(keyRef: string, ctx?: KeyContext): Promise<Uint8Array> {
+    if (URL_PREFIX.test(keyRef)) {
+      if (!ctx?.fetchUrl) throw new KeyFileError('KEY_UNSUPPORTED', `cannot fetch ${keyRef}: keys by URL need a host that can fetch them`)
+      return ctx.fetchUrl(keyRef, 'public key')
+    }
     if (keyRef.startsWith(ENV_PREFIX)) {
       const name = keyRef.slice(ENV_PREFIX.length)
       const value = name === '' ? undefined : env[name]
@@ -190,22 +202,27 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
 
   return {
     name: 'file',
-    schemes: ['env'],
+    schemes: ['env', 'https', 'http'],
 
     handles(keyRef: string): boolean {
       if (keyRef.startsWith(ENV_PREFIX)) return keyRef.length > ENV_PREFIX.length
-      return keyRef !== '' && !SCHEME.test(keyRef) && !keyRef.startsWith('pkcs11:')
+      if (URL_PREFIX.test(keyRef)) return true
+      return keyRef !== '' && !URI.test(keyRef)
     },
 
     async signer(keyRef: string, ctx: KeyContext): Promise<Signer> {
+      if (URL_PREFIX.test(keyRef)) {
+        throw new KeyFileError('KEY_NOT_PRIVATE', `${keyRef}: a key fetched by URL is a public key, for verifying; signing needs a private key (cosign.key) or a KMS key`)
+      }
       return createSigner(await privateKey(keyRef, ctx), {source: keyRef})
     },
 
-    async verifier(keyRef: string): Promise<Verifier> {
-      return createVerifier(parsePublicKeyPem(await read(keyRef), {source: keyRef}))
+    async verifier(keyRef: string, ctx: KeyContext): Promise<Verifier> {
+      return createVerifier(parsePublicKeyPem(await read(keyRef, ctx), {source: keyRef}))
     },
 
     async publicKey(keyRef: string, ctx: KeyContext): Promise<PublicKeyInfo> {
+      if (URL_PREFIX.test(keyRef)) return parsePublicKeyPem(await read(keyRef, ctx), {source: keyRef})
       const pem = await read(keyRef)
       const block = decodePem(pem)
       if (block && isPublicKeyPemType(block.type)) return parsePublicKeyPem(pem, {source: keyRef})

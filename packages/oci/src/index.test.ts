@@ -15,6 +15,7 @@ describe('@sigil/oci public surface', () => {
       'dockerConfigCredentials',
       'dockerConfigFile',
       'eraseLogin',
+      'fetchUrlDocument',
       'fileChallengeStore',
       'findAuthFile',
       'isLoopbackHost',

@@ -1,7 +1,7 @@
 import {SigilError} from '@sigil/core'
 import {checkRegistryLogin, loginServer, storeLogin} from '@sigil/oci'
 import {defineCommand} from '../command.js'
-import {info, trace} from '../shared/command-io.js'
+import {info, traceRequest} from '../shared/command-io.js'
 import {processSources, promptHidden, promptLine, readAllStdin, stdinIsTerminal} from '../shared/password.js'
 import {writeStderr} from '../shared/stdio.js'
 import {credentials, shared} from '../messages.js'
@@ -61,7 +61,7 @@ export default defineCommand({
       {
         insecure: flags['allow-insecure-registry'] || flags['allow-http-registry'],
         userAgent: `sigil/${io.version}`,
-        onRequest: (e) => trace(io, `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms)`),
+        onRequest: traceRequest(io),
       },
     )
     const stored = await storeLogin(registry, {username, password})

@@ -22,7 +22,7 @@ export default defineCommand({
   },
   async run({flags, io}): Promise<PublicKeyResultJson> {
     const provider = await keyProviderFor(io, flags.key)
-    const ctx = keyContext(io)
+    const ctx = keyContext(io, {timeout: flags.timeout})
     const key = await provider.publicKey(flags.key, ctx).catch((err: unknown) => {
       throw ctx.explain(err)
     })

@@ -36,7 +36,7 @@ export default defineCommand({
 
     const provider = await keyProviderFor(io, flags.key)
     // The key unlocks (scrypt, a KMS round trip) while the first image is resolved.
-    const ctx = keyContext(io)
+    const ctx = keyContext(io, {timeout: flags.timeout, insecure: flags['allow-insecure-registry'] || flags['allow-http-registry']})
     const signer = provider.signer(flags.key, ctx).catch((err: unknown) => {
       throw ctx.explain(err)
     })

@@ -48,7 +48,7 @@ export default defineCommand({
     const provider = await keyProviderFor(io, flags.key)
     // One image: its registry is asked while the key loads (verifyImage reports a key error first).
     // Several: a key that does not load fails the command before any of them, not each one.
-    const loading = provider.verifier(flags.key, keyContext(io))
+    const loading = provider.verifier(flags.key, keyContext(io, {timeout: flags.timeout, insecure: flags['allow-insecure-registry'] || flags['allow-http-registry']}))
     const verifier = images.length === 1 ? loading : await loading
     const client = await createRegistryClient(io, flags)
 

@@ -19,7 +19,8 @@ import type {ListedCommand} from './help.js'
 import {parseArgv} from './parse-argv.js'
 import {formatDuration, parseDuration} from './duration.js'
 import {shared} from '../messages.js'
-import {findUserPlugins, loadPlugins, sigilDir} from './plugin-loader.js'
+import {sigilDir} from '../shared/dirs.js'
+import {findUserPlugins, loadPlugins} from './plugin-loader.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'
 
 /** What the entry point knows about the installed CLI. */

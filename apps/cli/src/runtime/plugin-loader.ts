@@ -5,11 +5,11 @@
  * start-up bundle (see build/bundle.mjs); user plugins are imported from where they are installed.
  */
 import {existsSync, readFileSync} from 'node:fs'
-import {homedir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import {SigilError} from '@sigil/core'
 import type {SigilPlugin, SigilPluginHookOptions} from '@sigil/core'
+import {sigilDir} from '../shared/dirs.js'
 import type {LoadedPlugin, PluginOrigin} from '../shared/plugins.js'
 
 /** A `sigil:plugin` hook function, as oclif calls it. */
@@ -59,15 +59,6 @@ function readJson<T>(path: string): T | undefined {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw new SigilError('PLUGIN_FAILED', `cannot read ${path}: ${(err as Error).message}`, {cause: err})
   }
-}
-
-/** oclif's directories for `sigil`: `SIGIL_<KIND>_DIR`, else the XDG location. */
-export function sigilDir(kind: 'data' | 'cache' | 'config', env: NodeJS.ProcessEnv = process.env): string {
-  const scoped = env[`SIGIL_${kind.toUpperCase()}_DIR`]
-  if (scoped) return scoped
-  const xdg = {data: env.XDG_DATA_HOME, cache: env.XDG_CACHE_HOME, config: env.XDG_CONFIG_HOME}[kind]
-  const fallback = {data: join(homedir(), '.local', 'share'), cache: join(homedir(), '.cache'), config: join(homedir(), '.config')}[kind]
-  return join(xdg || fallback, 'sigil')
 }
 
 /** The directory of package `name` as Node resolves it from `from` (packages need not export package.json). */

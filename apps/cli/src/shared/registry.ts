@@ -1,11 +1,11 @@
 import {SigilError, parseRepository} from '@sigil/core'
 import type {RegistryAdapter, RegistryCredential} from '@sigil/core'
 import type {RepositoryRef} from '@sigil/oci'
-import {homedir} from 'node:os'
 import {join} from 'node:path'
 import {RegistryClient, dockerConfigCredentials, fileChallengeStore, loadRegistryMirrors} from '@sigil/oci'
 import {parseDuration} from '../runtime/duration.js'
-import {registryAdapters, trace} from './command-io.js'
+import {sigilDir} from './dirs.js'
+import {registryAdapters, trace, traceRequest} from './command-io.js'
 import type {CommandIO} from './command-io.js'
 import {credentials as text} from '../messages.js'
 
@@ -111,14 +111,9 @@ export async function createRegistryClient(io: CommandIO, flags: RegistryFlags):
     userAgent: `sigil/${io.version}`,
     credentials,
     // Token realms learnt from earlier runs: the first request is authenticated up front.
-    challengeStore: fileChallengeStore(join(cacheDir(), 'auth-challenges.json')),
+    challengeStore: fileChallengeStore(join(sigilDir('cache'), 'auth-challenges.json')),
     ...(adapters.length > 0 || mirrors.mirrors.length > 0 ? {endpoint} : {}),
-    onRequest: (e) =>
-      trace(
-        io,
-        `${e.method} ${e.url} -> ${e.status ?? e.error ?? 'error'} (${Math.round(e.durationMs)} ms${e.attempt > 1 ? `, attempt ${e.attempt}` : ''})` +
-          (e.rateLimit?.remaining !== undefined ? ` ratelimit-remaining: ${e.rateLimit.remaining}` : ''),
-      ),
+    onRequest: traceRequest(io),
   })
 }
 
@@ -133,9 +128,4 @@ export function signatureRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env)
   if (!value) return undefined
   const {registry, repository} = parseRepository(value)
   return {registry, repository}
-}
-
-/** sigil's cache directory, as oclif names it: `SIGIL_CACHE_DIR`, else `$XDG_CACHE_HOME/sigil`, else `~/.cache/sigil`. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SIGIL_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sigil')
 }
