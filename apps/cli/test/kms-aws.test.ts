@@ -86,6 +86,28 @@ describe('awskms:// keys through the sigil binary', () => {
     expect((await sigil(['verify', '--key', uri, ref], {cwd: dir, env})).code).toBe(0)
   })
 
+  test('verify by key ARN asks KMS on the first run only (public key cached in the cache dir); by alias, every run', async () => {
+    const key = kms.createKey('ECC_NIST_P256', {alias: 'alias/cached-verify'})
+    const client = new RegistryClient()
+    await pushRandomImage(client, {registry: registry.host, repository: 'aws/cached'}, 'v1')
+    const ref = `${registry.host}/aws/cached:v1`
+    const cacheEnv = {...env, SIGIL_CACHE_DIR: mkdtempSync(join(tmpdir(), 'sigil-kms-cache-'))}
+    expect((await sigil(['sign', '--key', 'awskms:///alias/cached-verify', ref], {cwd: dir, env: cacheEnv})).code).toBe(0)
+    const arn = `awskms:///${key.arn}`
+    const before = kms.requests.length
+    const first = await sigil(['verify', '--key', arn, ref], {cwd: dir, env: cacheEnv})
+    expect(first.code, first.stderr).toBe(0)
+    expect(kms.requests.length - before).toBe(2)
+    const second = await sigil(['verify', '--key', arn, '--verbose', ref], {cwd: dir, env: cacheEnv})
+    expect(second.code, second.stderr).toBe(0)
+    expect(kms.requests.length - before).toBe(2)
+    expect(second.stderr).toContain(`public key of ${arn} from the cache`)
+    const byAlias = kms.requests.length
+    expect((await sigil(['verify', '--key', 'awskms:///alias/cached-verify', ref], {cwd: dir, env: cacheEnv})).code).toBe(0)
+    expect((await sigil(['verify', '--key', 'awskms:///alias/cached-verify', ref], {cwd: dir, env: cacheEnv})).code).toBe(0)
+    expect(kms.requests.length - byAlias).toBe(4)
+  })
+
   test('a key ARN that is not an alias cannot be generated, as with cosign', async () => {
     const r = await sigil(['generate-key-pair', '--kms', 'awskms:///1234abcd-12ab-34cd-56ef-1234567890ab', '--output-key-prefix', 'x'], {cwd: dir, env})
     expect(r.code).toBe(2) // a malformed key reference is a usage error, like a malformed image reference

@@ -61,6 +61,21 @@ const loadSdk = lazyModule((): Promise<Sdk> => import('@aws-sdk/client-kms'), {
 const DEFAULT_MAX_ATTEMPTS = 5
 
 /**
+ * How long a public key fetched by key id or ARN is reused by later runs (verify, public-key).
+ * The key material behind a key id never changes; the limit bounds how long a key that was
+ * disabled or scheduled for deletion since keeps verifying through the cache.
+ */
+export const PUBLIC_KEY_CACHE_MS = 60 * 60 * 1000
+
+/** What the host's cache keeps for a key (public material only). */
+interface CachedKey {
+  readonly spki: string
+  readonly keySpec?: string
+  readonly signingAlgorithms?: readonly string[]
+  readonly at: number
+}
+
+/**
  * Create the AWS KMS key provider. Credentials come from the AWS SDK default chain only.
  */
 export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKmsProviderDeps = {}): AwsKmsProvider {
@@ -122,19 +137,58 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     return metadata
   }
 
-  async function fetchKey(ref: AwsKmsKeyRef): Promise<LoadedKey> {
-    const described = await call(ref, 'DescribeKey', (sdk, kms) => kms.send(new sdk.DescribeKeyCommand({KeyId: ref.keyId})))
-    const metadata = checkMetadata(ref, described.KeyMetadata)
-    const keySpec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec
-    const scheme = signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
-    const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
-    if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
-    const publicKey = publicKeyInfoFromSpki(response.PublicKey, keySpec as string, ref.uri)
+  function keyOf(ref: AwsKmsKeyRef, spki: Uint8Array, keySpec: string | undefined, signingAlgorithms: readonly string[] | undefined): LoadedKey {
+    const scheme = signingScheme(keySpec, signingAlgorithms, ref.uri)
+    const publicKey = publicKeyInfoFromSpki(spki, keySpec as string, ref.uri)
     return {keyId: ref.keyId, publicKey, scheme, verifier: createKmsVerifier(publicKey, scheme)}
   }
 
-  /** DescribeKey + GetPublicKey once per key and endpoint for the provider's lifetime. */
-  function loadKey(keyRef: string): Promise<LoadedKey> {
+  async function fetchKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined): Promise<LoadedKey> {
+    const described = await call(ref, 'DescribeKey', (sdk, kms) => kms.send(new sdk.DescribeKeyCommand({KeyId: ref.keyId})))
+    const metadata = checkMetadata(ref, described.KeyMetadata)
+    const keySpec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec
+    signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
+    const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
+    if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
+    const key = keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms)
+    const cacheKey = persistentKey(ref)
+    if (cacheKey && ctx?.cache) {
+      const entry: CachedKey = {spki: Buffer.from(response.PublicKey).toString('base64'), keySpec, signingAlgorithms: metadata.SigningAlgorithms, at: Date.now()}
+      ctx.cache.set(cacheKey, JSON.stringify(entry))
+    }
+    return key
+  }
+
+  /**
+   * The cache entry name for a key named by key id or key ARN: those always name the same key
+   * material. Never for an alias, which can be pointed at another key at any time.
+   */
+  function persistentKey(ref: AwsKmsKeyRef): string | undefined {
+    if (ref.kind === 'alias' || ref.kind === 'alias-arn') return undefined
+    return `awskms|${ref.endpoint ?? options.endpoint ?? ''}|${ref.keyId}`
+  }
+
+  /** A public key kept from an earlier run, still fresh. */
+  function cachedKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined): LoadedKey | undefined {
+    const cacheKey = persistentKey(ref)
+    const raw = cacheKey === undefined ? undefined : ctx?.cache?.get(cacheKey)
+    if (raw === undefined) return undefined
+    try {
+      const entry = JSON.parse(raw) as CachedKey
+      if (!(Date.now() - entry.at < PUBLIC_KEY_CACHE_MS)) return undefined
+      const key = keyOf(ref, Buffer.from(entry.spki, 'base64'), entry.keySpec, entry.signingAlgorithms)
+      ctx?.log?.('debug', `public key of ${ref.uri} from the cache (fetched ${new Date(entry.at).toISOString()})`)
+      return key
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * DescribeKey + GetPublicKey once per key and endpoint for the provider's lifetime; with
+   * `persistent`, a key named by id or ARN is also taken from (and kept in) the host's cache.
+   */
+  function loadKey(keyRef: string, ctx?: KeyContext, persistent = false): Promise<LoadedKey> {
     let ref: AwsKmsKeyRef
     let id: string
     try {
@@ -145,8 +199,12 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
       return Promise.reject(err)
     }
     let entry = loaded.get(id)
+    if (!entry && persistent) {
+      const cached = cachedKey(ref, ctx)
+      if (cached) return Promise.resolve(cached)
+    }
     if (!entry) {
-      entry = fetchKey(ref)
+      entry = fetchKey(ref, ctx)
       loaded.set(id, entry)
       // Failures are not cached: the next attempt asks KMS again.
       entry.catch(() => loaded.delete(id))
@@ -186,12 +244,12 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
       }
     },
 
-    async verifier(keyRef: string): Promise<Verifier> {
-      return (await loadKey(keyRef)).verifier
+    async verifier(keyRef: string, ctx: KeyContext): Promise<Verifier> {
+      return (await loadKey(keyRef, ctx, true)).verifier
     },
 
-    async publicKey(keyRef: string): Promise<PublicKeyInfo> {
-      return (await loadKey(keyRef)).publicKey
+    async publicKey(keyRef: string, ctx: KeyContext): Promise<PublicKeyInfo> {
+      return (await loadKey(keyRef, ctx, true)).publicKey
     },
 
     async generate(keyRef: string, ctx: KeyContext): Promise<GeneratedKey> {

@@ -425,3 +425,55 @@ describe('generate', () => {
     expect(err.message).toContain('kms:CreateKey')
   })
 })
+
+describe("public keys kept in the host's cache between runs (key id and ARN only)", () => {
+  function memoryCache() {
+    const entries = new Map<string, string>()
+    return {entries, cache: {get: (k: string) => entries.get(k), set: (k: string, v: string) => void entries.set(k, v)}}
+  }
+
+  test('a key ARN: the second run (a new provider) verifies with no KMS request at all', async () => {
+    const key = kms.createKey('ECC_NIST_P256', {alias: freshAlias()})
+    const {cache, entries} = memoryCache()
+    const ref = uri(key.arn)
+    const first = await requestsDuring(() => provider().verifier(ref, {cache}))
+    expect(first).toEqual(['DescribeKey', 'GetPublicKey'])
+    expect(entries.size).toBe(1)
+    expect([...entries.values()][0]).not.toMatch(/PRIVATE/)
+    let verifier: Awaited<ReturnType<ReturnType<typeof provider>['verifier']>> | undefined
+    expect(await requestsDuring(async () => (verifier = await provider().verifier(ref, {cache})))).toEqual([])
+    // The cached key is the real one: a KMS signature verifies with it.
+    const message = payload()
+    const signature = await (await provider().signer(ref, ctx)).sign(message)
+    expect(verifier!.verify(message, signature)).toBe(true)
+    expect(await requestsDuring(() => provider().publicKey(uri(key.keyId), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+    expect(await requestsDuring(() => provider().publicKey(uri(key.keyId), {cache}))).toEqual([])
+  })
+
+  test('an alias is asked every run: it can be re-pointed to another key', async () => {
+    const alias = freshAlias()
+    kms.createKey('ECC_NIST_P256', {alias})
+    const {cache, entries} = memoryCache()
+    await provider().verifier(uri(alias), {cache})
+    expect(entries.size).toBe(0)
+    expect(await requestsDuring(() => provider().verifier(uri(alias), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+  })
+
+  test('an entry older than the limit, or unreadable, is fetched again', async () => {
+    const key = kms.createKey('ECC_NIST_P256', {alias: freshAlias()})
+    const {cache, entries} = memoryCache()
+    await provider().verifier(uri(key.arn), {cache})
+    const [name, value] = [...entries][0]!
+    entries.set(name, JSON.stringify({...JSON.parse(value), at: Date.now() - 2 * 60 * 60 * 1000}))
+    expect(await requestsDuring(() => provider().verifier(uri(key.arn), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+    entries.set(name, '{not json')
+    expect(await requestsDuring(() => provider().verifier(uri(key.arn), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+  })
+
+  test('signing never uses the cache: the key state is checked each run', async () => {
+    const key = kms.createKey('ECC_NIST_P256', {alias: freshAlias()})
+    const {cache} = memoryCache()
+    await provider().verifier(uri(key.arn), {cache})
+    expect(await requestsDuring(() => provider().signer(uri(key.arn), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+  })
+})
