@@ -9,7 +9,7 @@ export interface PasswordSources {
 }
 
 /**
- * This process's sources. Getters: `process.stdin` sets up a stream on first access (~1 ms, and
+ * This process's sources. Getters: `process.stdin` sets up a stream on first access (a cost, and
  * it makes a stdin pipe non-blocking), which most commands never need.
  */
 export function processSources(): PasswordSources {
@@ -64,7 +64,7 @@ let stdinRead: Promise<Uint8Array> | undefined
  * fails with EAGAIN whenever the writer has not written yet.
  */
 export function stdinIsTerminal(): boolean {
-  // node:tty loaded here, not at the top: ~1 ms of every start-up, and verify never asks.
+  // node:tty loaded here, not at the top: verify never asks.
   return process.getBuiltinModule('node:tty').isatty(0)
 }
 

@@ -1,7 +1,7 @@
 /**
  * stdout/stderr writes without Node's stream objects. The first touch of `process.stdout` or
- * `process.stderr` builds a stream (for a pipe, a net.Socket): ~1.5 ms each, ~3 ms of every
- * `sign`/`verify` in CI, where both are pipes. These write to the file descriptor instead,
+ * `process.stderr` builds a stream (for a pipe, a net.Socket), a measurable part of a short
+ * command's start-up (README, Performance). These write to the file descriptor instead,
  * synchronously, which is what those streams do for files, terminals and pipes on Linux. If the
  * descriptor is non-blocking and full (EAGAIN), the rest goes through the stream, which buffers
  * it, and so does every later write to that descriptor, keeping the order. A reader that went
