@@ -23,7 +23,7 @@ const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const requireHere = createRequire(join(root, 'package.json'))
 
 /** Loaded lazily at run time, never bundled: big, and only some commands need them. */
-const EXTERNAL_SDK = /^(@aws-sdk|@smithy|@google-cloud|@grpc|google-gax|google-auth-library|pkcs11js)(\/|$)/
+const EXTERNAL_SDK = /^(@aws-sdk|@smithy|@google-cloud|@grpc|google-gax|google-auth-library)(\/|$)/
 
 function packageDirOf(name) {
   for (let dir = root; ; dir = dirname(dir)) {
