@@ -55,6 +55,15 @@ describe('dockerConfigCredentials', () => {
     expect(await creds('localhost:5001', 'a')).toBeUndefined()
   })
 
+  test('only index.docker.io reads the Docker Hub key (ggcr): registry-1.docker.io, as typed, looks up its own name', async () => {
+    await writeConfig(join(dir, '.docker', 'config.json'), {
+      auths: {'https://index.docker.io/v1/': {auth: b64('hub-user:3')}, 'registry-1.docker.io': {auth: b64('r1-user:5')}},
+    })
+    const creds = dockerConfigCredentials({HOME: dir})
+    expect(await creds('index.docker.io', 'library/ubuntu')).toMatchObject({username: 'hub-user'})
+    expect(await creds('registry-1.docker.io', 'library/ubuntu')).toMatchObject({username: 'r1-user'})
+  })
+
   test('no config anywhere → anonymous', async () => {
     const creds = dockerConfigCredentials({HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg')})
     expect(await creds('ghcr.io', 'a')).toBeUndefined()

@@ -8,9 +8,9 @@
 import {readFileSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
+import {DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY} from '@sigil/core'
 import type {RegistryCredential} from '@sigil/core'
 import {credentialHelperGet, helperProgram} from './credential-helper.js'
-import {DOCKER_HUB_ALIASES, DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST} from './docker-hub.js'
 import {ociError} from './error.js'
 
 /** Looks up the credential for a repository on a registry host; undefined = anonymous. */
@@ -138,7 +138,7 @@ interface LoadedConfig {
 
 /** The helper docker would use for `key`: `credHelpers[key]` (Docker Hub: also its host names), else `credsStore`. */
 function helperFor(config: LoadedConfig, key: string): {kind: 'credHelpers' | 'credsStore'; name: string} | undefined {
-  const aliases = key === DOCKER_HUB_AUTH_KEY ? [key, ...DOCKER_HUB_ALIASES] : [key]
+  const aliases = key === DOCKER_HUB_CONFIG_KEY ? [key, ...DOCKER_HUB_HOSTS] : [key]
   for (const k of aliases) {
     const name = config.credHelpers[k]
     if (name !== undefined && name !== '') return {kind: 'credHelpers', name}
@@ -221,7 +221,10 @@ export function dockerConfigCredentials(env: NodeJS.ProcessEnv = process.env, op
     loaded ??= load()
     const config = await loaded
     if (config === undefined) return {source: {host, repository, kind: 'none', description: 'no docker config or auth file: anonymous'}}
-    const hostKey = host === DOCKER_HUB_HOST ? DOCKER_HUB_AUTH_KEY : host
+    // ggcr's keychain: only `index.docker.io` reads the Docker Hub key; `registry-1.docker.io`, kept
+    // as typed in a reference, is looked up under its own name (unlike `dockerConfigKey`, which is
+    // where `docker login` writes).
+    const hostKey = host === DOCKER_HUB_REGISTRY ? DOCKER_HUB_CONFIG_KEY : host
     for (const key of [`${host}/${repository}`, hostKey]) {
       const helper = helperFor(config, key)
       if (helper !== undefined) {

@@ -6,9 +6,9 @@
  */
 import {randomBytes} from 'node:crypto'
 import {dirname, join} from 'node:path'
+import {canonicalRegistryHost, dockerConfigKey} from '@sigil/core'
 import {credentialHelperErase, credentialHelperStore, helperProgram} from './credential-helper.js'
 import {dockerConfigFile, readDockerConfig} from './docker-config.js'
-import {DOCKER_HUB_AUTH_KEY, DOCKER_HUB_HOST, isDockerHubHost} from './docker-hub.js'
 import {ociError} from './error.js'
 
 /**
@@ -19,10 +19,9 @@ import {ociError} from './error.js'
 export function loginServer(input: string): {key: string; host: string} {
   const trimmed = input.trim()
   if (trimmed === '') throw ociError('INVALID_ARGUMENT', 'no registry given')
-  const host = trimmed.replace(/^https?:\/\//i, '').split('/')[0]!.toLowerCase()
+  const host = trimmed.replace(/^https?:\/\//i, '').split('/')[0]!
   if (host === '' || /[\s@]/.test(host)) throw ociError('INVALID_ARGUMENT', `invalid registry "${trimmed}"`)
-  if (isDockerHubHost(host)) return {key: DOCKER_HUB_AUTH_KEY, host: DOCKER_HUB_HOST}
-  return {key: host, host}
+  return {key: dockerConfigKey(host), host: canonicalRegistryHost(host)}
 }
 
 /** Where a login was stored or erased. */

@@ -3,7 +3,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, test} from 'vitest'
 import {SigilError} from '@sigil/core'
-import {canonicalRegistryHost, loadRegistryMirrors, parseRegistryMirrors, registryMirrorsFile} from './mirrors.js'
+import {canonicalRegistryHost} from './index.js'
+import {loadRegistryMirrors, parseRegistryMirrors, registryMirrorsFile} from './mirrors.js'
+import {registryScheme} from './transport-policy.js'
 
 const parse = (value: unknown) => parseRegistryMirrors(JSON.stringify(value), '/etc/r.json')
 
@@ -82,6 +84,46 @@ describe('parseRegistryMirrors', () => {
     expect(err.message).toContain('invalid registries config /etc/r.json')
     expect(err.message).toMatch(pattern)
     expect(err.message).not.toContain('u:p')
+  })
+})
+
+describe('a mirror prefix is a registry host by the transport\'s rule', () => {
+  // A prefix the transport would refuse could never match, and one it talks to must be mappable:
+  // the hosts below are where a separate pattern (RFC 1123 labels, no URL parse) would differ.
+  const accepts = (prefix: string): boolean => {
+    try {
+      parse({registries: [{prefix, location: 'https://mirror.example.com'}]})
+      return true
+    } catch {
+      return false
+    }
+  }
+  const transport = (host: string): boolean => {
+    try {
+      registryScheme(host)
+      return true
+    } catch {
+      return false
+    }
+  }
+  test.each([
+    'docker.io',
+    'Registry.Example:5000',
+    '127.0.0.1:65535',
+    '[::1]:5000',
+    '[::ffff:1.2.3.4]',
+    'a..b',
+    'a-.example',
+    'a.-b',
+    '-a.example',
+    'a.',
+    'a_b',
+    '127.0.0.1:99999',
+    '[1:2]',
+    '1.2.3.4.5',
+    '999.1.1.1',
+  ])('%s: mirrors and transport agree', (host) => {
+    expect(accepts(host)).toBe(transport(host))
   })
 })
 

@@ -14,9 +14,8 @@
 import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {SigilError} from '@sigil/core'
-import {DOCKER_HUB_HOST, isDockerHubHost} from './docker-hub.js'
-import {isLoopbackHost} from './transport-policy.js'
+import {SigilError, canonicalRegistryHost, isLoopbackHost} from '@sigil/core'
+import {isRegistryHost} from './transport-policy.js'
 
 /** One mapping: traffic for `prefix` (a registry host) goes to `location`. */
 export interface RegistryMirror {
@@ -37,12 +36,6 @@ export interface RegistryMirrors {
   endpoint(host: string): string | undefined
 }
 
-/** Lower-case a registry host and fold Docker Hub's names (`docker.io`, `registry-1.docker.io`) into `index.docker.io`. */
-export function canonicalRegistryHost(host: string): string {
-  const h = host.trim().toLowerCase()
-  return isDockerHubHost(h) ? DOCKER_HUB_HOST : h
-}
-
 /** The mirrors file sigil reads for `env` (see the module comment), and whether the user named it explicitly. */
 export function registryMirrorsFile(env: NodeJS.ProcessEnv = process.env): {file: string; explicit: boolean} {
   const explicit = env['SIGIL_REGISTRIES_CONFIG']
@@ -51,8 +44,6 @@ export function registryMirrorsFile(env: NodeJS.ProcessEnv = process.env): {file
   const base = xdg !== undefined && xdg !== '' ? xdg : join(env['HOME'] || homedir(), '.config')
   return {file: join(base, 'sigil', 'registries.json'), explicit: false}
 }
-
-const HOST_PATTERN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/
 
 /**
  * Parse and validate the mirrors file's text. Throws INVALID_ARGUMENT naming `file` and the
@@ -82,7 +73,7 @@ export function parseRegistryMirrors(text: string, file: string): RegistryMirror
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad(`${where} must be an object with "prefix" and "location"`)
     const {prefix, location, insecure} = entry as {prefix?: unknown; location?: unknown; insecure?: unknown}
     if (typeof prefix !== 'string' || prefix.trim() === '') throw bad(`${where}.prefix must be a registry host such as "docker.io"`)
-    if (!HOST_PATTERN.test(prefix.trim().toLowerCase())) {
+    if (!isRegistryHost(prefix.trim())) {
       throw bad(`${where}.prefix "${prefix}" is not a registry host (write "docker.io" or "registry.example:5000", without scheme or path)`)
     }
     if (insecure !== undefined && typeof insecure !== 'boolean') throw bad(`${where}.insecure must be true or false`)

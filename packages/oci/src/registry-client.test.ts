@@ -3,7 +3,7 @@ import {afterEach, describe, expect, test, vi} from 'vitest'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
 import {registryErrorBody, sendJson, startSilentServer, startWireServer, type SilentServer, type WireServer} from '../test/wire-server.js'
 import type {RequestEvent} from './http/index.js'
-import {isSupportedDigest} from './content-digest.js'
+import {isDigest} from '@sigil/core'
 import {RegistryClient, type RegistryClientOptions} from './registry-client.js'
 
 const closers: {close(): Promise<void>}[] = []
@@ -149,12 +149,12 @@ describe('manifests', () => {
     expect(events).toHaveLength(0)
   })
 
-  test('digests follow content-digest.ts: one the client could not verify never reaches the wire', async () => {
+  test('digests follow core\'s isDigest: one the client could not verify never reaches the wire', async () => {
     const events: RequestEvent[] = []
     const c = client(events)
     const repo = {registry: '127.0.0.1:1', repository: 'a'}
     for (const digest of [`sha256:${'A'.repeat(64)}`, 'sha256:abc', `md5:${'0'.repeat(32)}`, `sha256+b64:${'a'.repeat(43)}=`]) {
-      expect(isSupportedDigest(digest)).toBe(false)
+      expect(isDigest(digest)).toBe(false)
       await expect(c.blobExists(repo, digest)).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
       await expect(c.deleteManifest(repo, digest)).rejects.toMatchObject({code: 'INVALID_REFERENCE'})
     }

@@ -2,9 +2,10 @@
  * A small OCI distribution client: manifests and blobs, with verified digests, size limits,
  * challenge-driven auth and retries.
  */
+import {computeDigest, isDigest, isDigestSyntax} from '@sigil/core'
 import type {RegistryCredential} from '@sigil/core'
 import {Authenticator, type AuthTarget, type ChallengeStore} from './auth/index.js'
-import {assertDigest, computeDigest, isSupportedDigest, looksLikeDigest} from './content-digest.js'
+import {assertDigest} from './content-digest.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError} from './error.js'
 import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type Deadline, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './http/index.js'
@@ -105,18 +106,18 @@ function checkRepository(repo: RepositoryRef): void {
 }
 
 function checkReference(reference: string): void {
-  if (looksLikeDigest(reference) ? !isSupportedDigest(reference) : !TAG_PATTERN.test(reference)) {
+  if (isDigestSyntax(reference) ? !isDigest(reference) : !TAG_PATTERN.test(reference)) {
     throw ociError('INVALID_REFERENCE', `invalid tag or digest "${reference}"`)
   }
 }
 
 function checkDigest(digest: string): void {
-  if (!isSupportedDigest(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}": expected sha256, sha384 or sha512 and its lower-case hex`)
+  if (!isDigest(digest)) throw ociError('INVALID_REFERENCE', `invalid digest "${digest}": expected sha256, sha384 or sha512 and its lower-case hex`)
 }
 
 /** `team/app:v1` or `team/app@sha256:…`, for timeout messages (the registry is named there already). */
 function label(repo: RepositoryRef, reference: string): string {
-  return `${repo.repository}${looksLikeDigest(reference) ? '@' : ':'}${reference}`
+  return `${repo.repository}${isDigestSyntax(reference) ? '@' : ':'}${reference}`
 }
 
 function mediaTypeOf(res: HttpResponse): string {
@@ -203,7 +204,7 @@ export class RegistryClient {
   }
 
   #subject(kind: 'manifest' | 'blob', repo: RepositoryRef, reference: string): string {
-    return `${kind} ${repo.registry}/${repo.repository}${looksLikeDigest(reference) ? '@' : ':'}${reference}`
+    return `${kind} ${repo.registry}/${repo.repository}${isDigestSyntax(reference) ? '@' : ':'}${reference}`
   }
 
   /** When the call starting now must be done: its own budget, or the client's, whichever ends first. */
@@ -234,8 +235,8 @@ export class RegistryClient {
     const digest = res.headers.get('docker-content-digest')?.trim()
     const length = res.headers.get('content-length')
     const mediaType = mediaTypeOf(res)
-    if (digest !== undefined && isSupportedDigest(digest) && length !== null && /^\d+$/.test(length) && !GENERIC_CONTENT_TYPES.has(mediaType)) {
-      if (looksLikeDigest(reference) && digest !== reference) {
+    if (digest !== undefined && isDigest(digest) && length !== null && /^\d+$/.test(length) && !GENERIC_CONTENT_TYPES.has(mediaType)) {
+      if (isDigestSyntax(reference) && digest !== reference) {
         throw ociError('DIGEST_MISMATCH', `${subject}: registry reports digest ${digest}`, {details: {expected: reference, actual: digest}})
       }
       return {digest, mediaType, size: Number(length)}
@@ -283,14 +284,14 @@ export class RegistryClient {
     if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, notFound: 'MANIFEST_UNKNOWN', attempts: res.attempts})
     const bytes = res.body
     let digest: string
-    if (looksLikeDigest(reference)) {
+    if (isDigestSyntax(reference)) {
       assertDigest(bytes, reference, subject)
       digest = reference
     } else {
       digest = computeDigest(bytes)
     }
     const header = res.headers.get('docker-content-digest')?.trim()
-    if (header !== undefined && isSupportedDigest(header)) assertDigest(bytes, header, `${subject} (Docker-Content-Digest)`)
+    if (header !== undefined && isDigest(header)) assertDigest(bytes, header, `${subject} (Docker-Content-Digest)`)
     let mediaType = mediaTypeOf(res)
     if (GENERIC_CONTENT_TYPES.has(mediaType)) {
       try {
@@ -311,7 +312,7 @@ export class RegistryClient {
     checkReference(reference)
     const subject = this.#subject('manifest', repo, reference)
     let digest: string
-    if (looksLikeDigest(reference)) {
+    if (isDigestSyntax(reference)) {
       assertDigest(bytes, reference, `${subject} (bytes to upload)`)
       digest = reference
     } else {
@@ -331,7 +332,7 @@ export class RegistryClient {
     })
     if (!ok(res)) throw errorFromResponse(res, {method: 'PUT', url, subject, attempts: res.attempts})
     const header = res.headers.get('docker-content-digest')?.trim()
-    if (header !== undefined && isSupportedDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
+    if (header !== undefined && isDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
       throw ociError('DIGEST_MISMATCH', `${subject}: registry stored digest ${header}, expected ${digest}`, {
         details: {expected: digest, actual: header},
       })
@@ -451,7 +452,7 @@ export class RegistryClient {
     })
     if (!ok(put)) throw errorFromResponse(put, {method: 'PUT', url: putUrl, subject: `upload of ${subject}`, attempts: put.attempts})
     const header = put.headers.get('docker-content-digest')?.trim()
-    if (header !== undefined && isSupportedDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
+    if (header !== undefined && isDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
       throw ociError('DIGEST_MISMATCH', `upload of ${subject}: registry stored digest ${header}`, {details: {expected: digest, actual: header}})
     }
   }

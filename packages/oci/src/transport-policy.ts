@@ -2,43 +2,39 @@
  * Which scheme to use for a registry host: plain HTTP only for loopback, HTTPS otherwise
  * (unless the caller opted into insecure registries).
  */
-import {SigilError} from '@sigil/core'
+import {SigilError, isLoopbackHost} from '@sigil/core'
 
 // A registry host as it appears in an image reference: name or IPv4 with optional port,
 // or a bracketed IPv6 literal with optional port. Nothing that could smuggle userinfo or a path.
 const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
 
-/** Parse `host[:port]` into a WHATWG URL (normalised hostname), or throw INVALID_REFERENCE. */
-function parseHost(host: string): URL {
-  // A bare IPv6 literal (`::1`: two or more colons, no brackets) is accepted and bracketed; the
-  // URL parser below rejects it if it is not a valid address. (Not node:net's isIPv6: its first
-  // call compiles a large regular expression, a cost on every `sigil verify`.)
-  if (!host.startsWith('[') && host.indexOf(':') !== host.lastIndexOf(':')) host = `[${host}]`
-  if (!HOST_PATTERN.test(host)) {
-    throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`)
-  }
+function urlOfHost(host: string): URL | undefined {
+  if (!HOST_PATTERN.test(host)) return undefined
   try {
     return new URL(`http://${host}`)
-  } catch (cause) {
-    throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`, {cause})
+  } catch {
+    return undefined
   }
 }
 
 /**
- * True for loopback registry hosts: `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`
- * (each with or without a port). Only these get plain HTTP by default.
+ * True when `host` is a registry `host[:port]` (an IPv6 literal in brackets) that the transport
+ * can address: the pattern above, and a host and port the WHATWG URL parser accepts (so no
+ * `999.1.1.1`, `[1:2]` or port 99999). The one rule for registry hosts in oci (mirror prefixes too).
  */
-export function isLoopbackHost(host: string): boolean {
-  let hostname: string
-  try {
-    hostname = parseHost(host).hostname.toLowerCase()
-  } catch {
-    return false
-  }
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true
-  if (hostname === '[::1]') return true
-  // WHATWG URL has already normalised IPv4 shorthand (127.1 → 127.0.0.1).
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+export function isRegistryHost(host: string): boolean {
+  return urlOfHost(host) !== undefined
+}
+
+/** Parse `host[:port]` into a WHATWG URL (normalised hostname), or throw INVALID_REFERENCE. */
+function parseHost(host: string): URL {
+  // A bare IPv6 literal (`::1`: two or more colons, no brackets) is accepted and bracketed; the
+  // URL parser rejects it if it is not a valid address. (Not node:net's isIPv6: its first
+  // call compiles a large regular expression, a cost on every `sigil verify`.)
+  if (!host.startsWith('[') && host.indexOf(':') !== host.lastIndexOf(':')) host = `[${host}]`
+  const url = urlOfHost(host)
+  if (url === undefined) throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`)
+  return url
 }
 
 /** Options of {@link registryBaseUrl}. */

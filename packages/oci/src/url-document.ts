@@ -4,10 +4,9 @@
  * only for loopback hosts unless the caller allows it, never a credential, a size limit, retries
  * and deadlines.
  */
-import {SigilError} from '@sigil/core'
+import {SigilError, isLoopbackHost} from '@sigil/core'
 import {HttpTransport, deadlineIn} from './http/index.js'
 import type {RequestEvent} from './http/index.js'
-import {isLoopbackHost} from './transport-policy.js'
 
 /** Options of {@link fetchUrlDocument}. */
 export interface FetchUrlDocumentOptions {

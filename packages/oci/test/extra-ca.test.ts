@@ -220,6 +220,29 @@ describe.skipIf(!tlsAvailable)('useExtraCaCertificates (child processes)', () =>
       expect(node.stderr).toContain('Ignoring extra certs from')
     })
 
+    test('a block that is DER but not a certificate (an empty SEQUENCE) ends the list too, as Node does', async () => {
+      const bundle = join(dir, 'bundle-not-a-certificate.pem')
+      writeFileSync(bundle, `${roots(2)}-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n${cert.cert}`)
+      const r = await run(script(url, {ca: bundle}))
+      expect(r.stderr).toContain('load failed: certificate 3 is not a valid PEM certificate')
+      expect(r.report.outcomes).toEqual([CERT_FAILURE])
+      const node = spawnSync(process.execPath, ['-e', '0'], {env: {...process.env, NODE_EXTRA_CA_CERTS: bundle}, encoding: 'utf8'})
+      expect(node.stderr).toContain('Ignoring extra certs from')
+    })
+
+    test('a certificate whose outer length is not minimally encoded (BER) is trusted, as Node (OpenSSL) does', async () => {
+      const der = Buffer.from(cert.cert.replace(/-----[^-]*-----|\s/g, ''), 'base64')
+      expect(der[1]).toBe(0x82)
+      const ber = Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)])
+      const bundle = join(dir, 'bundle-ber.pem')
+      writeFileSync(bundle, `-----BEGIN CERTIFICATE-----\n${ber.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`)
+      const r = await run(script(url, {ca: bundle}))
+      expect(r.stderr).toBe('')
+      expect(r.report.outcomes).toEqual([SUCCESS])
+      const node = spawnSync(process.execPath, ['-e', '0'], {env: {...process.env, NODE_EXTRA_CA_CERTS: bundle}, encoding: 'utf8'})
+      expect(node.stderr).toBe('')
+    })
+
     test('certificates before a broken block are kept', async () => {
       const bundle = join(dir, 'bundle-broken-after.pem')
       writeFileSync(bundle, `${roots(1)}${cert.cert}-----BEGIN CERTIFICATE-----\nMIIBrokenBrokenBroken\n-----END CERTIFICATE-----\n`)

@@ -1,9 +1,8 @@
 import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {SigilError, createLocalVerifier} from '@sigil/core'
+import {SigilError, createLocalVerifier, parsePublicKeyPem} from '@sigil/core'
 import type {GeneratedKey, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {GO_HASH, bytesField, invokePlugin} from './protocol.js'
-import {publicKeyFromPem} from './public-key.js'
 
 /** Options of `sigstoreKmsProvider`. */
 export interface SigstoreKmsProviderOptions {
@@ -57,7 +56,7 @@ export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): K
     let p = cache.get(keyRef)
     if (!p) {
       const {exe, resp} = call(keyRef, 'publicKey', {publicKeyOptions: {rpcOptions: {keyVersion: '', remoteVerification: false}}})
-      p = resp.then((r) => publicKeyFromPem(new TextDecoder().decode(bytesField(r, 'publicKey', 'publicKeyPEM', exe)), `${exe} publicKey`))
+      p = resp.then((r) => parsePublicKeyPem(bytesField(r, 'publicKey', 'publicKeyPEM', exe), {source: `the publicKey answer of ${exe}`}))
       p.catch(() => cache.delete(keyRef))
       cache.set(keyRef, p)
     }
@@ -91,8 +90,7 @@ export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): K
       const algo = call(keyRef, 'defaultAlgorithm', {})
       const algorithm = (((await algo.resp).defaultAlgorithm as {defaultAlgorithm?: string} | undefined)?.defaultAlgorithm) ?? ''
       const {exe, resp} = call(keyRef, 'createKey', {algorithm})
-      const pem = new TextDecoder().decode(bytesField(await resp, 'createKey', 'publicKeyPEM', exe))
-      const info = publicKeyFromPem(pem, `${exe} createKey`)
+      const info = parsePublicKeyPem(bytesField(await resp, 'createKey', 'publicKeyPEM', exe), {source: `the createKey answer of ${exe}`})
       cache.set(keyRef, Promise.resolve(info))
       return {publicKey: info, written: [{kind: 'remote-key', location: keyRef}]}
     },

@@ -1,8 +1,8 @@
 import {createHash, createPublicKey, verify, constants} from 'node:crypto'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {DEAD_PROXY} from './cosign.js'
+import {crc32c} from '@sigil/core'
 import {
-  crc32c,
   GCP_KMS_SIGN_ALGORITHMS,
   startGcpKmsServer,
   type GcpKmsServer,
@@ -49,18 +49,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close()
   await server?.close()
-})
-
-describe('crc32c', () => {
-  test.each([
-    ['empty', Buffer.alloc(0), 0x00000000],
-    ['"123456789"', Buffer.from('123456789'), 0xe3069283],
-    ['32 zero bytes (RFC 3720)', Buffer.alloc(32), 0x8a9136aa],
-    ['32 0xff bytes (RFC 3720)', Buffer.alloc(32, 0xff), 0x62a8ab43],
-    ['0..31 (RFC 3720)', Buffer.from(Array.from({length: 32}, (_, i) => i)), 0x46dd794e],
-  ])('%s', (_name, bytes, expected) => {
-    expect(crc32c(bytes)).toBe(expected)
-  })
 })
 
 describe('startGcpKmsServer', () => {

@@ -23,6 +23,7 @@ import {createRequire} from 'node:module'
 import {promisify} from 'node:util'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
+import {crc32c} from '@sigil/core'
 
 /** Signing algorithms the fake KMS can create keys for (the `CryptoKeyVersionAlgorithm` names). */
 export type GcpKmsSignAlgorithm =
@@ -747,22 +748,4 @@ function derSignature(r: bigint, s: bigint): Buffer {
   const body = Buffer.concat([derInteger(r), derInteger(s)])
   // P-384 signatures stay under 128 bytes, so a one-byte length suffices.
   return Buffer.concat([Buffer.from([0x30, body.length]), body])
-}
-
-// CRC32C (Castagnoli, reflected polynomial 0x82F63B78), as Cloud KMS uses for integrity fields.
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let i = 0; i < 256; i++) {
-    let c = i
-    for (let j = 0; j < 8; j++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1
-    table[i] = c >>> 0
-  }
-  return table
-})()
-
-/** CRC32C of `bytes` as an unsigned 32-bit number. */
-export function crc32c(bytes: Uint8Array): number {
-  let crc = 0xffffffff
-  for (const byte of bytes) crc = CRC32C_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8)
-  return (crc ^ 0xffffffff) >>> 0
 }

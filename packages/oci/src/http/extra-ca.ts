@@ -4,6 +4,7 @@
  * {@link useExtraCaCertificates}; loopback registries use plain HTTP and never read the file).
  */
 import type {SecureContext} from 'node:tls'
+import {decodeStdBase64} from '@sigil/core'
 
 let extraCaFile: string | undefined
 let consumed = false
@@ -40,40 +41,40 @@ export function caOption(): {secureContext?: SecureContext} {
     warn((err as Error).message)
     return {}
   }
-  const pems: string[] = []
-  for (const pem of text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
-    if (!looksLikeCertificate(pem)) {
-      warn(`certificate ${pems.length + 1} is not a valid PEM certificate`)
-      break
-    }
-    pems.push(pem)
-  }
-  const body = (pem: string): string => pem.replace(/-----[^-]*-----|\s/g, '')
   const tls = process.getBuiltinModule('node:tls')
   const roots = tls.rootCertificates
-  const known = new Set(roots.map(body))
-  const extra = pems.filter((pem) => !known.has(body(pem)))
+  const known = new Set(roots.map(base64Body))
+  const extra: string[] = []
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
+  for (const [i, pem] of blocks.entries()) {
+    const body = base64Body(pem)
+    if (known.has(body)) continue
+    if (!isCertificate(body)) {
+      warn(`certificate ${i + 1} is not a valid PEM certificate`)
+      break
+    }
+    extra.push(pem)
+  }
   // One context for every connection (an agent given `ca` would build a store per connection).
   return extra.length === 0 ? {} : {secureContext: tls.createSecureContext({ca: [...roots, ...extra]})}
 }
 
+function base64Body(pem: string): string {
+  return pem.replace(/-----[^-]*-----|\s/g, '')
+}
+
 /**
- * A cheap stand-in for OpenSSL's parse (a full X.509 parse of a system bundle is slow):
- * base64 that decodes to one DER SEQUENCE spanning exactly the decoded bytes.
+ * Whether OpenSSL reads the block as an X.509 certificate, as Node does for each block of
+ * `NODE_EXTRA_CA_CERTS`. Only blocks that are not byte for byte one of Node's roots get here
+ * (a system bundle repeats most of them), so a full parse costs little.
  */
-function looksLikeCertificate(pem: string): boolean {
-  const b64 = pem.slice('-----BEGIN CERTIFICATE-----'.length, -'-----END CERTIFICATE-----'.length).replace(/\s/g, '')
-  if (b64.length === 0 || b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return false
-  const der = Buffer.from(b64, 'base64')
-  if (der.length < 2 || der[0] !== 0x30) return false
-  let length = der[1]!
-  let header = 2
-  if (length & 0x80) {
-    const bytes = length & 0x7f
-    if (bytes === 0 || bytes > 4 || der.length < 2 + bytes) return false
-    length = 0
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[2 + i]!
-    header += bytes
+function isCertificate(base64: string): boolean {
+  const der = decodeStdBase64(base64)
+  if (der === undefined || der.length === 0) return false
+  try {
+    new (process.getBuiltinModule('node:crypto').X509Certificate)(der)
+    return true
+  } catch {
+    return false
   }
-  return header + length === der.length
 }
