@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest'
-import {DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, canonicalRegistryHost, dockerConfigKey, isDockerHubHost, isLoopbackHost} from './hosts.js'
+import {DOCKER_HUB_CONFIG_KEY, DOCKER_HUB_HOSTS, DOCKER_HUB_REGISTRY, canonicalRegistryHost, dockerConfigKey, isDockerHubHost, isLoopbackHost, isRegistryHost} from './hosts.js'
 import {DEFAULT_REGISTRY, parseReference} from './reference.js'
 
 describe('isLoopbackHost', () => {
@@ -153,5 +153,27 @@ describe('isLoopbackHost (kms-gcp endpoints)', () => {
     ['example.com', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected)
+  })
+})
+
+describe('isRegistryHost: the one host[:port] rule (registries, mirror prefixes, KMS endpoints)', () => {
+  test.each([
+    ['ghcr.io', true],
+    ['127.0.0.1:5000', true],
+    ['[::1]:5000', true],
+    ['registry-1.docker.io', true],
+    ['localhost', true],
+    // The old kms-aws endpoint check let these through; the transport cannot address them.
+    ['127.999.0.1:4566', false],
+    ['999.1.1.1', false],
+    ['[1:2]', false],
+    ['host:99999', false],
+    ['user@host', false],
+    ['host/path', false],
+    ['host.', false],
+    ['-host', false],
+    ['', false],
+  ])('%j → %s', (host, expected) => {
+    expect(isRegistryHost(host)).toBe(expected)
   })
 })

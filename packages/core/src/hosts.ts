@@ -8,6 +8,22 @@
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
 
 /**
+ * True when `host` is a `host[:port]` a client can address: a name or IPv4 address, or an IPv6
+ * literal in brackets, with an optional port, that the WHATWG URL parser also accepts (so no
+ * `999.1.1.1`, `[1:2]` or port 99999), and nothing that could carry userinfo, a path or a
+ * trailing dot. The one rule for registry hosts, mirror prefixes and KMS endpoints.
+ */
+export function isRegistryHost(host: string): boolean {
+  if (!HOST.test(host)) return false
+  try {
+    new URL(`http://${host}`)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
  * True for loopback hosts, with or without a port: `localhost` and names under `.localhost`
  * (RFC 6761; go-containerregistry treats them alike), IPv4 `127.0.0.0/8`, and IPv6 `::1` (bare
  * `::1`, `[::1]`, or any spelling of it such as `[0:0:0:0:0:0:0:1]`). The host is read as the
@@ -18,13 +34,8 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(
 export function isLoopbackHost(host: string): boolean {
   // A bare IPv6 literal has two or more colons and no brackets.
   if (!host.startsWith('[') && host.indexOf(':') !== host.lastIndexOf(':')) host = `[${host}]`
-  if (!HOST.test(host)) return false
-  let hostname: string
-  try {
-    hostname = new URL(`http://${host}`).hostname
-  } catch {
-    return false
-  }
+  if (!isRegistryHost(host)) return false
+  const hostname = new URL(`http://${host}`).hostname
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true
   if (hostname === '[::1]') return true
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)

@@ -60,6 +60,7 @@ export {
   dockerConfigKey,
   isDockerHubHost,
   isLoopbackHost,
+  isRegistryHost,
 } from './hosts.js'
 
 export {crc32c} from './crc32c.js'

@@ -1,7 +1,7 @@
 /**
  * `awskms://[endpoint]/<keyid>` references, as cosign parses them (spec §5).
  */
-import {isLoopbackHost} from '@sigil/core'
+import {isLoopbackHost, isRegistryHost} from '@sigil/core'
 import {AwsKmsError} from './error.js'
 
 /** The URI scheme, with `://`. */
@@ -36,7 +36,6 @@ const KEY_ID_RE = new RegExp(`^${UUID}$`)
 const MRK_RE = new RegExp(`^${MRK}$`)
 const ALIAS_RE = new RegExp(`^${ALIAS}$`)
 const ARN_RE = new RegExp(`^arn:(aws|aws-us-gov|aws-cn):kms:([a-z0-9-]+):(\\d{12}):(key/(?:${UUID}|${MRK})|${ALIAS})$`)
-const HOST_RE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$/
 
 const FORMS =
   'awskms://[endpoint]/<key id>, where <key id> is a key UUID, an mrk- multi-region key id, ' +
@@ -61,8 +60,7 @@ export function parseAwsKmsUri(uri: string): AwsKmsKeyRef {
     throw new AwsKmsError('INVALID_ARGUMENT', `invalid AWS KMS key reference ${uri}: "${host}" is read as the endpoint host; without an endpoint write three slashes, e.g. awskms:///alias/<name>`)
   }
   if (host !== '') {
-    const port = HOST_RE.exec(host)?.[1]
-    if (!HOST_RE.test(host) || (port !== undefined && Number(port) > 65535)) {
+    if (!isRegistryHost(host)) {
       throw new AwsKmsError('INVALID_ARGUMENT', `invalid endpoint "${host}" in AWS KMS key reference ${uri}: expected host[:port]`)
     }
   }

@@ -2,28 +2,12 @@
  * Which scheme to use for a registry host: plain HTTP only for loopback, HTTPS otherwise
  * (unless the caller opted into insecure registries).
  */
-import {SigilError, isLoopbackHost} from '@sigil/core'
+import {SigilError, isLoopbackHost, isRegistryHost} from '@sigil/core'
 
-// A registry host as it appears in an image reference: name or IPv4 with optional port,
-// or a bracketed IPv6 literal with optional port. Nothing that could smuggle userinfo or a path.
-const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
+export {isRegistryHost}
 
 function urlOfHost(host: string): URL | undefined {
-  if (!HOST_PATTERN.test(host)) return undefined
-  try {
-    return new URL(`http://${host}`)
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * True when `host` is a registry `host[:port]` (an IPv6 literal in brackets) that the transport
- * can address: the pattern above, and a host and port the WHATWG URL parser accepts (so no
- * `999.1.1.1`, `[1:2]` or port 99999). The one rule for registry hosts in oci (mirror prefixes too).
- */
-export function isRegistryHost(host: string): boolean {
-  return urlOfHost(host) !== undefined
+  return isRegistryHost(host) ? new URL(`http://${host}`) : undefined
 }
 
 /** Parse `host[:port]` into a WHATWG URL (normalised hostname), or throw INVALID_REFERENCE. */
