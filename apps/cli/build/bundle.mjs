@@ -74,7 +74,10 @@ const sigilPlugin = {
       const [, owner, ...rest] = id.split(':')
       const source = rest.join(':')
       requireHere.resolve(owner) // the owner must be resolvable from the CLI at run time
-      return `module.exports = require('node:module').createRequire(require.resolve(${JSON.stringify(owner)}))(${JSON.stringify(source)})`
+      return (
+        `require(${JSON.stringify(join(dist, 'runtime', 'compile-cache.js'))}).enableCompileCache(${EXTERNAL_SDK.toString()})\n` +
+        `module.exports = require('node:module').createRequire(require.resolve(${JSON.stringify(owner)}))(${JSON.stringify(source)})`
+      )
     }
     if (id === join(dist, 'runtime', 'builtins.js')) return builtinsModule()
     return null

@@ -34,7 +34,7 @@ Module._resolveFilename = function (request, ...rest) {
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
 function resolvedBy(args: string[]): string[] {
-  const r = spawnSync(process.execPath, ['--import', hook, BIN, ...args], {cwd: dir, encoding: 'utf8', env: {...process.env, SIGIL_DATA_DIR: join(dir, 'data')}})
+  const r = spawnSync(process.execPath, ['--import', hook, BIN, ...args], {cwd: dir, encoding: 'utf8', env: {...process.env, SIGIL_DATA_DIR: join(dir, 'data'), SIGIL_CACHE_DIR: join(dir, 'cache'), HOME: dir}})
   return r.stderr.split('\n').filter((l) => l.startsWith('RESOLVED ')).map((l) => l.slice(9))
 }
 
