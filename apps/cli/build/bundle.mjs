@@ -48,7 +48,6 @@ function owningPackage(path) {
 }
 
 function builtinsModule() {
-  const imports = []
   const entries = []
   for (const [i, name] of (pjson.oclif.plugins ?? []).entries()) {
     const dir = packageDirOf(name)
@@ -57,10 +56,11 @@ function builtinsModule() {
     const hook = Array.isArray(declared) ? declared[0] : declared
     const target = typeof hook === 'string' ? hook : hook?.target
     const identifier = typeof hook === 'object' && hook?.identifier ? hook.identifier : 'default'
-    if (target) imports.push(`import {${identifier} as hook${i}} from ${JSON.stringify(join(dir, target))}`)
-    entries.push(`{name: ${JSON.stringify(name)}, version: ${JSON.stringify(plugin.version ?? '0.0.0')}${target ? `, hook: async () => hook${i}` : ''}}`)
+    // A dynamic import: the plugin's code is in the bundle but runs only when plugins are needed.
+    const load = `async () => (await import(${JSON.stringify(join(dir, target ?? ''))}))[${JSON.stringify(identifier)}]`
+    entries.push(`{name: ${JSON.stringify(name)}, version: ${JSON.stringify(plugin.version ?? '0.0.0')}${target ? `, hook: ${load}` : ''}}`)
   }
-  return `${imports.join('\n')}\nconst BUILTINS = [${entries.join(',\n  ')}]\nexport function builtinPlugins() { return BUILTINS }\n`
+  return `const BUILTINS = [${entries.join(',\n  ')}]\nexport function builtinPlugins() { return BUILTINS }\n`
 }
 
 const sigilPlugin = {

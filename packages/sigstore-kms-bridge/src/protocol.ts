@@ -9,7 +9,6 @@
  * `v1`, `keyResourceID` = the reference without its `scheme://`, `rpcOptions` always present.
  * (sigstore's current source says version "1"; released cosign speaks "v1".)
  */
-import {spawn} from 'node:child_process'
 import {SigilError} from '@sigil/core'
 
 export const PROTOCOL_VERSION = 'v1'
@@ -55,6 +54,8 @@ export function invokePlugin(executable: string, call: PluginCall): Promise<Plug
     [call.method]: call.args,
   })
   return new Promise((resolve, reject) => {
+    // Loaded when a plugin actually runs: most sigil commands never start one.
+    const {spawn} = process.getBuiltinModule('node:child_process')
     const child = spawn(executable, [PROTOCOL_VERSION, argv], {stdio: ['pipe', 'pipe', 'inherit']})
     const chunks: Buffer[] = []
     const timer = setTimeout(() => child.kill('SIGKILL'), call.timeoutMs ?? 60_000)
