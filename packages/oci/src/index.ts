@@ -9,6 +9,7 @@ export type {
   GetBlobOptions,
   GetManifestOptions,
   ManifestDescriptor,
+  ReferrersAnswer,
   RegistryClientOptions,
   RepositoryRef,
 } from './registry-client.js'

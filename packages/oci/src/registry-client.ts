@@ -73,6 +73,14 @@ export interface ManifestDescriptor {
   readonly size: number
 }
 
+/** What a registry's referrers API answered (see {@link RegistryClient.getReferrers}). */
+export interface ReferrersAnswer {
+  /** The image index, as sent. */
+  readonly bytes: Uint8Array
+  /** The registry filtered by the requested `artifactType` (else the caller filters). */
+  readonly filtered: boolean
+}
+
 /** Options of manifest reads. */
 export interface GetManifestOptions {
   /** Accepted media types. Default: OCI manifest, Docker schema 2, OCI index, Docker list. */
@@ -179,7 +187,7 @@ export class RegistryClient {
     return base
   }
 
-  #url(repo: RepositoryRef, kind: 'manifests' | 'blobs' | 'tags', rest: string): string {
+  #url(repo: RepositoryRef, kind: 'manifests' | 'blobs' | 'tags' | 'referrers', rest: string): string {
     checkRepository(repo)
     return `${this.#base(repo.registry)}/v2/${repo.repository}/${kind}/${rest}`
   }
@@ -308,7 +316,7 @@ export class RegistryClient {
    * Upload a manifest under `reference` (tag or digest) with Content-Type `mediaType`. Returns
    * its digest (sha256 of `bytes`); a Docker-Content-Digest answer that disagrees → DIGEST_MISMATCH.
    */
-  async putManifest(repo: RepositoryRef, reference: string, bytes: Uint8Array, mediaType: string): Promise<{digest: string}> {
+  async putManifest(repo: RepositoryRef, reference: string, bytes: Uint8Array, mediaType: string): Promise<{digest: string; ociSubject?: string}> {
     checkReference(reference)
     const subject = this.#subject('manifest', repo, reference)
     let digest: string
@@ -337,7 +345,36 @@ export class RegistryClient {
         details: {expected: digest, actual: header},
       })
     }
-    return {digest}
+    // OCI 1.1: a registry with the referrers API names the subject it indexed the manifest under.
+    const ociSubject = res.headers.get('oci-subject')?.trim()
+    return {digest, ...(ociSubject ? {ociSubject} : {})}
+  }
+
+  /**
+   * The OCI 1.1 referrers of manifest `digest` (`GET /v2/<name>/referrers/<digest>`): the image
+   * index the registry answers (bytes as sent, at most `maxManifestBytes`), and whether it applied
+   * the `artifactType` filter (`OCI-Filters-Applied`). Undefined when the registry has no
+   * referrers API (404 there): then the referrers tag schema (`sha256-<hex>`) is the fallback.
+   */
+  async getReferrers(repo: RepositoryRef, digest: string, options: {readonly artifactType?: string} = {}): Promise<ReferrersAnswer | undefined> {
+    checkDigest(digest)
+    const subject = `referrers of ${repo.registry}/${repo.repository}@${digest}`
+    const query = options.artifactType === undefined ? '' : `?artifactType=${encodeURIComponent(options.artifactType)}`
+    const url = this.#url(repo, 'referrers', `${digest}${query}`)
+    const res = await this.#send(repo, {
+      method: 'GET',
+      url,
+      headers: {accept: 'application/vnd.oci.image.index.v1+json'},
+      maxBytes: this.#maxManifestBytes,
+      what: subject,
+      subject,
+      label: `the referrers of ${label(repo, digest)}`,
+      deadline: this.#deadline(),
+    })
+    if (res.status === 404) return undefined
+    if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, attempts: res.attempts})
+    const applied = (res.headers.get('oci-filters-applied') ?? '').split(',').map((f) => f.trim())
+    return {bytes: res.body, filtered: options.artifactType !== undefined && applied.includes('artifactType')}
   }
 
   /** Delete a manifest (by digest; registries may also accept tags). Missing → MANIFEST_UNKNOWN. */
