@@ -40,6 +40,7 @@ describe('@sigil/oci public surface', () => {
       'getBlob',
       'getManifest',
       'getManifestIfExists',
+      'getReferrers',
       'listTags',
       'putManifest',
       'resolveDigest',
