@@ -204,6 +204,8 @@ describe('sign and verify through the binary', () => {
     const wrongKey = await sigil(['verify', '--key', 'alice.pub', ref], {cwd: dir})
     expect(wrongKey.code).toBe(12)
     expect(wrongKey.stderr).toContain('no matching signatures')
+    // One line with the reason (README: errors are one line).
+    expect(wrongKey.stderr).toBe('Error: no matching signatures: invalid signature when validating ASN.1 encoded signature\n')
   })
 
   test('a tag re-pushed by an attacker fails verification', async () => {

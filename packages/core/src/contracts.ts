@@ -175,6 +175,53 @@ export interface RegistryEndpoint {
   readonly url: string
 }
 
+/** What an attachment is to the artifact it is attached to. */
+export type AttachmentKind = 'signature' | 'attestation' | 'sbom'
+
+/** The artifact attachments belong to: a manifest in a repository, by digest. */
+export interface AttachmentSubject {
+  readonly registry: string
+  readonly repository: string
+  /** `sha256:<hex>` of the subject manifest. */
+  readonly digest: string
+}
+
+/**
+ * One attachment as a store lists it, before its content is read. `format` says how to read
+ * the content: a simple-signing payload with its signature beside it (cosign's legacy `.sig`
+ * layers), a DSSE envelope (legacy `.att` layers), or a sigstore bundle (cosign 3 referrers).
+ */
+export interface StoredAttachment {
+  readonly kind: AttachmentKind
+  readonly format: 'simple-signing' | 'dsse-envelope' | 'sigstore-bundle'
+  /** Where it is, for messages: `registry/repo:sha256-<hex>.sig`, `registry/repo@sha256:…`. */
+  readonly location: string
+  /** The stored object: the layer (legacy) or the referrer manifest (bundles). */
+  readonly digest: string
+  readonly mediaType: string
+  readonly size: number
+  readonly annotations?: Readonly<Record<string, string>>
+  /** The predicate type, when the store records it without reading the content (bundle referrers). */
+  readonly predicateType?: string
+}
+
+/**
+ * Where an artifact's signatures and attestations are kept: cosign's legacy tags
+ * (`sha256-<hex>.sig`/`.att`/`.sbom`), OCI 1.1 referrers (with the tag-schema fallback), … The
+ * verify workflows are written once over this contract.
+ */
+export interface AttachmentStore {
+  /** Short name for messages (`legacy-tags`, `referrers`). */
+  readonly name: string
+  /**
+   * The attachments of `subject` of `kind`; empty when none are stored. A registry fault, or a
+   * listing that cannot be read, is an error, never an empty list.
+   */
+  list(subject: AttachmentSubject, kind: AttachmentKind): Promise<readonly StoredAttachment[]>
+  /** The content of a listed attachment (the payload, the envelope or the bundle), size-limited. */
+  read(subject: AttachmentSubject, attachment: StoredAttachment): Promise<Uint8Array>
+}
+
 /** Registry-specific knowledge: naming, credentials, endpoints, quirks. */
 export interface RegistryAdapter {
   /** Short name for messages (`ghcr`, `ecr`). */

@@ -3,6 +3,9 @@
  * and SPKI public keys), and the host rules every package shares. No runtime dependencies, no I/O.
  */
 export type {
+  AttachmentKind,
+  AttachmentStore,
+  AttachmentSubject,
   GeneratedKey,
   GenerateKeyOptions,
   HashAlgorithm,
@@ -18,6 +21,7 @@ export type {
   SigilPluginHookOptions,
   SignatureAlgorithm,
   Signer,
+  StoredAttachment,
   Verifier,
   VerifyOptions,
 } from './contracts.js'

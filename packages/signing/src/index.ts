@@ -1,6 +1,8 @@
 export {signImage, newSignatureManifestMediaType} from './sign-image.js'
 export type {SignImageOptions, SignImageResult, SignEvent} from './sign-image.js'
 export {verifyImage, MAX_PAYLOAD_BYTES} from './verify-image.js'
+export {legacyTagStore} from './legacy-tag-store.js'
+export type {LegacyTagStoreOptions} from './legacy-tag-store.js'
 export type {VerifyImageOptions, VerifyImageResult, VerifiedSignature} from './verify-image.js'
 export {attachmentTree} from './attachment-tree.js'
 export type {AttachmentBranch, AttachmentTree, AttachmentTreeOptions} from './attachment-tree.js'

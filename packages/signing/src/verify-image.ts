@@ -1,20 +1,13 @@
-import {
-  SIGNATURE_ANNOTATION,
-  SIMPLE_SIGNING_MEDIA_TYPE,
-  checkClaims,
-  isSigilError,
-  parsePayload,
-  parseSignatureManifest,
-} from '@sigil/core'
-import type {Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, Verifier} from '@sigil/core'
+import {SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, checkClaims, parsePayload} from '@sigil/core'
+import type {AttachmentStore, AttachmentSubject, Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {MAX_PAYLOAD_BYTES, legacyTagStore} from './legacy-tag-store.js'
 import {resolveForVerification} from './resolve.js'
 import {signatureLocation} from './signature-location.js'
 import type {SignatureLocationOptions} from './signature-location.js'
 
-/** cosign's cap on one attachment (`COSIGN_MAX_ATTACHMENT_SIZE`, 128 MiB). */
-export const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024
+export {MAX_PAYLOAD_BYTES}
 
 /** Options of `verifyImage`. */
 export interface VerifyImageOptions extends SignatureLocationOptions {
@@ -40,6 +33,11 @@ export interface VerifyImageOptions extends SignatureLocationOptions {
   readonly resolveWithHead?: boolean
   /** Layers checked at once. Default 10 (cosign's `--max-workers`). */
   readonly concurrency?: number
+  /**
+   * Where signatures are looked for, all of them, always. Default: cosign's legacy `.sig` tag
+   * ({@link legacyTagStore} with this call's client and location options).
+   */
+  readonly stores?: readonly AttachmentStore[]
 }
 
 /** One signature that passed every check. */
@@ -63,14 +61,19 @@ export interface VerifyImageResult {
 
 type LayerOutcome = {ok: true; value: VerifiedSignature} | {ok: false; reason: string}
 
+function descriptorOf(a: StoredAttachment): Descriptor {
+  return {mediaType: a.mediaType, size: a.size, digest: a.digest, ...(a.annotations ? {annotations: a.annotations} : {})}
+}
+
 async function checkLayer(
-  layer: Descriptor,
-  location: {repository: {registry: string; repository: string}},
-  digest: string,
+  store: AttachmentStore,
+  subject: AttachmentSubject,
+  attachment: StoredAttachment,
   options: VerifyImageOptions,
   verifier: Promise<Verifier>,
 ): Promise<LayerOutcome> {
-  if (layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) {
+  const layer = descriptorOf(attachment)
+  if (attachment.format !== 'simple-signing' || layer.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) {
     return {ok: false, reason: `signature layer ${layer.digest} has media type ${layer.mediaType}, not a simple-signing payload`}
   }
   const encoded = layer.annotations?.[SIGNATURE_ANNOTATION]
@@ -86,7 +89,7 @@ async function checkLayer(
     return {ok: false, reason: `signature layer ${layer.digest} has an empty signature`}
   }
   // A registry fault while reading a blob is a fault, not a bad signature: let it throw.
-  const payloadBytes = await options.client.getBlob(location.repository, layer.digest, {maxBytes: limit})
+  const payloadBytes = await store.read(subject, attachment)
   if (!(await verifier).verify(payloadBytes, signature, {hash: options.hash})) {
     return {ok: false, reason: 'invalid signature when validating ASN.1 encoded signature'}
   }
@@ -97,7 +100,7 @@ async function checkLayer(
     return {ok: false, reason: `signature layer ${layer.digest}: ${(err as Error).message}`}
   }
   if (options.checkClaims !== false) {
-    const claims = checkClaims(payload, {manifestDigest: digest, annotations: options.annotations ? {...options.annotations} : undefined})
+    const claims = checkClaims(payload, {manifestDigest: subject.digest, annotations: options.annotations ? {...options.annotations} : undefined})
     if (!claims.ok) return {ok: false, reason: claims.reason}
   }
   return {ok: true, value: {layer, payloadBytes, payload}}
@@ -136,30 +139,24 @@ async function verifyWith(image: ImageReference, options: VerifyImageOptions, ve
   const {client} = options
   const digest = await resolveForVerification(client, image, {head: options.resolveWithHead})
   const location = signatureLocation(image, digest, options)
-
-  const sigManifest = await client.getManifestIfExists(location.repository, location.tag)
-  if (!sigManifest) {
-    throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
-  }
-  let layers: Descriptor[]
-  try {
-    layers = parseSignatureManifest(sigManifest.bytes).layers
-  } catch (err) {
-    if (isSigilError(err)) {
-      throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${location.name}: ${err.message}`, {cause: err})
-    }
-    throw err
-  }
-  if (layers.length === 0) {
+  const subject: AttachmentSubject = {registry: image.registry, repository: image.repository, digest}
+  const stores = options.stores ?? [
+    legacyTagStore({client, signatureRepository: options.signatureRepository, attachmentTagPrefix: options.attachmentTagPrefix, maxPayloadBytes: options.maxPayloadBytes}),
+  ]
+  // Every store is asked; a fault in any of them is an error, never "unsigned".
+  const listed = (await Promise.all(stores.map(async (store) => (await store.list(subject, 'signature')).map((attachment) => ({store, attachment}))))).flat()
+  if (listed.length === 0) {
     throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
   }
 
-  const outcomes = await mapLimit(layers, options.concurrency ?? 10, (layer) => checkLayer(layer, location, digest, options, verifier))
+  const outcomes = await mapLimit(listed, options.concurrency ?? 10, ({store, attachment}) => checkLayer(store, subject, attachment, options, verifier))
   const signatures: VerifiedSignature[] = []
   const rejected: Array<{layer: Descriptor; reason: string}> = []
-  outcomes.forEach((o, i) => (o.ok ? signatures.push(o.value) : rejected.push({layer: layers[i]!, reason: o.reason})))
+  outcomes.forEach((o, i) => (o.ok ? signatures.push(o.value) : rejected.push({layer: descriptorOf(listed[i]!.attachment), reason: o.reason})))
   if (signatures.length === 0) {
-    throw new SigningError('NO_MATCHING_SIGNATURES', `no matching signatures:\n${rejected.map((r) => r.reason).join('\n ')}`, {
+    // One line, each distinct reason once (twenty layers rejected for one reason say it once).
+    const reasons = [...new Set(rejected.map((r) => r.reason))]
+    throw new SigningError('NO_MATCHING_SIGNATURES', `no matching signatures: ${reasons.join('; ')}`, {
       details: {signatureLocation: location.name, reasons: rejected.map((r) => r.reason)},
     })
   }

@@ -209,3 +209,20 @@ describe('signImage then verifyImage against a real registry', () => {
     expect(verified.digest).toBe(pushed.digest)
   })
 })
+
+describe('verify reads each distinct blob once', () => {
+  test('many layers sharing one payload: one GET of the payload blob', async () => {
+    const {ref} = await freshImage()
+    // The same payload signed by three keys: three layers, one payload blob.
+    for (const key of [newKey(), newKey(), newKey()]) await signImage(ref, {client, signer: key.signer, verifier: key.verifier})
+    const blobs: string[] = []
+    const counting = new RegistryClient({onRequest: (e) => e.url.includes('/blobs/') && blobs.push(`${e.method} ${e.url}`)})
+    const outsider = newKey()
+    await expect(verifyImage(ref, {client: counting, verifier: outsider.verifier})).rejects.toMatchObject({
+      code: 'NO_MATCHING_SIGNATURES',
+      // one line, the shared reason once
+      message: 'no matching signatures: invalid signature when validating ASN.1 encoded signature',
+    })
+    expect(blobs).toHaveLength(1)
+  })
+})
