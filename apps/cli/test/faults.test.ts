@@ -73,6 +73,17 @@ describe('verify against a faulty registry', () => {
     expectCleanFault(r, /digest|manifest|json/i)
   })
 
+  test('garbage instead of the image tag\'s manifest is a registry fault naming the tag (exit 1), not "no signatures"', async () => {
+    const {ref, repository} = await signedImage()
+    proxy.setRule((m, p) =>
+      p === `/v2/${repository}/manifests/v1` && m === 'GET'
+        ? {kind: 'respond', status: 200, headers: {'content-type': 'application/vnd.oci.image.manifest.v1+json'}, body: 'this is not a manifest {'}
+        : {kind: 'pass'},
+    )
+    const r = await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})
+    expectCleanFault(r, new RegExp(`^Error: the registry answered ${ref.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} with something that is not an image manifest \\(not JSON\\)$`, 'm'))
+  })
+
   test('an image manifest whose bytes do not match its digest', async () => {
     const {ref, repository} = await signedImage()
     proxy.setRule((m, p) => (p === `/v2/${repository}/manifests/v1` && m === 'GET' ? {kind: 'replace-body', body: '{"schemaVersion":2}'} : {kind: 'pass'}))

@@ -11,6 +11,7 @@ export type SigningErrorCode = Extract<
   | 'INVALID_PAYLOAD'
   | 'SIGNING_FAILED'
   | 'RESPONSE_TOO_LARGE'
+  | 'REGISTRY_PROTOCOL'
 >
 
 /** Errors of image signing and verification. */

@@ -35,9 +35,30 @@ export async function resolveForVerification(client: RegistryClient, image: Imag
   if (image.digest) return image.digest
   // Rate-limited registries (Docker Hub) count GETs as pulls: resolve like signing does.
   if (options.head) return resolveForSigning(client, image)
+  let manifest
   try {
-    return (await client.getManifest(repoOf(image), image.tag ?? 'latest')).digest
+    manifest = await client.getManifest(repoOf(image), image.tag ?? 'latest')
   } catch (err) {
     return notFound(image, err)
   }
+  // What the tag points to must at least be a manifest: garbage from the registry is its fault,
+  // to be reported as such, not an image that merely has no signatures.
+  const problem = manifestProblem(manifest.bytes)
+  if (problem !== undefined) {
+    throw new SigningError('REGISTRY_PROTOCOL', `the registry answered ${image.name} with something that is not an image manifest (${problem})`)
+  }
+  return manifest.digest
+}
+
+/** Why `bytes` cannot be an OCI/Docker manifest or index (JSON object, schemaVersion 2), or undefined. */
+function manifestProblem(bytes: Uint8Array): string | undefined {
+  let doc: unknown
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(bytes))
+  } catch {
+    return 'not JSON'
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'not a JSON object'
+  if ((doc as {schemaVersion?: unknown}).schemaVersion !== 2) return `schemaVersion ${JSON.stringify((doc as {schemaVersion?: unknown}).schemaVersion)}, expected 2`
+  return undefined
 }
