@@ -269,6 +269,29 @@ describe('blobs', () => {
   })
 })
 
+describe('a redirect to another host that asks for credentials', () => {
+  test('says what happened (no credentials forwarded), not that the password was wrong', async () => {
+    const blob = bytesOf('stored elsewhere')
+    const storage = await serve((_req, res) => res.writeHead(401, {'www-authenticate': 'Basic realm="storage"'}).end('{}'))
+    const r = await fake({
+      auth: {kind: 'basic', username: 'u', password: 'p'},
+      override: (req, res) => {
+        if (req.url.includes('/blobs/sha256:') && req.headers.authorization !== undefined) {
+          res.writeHead(307, {location: `${storage.url}/bucket/blob`}).end()
+          return true
+        }
+        return false
+      },
+    })
+    const c = new RegistryClient({credentials: async () => ({kind: 'basic', username: 'u', password: 'p'})})
+    const err = await c.getBlob({registry: r.host, repository: 'a'}, digestOf(blob)).catch((e: unknown) => e as Error)
+    expect(err).toMatchObject({code: 'REGISTRY_AUTH_FAILED'})
+    expect(err.message).toContain(`${r.host} redirected the request for blob ${r.host}/a@${digestOf(blob)} to ${storage.host}, which asked for credentials`)
+    expect(err.message).not.toContain('username or password')
+    expect(storage.requests.every((q) => q.headers.authorization === undefined)).toBe(true)
+  })
+})
+
 describe('error mapping', () => {
   test('garbage error bodies → REGISTRY_ERROR with status and a sanitized snippet', async () => {
     const s = await serve((req, res) => {

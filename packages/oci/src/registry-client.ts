@@ -7,7 +7,7 @@ import type {RegistryCredential} from '@sigil/core'
 import {Authenticator, type AuthTarget, type ChallengeStore} from './auth/index.js'
 import {assertDigest} from './content-digest.js'
 import {dockerConfigCredentials} from './docker-config.js'
-import {errorFromResponse, ociError} from './error.js'
+import {errorFromResponse, ociError, redactUrl} from './error.js'
 import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type Deadline, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './http/index.js'
 import {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'
 import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
@@ -206,6 +206,17 @@ export class RegistryClient {
       if (authz.header !== undefined) headers['authorization'] = authz.header
       const res = await this.#transport.send({...req, headers})
       if (res.status !== 401 || !sameOrigin) return res
+      const answeredBy = new URL(res.url).origin
+      if (answeredBy !== baseOrigin) {
+        // The registry redirected to another host, which wants credentials: ours are not sent
+        // there (they are the registry's), so this is no verdict on them.
+        throw ociError(
+          'REGISTRY_AUTH_FAILED',
+          `${repo.registry} redirected the request for ${req.subject} to ${new URL(res.url).host}, which asked for credentials; ` +
+            'sigil does not send registry credentials to another host (the registry or its storage is misconfigured)',
+          {details: {status: 401, url: redactUrl(res.url)}},
+        )
+      }
       await this.#auth.challenged(target, res, authz, req.subject, req.method)
     }
     throw ociError('REGISTRY_AUTH_FAILED', `authentication for ${req.subject} did not settle after ${MAX_AUTH_ROUNDS} challenges`)
