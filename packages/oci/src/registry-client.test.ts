@@ -269,6 +269,40 @@ describe('blobs', () => {
   })
 })
 
+describe('uploads whose session the registry forgot', () => {
+  test('404 BLOB_UPLOAD_UNKNOWN on the PUT starts a new session (POST again), not a retry of the dead one', async () => {
+    const blob = bytesOf('a blob')
+    let sessions = 0
+    const s = await serve((req, res) => {
+      if (req.method === 'POST') {
+        sessions++
+        res.writeHead(202, {location: `/v2/a/blobs/uploads/session-${sessions}`}).end()
+      } else if (req.method === 'PUT' && req.url.startsWith('/v2/a/blobs/uploads/session-1')) {
+        sendJson(res, 404, {errors: [{code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry'}]})
+      } else {
+        res.writeHead(201, {'docker-content-digest': digestOf(blob)}).end()
+      }
+    })
+    await client().uploadBlob({registry: s.host, repository: 'a'}, digestOf(blob), blob)
+    expect(s.requests.map((r) => `${r.method} ${r.url.replace(/\?.*/, '')}`)).toEqual([
+      'POST /v2/a/blobs/uploads/',
+      'PUT /v2/a/blobs/uploads/session-1',
+      'POST /v2/a/blobs/uploads/',
+      'PUT /v2/a/blobs/uploads/session-2',
+    ])
+  })
+
+  test('a registry that forgets every session: the error after three sessions, bounded', async () => {
+    const blob = bytesOf('a blob')
+    const s = await serve((req, res) => {
+      if (req.method === 'POST') res.writeHead(202, {location: '/v2/a/blobs/uploads/x'}).end()
+      else sendJson(res, 404, {errors: [{code: 'BLOB_UPLOAD_UNKNOWN', message: 'blob upload unknown to registry'}]})
+    })
+    await expect(client().uploadBlob({registry: s.host, repository: 'a'}, digestOf(blob), blob)).rejects.toMatchObject({message: expect.stringContaining('BLOB_UPLOAD_UNKNOWN')})
+    expect(s.requests.filter((r) => r.method === 'POST')).toHaveLength(3)
+  })
+})
+
 describe('a redirect to another host that asks for credentials', () => {
   test('says what happened (no credentials forwarded), not that the password was wrong', async () => {
     const blob = bytesOf('stored elsewhere')

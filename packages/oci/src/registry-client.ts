@@ -101,6 +101,8 @@ const TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/
 const GENERIC_CONTENT_TYPES = new Set(['', 'application/json', 'text/plain', 'application/octet-stream'])
 const MAX_AUTH_ROUNDS = 4
 const MAX_TAG_PAGES = 1000
+/** Upload sessions tried for one blob before its failure is final. */
+const MAX_UPLOAD_SESSIONS = 3
 
 function checkRepository(repo: RepositoryRef): void {
   const segments = repo.repository.split('/')
@@ -459,45 +461,53 @@ export class RegistryClient {
     const deadline = this.#deadline()
     const uploadLabel = `the upload of blob ${label(repo, digest)}`
     const startUrl = this.#url(repo, 'blobs', 'uploads/')
-    const start = await this.#send(repo, {
-      method: 'POST',
-      url: startUrl,
-      body: new Uint8Array(0),
-      maxBytes: SMALL_BODY_LIMIT,
-      subject: `upload of ${subject}`,
-      push: true,
-      label: uploadLabel,
-      deadline,
-    })
-    if (!ok(start)) throw errorFromResponse(start, {method: 'POST', url: startUrl, subject: `upload of ${subject}`, attempts: start.attempts})
-    const location = start.headers.get('location')
-    if (location === null || location === '') {
-      throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: the registry answered ${start.status} without a Location header`)
+    let put: HttpResponse
+    let putUrl: string
+    // An upload session the registry has forgotten (a PUT retried after a dropped connection
+    // meets 404 BLOB_UPLOAD_UNKNOWN) is not retried in place: a new session is started.
+    for (let session = 1; ; session++) {
+      const start = await this.#send(repo, {
+        method: 'POST',
+        url: startUrl,
+        body: new Uint8Array(0),
+        maxBytes: SMALL_BODY_LIMIT,
+        subject: `upload of ${subject}`,
+        push: true,
+        label: uploadLabel,
+        deadline,
+      })
+      if (!ok(start)) throw errorFromResponse(start, {method: 'POST', url: startUrl, subject: `upload of ${subject}`, attempts: start.attempts})
+      const location = start.headers.get('location')
+      if (location === null || location === '') {
+        throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: the registry answered ${start.status} without a Location header`)
+      }
+      let target: URL
+      try {
+        target = new URL(location, start.url)
+      } catch (cause) {
+        throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: invalid upload Location`, {cause})
+      }
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+        throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: upload Location has unsupported scheme ${target.protocol}`)
+      }
+      assertTransportAllowed(target, this.#insecure)
+      // Append rather than rebuild the query: the Location's own parameters (`_state`) must stay byte-exact.
+      const href = target.toString().replace(/#.*$/, '')
+      putUrl = `${href}${target.search === '' ? (href.endsWith('?') ? '' : '?') : '&'}digest=${encodeURIComponent(digest)}`
+      put = await this.#send(repo, {
+        method: 'PUT',
+        url: putUrl,
+        headers: {'content-type': 'application/octet-stream'},
+        body: bytes,
+        maxBytes: SMALL_BODY_LIMIT,
+        subject: `upload of ${subject}`,
+        push: true,
+        label: uploadLabel,
+        deadline,
+      })
+      if (put.status === 404 && session < MAX_UPLOAD_SESSIONS) continue
+      break
     }
-    let target: URL
-    try {
-      target = new URL(location, start.url)
-    } catch (cause) {
-      throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: invalid upload Location`, {cause})
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      throw ociError('REGISTRY_PROTOCOL', `upload of ${subject}: upload Location has unsupported scheme ${target.protocol}`)
-    }
-    assertTransportAllowed(target, this.#insecure)
-    // Append rather than rebuild the query: the Location's own parameters (`_state`) must stay byte-exact.
-    const href = target.toString().replace(/#.*$/, '')
-    const putUrl = `${href}${target.search === '' ? (href.endsWith('?') ? '' : '?') : '&'}digest=${encodeURIComponent(digest)}`
-    const put = await this.#send(repo, {
-      method: 'PUT',
-      url: putUrl,
-      headers: {'content-type': 'application/octet-stream'},
-      body: bytes,
-      maxBytes: SMALL_BODY_LIMIT,
-      subject: `upload of ${subject}`,
-      push: true,
-      label: uploadLabel,
-      deadline,
-    })
     if (!ok(put)) throw errorFromResponse(put, {method: 'PUT', url: putUrl, subject: `upload of ${subject}`, attempts: put.attempts})
     const header = put.headers.get('docker-content-digest')?.trim()
     if (header !== undefined && isDigest(header) && header.startsWith(digest.slice(0, digest.indexOf(':') + 1)) && header !== digest) {
