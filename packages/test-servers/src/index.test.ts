@@ -12,6 +12,7 @@ describe('@sigil/test-servers public surface', () => {
         'cosign3SigningConfig',
         'findCosign3',
         'requireCosign3',
+        'startReferrersProxy',
         'DEAD_PROXY',
         'GCP_KMS_SIGN_ALGORITHMS',
         'OCI_LAYER_GZIP_MEDIA_TYPE',

@@ -1,7 +1,8 @@
 /**
  * @sigil/test-servers (private): sigil's own tests' peers on loopback — a real distribution
- * registry (`startRegistry`), random images (`pushRandomImage`), a fault proxy, a token server,
- * AWS KMS/ECR and Cloud KMS servers doing real crypto, and the real cosign 2 and 3. The conformance
+ * registry (`startRegistry`), random images (`pushRandomImage`), a fault proxy, a proxy adding the
+ * OCI 1.1 referrers API (`startReferrersProxy`), a token server, AWS KMS/ECR and Cloud KMS servers
+ * doing real crypto, and the real cosign 2 and 3. The conformance
  * suites third parties install are in `@sigil/testkit`.
  */
 export {REGISTRY_SKIP_REASON, registryAvailable, registryBinary, requireRegistry, startRegistry} from './registry.js'
@@ -28,6 +29,8 @@ export {
   type RunCosignOptions,
 } from './cosign.js'
 export {startFaultProxy} from './fault-proxy.js'
+export {startReferrersProxy} from './referrers-proxy.js'
+export type {ProxyExchange, RecordedReferrer, ReferrerDescriptor, ReferrersProxy, ReferrersProxyOptions} from './referrers-proxy.js'
 export type {Fault, FaultProxy} from './fault-proxy.js'
 export {startAwsKmsServer} from './aws-kms-server.js'
 export type {
