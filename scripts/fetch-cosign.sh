@@ -1,43 +1,75 @@
 #!/usr/bin/env bash
-# Bring the real cosign (Debian trixie's package, 2.5.x) into <repo>/.cache/cosign/usr/bin/cosign,
-# without touching the machine's apt set-up. It is a test peer for the interop tests only.
+# Bring the real cosign into the repo's cache, without touching the machine's apt set-up. It is a
+# test peer for the interop tests only. Two majors, each from its own Debian suite and cache:
+#
+#   scripts/fetch-cosign.sh      cosign 2.5.x (Debian trixie)        -> .cache/cosign/usr/bin/cosign
+#   scripts/fetch-cosign.sh 3    cosign 3.1.x (Debian forky, else sid) -> .cache/cosign3/usr/bin/cosign
 #
 # How (see ../shared/docs/toolchain.md, "The real cosign, as a test peer"):
 #   - a PRIVATE sources list naming the same Debian archive URIs this machine already uses
 #     (read at run time from /etc/apt/sources.list.d/*.sources, or one-line *.list /
-#     /etc/apt/sources.list) with suite `trixie` and component `main`. No mirror or registry
+#     /etc/apt/sources.list) with the wanted suite and component `main`. No mirror or registry
 #     host is ever written into this repository;
 #   - apt-get update / apt-get download with -o Dir::Etc::SourceList=… -o Dir::Etc::SourceParts=/dev/null
-#     -o Dir::State::Lists=… -o Dir::Cache=… all inside .cache/cosign/apt, so the system's own
+#     -o Dir::State::Lists=… -o Dir::Cache=… all inside <cache>/apt, so the system's own
 #     package lists and caches are left alone (the machine's apt.conf.d settings still apply);
-#   - dpkg-deb -x into .cache/cosign.
+#   - dpkg-deb -x into the cache.
 #
-# Signature checking is KEPT. apt verifies trixie's InRelease with the keyring named in the
+# Signature checking is KEPT. apt verifies the suite's InRelease with the keyring named in the
 # private list's [signed-by=…] and `apt-get download` then checks the .deb against the SHA-256
-# in the signed Packages index. Keyring, in order:
+# in the signed Packages index. Keyrings are tried in this order, each only if the ones before
+# could not verify the suite (a chain of trust, never a leap):
 #   1. the Signed-By keyring of the machine's own Debian source (on Debian 12 that is
 #      /usr/share/keyrings/debian-archive-keyring.gpg). debian-archive-keyring 2023.3+deb12u2
 #      already contains the trixie keys ("Debian Archive Automatic Signing Key (13/trixie)",
-#      "Debian Stable Release Key (13/trixie)"); checked on this machine on 2026-11-25;
-#   2. if that fails (an older bookworm keyring without the trixie keys), the newest
-#      `debian-archive-keyring` .deb of the machine's OWN release is downloaded through another
-#      private list (verified with the machine's existing keyring: a chain of trust, not a leap),
-#      unpacked into the cache and used as [signed-by=…] for trixie;
-#   3. nothing else: there is no silent `[trusted=yes]` fallback. Only if you set
-#      SIGIL_COSIGN_ALLOW_UNVERIFIED=1 yourself is the list marked trusted=yes (never in CI).
+#      "Debian Stable Release Key (13/trixie)"); checked on this machine on 2026-11-25. Debian
+#      signs forky and sid with the same archive keys (checked for cosign 3 on 2026-12-07);
+#   2. the newest `debian-archive-keyring` .deb of the machine's OWN release, fetched through
+#      another private list verified with keyring 1, unpacked into the cache;
+#   3. for cosign 3 only: trixie's `debian-archive-keyring` .deb, fetched through a private
+#      trixie list verified with keyring 1 or 2 (it carries the keys of the release after it,
+#      should forky/sid move to keys the machine's release does not know yet);
+#   nothing else: there is no silent `[trusted=yes]` fallback. Only if you set
+#   SIGIL_COSIGN_ALLOW_UNVERIFIED=1 yourself is the list marked trusted=yes (never in CI).
+#
+# For cosign 3 the suites are tried in order (forky, then sid): a suite whose archive cannot be
+# verified, that has no cosign, or whose cosign is not 3.x, is skipped with a message.
 #
 # Cached: when the binary is present and `cosign version` works, nothing is downloaded.
-# Env: SIGIL_COSIGN_SUITE (default trixie), SIGIL_COSIGN_CACHE (default <repo>/.cache/cosign),
+# Env: SIGIL_COSIGN_SUITE (default trixie), SIGIL_COSIGN_CACHE (default <repo>/.cache/cosign);
+#      SIGIL_COSIGN3_SUITES (default "forky sid"), SIGIL_COSIGN3_CACHE (default <repo>/.cache/cosign3);
 #      SIGIL_COSIGN_KEYRING (use this keyring instead of the machine source's Signed-By).
 # Prints progress to stderr and, on success, the binary's path on stdout.
 set -euo pipefail
 
-say() { printf 'fetch-cosign: %s\n' "$*" >&2; }
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MAJOR=${1:-2}
+case $MAJOR in
+  2)
+    TAG=fetch-cosign
+    read -r -a SUITES <<<"${SIGIL_COSIGN_SUITE:-trixie}"
+    CACHE=${SIGIL_COSIGN_CACHE:-$REPO_ROOT/.cache/cosign}
+    EXPECTED=2.5.0
+    # Keyring suites beyond the machine's own release (step 3 above): none needed for trixie.
+    EXTRA_KEYRING_SUITES=()
+    ;;
+  3)
+    TAG=fetch-cosign3
+    read -r -a SUITES <<<"${SIGIL_COSIGN3_SUITES:-forky sid}"
+    CACHE=${SIGIL_COSIGN3_CACHE:-$REPO_ROOT/.cache/cosign3}
+    EXPECTED=3.1.1
+    EXTRA_KEYRING_SUITES=(trixie)
+    ;;
+  *)
+    printf 'usage: %s [2|3]   (cosign major; default 2)\n' "$0" >&2
+    exit 2
+    ;;
+esac
+((${#SUITES[@]})) || { printf '%s: ERROR: no suite given\n' "$TAG" >&2; exit 1; }
+
+say() { printf '%s: %s\n' "$TAG" "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
-REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-SUITE=${SIGIL_COSIGN_SUITE:-trixie}
-CACHE=${SIGIL_COSIGN_CACHE:-$REPO_ROOT/.cache/cosign}
 BIN=$CACHE/usr/bin/cosign
 APT_DIR=$CACHE/apt
 
@@ -48,14 +80,16 @@ cosign_version() {
 }
 
 # Debian builds cosign without ldflags, so `cosign version` says "GitVersion: devel"; the
-# package version (recorded in $CACHE/VERSION at unpack time) is the real one.
+# package version (recorded in $CACHE/VERSION at unpack time, with the suite in $CACHE/SUITE)
+# is the real one.
 report() {
-  local v
+  local v s
   v=$(cat "$CACHE/VERSION" 2>/dev/null || true)
-  say "cosign ${v:-?} (Debian $SUITE package) at $BIN"
+  s=$(cat "$CACHE/SUITE" 2>/dev/null || printf '%s' "${SUITES[0]}")
+  say "cosign ${v:-?} (Debian $s package) at $BIN"
   case "$v" in
-    2.5.0|2.5.0-*) ;;
-    *) say "warning: expected cosign 2.5.0, got '${v:-unknown}' (the $SUITE package may have moved on)" ;;
+    "$EXPECTED" | "$EXPECTED"-*) ;;
+    *) say "warning: expected cosign $EXPECTED, got '${v:-unknown}' (the $s package may have moved on)" ;;
   esac
   printf '%s\n' "$BIN"
 }
@@ -170,59 +204,128 @@ private_update() {
   return 1
 }
 
-TRIXIE_LIST=$APT_DIR/trixie.list
-write_trixie_list() { # $1 = option list inside [ ]
-  printf 'deb [%s] %s %s main\n' "$1" "$URI" "$SUITE" >"$TRIXIE_LIST"
+# write_list FILE SUITE OPTIONS  (OPTIONS go inside [ ], e.g. signed-by=/path)
+write_list() {
+  printf 'deb [%s] %s %s main\n' "$3" "$URI" "$2" >"$1"
 }
 
-verified=false
-write_trixie_list "signed-by=$MACHINE_KEYRING"
-say "apt-get update ($SUITE main, private lists, signature checked with $MACHINE_KEYRING)"
-if private_update "$TRIXIE_LIST"; then
-  verified=true
-else
-  # Fallback 2: the newest debian-archive-keyring of the machine's own release, verified by the
-  # machine's current keyring, and then used to check trixie.
-  say "could not verify $SUITE with the machine's keyring; fetching the newest debian-archive-keyring of '$CODENAME'"
-  OWN_LIST=$APT_DIR/own.list
-  # The release suite itself (point releases carry keyring updates; -updates may be signed by
-  # other keys and would fail the check).
-  printf 'deb [signed-by=%s] %s %s main\n' "$MACHINE_KEYRING" "$URI" "$CODENAME" >"$OWN_LIST"
-  KEYRING_DIR=$CACHE/keyring
-  if private_update "$OWN_LIST" &&
-    (cd "$APT_DIR/debs" && rm -f debian-archive-keyring_*.deb && private_apt "$OWN_LIST" download debian-archive-keyring >&2) &&
-    rm -rf "$KEYRING_DIR" && dpkg-deb -x "$APT_DIR"/debs/debian-archive-keyring_*.deb "$KEYRING_DIR" &&
-    [[ -r $KEYRING_DIR/usr/share/keyrings/debian-archive-keyring.gpg ]]; then
-    write_trixie_list "signed-by=$KEYRING_DIR/usr/share/keyrings/debian-archive-keyring.gpg"
-    say "apt-get update ($SUITE main, signature checked with the newer keyring)"
-    if private_update "$TRIXIE_LIST"; then verified=true; fi
-  fi
-fi
+# private_download LIST PACKAGE: `apt-get download` into $APT_DIR/debs; prints the .deb's path.
+private_download() {
+  local list=$1 pkg=$2 debs
+  (
+    cd "$APT_DIR/debs"
+    rm -f "${pkg}"_*.deb
+    private_apt "$list" download "$pkg" >&2
+  ) || return 1
+  debs=("$APT_DIR/debs/${pkg}"_*.deb)
+  [[ -f ${debs[0]} ]] || return 1
+  printf '%s\n' "${debs[0]}"
+}
 
-if [[ $verified != true ]]; then
-  if [[ ${SIGIL_COSIGN_ALLOW_UNVERIFIED:-} == 1 && ${CI:-} != true ]]; then
-    say "WARNING: SIGIL_COSIGN_ALLOW_UNVERIFIED=1: fetching $SUITE's cosign WITHOUT a signature check"
-    write_trixie_list "trusted=yes"
-    private_update "$TRIXIE_LIST" || die "apt-get update for $SUITE failed"
+# The chain of keyrings (see the header): KEYRINGS grows one step at a time, on demand.
+KEYRINGS=("$MACHINE_KEYRING")
+KEYRING_SUITES=("$CODENAME")
+for s in "${EXTRA_KEYRING_SUITES[@]}"; do [[ $s == "$CODENAME" ]] || KEYRING_SUITES+=("$s"); done
+next_keyring_step=0
+
+# try_keyrings LIST SUITE FROM: write LIST (SUITE main) signed by each of KEYRINGS[FROM..] in
+# turn and update it; 0 at the first that verifies (VERIFIED_KEYRING names it).
+try_keyrings() {
+  local list=$1 suite=$2 from=$3 i
+  for ((i = from; i < ${#KEYRINGS[@]}; i++)); do
+    write_list "$list" "$suite" "signed-by=${KEYRINGS[i]}"
+    say "apt-get update ($suite main, private lists, signature checked with ${KEYRINGS[i]})"
+    if private_update "$list"; then
+      VERIFIED_KEYRING=${KEYRINGS[i]}
+      return 0
+    fi
+  done
+  return 1
+}
+
+# add_keyring: one more step of the chain: the newest debian-archive-keyring of the next keyring
+# suite, downloaded through a list that one of the keyrings so far verifies. 1 when none is left.
+add_keyring() {
+  while ((next_keyring_step < ${#KEYRING_SUITES[@]})); do
+    local suite=${KEYRING_SUITES[next_keyring_step]} list dir deb
+    next_keyring_step=$((next_keyring_step + 1))
+    list=$APT_DIR/keyring-$suite.list
+    dir=$CACHE/keyring/$suite
+    say "fetching the newest debian-archive-keyring of '$suite' (chain of trust from the keyrings so far)"
+    # The release suite itself (point releases carry keyring updates; -updates may be signed
+    # by other keys and would fail the check).
+    if try_keyrings "$list" "$suite" 0 &&
+      deb=$(private_download "$list" debian-archive-keyring) &&
+      rm -rf "$dir" && mkdir -p "$dir" && dpkg-deb -x "$deb" "$dir" &&
+      [[ -r $dir/usr/share/keyrings/debian-archive-keyring.gpg ]]; then
+      say "keyring $(dpkg-deb -f "$deb" Version) from '$suite', verified with $VERIFIED_KEYRING"
+      KEYRINGS+=("$dir/usr/share/keyrings/debian-archive-keyring.gpg")
+      return 0
+    fi
+    say "could not get a verified debian-archive-keyring from '$suite'"
+  done
+  return 1
+}
+
+# verify_suite LIST SUITE: 0 when SUITE's archive is verified by some keyring of the chain
+# (growing it as needed); LIST then holds the verified list and $APT_DIR/lists its indexes.
+verify_suite() {
+  local list=$1 suite=$2 from=0 n
+  for (( ; ; )); do
+    n=${#KEYRINGS[@]}
+    try_keyrings "$list" "$suite" "$from" && return 0
+    from=$n
+    say "could not verify $suite with the keyrings so far"
+    add_keyring || return 1
+  done
+}
+
+# fetch_from LIST SUITE: download cosign from the (updated) LIST and unpack it if it is our major.
+fetch_from() {
+  local list=$1 suite=$2 deb version
+  say "apt-get download cosign ($suite)"
+  deb=$(private_download "$list" cosign) || { say "apt-get download cosign failed in $suite"; return 1; }
+  version=$(dpkg-deb -f "$deb" Version)
+  if [[ $version != "$MAJOR".* ]]; then
+    say "$suite has cosign $version, not $MAJOR.x"
+    return 1
+  fi
+  say "unpacking $(basename "$deb")"
+  rm -rf "${CACHE:?}/usr"
+  dpkg-deb -x "$deb" "$CACHE"
+  printf '%s\n' "$version" >"$CACHE/VERSION"
+  printf '%s\n' "$suite" >"$CACHE/SUITE"
+}
+
+fetched=false
+verified_any=false
+for suite in "${SUITES[@]}"; do
+  list=$APT_DIR/$suite.list
+  if verify_suite "$list" "$suite"; then
+    verified_any=true
+    if fetch_from "$list" "$suite"; then
+      fetched=true
+      break
+    fi
   else
-    die "the $SUITE archive's signature could not be verified (see the apt output above); not fetching cosign"
+    say "the $suite archive's signature could not be verified (see the apt output above)"
+  fi
+done
+
+if [[ $fetched != true && $verified_any != true ]]; then
+  if [[ ${SIGIL_COSIGN_ALLOW_UNVERIFIED:-} == 1 && ${CI:-} != true ]]; then
+    suite=${SUITES[0]}
+    list=$APT_DIR/$suite.list
+    say "WARNING: SIGIL_COSIGN_ALLOW_UNVERIFIED=1: fetching $suite's cosign WITHOUT a signature check"
+    write_list "$list" "$suite" "trusted=yes"
+    private_update "$list" || die "apt-get update for $suite failed"
+    fetch_from "$list" "$suite" && fetched=true
+  else
+    die "no archive of ${SUITES[*]} could be verified; not fetching cosign"
   fi
 fi
+[[ $fetched == true ]] || die "no cosign $MAJOR.x could be fetched from ${SUITES[*]}"
 
-say "apt-get download cosign"
-(
-  cd "$APT_DIR/debs"
-  rm -f cosign_*.deb
-  private_apt "$TRIXIE_LIST" download cosign >&2
-) || die "apt-get download cosign failed"
-debs=("$APT_DIR"/debs/cosign_*.deb)
-DEB=${debs[0]}
-[[ -f $DEB ]] || die "no cosign .deb was downloaded"
-
-say "unpacking $(basename "$DEB")"
-rm -rf "${CACHE:?}/usr"
-dpkg-deb -x "$DEB" "$CACHE"
-dpkg-deb -f "$DEB" Version >"$CACHE/VERSION"
 [[ -x $BIN ]] || die "the package did not contain usr/bin/cosign"
 cosign_version >/dev/null || die "$BIN does not run: $(cosign_version | head -n 3)"
 report

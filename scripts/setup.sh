@@ -6,12 +6,14 @@
 #   1. pnpm 12.4.2 via `npm i -g` (not corepack: see ../shared/docs/toolchain.md);
 #   2. Debian packages the tests use as real peers: docker-registry, skopeo, umoci
 #      (`apt-get update` once, only when something is missing);
-#   3. the real cosign (Debian trixie's 2.5.0) into .cache/cosign via scripts/fetch-cosign.sh;
+#   3. the real cosign as two test peers via scripts/fetch-cosign.sh: 2.5.0 (Debian trixie) into
+#      .cache/cosign and 3.1.1 (Debian forky, else sid) into .cache/cosign3; a failure of either
+#      is a set-up failure;
 #   4. `pnpm install --frozen-lockfile` and `pnpm run build` (turbo).
 # Package registries and Debian mirrors come only from this machine's own npm/apt configuration;
 # this script names none.
 #
-# Env: SIGIL_SKIP_COSIGN=1 skips step 3 (not honoured under CI=true).
+# Env: SIGIL_SKIP_COSIGN=1 skips step 3, both majors (not honoured under CI=true).
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -75,10 +77,12 @@ say "docker-registry, skopeo, umoci ok ($(elapsed))"
 
 # --- cosign (test peer) ----------------------------------------------------------------------
 if [[ ${SIGIL_SKIP_COSIGN:-} == 1 && ${CI:-} != true ]]; then
-  say "SIGIL_SKIP_COSIGN=1: not fetching cosign (interop tests will be skipped)"
+  say "SIGIL_SKIP_COSIGN=1: not fetching cosign 2 or 3 (interop tests will be skipped)"
 else
-  cosign_path=$(bash "$REPO_ROOT/scripts/fetch-cosign.sh") || die "fetching cosign failed (see above)"
-  say "cosign ok: $cosign_path ($(elapsed))"
+  cosign_path=$(bash "$REPO_ROOT/scripts/fetch-cosign.sh" 2) || die "fetching cosign 2 failed (see above)"
+  say "cosign 2 ok: $cosign_path ($(elapsed))"
+  cosign3_path=$(bash "$REPO_ROOT/scripts/fetch-cosign.sh" 3) || die "fetching cosign 3 failed (see above)"
+  say "cosign 3 ok: $cosign3_path ($(elapsed))"
 fi
 
 # --- dependencies and build ------------------------------------------------------------------

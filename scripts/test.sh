@@ -34,6 +34,9 @@ fi
 if [[ -z ${SIGIL_COSIGN:-} && -x $REPO_ROOT/.cache/cosign/usr/bin/cosign ]]; then
   export SIGIL_COSIGN=$REPO_ROOT/.cache/cosign/usr/bin/cosign
 fi
+if [[ -z ${SIGIL_COSIGN3:-} && -x $REPO_ROOT/.cache/cosign3/usr/bin/cosign ]]; then
+  export SIGIL_COSIGN3=$REPO_ROOT/.cache/cosign3/usr/bin/cosign
+fi
 
 VITEST=$REPO_ROOT/node_modules/.bin/vitest
 RESULTS=$(mktemp -d "${TMPDIR:-/tmp}/sigil-test.XXXXXX")

@@ -1,15 +1,23 @@
 /**
- * The real cosign (Debian trixie's 2.5.0, fetched by scripts/fetch-cosign.sh) as a test peer.
+ * The real cosign as a test peer, in two majors: 2.5.0 (Debian trixie) and 3.1.1 (Debian forky,
+ * else sid), both fetched by scripts/fetch-cosign.sh (`fetch-cosign.sh 3` for cosign 3).
  *
  * Every run is offline: a throw-away HOME and TUF_ROOT, and HTTPS_PROXY/HTTP_PROXY pointing at a
  * dead loopback port, so anything that tries to reach a public service (Rekor, Fulcio, the TUF
  * mirror) fails at once, while loopback registries are reached directly (Go never proxies
- * loopback). Callers still pass cosign's own offline flags, e.g. `sign --tlog-upload=false --yes
- * --allow-http-registry` and `verify --insecure-ignore-tlog=true --offline=true --allow-http-registry`.
+ * loopback). Callers still pass cosign's own offline flags:
+ *   - cosign 2: `sign --tlog-upload=false --yes --allow-http-registry` and
+ *     `verify --insecure-ignore-tlog=true --offline=true --allow-http-registry`;
+ *   - cosign 3: `sign`/`attest`/`sign-blob` refuse `--tlog-upload=false`; pass
+ *     `--signing-config FILE` with a config naming no services ({@link cosign3SigningConfig}) and
+ *     `--yes --allow-http-registry` ({@link cosign3SignArgs}); `verify --key` needs
+ *     `--insecure-ignore-tlog=true --allow-http-registry` ({@link COSIGN3_VERIFY_KEY_ARGS}).
+ *     cosign 3 sign still tries to fetch a TUF trusted root first; the dead proxy makes that fail
+ *     at once and it carries on (a WARNING on stderr), never reaching a public host.
  */
 import {spawn} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -28,17 +36,32 @@ function findRepoRoot(): string | undefined {
   }
 }
 
-/**
- * Path of the cosign binary: `$SIGIL_COSIGN` if set (and present), else
- * `<repo>/.cache/cosign/usr/bin/cosign` when it exists; undefined otherwise.
- */
-export function findCosign(): string | undefined {
-  const fromEnv = process.env.SIGIL_COSIGN
+/** `$VAR` if set (and present), else `<repo>/.cache/<cacheDir>/usr/bin/cosign` when it exists. */
+function findBinary(envVar: string, cacheDir: string): string | undefined {
+  const fromEnv = process.env[envVar]
   if (fromEnv) return existsSync(fromEnv) ? fromEnv : undefined
   const root = findRepoRoot()
   if (root === undefined) return undefined
-  const cached = join(root, '.cache', 'cosign', 'usr', 'bin', 'cosign')
+  const cached = join(root, '.cache', cacheDir, 'usr', 'bin', 'cosign')
   return existsSync(cached) ? cached : undefined
+}
+
+function requireBinary(found: string | undefined, what: string, envVar: string, fetch: string): string | undefined {
+  if (found === undefined && process.env.CI === 'true') {
+    const hint = process.env[envVar]
+      ? `${envVar}=${process.env[envVar]} does not exist`
+      : `run ${fetch} (or scripts/setup.sh), or set ${envVar}`
+    throw new Error(`${what} is required under CI=true but was not found: ${hint}`)
+  }
+  return found
+}
+
+/**
+ * Path of the cosign 2 binary: `$SIGIL_COSIGN` if set (and present), else
+ * `<repo>/.cache/cosign/usr/bin/cosign` when it exists; undefined otherwise.
+ */
+export function findCosign(): string | undefined {
+  return findBinary('SIGIL_COSIGN', 'cosign')
 }
 
 /**
@@ -47,15 +70,58 @@ export function findCosign(): string | undefined {
  * `describe.skipIf(!requireCosign())(…)`.
  */
 export function requireCosign(): string | undefined {
-  const path = findCosign()
-  if (path === undefined && process.env.CI === 'true') {
-    const hint = process.env.SIGIL_COSIGN
-      ? `SIGIL_COSIGN=${process.env.SIGIL_COSIGN} does not exist`
-      : 'run scripts/fetch-cosign.sh (or scripts/setup.sh), or set SIGIL_COSIGN'
-    throw new Error(`cosign is required under CI=true but was not found: ${hint}`)
-  }
+  return requireBinary(findCosign(), 'cosign', 'SIGIL_COSIGN', 'scripts/fetch-cosign.sh')
+}
+
+/**
+ * Path of the cosign 3 binary: `$SIGIL_COSIGN3` if set (and present), else
+ * `<repo>/.cache/cosign3/usr/bin/cosign` when it exists; undefined otherwise. Run it with
+ * `runCosign(args, {cosign: path})`.
+ */
+export function findCosign3(): string | undefined {
+  return findBinary('SIGIL_COSIGN3', 'cosign3')
+}
+
+/** Like {@link requireCosign}, for cosign 3: under CI=true a missing cosign 3 throws. */
+export function requireCosign3(): string | undefined {
+  return requireBinary(findCosign3(), 'cosign 3', 'SIGIL_COSIGN3', 'scripts/fetch-cosign.sh 3')
+}
+
+/**
+ * A sigstore signing config that names no services (no Fulcio, Rekor, OIDC or TSA): what
+ * `cosign signing-config create` writes with no flags. cosign 3 signs with a key, without a
+ * transparency log, only when given such a file (`--signing-config FILE`).
+ */
+export const COSIGN3_NO_SERVICES_SIGNING_CONFIG = {
+  mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+  rekorTlogConfig: {},
+  tsaConfig: {},
+} as const
+
+/**
+ * Write {@link COSIGN3_NO_SERVICES_SIGNING_CONFIG} to `<dir>/signing-config-no-services.json`
+ * (creating `dir`) and return the file's path.
+ */
+export async function cosign3SigningConfig(dir: string): Promise<string> {
+  await mkdir(dir, {recursive: true})
+  const path = join(dir, 'signing-config-no-services.json')
+  await writeFile(path, JSON.stringify(COSIGN3_NO_SERVICES_SIGNING_CONFIG))
   return path
 }
+
+/**
+ * cosign 3's offline flags for `sign`, `attest` (and, minus the registry flag, `sign-blob`,
+ * which also needs `--bundle FILE`): `--signing-config FILE --yes --allow-http-registry`.
+ */
+export function cosign3SignArgs(signingConfigPath: string): string[] {
+  return ['--signing-config', signingConfigPath, '--yes', '--allow-http-registry']
+}
+
+/**
+ * cosign 3's offline flags for `verify --key` / `verify-attestation --key`: no transparency
+ * log (then no TUF root is fetched either). `--offline` is deprecated in cosign 3 and not needed.
+ */
+export const COSIGN3_VERIFY_KEY_ARGS: readonly string[] = ['--insecure-ignore-tlog=true', '--allow-http-registry']
 
 export interface RunCosignOptions {
   /** Extra environment (e.g. COSIGN_PASSWORD, DOCKER_CONFIG). HOME, TUF_ROOT and the proxy
@@ -66,7 +132,7 @@ export interface RunCosignOptions {
   cwd?: string
   /** Kill cosign after this many ms (default 60000). */
   timeoutMs?: number
-  /** Binary to run; default findCosign(). */
+  /** Binary to run; default findCosign() (cosign 2). Pass findCosign3() for cosign 3. */
   cosign?: string
 }
 

@@ -6,6 +6,13 @@ describe('@sigil/test-servers public surface', () => {
     expect(Object.keys(servers).sort()).toEqual(
       [
         'AWS_OFFLINE_ENV',
+        'COSIGN3_NO_SERVICES_SIGNING_CONFIG',
+        'COSIGN3_VERIFY_KEY_ARGS',
+        'cosign3SignArgs',
+        'cosign3SigningConfig',
+        'findCosign3',
+        'requireCosign3',
+        'startReferrersProxy',
         'DEAD_PROXY',
         'GCP_KMS_SIGN_ALGORITHMS',
         'OCI_LAYER_GZIP_MEDIA_TYPE',

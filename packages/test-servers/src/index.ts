@@ -1,7 +1,8 @@
 /**
  * @sigil/test-servers (private): sigil's own tests' peers on loopback — a real distribution
- * registry (`startRegistry`), random images (`pushRandomImage`), a fault proxy, a token server,
- * AWS KMS/ECR and Cloud KMS servers doing real crypto, and the real cosign. The conformance
+ * registry (`startRegistry`), random images (`pushRandomImage`), a fault proxy, a proxy adding the
+ * OCI 1.1 referrers API (`startReferrersProxy`), a token server, AWS KMS/ECR and Cloud KMS servers
+ * doing real crypto, and the real cosign 2 and 3. The conformance
  * suites third parties install are in `@sigil/testkit`.
  */
 export {REGISTRY_SKIP_REASON, registryAvailable, registryBinary, requireRegistry, startRegistry} from './registry.js'
@@ -13,8 +14,23 @@ export type {StartTokenServerOptions, TokenAccess, TokenRequest, TokenServer} fr
 export {OCI_LAYER_GZIP_MEDIA_TYPE, pushRandomImage, tarWithFile} from './image.js'
 export type {ImagePlatform, PushedImage, PushRandomImageOptions} from './image.js'
 export {bcryptHash} from './bcrypt.js'
-export {DEAD_PROXY, findCosign, requireCosign, runCosign, type CosignResult, type RunCosignOptions} from './cosign.js'
+export {
+  COSIGN3_NO_SERVICES_SIGNING_CONFIG,
+  COSIGN3_VERIFY_KEY_ARGS,
+  DEAD_PROXY,
+  cosign3SignArgs,
+  cosign3SigningConfig,
+  findCosign,
+  findCosign3,
+  requireCosign,
+  requireCosign3,
+  runCosign,
+  type CosignResult,
+  type RunCosignOptions,
+} from './cosign.js'
 export {startFaultProxy} from './fault-proxy.js'
+export {startReferrersProxy} from './referrers-proxy.js'
+export type {ProxyExchange, RecordedReferrer, ReferrerDescriptor, ReferrersProxy, ReferrersProxyOptions} from './referrers-proxy.js'
 export type {Fault, FaultProxy} from './fault-proxy.js'
 export {startAwsKmsServer} from './aws-kms-server.js'
 export type {
