@@ -1,6 +1,7 @@
 /**
  * @sigil/core: contracts, errors, byte-exact cosign formats (references, payloads, digests, PEM
- * and SPKI public keys), and the host rules every package shares. No runtime dependencies, no I/O.
+ * and SPKI public keys; cosign 3's DSSE envelopes, in-toto statements, sigstore bundles and
+ * OCI 1.1 referrers), and the host rules every package shares. No runtime dependencies, no I/O.
  */
 export type {
   AttachmentKind,
@@ -113,5 +114,83 @@ export type {
   SignatureManifest,
   VerifyExistingSignature,
 } from './signature-manifest.js'
+
+export {DSSE_ENVELOPE_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, MAX_DSSE_ENVELOPE_BYTES, MAX_DSSE_SIGNATURES, buildDsseEnvelope, dssePae, parseDsseEnvelope} from './dsse.js'
+export type {DsseEnvelope, DsseEnvelopeStyle, DsseSignature, ParseDsseEnvelopeOptions} from './dsse.js'
+
+export {
+  COSIGN_PREDICATE_TYPES,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  IN_TOTO_STATEMENT_V01,
+  IN_TOTO_STATEMENT_V1,
+  MAX_STATEMENT_BYTES,
+  MAX_STATEMENT_SUBJECTS,
+  buildAttestationStatement,
+  buildCosignSignStatement,
+  parseInTotoStatement,
+  predicateTypeForFlag,
+} from './in-toto.js'
+export type {
+  AttestationStatementOptions,
+  AttestationSubject,
+  CosignSignStatementOptions,
+  InTotoStatement,
+  InTotoStatementVersion,
+  InTotoSubject,
+  ParseStatementOptions,
+} from './in-toto.js'
+
+export {
+  MAX_BUNDLE_BYTES,
+  MAX_BUNDLE_TIMESTAMPS,
+  MAX_BUNDLE_TLOG_ENTRIES,
+  SIGSTORE_BUNDLE_MEDIA_TYPES,
+  SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+  buildDsseBundle,
+  buildMessageSignatureBundle,
+  parseSigstoreBundle,
+  publicKeyHint,
+} from './sigstore-bundle.js'
+export type {
+  BuildDsseBundleOptions,
+  BuildMessageSignatureBundleOptions,
+  BundleMessageSignature,
+  BundleVerificationMaterial,
+  ParseSigstoreBundleOptions,
+  SigstoreBundle,
+  SigstoreBundleVersion,
+} from './sigstore-bundle.js'
+
+export {
+  BUNDLE_CONTENT_ANNOTATION,
+  BUNDLE_PREDICATE_TYPE_ANNOTATION,
+  MAX_REFERRER_MANIFEST_BYTES,
+  MAX_REFERRERS_INDEX_ENTRIES,
+  OCI_CREATED_ANNOTATION,
+  OCI_EMPTY_DIGEST,
+  OCI_EMPTY_JSON,
+  OCI_EMPTY_MEDIA_TYPE,
+  addToReferrersIndex,
+  buildBundleReferrerManifest,
+  buildReferrersIndex,
+  formatRfc3339Seconds,
+  parseReferrerManifest,
+  parseReferrersIndex,
+  referrersIndexEntry,
+  referrersTag,
+  sigstoreBundleLayer,
+} from './referrers.js'
+export type {
+  AddToReferrersIndexResult,
+  BundleReferrerManifestOptions,
+  IndexDescriptor,
+  ParseReferrerOptions,
+  ParseReferrersIndexOptions,
+  ReferrerManifest,
+  ReferrersIndex,
+} from './referrers.js'
+
+export {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry} from './bundle-claims.js'
+export type {BundleStatement, CosignVerifyOutputOptions, ImageSignatureCheckOptions} from './bundle-claims.js'
 
 export * as formats from './formats.js'
