@@ -1,4 +1,15 @@
-import {SIGNATURE_ANNOTATION, SIMPLE_SIGNING_MEDIA_TYPE, checkClaims, parsePayload} from '@sigil/core'
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  bundleStatement,
+  checkClaims,
+  checkImageSignatureStatement,
+  cosignVerifyOutputEntry,
+  parsePayload,
+  parseSigstoreBundle,
+  publicKeyHint,
+} from '@sigil/core'
 import type {AttachmentStore, AttachmentSubject, Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
@@ -63,6 +74,48 @@ type LayerOutcome = {ok: true; value: VerifiedSignature} | {ok: false; reason: s
 
 function descriptorOf(a: StoredAttachment): Descriptor {
   return {mediaType: a.mediaType, size: a.size, digest: a.digest, ...(a.annotations ? {annotations: a.annotations} : {})}
+}
+
+/**
+ * A cosign 3 signature: a sigstore bundle whose DSSE envelope the key signed, holding an in-toto
+ * statement of predicate type `https://sigstore.dev/cosign/sign/v1` for this digest (an
+ * attestation made with the same key is not a signature). A bundle whose key hint names another
+ * key is passed over without any cryptography.
+ */
+async function checkBundle(
+  store: AttachmentStore,
+  subject: AttachmentSubject,
+  attachment: StoredAttachment,
+  image: ImageReference,
+  options: VerifyImageOptions,
+  verifier: Promise<Verifier>,
+): Promise<LayerOutcome> {
+  const layer = descriptorOf(attachment)
+  const bytes = await store.read(subject, attachment)
+  let parsed
+  try {
+    const bundle = parseSigstoreBundle(bytes)
+    const hint = bundle.verificationMaterial.publicKeyHint
+    if (hint !== undefined && hint !== publicKeyHint((await verifier).publicKey.spki)) {
+      return {ok: false, reason: `bundle ${attachment.location} was made with another key (key hint ${hint})`}
+    }
+    parsed = bundleStatement(bundle)
+  } catch (err) {
+    return {ok: false, reason: `bundle ${attachment.location}: ${(err as Error).message}`}
+  }
+  const key = await verifier
+  const signed = parsed.envelope.signatures.some((s) => s.sig.length > 0 && key.verify(parsed.pae, s.sig, {hash: options.hash}))
+  if (!signed) return {ok: false, reason: `bundle ${attachment.location}: invalid signature when validating the DSSE envelope`}
+  if (options.checkClaims === false) {
+    if (parsed.statement.predicateType !== COSIGN_SIGN_PREDICATE_TYPE) {
+      return {ok: false, reason: `bundle ${attachment.location}: predicate type ${parsed.statement.predicateType} is not an image signature`}
+    }
+  } else {
+    const claims = checkImageSignatureStatement(parsed.statement, {digest: subject.digest, annotations: options.annotations})
+    if (!claims.ok) return {ok: false, reason: `bundle ${attachment.location}: ${claims.reason}`}
+  }
+  const payload = cosignVerifyOutputEntry(parsed.statement, {reference: image.name})
+  return {ok: true, value: {layer, payloadBytes: parsed.envelope.payload, payload}}
 }
 
 async function checkLayer(
@@ -149,7 +202,9 @@ async function verifyWith(image: ImageReference, options: VerifyImageOptions, ve
     throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
   }
 
-  const outcomes = await mapLimit(listed, options.concurrency ?? 10, ({store, attachment}) => checkLayer(store, subject, attachment, options, verifier))
+  const outcomes = await mapLimit(listed, options.concurrency ?? 10, ({store, attachment}) =>
+    attachment.format === 'sigstore-bundle' ? checkBundle(store, subject, attachment, image, options, verifier) : checkLayer(store, subject, attachment, options, verifier),
+  )
   const signatures: VerifiedSignature[] = []
   const rejected: Array<{layer: Descriptor; reason: string}> = []
   outcomes.forEach((o, i) => (o.ok ? signatures.push(o.value) : rejected.push({layer: descriptorOf(listed[i]!.attachment), reason: o.reason})))

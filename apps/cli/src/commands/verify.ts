@@ -1,11 +1,11 @@
 import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
-import {marshalPayloadForOutput, payloadForOutput, verifyImage} from '@sigil/signing'
+import {legacyTagStore, marshalPayloadForOutput, payloadForOutput, referrersStore, verifyImage} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {shared, verify as text} from '../messages.js'
 import {writeStdout, writeStderr} from '../shared/stdio.js'
 
@@ -55,9 +55,17 @@ export default defineCommand({
     const adapters = await registryAdapters(io)
     const out: VerifyResultJson['images'] = []
     let firstError: unknown
+    const memory = referrersApiMemory()
     for (const image of images) {
+      const adapter = adapters.find((a) => a.matches(image.registry))
+      const location = {signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']}
       try {
         const result = await verifyImage(image, {
+          // Both formats, always: cosign 3's bundles (referrers) and the legacy .sig tag.
+          stores: [
+            referrersStore({client, signatureRepository: location.signatureRepository, memory, ...(adapter?.capabilities.referrersApi === undefined ? {} : {referrersApi: adapter.capabilities.referrersApi})}),
+            legacyTagStore({client, ...location}),
+          ],
           client,
           verifier,
           checkClaims: flags['check-claims'],
@@ -66,7 +74,7 @@ export default defineCommand({
           signatureRepository: signatureRepositoryFromEnv(),
           attachmentTagPrefix: flags['attachment-tag-prefix'],
           concurrency: flags['max-workers'],
-          resolveWithHead: adapters.find((a) => a.matches(image.registry))?.capabilities.rateLimitedPulls === true,
+          resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
         })
         if (!io.json) {
           writeStderr(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)

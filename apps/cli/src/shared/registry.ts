@@ -1,10 +1,12 @@
 import {SigilError, parseRepository} from '@sigil/core'
 import type {RegistryAdapter, RegistryCredential} from '@sigil/core'
 import type {RepositoryRef} from '@sigil/oci'
+import type {ReferrersApiMemory} from '@sigil/signing'
 import {join} from 'node:path'
 import {RegistryClient, dockerConfigCredentials, fileChallengeStore, loadRegistryMirrors} from '@sigil/oci'
 import {parseDuration} from '../runtime/duration.js'
 import {sigilDir} from './dirs.js'
+import {fileKeyCache} from './key-cache.js'
 import {registryAdapters, trace, traceRequest} from './command-io.js'
 import type {CommandIO} from './command-io.js'
 import {credentials as text} from '../messages.js'
@@ -128,4 +130,24 @@ export function signatureRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env)
   if (!value) return undefined
   const {registry, repository} = parseRepository(value)
   return {registry, repository}
+}
+
+/**
+ * What sigil learnt about registries' OCI 1.1 referrers API (served or not), kept in the cache
+ * directory so later runs skip a request the registry cannot answer. Wrong memories correct
+ * themselves: a registry remembered without the API is asked again after a day.
+ */
+export function referrersApiMemory(): ReferrersApiMemory {
+  const cache = fileKeyCache(join(sigilDir('cache'), 'referrers-api.json'))
+  const DAY = 24 * 60 * 60 * 1000
+  return {
+    get: (registry) => {
+      const raw = cache.get(registry)
+      if (raw === undefined) return undefined
+      const [answer, at] = raw.split('@')
+      if (!(Date.now() - Number(at) < DAY)) return undefined
+      return answer === 'yes'
+    },
+    set: (registry, supported) => cache.set(registry, `${supported ? 'yes' : 'no'}@${Date.now()}`),
+  }
 }
