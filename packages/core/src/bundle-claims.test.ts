@@ -1,11 +1,12 @@
 import {createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
-import {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry} from './bundle-claims.js'
+import {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry, isBundleForOtherKey} from './bundle-claims.js'
 import {SigilError} from './errors.js'
 import {goMarshal} from './go-json.js'
 import {parseInTotoStatement} from './in-toto.js'
-import {parseSigstoreBundle} from './sigstore-bundle.js'
+import {decodePem} from './pem.js'
+import {parseSigstoreBundle, publicKeyHint} from './sigstore-bundle.js'
 
 const vectors = new URL('../../../../shared/spec/vectors/cosign3/', import.meta.url)
 const readVector = (path: string) => new Uint8Array(readFileSync(new URL(path, vectors)))
@@ -119,4 +120,15 @@ describe('cosignVerifyOutputEntry', () => {
       '{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha512:ff"},"type":"t"},"optional":{"a":"\\u003c\\u0026\\u003e","b":{"x":[{"p":2,"q":1}],"y":1}}}',
     )
   })
+})
+
+test('isBundleForOtherKey: a hint naming another key skips the bundle; no hint never does', () => {
+  const bundle = parseSigstoreBundle(readVector('image/bundle.json'))
+  const ours = publicKeyHint(decodePem(readText('keys/cosign.pub')).bytes)
+  expect(isBundleForOtherKey(bundle, ours)).toBe(false)
+  expect(isBundleForOtherKey(bundle, publicKeyHint(utf8('another key')))).toBe(true)
+  const noHint = {...bundle, verificationMaterial: {...bundle.verificationMaterial, publicKeyHint: ''}}
+  expect(isBundleForOtherKey(noHint, ours)).toBe(false)
+  const cert = {...bundle, verificationMaterial: {certificate: new Uint8Array(1), tlogEntries: []}}
+  expect(isBundleForOtherKey(cert, ours)).toBe(false)
 })

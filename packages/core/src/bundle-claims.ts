@@ -12,6 +12,17 @@ import {SigilError} from './errors.js'
 import type {ClaimCheckResult, SimpleSigningPayload} from './simple-signing.js'
 import type {SigstoreBundle} from './sigstore-bundle.js'
 
+/**
+ * True when `bundle` names a different signing key: it carries a non-empty `publicKey.hint`
+ * other than `keyHint` (`publicKeyHint(spki)` of the verifying key). Such a bundle can be
+ * skipped without verifying anything. False for no hint, an empty one, or a certificate: then
+ * only the signature decides.
+ */
+export function isBundleForOtherKey(bundle: SigstoreBundle, keyHint: string): boolean {
+  const hint = bundle.verificationMaterial.publicKeyHint
+  return hint !== undefined && hint !== '' && hint !== keyHint
+}
+
 /** Input of `checkImageSignatureStatement`. */
 export interface ImageSignatureCheckOptions {
   /** The image being verified, `sha256:<hex>`. */

@@ -170,6 +170,7 @@ const functions = [
   'formatRfc3339Seconds',
   'goJsonString',
   'goMarshal',
+  'isBundleForOtherKey',
   'isCanonicalSpki',
   'isDigest',
   'isDigestAlgorithm',

@@ -186,7 +186,7 @@ export type {
   ReferrersIndex,
 } from './referrers.js'
 
-export {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry} from './bundle-claims.js'
+export {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry, isBundleForOtherKey} from './bundle-claims.js'
 export type {BundleStatement, CosignVerifyOutputOptions, ImageSignatureCheckOptions} from './bundle-claims.js'
 
 export * as formats from './formats.js'
