@@ -174,6 +174,7 @@ export {
   parseReferrersIndex,
   referrersIndexEntry,
   referrersTag,
+  removeFromReferrersIndex,
   sigstoreBundleLayer,
 } from './referrers.js'
 export type {
@@ -184,6 +185,7 @@ export type {
   ParseReferrersIndexOptions,
   ReferrerManifest,
   ReferrersIndex,
+  RemoveFromReferrersIndexResult,
 } from './referrers.js'
 
 export {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry, isBundleForOtherKey} from './bundle-claims.js'

@@ -20,6 +20,7 @@ import {
   parseReferrersIndex,
   referrersIndexEntry,
   referrersTag,
+  removeFromReferrersIndex,
   sigstoreBundleLayer,
 } from './referrers.js'
 import {OCI_MANIFEST_MEDIA_TYPE} from './signature-manifest.js'
@@ -198,6 +199,17 @@ describe('the referrers index (tag-schema fallback)', () => {
     const again = addToReferrersIndex(existing, {...signEntry, artifactType: 'other'})
     expect(again.added).toBe(false)
     expect(again.bytes).toBe(existing)
+  })
+
+  test('removeFromReferrersIndex undoes addToReferrersIndex', () => {
+    const after = readVector('attestation/referrers-tag-index-after-attest.json')
+    const removed = removeFromReferrersIndex(after, attestEntry.digest)
+    expect(removed.removed).toBe(true)
+    expect(removed.bytes).toEqual(readVector('image/referrers-tag-index.json'))
+    const none = removeFromReferrersIndex(after, `sha256:${'f'.repeat(64)}`)
+    expect(none).toMatchObject({removed: false, bytes: after})
+    expect(text(removeFromReferrersIndex(removed.bytes, signEntry.digest).bytes)).toBe(text(buildReferrersIndex([])))
+    expect(thrown(() => removeFromReferrersIndex(signManifest, signEntry.digest)).details).toMatchObject({reason: 'not-an-index'})
   })
 
   test('foreign entries and index fields survive a re-marshal', () => {

@@ -340,6 +340,28 @@ export function addToReferrersIndex(
   return {bytes: marshalIndex({...index, manifests}), added: true, manifests}
 }
 
+/** Result of `removeFromReferrersIndex`. */
+export interface RemoveFromReferrersIndexResult {
+  /** The index to PUT; the input bytes unchanged when nothing was removed. */
+  readonly bytes: Uint8Array
+  /** False when the index did not list the digest. */
+  readonly removed: boolean
+  /** The remaining entries, sorted. */
+  readonly manifests: readonly IndexDescriptor[]
+}
+
+/**
+ * The fallback index without the entry for `digest` (sigil's own: cosign never removes), in the
+ * same spelling as `addToReferrersIndex`; an index left empty keeps `"manifests":[]`.
+ * `existing` is decoded with `parseReferrersIndex` and its limits (`options`).
+ */
+export function removeFromReferrersIndex(existing: Uint8Array, digest: string, options: ParseReferrersIndexOptions = {}): RemoveFromReferrersIndexResult {
+  const index = parseReferrersIndex(existing, options)
+  const manifests = sortByDigest(index.manifests.filter((d) => d.digest !== digest))
+  if (manifests.length === index.manifests.length) return {bytes: existing, removed: false, manifests: index.manifests}
+  return {bytes: marshalIndex({...index, manifests}), removed: true, manifests}
+}
+
 /**
  * The index entry cosign adds to the fallback index for a referrer manifest it pushed: media
  * type from the manifest, size, sha256 digest, and `artifactType`. By default the manifest's
