@@ -183,6 +183,16 @@ describe('parseInTotoStatement', () => {
     expect(err.details).toEqual({format: 'in-toto-statement', reason})
   })
 
+  test('nesting deeper than 1000 levels → too-deep, never a stack overflow', () => {
+    const deep = `{"_type":"${IN_TOTO_STATEMENT_V1}","subject":[{"digest":{"sha256":"${HEX}"},"annotations":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}],"predicateType":"x"}`
+    expect(thrown(() => parseInTotoStatement(deep)).details).toEqual({format: 'in-toto-statement', reason: 'too-deep'})
+    const ok = `{"_type":"${IN_TOTO_STATEMENT_V1}","subject":[{"digest":{"sha256":"${HEX}"}}],"predicateType":"x","predicate":${'['.repeat(990)}${']'.repeat(990)}}`
+    expect(parseInTotoStatement(ok).predicateType).toBe('x')
+    let predicate: unknown = {}
+    for (let i = 0; i < 100_000; i++) predicate = {p: predicate}
+    expect(thrown(() => buildAttestationStatement({subjects: [{digest: {sha256: HEX}}], predicateType: 'https://x', predicate})).code).toBe('INVALID_ARGUMENT')
+  })
+
   test('size limit first', () => {
     expect(thrown(() => parseInTotoStatement(new Uint8Array(11), {maxBytes: 10})).code).toBe('RESPONSE_TOO_LARGE')
   })

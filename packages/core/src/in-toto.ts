@@ -5,7 +5,7 @@
 import {parseDigest} from './digest.js'
 import {SigilError} from './errors.js'
 import {goMarshal, sortedKeys} from './go-json.js'
-import {failWith, isJsonObject, kindOf, parseJsonLimited, protoField, readOptionalString, readString} from './json-input.js'
+import {MAX_JSON_DEPTH, failWith, isJsonObject, jsonDepthExceeds, kindOf, parseJsonLimited, protoField, readOptionalString, readString} from './json-input.js'
 import type {Fail} from './json-input.js'
 import {ProtoStruct, protoMarshal} from './proto-json.js'
 
@@ -110,12 +110,14 @@ function readSubject(value: unknown, path: string, fail: Fail): InTotoSubject {
  * a non-empty `predicateType`, `predicate` any JSON. Unknown fields are ignored; protojson's
  * snake_case names (`predicate_type`) are accepted as cosign's reader accepts them.
  * Throws `RESPONSE_TOO_LARGE` over `maxBytes` (before decoding), else `INVALID_PAYLOAD`
- * (`details.reason`: `not-json`, `unknown-type`, `no-subject`, `no-digest`, `invalid`).
+ * (`details.reason`: `not-json`, `too-deep` (over 1000 levels), `unknown-type`, `no-subject`, `no-digest`,
+ * `too-many-subjects`, `invalid`).
  */
 export function parseInTotoStatement(input: Uint8Array | string, options: ParseStatementOptions = {}): InTotoStatement {
   const fail = failWith('INVALID_PAYLOAD', 'invalid in-toto statement', 'in-toto-statement')
   const doc = parseJsonLimited(input, options.maxBytes ?? MAX_STATEMENT_BYTES, 'in-toto statement', 'in-toto-statement', fail)
   if (!isJsonObject(doc)) return fail(`not a JSON object (got ${kindOf(doc)})`)
+  if (jsonDepthExceeds(doc)) fail(`it nests deeper than ${MAX_JSON_DEPTH} levels`, 'too-deep')
   const type = readString(protoField(doc, '_type', 'type', '_type', fail) ?? '', '_type', fail)
   const version = statementVersion(type)
   if (version === undefined) return fail(`unknown statement type ${JSON.stringify(type)} (expected ${IN_TOTO_STATEMENT_V1} or ${IN_TOTO_STATEMENT_V01})`, 'unknown-type')
@@ -192,6 +194,7 @@ export function buildAttestationStatement(options: AttestationStatementOptions):
   if (options.subjects.length === 0) throw new SigilError('INVALID_ARGUMENT', 'an attestation statement needs at least one subject')
   if (options.predicateType === '') throw new SigilError('INVALID_ARGUMENT', 'an attestation statement needs a predicateType')
   const predicate = options.predicate
+  if (jsonDepthExceeds(predicate)) throw new SigilError('INVALID_ARGUMENT', `an attestation predicate may nest at most ${MAX_JSON_DEPTH} levels`)
   let json: string
   if (typeof predicate === 'string') {
     json = goMarshal(
