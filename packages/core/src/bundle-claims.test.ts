@@ -1,7 +1,15 @@
 import {createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
-import {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry, isBundleForOtherKey} from './bundle-claims.js'
+import {
+  MESSAGE_DIGEST_ALGORITHMS,
+  bundleStatement,
+  checkImageSignatureStatement,
+  checkMessageSignatureDigest,
+  cosignVerifyOutputEntry,
+  isBundleForOtherKey,
+} from './bundle-claims.js'
+import {sha256Digest} from './digest.js'
 import {SigilError} from './errors.js'
 import {goMarshal} from './go-json.js'
 import {parseInTotoStatement} from './in-toto.js'
@@ -131,4 +139,20 @@ test('isBundleForOtherKey: a hint naming another key skips the bundle; no hint n
   expect(isBundleForOtherKey(noHint, ours)).toBe(false)
   const cert = {...bundle, verificationMaterial: {certificate: new Uint8Array(1), tlogEntries: []}}
   expect(isBundleForOtherKey(cert, ours)).toBe(false)
+})
+
+test('checkMessageSignatureDigest: the blob bundle names the artifact’s digest', () => {
+  expect(MESSAGE_DIGEST_ALGORITHMS).toEqual({SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512'})
+  const bundle = parseSigstoreBundle(readVector('blob/artifact.txt.sigstore.json'))
+  const digest = sha256Digest(readVector('blob/artifact.txt'))
+  expect(checkMessageSignatureDigest(bundle, digest)).toEqual({ok: true})
+  expect(checkMessageSignatureDigest(bundle, sha256Digest(utf8('other')))).toEqual({ok: false, reason: 'artifact digest does not match message digest'})
+  expect(checkMessageSignatureDigest(bundle, `sha512:${'0'.repeat(128)}`)).toMatchObject({ok: false})
+  const ms = bundle.messageSignature!
+  expect(checkMessageSignatureDigest({...bundle, messageSignature: {signature: ms.signature}}, digest)).toEqual({ok: false, reason: 'message is missing artifact digest'})
+  expect(checkMessageSignatureDigest({...bundle, messageSignature: {...ms, messageDigest: {...ms.messageDigest!, algorithm: 'SHA3_256'}}}, digest)).toEqual({
+    ok: false,
+    reason: 'unsupported message digest algorithm SHA3_256',
+  })
+  expect(checkMessageSignatureDigest(parseSigstoreBundle(readVector('image/bundle.json')), digest)).toMatchObject({ok: false})
 })

@@ -7,6 +7,7 @@ import {
   IN_TOTO_STATEMENT_V01,
   IN_TOTO_STATEMENT_V1,
   MAX_STATEMENT_SUBJECTS,
+  MAX_SUBJECT_DIGESTS,
   buildAttestationStatement,
   buildCosignSignStatement,
   parseInTotoStatement,
@@ -37,6 +38,7 @@ test('constants are cosign’s', () => {
   expect(IN_TOTO_STATEMENT_V01).toBe('https://in-toto.io/Statement/v0.1')
   expect(COSIGN_SIGN_PREDICATE_TYPE).toBe('https://sigstore.dev/cosign/sign/v1')
   expect(MAX_STATEMENT_SUBJECTS).toBe(1024)
+  expect(MAX_SUBJECT_DIGESTS).toBe(32)
   expect(COSIGN_PREDICATE_TYPES).toEqual({
     custom: 'https://cosign.sigstore.dev/attestation/v1',
     slsaprovenance: 'https://slsa.dev/provenance/v0.2',
@@ -176,6 +178,7 @@ describe('parseInTotoStatement', () => {
     ['no predicateType', statement({predicateType: undefined}), 'invalid'],
     ['an empty predicateType', statement({predicateType: ''}), 'invalid'],
     ['too many subjects', statement({subject: Array(1025).fill({digest: {sha256: HEX}})}), 'too-many-subjects'],
+    ['too many digests', statement({subject: [{digest: Object.fromEntries(Array.from({length: 33}, (_, i) => [`a${i}`, 'x']))}]}), 'too-many-digests'],
   ])('%s → INVALID_PAYLOAD', (_name, input, reason) => {
     const err = thrown(() => parseInTotoStatement(input))
     expect(err.code).toBe('INVALID_PAYLOAD')

@@ -17,8 +17,10 @@ export const IN_TOTO_STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1'
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1'
 /** Largest statement `parseInTotoStatement` decodes unless told otherwise. */
 export const MAX_STATEMENT_BYTES = 16 * 1024 * 1024
-/** Most subjects a statement may list. */
+/** Most subjects a statement may list (sigstore-go's limit). */
 export const MAX_STATEMENT_SUBJECTS = 1024
+/** Most digests one subject may list (sigstore-go's limit). */
+export const MAX_SUBJECT_DIGESTS = 32
 
 /**
  * cosign's `attest --type` shortcuts → predicateType (cosign `options.PredicateTypeMap`).
@@ -92,6 +94,7 @@ function readSubject(value: unknown, path: string, fail: Fail): InTotoSubject {
   if (!isJsonObject(digest)) return fail(`${path}.digest must be an object of digests, got ${kindOf(digest)}`, 'no-digest')
   const entries = Object.entries(digest)
   if (entries.length === 0) fail(`${path}.digest is empty`, 'no-digest')
+  if (entries.length > MAX_SUBJECT_DIGESTS) fail(`${path}.digest lists ${entries.length} digests, more than the limit of ${MAX_SUBJECT_DIGESTS}`, 'too-many-digests')
   for (const [algorithm, hex] of entries) {
     if (typeof hex !== 'string') fail(`${path}.digest[${JSON.stringify(algorithm)}] must be a string, got ${kindOf(hex)}`)
   }
@@ -111,7 +114,7 @@ function readSubject(value: unknown, path: string, fail: Fail): InTotoSubject {
  * snake_case names (`predicate_type`) are accepted as cosign's reader accepts them.
  * Throws `RESPONSE_TOO_LARGE` over `maxBytes` (before decoding), else `INVALID_PAYLOAD`
  * (`details.reason`: `not-json`, `too-deep` (over 1000 levels), `unknown-type`, `no-subject`, `no-digest`,
- * `too-many-subjects`, `invalid`).
+ * `too-many-subjects`, `too-many-digests`, `invalid`).
  */
 export function parseInTotoStatement(input: Uint8Array | string, options: ParseStatementOptions = {}): InTotoStatement {
   const fail = failWith('INVALID_PAYLOAD', 'invalid in-toto statement', 'in-toto-statement')

@@ -121,6 +121,7 @@ export {
   IN_TOTO_STATEMENT_V1,
   MAX_STATEMENT_BYTES,
   MAX_STATEMENT_SUBJECTS,
+  MAX_SUBJECT_DIGESTS,
   buildAttestationStatement,
   buildCosignSignStatement,
   parseInTotoStatement,
@@ -188,7 +189,14 @@ export type {
   RemoveFromReferrersIndexResult,
 } from './referrers.js'
 
-export {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry, isBundleForOtherKey} from './bundle-claims.js'
+export {
+  MESSAGE_DIGEST_ALGORITHMS,
+  bundleStatement,
+  checkImageSignatureStatement,
+  checkMessageSignatureDigest,
+  cosignVerifyOutputEntry,
+  isBundleForOtherKey,
+} from './bundle-claims.js'
 export type {BundleStatement, CosignVerifyOutputOptions, ImageSignatureCheckOptions} from './bundle-claims.js'
 
 export * as formats from './formats.js'
