@@ -1,11 +1,20 @@
 import {createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
-import {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry} from './bundle-claims.js'
+import {
+  MESSAGE_DIGEST_ALGORITHMS,
+  bundleStatement,
+  checkImageSignatureStatement,
+  checkMessageSignatureDigest,
+  cosignVerifyOutputEntry,
+  isBundleForOtherKey,
+} from './bundle-claims.js'
+import {sha256Digest} from './digest.js'
 import {SigilError} from './errors.js'
 import {goMarshal} from './go-json.js'
 import {parseInTotoStatement} from './in-toto.js'
-import {parseSigstoreBundle} from './sigstore-bundle.js'
+import {decodePem} from './pem.js'
+import {parseSigstoreBundle, publicKeyHint} from './sigstore-bundle.js'
 
 const vectors = new URL('../../../../shared/spec/vectors/cosign3/', import.meta.url)
 const readVector = (path: string) => new Uint8Array(readFileSync(new URL(path, vectors)))
@@ -119,4 +128,31 @@ describe('cosignVerifyOutputEntry', () => {
       '{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha512:ff"},"type":"t"},"optional":{"a":"\\u003c\\u0026\\u003e","b":{"x":[{"p":2,"q":1}],"y":1}}}',
     )
   })
+})
+
+test('isBundleForOtherKey: a hint naming another key skips the bundle; no hint never does', () => {
+  const bundle = parseSigstoreBundle(readVector('image/bundle.json'))
+  const ours = publicKeyHint(decodePem(readText('keys/cosign.pub')).bytes)
+  expect(isBundleForOtherKey(bundle, ours)).toBe(false)
+  expect(isBundleForOtherKey(bundle, publicKeyHint(utf8('another key')))).toBe(true)
+  const noHint = {...bundle, verificationMaterial: {...bundle.verificationMaterial, publicKeyHint: ''}}
+  expect(isBundleForOtherKey(noHint, ours)).toBe(false)
+  const cert = {...bundle, verificationMaterial: {certificate: new Uint8Array(1), tlogEntries: []}}
+  expect(isBundleForOtherKey(cert, ours)).toBe(false)
+})
+
+test('checkMessageSignatureDigest: the blob bundle names the artifact’s digest', () => {
+  expect(MESSAGE_DIGEST_ALGORITHMS).toEqual({SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512'})
+  const bundle = parseSigstoreBundle(readVector('blob/artifact.txt.sigstore.json'))
+  const digest = sha256Digest(readVector('blob/artifact.txt'))
+  expect(checkMessageSignatureDigest(bundle, digest)).toEqual({ok: true})
+  expect(checkMessageSignatureDigest(bundle, sha256Digest(utf8('other')))).toEqual({ok: false, reason: 'artifact digest does not match message digest'})
+  expect(checkMessageSignatureDigest(bundle, `sha512:${'0'.repeat(128)}`)).toMatchObject({ok: false})
+  const ms = bundle.messageSignature!
+  expect(checkMessageSignatureDigest({...bundle, messageSignature: {signature: ms.signature}}, digest)).toEqual({ok: false, reason: 'message is missing artifact digest'})
+  expect(checkMessageSignatureDigest({...bundle, messageSignature: {...ms, messageDigest: {...ms.messageDigest!, algorithm: 'SHA3_256'}}}, digest)).toEqual({
+    ok: false,
+    reason: 'unsupported message digest algorithm SHA3_256',
+  })
+  expect(checkMessageSignatureDigest(parseSigstoreBundle(readVector('image/bundle.json')), digest)).toMatchObject({ok: false})
 })

@@ -2,6 +2,7 @@
  * The pure checks of verifying a cosign 3 image signature bundle (spec §2.7, §6), and the entry
  * `cosign verify` prints for one. Signature verification itself (PAE + key) is the caller's.
  */
+import {encodeStdBase64} from './base64.js'
 import {parseDigest} from './digest.js'
 import {dssePae, IN_TOTO_PAYLOAD_TYPE} from './dsse.js'
 import type {DsseEnvelope} from './dsse.js'
@@ -11,6 +12,17 @@ import type {InTotoStatement, ParseStatementOptions} from './in-toto.js'
 import {SigilError} from './errors.js'
 import type {ClaimCheckResult, SimpleSigningPayload} from './simple-signing.js'
 import type {SigstoreBundle} from './sigstore-bundle.js'
+
+/**
+ * True when `bundle` names a different signing key: it carries a non-empty `publicKey.hint`
+ * other than `keyHint` (`publicKeyHint(spki)` of the verifying key). Such a bundle can be
+ * skipped without verifying anything. False for no hint, an empty one, or a certificate: then
+ * only the signature decides.
+ */
+export function isBundleForOtherKey(bundle: SigstoreBundle, keyHint: string): boolean {
+  const hint = bundle.verificationMaterial.publicKeyHint
+  return hint !== undefined && hint !== '' && hint !== keyHint
+}
 
 /** Input of `checkImageSignatureStatement`. */
 export interface ImageSignatureCheckOptions {
@@ -107,4 +119,34 @@ export function cosignVerifyOutputEntry(statement: InTotoStatement, options: Cos
     },
     optional: sortDeep({...subject?.annotations}) as Record<string, unknown>,
   }
+}
+
+/** protobuf-specs `HashAlgorithm` names of message digests → OCI digest algorithms. */
+export const MESSAGE_DIGEST_ALGORITHMS: Readonly<Record<string, 'sha256' | 'sha384' | 'sha512'>> = Object.freeze({
+  SHA2_256: 'sha256',
+  SHA2_384: 'sha384',
+  SHA2_512: 'sha512',
+})
+
+/**
+ * The blob check of a `messageSignature` bundle besides the signature (sigstore-go's
+ * `verifyMessageSignatureContent`): the bundle must name a digest of the artifact
+ * (`message is missing artifact digest`) with an algorithm of `MESSAGE_DIGEST_ALGORITHMS`, and
+ * it must equal `artifactDigest` (`<algorithm>:<hex>` of the file: `artifact digest does not
+ * match message digest`). The digest is an unauthenticated hint: verify the signature over the
+ * artifact bytes as well. Throws `INVALID_REFERENCE` for a malformed `artifactDigest`.
+ */
+export function checkMessageSignatureDigest(bundle: SigstoreBundle, artifactDigest: string): ClaimCheckResult {
+  const {algorithm, hex} = parseDigest(artifactDigest)
+  const message = bundle.messageSignature
+  if (message === undefined) return {ok: false, reason: 'bundle holds a DSSE envelope, not a message signature'}
+  const md = message.messageDigest
+  if (md === undefined || md.digest.length === 0) return {ok: false, reason: 'message is missing artifact digest'}
+  const named = Object.hasOwn(MESSAGE_DIGEST_ALGORITHMS, md.algorithm) ? MESSAGE_DIGEST_ALGORITHMS[md.algorithm] : undefined
+  if (named === undefined) return {ok: false, reason: `unsupported message digest algorithm ${md.algorithm}`}
+  const want = new Uint8Array(hex.match(/../g)!.map((b) => parseInt(b, 16)))
+  if (named !== algorithm || encodeStdBase64(want) !== encodeStdBase64(md.digest)) {
+    return {ok: false, reason: 'artifact digest does not match message digest'}
+  }
+  return {ok: true}
 }

@@ -7,6 +7,7 @@ import {
   IN_TOTO_STATEMENT_V01,
   IN_TOTO_STATEMENT_V1,
   MAX_STATEMENT_SUBJECTS,
+  MAX_SUBJECT_DIGESTS,
   buildAttestationStatement,
   buildCosignSignStatement,
   parseInTotoStatement,
@@ -37,6 +38,7 @@ test('constants are cosign’s', () => {
   expect(IN_TOTO_STATEMENT_V01).toBe('https://in-toto.io/Statement/v0.1')
   expect(COSIGN_SIGN_PREDICATE_TYPE).toBe('https://sigstore.dev/cosign/sign/v1')
   expect(MAX_STATEMENT_SUBJECTS).toBe(1024)
+  expect(MAX_SUBJECT_DIGESTS).toBe(32)
   expect(COSIGN_PREDICATE_TYPES).toEqual({
     custom: 'https://cosign.sigstore.dev/attestation/v1',
     slsaprovenance: 'https://slsa.dev/provenance/v0.2',
@@ -176,11 +178,22 @@ describe('parseInTotoStatement', () => {
     ['no predicateType', statement({predicateType: undefined}), 'invalid'],
     ['an empty predicateType', statement({predicateType: ''}), 'invalid'],
     ['too many subjects', statement({subject: Array(1025).fill({digest: {sha256: HEX}})}), 'too-many-subjects'],
+    ['too many digests', statement({subject: [{digest: Object.fromEntries(Array.from({length: 33}, (_, i) => [`a${i}`, 'x']))}]}), 'too-many-digests'],
   ])('%s → INVALID_PAYLOAD', (_name, input, reason) => {
     const err = thrown(() => parseInTotoStatement(input))
     expect(err.code).toBe('INVALID_PAYLOAD')
     expect(err.message).toMatch(/^invalid in-toto statement: /)
     expect(err.details).toEqual({format: 'in-toto-statement', reason})
+  })
+
+  test('nesting deeper than 1000 levels → too-deep, never a stack overflow', () => {
+    const deep = `{"_type":"${IN_TOTO_STATEMENT_V1}","subject":[{"digest":{"sha256":"${HEX}"},"annotations":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}],"predicateType":"x"}`
+    expect(thrown(() => parseInTotoStatement(deep)).details).toEqual({format: 'in-toto-statement', reason: 'too-deep'})
+    const ok = `{"_type":"${IN_TOTO_STATEMENT_V1}","subject":[{"digest":{"sha256":"${HEX}"}}],"predicateType":"x","predicate":${'['.repeat(990)}${']'.repeat(990)}}`
+    expect(parseInTotoStatement(ok).predicateType).toBe('x')
+    let predicate: unknown = {}
+    for (let i = 0; i < 100_000; i++) predicate = {p: predicate}
+    expect(thrown(() => buildAttestationStatement({subjects: [{digest: {sha256: HEX}}], predicateType: 'https://x', predicate})).code).toBe('INVALID_ARGUMENT')
   })
 
   test('size limit first', () => {

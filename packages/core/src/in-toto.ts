@@ -5,7 +5,7 @@
 import {parseDigest} from './digest.js'
 import {SigilError} from './errors.js'
 import {goMarshal, sortedKeys} from './go-json.js'
-import {failWith, isJsonObject, kindOf, parseJsonLimited, protoField, readOptionalString, readString} from './json-input.js'
+import {MAX_JSON_DEPTH, failWith, isJsonObject, jsonDepthExceeds, kindOf, parseJsonLimited, protoField, readOptionalString, readString} from './json-input.js'
 import type {Fail} from './json-input.js'
 import {ProtoStruct, protoMarshal} from './proto-json.js'
 
@@ -17,8 +17,10 @@ export const IN_TOTO_STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1'
 export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1'
 /** Largest statement `parseInTotoStatement` decodes unless told otherwise. */
 export const MAX_STATEMENT_BYTES = 16 * 1024 * 1024
-/** Most subjects a statement may list. */
+/** Most subjects a statement may list (sigstore-go's limit). */
 export const MAX_STATEMENT_SUBJECTS = 1024
+/** Most digests one subject may list (sigstore-go's limit). */
+export const MAX_SUBJECT_DIGESTS = 32
 
 /**
  * cosign's `attest --type` shortcuts → predicateType (cosign `options.PredicateTypeMap`).
@@ -92,6 +94,7 @@ function readSubject(value: unknown, path: string, fail: Fail): InTotoSubject {
   if (!isJsonObject(digest)) return fail(`${path}.digest must be an object of digests, got ${kindOf(digest)}`, 'no-digest')
   const entries = Object.entries(digest)
   if (entries.length === 0) fail(`${path}.digest is empty`, 'no-digest')
+  if (entries.length > MAX_SUBJECT_DIGESTS) fail(`${path}.digest lists ${entries.length} digests, more than the limit of ${MAX_SUBJECT_DIGESTS}`, 'too-many-digests')
   for (const [algorithm, hex] of entries) {
     if (typeof hex !== 'string') fail(`${path}.digest[${JSON.stringify(algorithm)}] must be a string, got ${kindOf(hex)}`)
   }
@@ -110,12 +113,14 @@ function readSubject(value: unknown, path: string, fail: Fail): InTotoSubject {
  * a non-empty `predicateType`, `predicate` any JSON. Unknown fields are ignored; protojson's
  * snake_case names (`predicate_type`) are accepted as cosign's reader accepts them.
  * Throws `RESPONSE_TOO_LARGE` over `maxBytes` (before decoding), else `INVALID_PAYLOAD`
- * (`details.reason`: `not-json`, `unknown-type`, `no-subject`, `no-digest`, `invalid`).
+ * (`details.reason`: `not-json`, `too-deep` (over 1000 levels), `unknown-type`, `no-subject`, `no-digest`,
+ * `too-many-subjects`, `too-many-digests`, `invalid`).
  */
 export function parseInTotoStatement(input: Uint8Array | string, options: ParseStatementOptions = {}): InTotoStatement {
   const fail = failWith('INVALID_PAYLOAD', 'invalid in-toto statement', 'in-toto-statement')
   const doc = parseJsonLimited(input, options.maxBytes ?? MAX_STATEMENT_BYTES, 'in-toto statement', 'in-toto-statement', fail)
   if (!isJsonObject(doc)) return fail(`not a JSON object (got ${kindOf(doc)})`)
+  if (jsonDepthExceeds(doc)) fail(`it nests deeper than ${MAX_JSON_DEPTH} levels`, 'too-deep')
   const type = readString(protoField(doc, '_type', 'type', '_type', fail) ?? '', '_type', fail)
   const version = statementVersion(type)
   if (version === undefined) return fail(`unknown statement type ${JSON.stringify(type)} (expected ${IN_TOTO_STATEMENT_V1} or ${IN_TOTO_STATEMENT_V01})`, 'unknown-type')
@@ -192,6 +197,7 @@ export function buildAttestationStatement(options: AttestationStatementOptions):
   if (options.subjects.length === 0) throw new SigilError('INVALID_ARGUMENT', 'an attestation statement needs at least one subject')
   if (options.predicateType === '') throw new SigilError('INVALID_ARGUMENT', 'an attestation statement needs a predicateType')
   const predicate = options.predicate
+  if (jsonDepthExceeds(predicate)) throw new SigilError('INVALID_ARGUMENT', `an attestation predicate may nest at most ${MAX_JSON_DEPTH} levels`)
   let json: string
   if (typeof predicate === 'string') {
     json = goMarshal(

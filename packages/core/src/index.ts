@@ -125,6 +125,7 @@ export {
   IN_TOTO_STATEMENT_V1,
   MAX_STATEMENT_BYTES,
   MAX_STATEMENT_SUBJECTS,
+  MAX_SUBJECT_DIGESTS,
   buildAttestationStatement,
   buildCosignSignStatement,
   parseInTotoStatement,
@@ -178,6 +179,7 @@ export {
   parseReferrersIndex,
   referrersIndexEntry,
   referrersTag,
+  removeFromReferrersIndex,
   sigstoreBundleLayer,
 } from './referrers.js'
 export type {
@@ -188,9 +190,17 @@ export type {
   ParseReferrersIndexOptions,
   ReferrerManifest,
   ReferrersIndex,
+  RemoveFromReferrersIndexResult,
 } from './referrers.js'
 
-export {bundleStatement, checkImageSignatureStatement, cosignVerifyOutputEntry} from './bundle-claims.js'
+export {
+  MESSAGE_DIGEST_ALGORITHMS,
+  bundleStatement,
+  checkImageSignatureStatement,
+  checkMessageSignatureDigest,
+  cosignVerifyOutputEntry,
+  isBundleForOtherKey,
+} from './bundle-claims.js'
 export type {BundleStatement, CosignVerifyOutputOptions, ImageSignatureCheckOptions} from './bundle-claims.js'
 
 export * as formats from './formats.js'

@@ -94,3 +94,20 @@ export function decodeLenientBase64(text: string): Uint8Array | undefined {
   if (std.length === unpadded.length) std = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4)
   return decodeStdBase64(std)
 }
+
+/** Deepest nesting of JSON values sigil walks recursively; deeper documents are refused, never a stack overflow. */
+export const MAX_JSON_DEPTH = 1000
+
+/** True when `value` nests arrays/objects deeper than `max` levels. Iterative: safe on any input. */
+export function jsonDepthExceeds(value: unknown, max: number = MAX_JSON_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (typeof item !== 'object' || item === null) continue
+    if (depth >= max) return true
+    for (const child of Array.isArray(item) ? item : Object.values(item)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
+}

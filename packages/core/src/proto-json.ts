@@ -3,8 +3,9 @@
  * bundles and in-toto statements): compact, message fields in declaration order (build objects
  * in that order), maps and `google.protobuf.Struct` values with keys sorted at every depth, and
  * protojson's string escaping, which, unlike `encoding/json`, leaves `<`, `>`, `&`, U+2028 and
- * U+2029 raw. protojson may add a space after a comma in some Go builds ("detrand"); cosign
- * 3.1.1 as packaged writes none, and neither does this.
+ * U+2029 raw. protojson adds a space after every comma in some Go binaries ("detrand", chosen
+ * once per binary from its hash, to keep people from depending on the bytes); the vectors'
+ * cosign 3.1.1 writes none, and neither does this. Readers must not care.
  */
 import {SigilError} from './errors.js'
 

@@ -20,6 +20,7 @@ import {
   parseReferrersIndex,
   referrersIndexEntry,
   referrersTag,
+  removeFromReferrersIndex,
   sigstoreBundleLayer,
 } from './referrers.js'
 import {OCI_MANIFEST_MEDIA_TYPE} from './signature-manifest.js'
@@ -170,7 +171,9 @@ describe('the referrers index (tag-schema fallback)', () => {
 
   test('the entry cosign 3.1.1 writes has the config media type as artifactType (the quirk)', () => {
     expect(signEntry).toEqual({mediaType: OCI_MANIFEST_MEDIA_TYPE, size: 877, digest: sha256Digest(signManifest), artifactType: OCI_EMPTY_MEDIA_TYPE})
-    expect(referrersIndexEntry(signManifest, {artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE}).artifactType).toBe(SIGSTORE_BUNDLE_V03_MEDIA_TYPE)
+    // Upstream builds (go-containerregistry >= 0.21.6) use the manifest's artifactType instead.
+    const upstream = referrersIndexEntry(signManifest, {artifactType: parseReferrerManifest(signManifest).artifactType})
+    expect(upstream.artifactType).toBe(SIGSTORE_BUNDLE_V03_MEDIA_TYPE)
   })
 
   test('first referrer: byte for byte image/referrers-tag-index.json', () => {
@@ -196,6 +199,17 @@ describe('the referrers index (tag-schema fallback)', () => {
     const again = addToReferrersIndex(existing, {...signEntry, artifactType: 'other'})
     expect(again.added).toBe(false)
     expect(again.bytes).toBe(existing)
+  })
+
+  test('removeFromReferrersIndex undoes addToReferrersIndex', () => {
+    const after = readVector('attestation/referrers-tag-index-after-attest.json')
+    const removed = removeFromReferrersIndex(after, attestEntry.digest)
+    expect(removed.removed).toBe(true)
+    expect(removed.bytes).toEqual(readVector('image/referrers-tag-index.json'))
+    const none = removeFromReferrersIndex(after, `sha256:${'f'.repeat(64)}`)
+    expect(none).toMatchObject({removed: false, bytes: after})
+    expect(text(removeFromReferrersIndex(removed.bytes, signEntry.digest).bytes)).toBe(text(buildReferrersIndex([])))
+    expect(thrown(() => removeFromReferrersIndex(signManifest, signEntry.digest)).details).toMatchObject({reason: 'not-an-index'})
   })
 
   test('foreign entries and index fields survive a re-marshal', () => {

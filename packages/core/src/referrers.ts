@@ -340,12 +340,37 @@ export function addToReferrersIndex(
   return {bytes: marshalIndex({...index, manifests}), added: true, manifests}
 }
 
+/** Result of `removeFromReferrersIndex`. */
+export interface RemoveFromReferrersIndexResult {
+  /** The index to PUT; the input bytes unchanged when nothing was removed. */
+  readonly bytes: Uint8Array
+  /** False when the index did not list the digest. */
+  readonly removed: boolean
+  /** The remaining entries, sorted. */
+  readonly manifests: readonly IndexDescriptor[]
+}
+
 /**
- * The index entry cosign 3.1.1 adds for a referrer manifest it pushed: media type from the
- * manifest (default OCI manifest), size, sha256 digest, and as `artifactType` the manifest's
- * **config media type** (`application/vnd.oci.empty.v1+json` for a bundle referrer), not its
- * top-level `artifactType`: the quirk the vectors show. Pass `artifactType` to override.
- * Throws `INVALID_SIGNATURE_MANIFEST` when `manifestBytes` is not a manifest.
+ * The fallback index without the entry for `digest` (sigil's own: cosign never removes), in the
+ * same spelling as `addToReferrersIndex`; an index left empty keeps `"manifests":[]`.
+ * `existing` is decoded with `parseReferrersIndex` and its limits (`options`).
+ */
+export function removeFromReferrersIndex(existing: Uint8Array, digest: string, options: ParseReferrersIndexOptions = {}): RemoveFromReferrersIndexResult {
+  const index = parseReferrersIndex(existing, options)
+  const manifests = sortByDigest(index.manifests.filter((d) => d.digest !== digest))
+  if (manifests.length === index.manifests.length) return {bytes: existing, removed: false, manifests: index.manifests}
+  return {bytes: marshalIndex({...index, manifests}), removed: true, manifests}
+}
+
+/**
+ * The index entry cosign adds to the fallback index for a referrer manifest it pushed: media
+ * type from the manifest, size, sha256 digest, and `artifactType`. By default the manifest's
+ * **config media type** (`application/vnd.oci.empty.v1+json` for a bundle referrer), as the
+ * vectors' cosign 3.1.1 wrote: the Debian package, built against go-containerregistry < 0.21.6.
+ * Upstream cosign 3.1.1 pins go-containerregistry 0.21.6, which writes the manifest's top-level
+ * `artifactType` when it has one (the OCI rule); pass `{artifactType: manifest.artifactType}`
+ * for that. Both are in the field, so never filter a fallback index by `artifactType`.
+ * Throws `INVALID_SIGNATURE_MANIFEST` when `manifestBytes` is not an OCI image manifest.
  */
 export function referrersIndexEntry(manifestBytes: Uint8Array, options: {readonly artifactType?: string} = {}): IndexDescriptor {
   const manifest = parseReferrerManifest(manifestBytes)
