@@ -131,3 +131,53 @@ describe.skipIf(!cosign3)('verify what cosign 3.1.1 signs (bundles as referrers)
     expect(v.stderr).not.toContain('no signatures')
   })
 })
+
+describe.skipIf(!cosign3)("sign --new-bundle-format writes what cosign 3.1.1 writes", () => {
+  test('cosign 3 verifies it, sigil verifies it; on a registry without the API: 9 requests, the index tag lists it', async () => {
+    proxy.setReferrersApi(false, {ociSubject: false})
+    try {
+      const {ref, digest} = await image(proxy.host)
+      proxy.take()
+      const s = await sigil(['sign', '--key', 'cosign.key', '--new-bundle-format', '-a', 'env=prod', ref], {cwd: dir, env})
+      expect(s.code, s.stderr).toBe(0)
+      const requests = proxy.take()
+      expect(requests.length, requests.join('\n')).toBeLessThanOrEqual(9)
+      const theirs = await runCosign(['verify', '--key', 'cosign.pub', ...COSIGN3_VERIFY_KEY_ARGS, ref], {cwd: dir, cosign: cosign3})
+      expect(theirs.code, theirs.stderr).toBe(0)
+      const ours = await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})
+      expect(ours.code, ours.stderr).toBe(0)
+      expect(ours.stdout.trim()).toBe(theirs.stdout.trim())
+      expect(JSON.parse(ours.stdout)[0].optional).toEqual({env: 'prod'})
+      const repo = {registry: registry.host, repository: ref.slice(proxy.host.length + 1, ref.indexOf('@'))}
+      const index = JSON.parse(Buffer.from((await client.getManifest(repo, `sha256-${digest.slice(7)}`)).bytes).toString('utf8')) as {manifests: unknown[]}
+      expect(index.manifests).toHaveLength(1)
+    } finally {
+      proxy.setReferrersApi(true)
+    }
+  })
+
+  test('on a registry with the referrers API: no index tag is written, and cosign 3 finds it through the API', async () => {
+    const {ref, digest} = await image(proxy.host)
+    const s = await sigil(['sign', '--key', 'cosign.key', '--new-bundle-format', ref], {cwd: dir, env})
+    expect(s.code, s.stderr).toBe(0)
+    const repo = {registry: registry.host, repository: ref.slice(proxy.host.length + 1, ref.indexOf('@'))}
+    expect(await client.getManifestIfExists(repo, `sha256-${digest.slice(7)}`)).toBeUndefined()
+    const theirs = await runCosign(['verify', '--key', 'cosign.pub', ...COSIGN3_VERIFY_KEY_ARGS, ref], {cwd: dir, cosign: cosign3})
+    expect(theirs.code, theirs.stderr).toBe(0)
+  })
+
+  test('8 signers at once on one image (no referrers API): every signature survives and verifies', async () => {
+    const {ref, digest} = await image()
+    const keys = Array.from({length: 8}, (_, i) => `racer${i}`)
+    await Promise.all(keys.map((k) => sigil(['generate-key-pair', '--output-key-prefix', k], {cwd: dir, env})))
+    const results = await Promise.all(keys.map((k) => sigil(['sign', '--key', `${k}.key`, '--new-bundle-format', ref], {cwd: dir, env})))
+    for (const r of results) expect(r.code, r.stderr).toBe(0)
+    const repo = {registry: registry.host, repository: ref.slice(registry.host.length + 1, ref.indexOf('@'))}
+    const index = JSON.parse(Buffer.from((await client.getManifest(repo, `sha256-${digest.slice(7)}`)).bytes).toString('utf8')) as {manifests: unknown[]}
+    expect(index.manifests).toHaveLength(8)
+    for (const k of keys) {
+      const v = await sigil(['verify', '--key', `${k}.pub`, ref], {cwd: dir})
+      expect(v.code, `${k}: ${v.stderr}`).toBe(0)
+    }
+  })
+})

@@ -1,4 +1,6 @@
 export {signImage, newSignatureManifestMediaType} from './sign-image.js'
+export {signImageBundle} from './sign-bundle.js'
+export type {SignImageBundleOptions, SignImageBundleResult} from './sign-bundle.js'
 export type {SignImageOptions, SignImageResult, SignEvent} from './sign-image.js'
 export {verifyImage, MAX_PAYLOAD_BYTES} from './verify-image.js'
 export {legacyTagStore} from './legacy-tag-store.js'

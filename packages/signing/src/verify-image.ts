@@ -6,6 +6,7 @@ import {
   checkClaims,
   checkImageSignatureStatement,
   cosignVerifyOutputEntry,
+  isBundleForOtherKey,
   parsePayload,
   parseSigstoreBundle,
   publicKeyHint,
@@ -95,9 +96,8 @@ async function checkBundle(
   let parsed
   try {
     const bundle = parseSigstoreBundle(bytes)
-    const hint = bundle.verificationMaterial.publicKeyHint
-    if (hint !== undefined && hint !== publicKeyHint((await verifier).publicKey.spki)) {
-      return {ok: false, reason: `bundle ${attachment.location} was made with another key (key hint ${hint})`}
+    if (isBundleForOtherKey(bundle, publicKeyHint((await verifier).publicKey.spki))) {
+      return {ok: false, reason: `bundle ${attachment.location} was made with another key (key hint ${bundle.verificationMaterial.publicKeyHint})`}
     }
     parsed = bundleStatement(bundle)
   } catch (err) {

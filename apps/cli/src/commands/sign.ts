@@ -1,16 +1,16 @@
 import {SigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
-import {signImage} from '@sigil/signing'
+import {signImage, signImageBundle} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {dedupVerifier} from '../shared/dedup.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {shared, sign as text} from '../messages.js'
 import {writeStdout} from '../shared/stdio.js'
 
 /** What `sign --json` prints: one entry per image. */
 export interface SignResultJson {
-  signed: Array<{image: string; digest: string; signatureTag: string; appended: boolean; signature: string; payload: string}>
+  signed: Array<{image: string; digest: string; signatureTag: string; appended: boolean; signature: string; payload: string; bundle?: string; referrer?: string}>
 }
 
 /** `sigil sign`: sign each image in turn with one unlocked key; stops at the first failure, as cosign. */
@@ -26,6 +26,10 @@ export default defineCommand({
     'tlog-upload': {kind: 'boolean', description: text.tlogUpload, allowNo: true, default: false},
     upload: {kind: 'boolean', description: text.upload, allowNo: true, default: true},
     'sign-container-identity': {kind: 'string', description: text.identity},
+    'new-bundle-format': {kind: 'boolean', description: text.newBundleFormat, allowNo: true},
+    'registry-referrers-mode': {kind: 'string', description: text.referrersMode, options: ['legacy', 'oci-1-1']},
+    'signing-config': {kind: 'string', description: text.signingConfig, hidden: true},
+    'use-signing-config': {kind: 'boolean', description: text.signingConfig, allowNo: true, hidden: true},
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<SignResultJson> {
@@ -44,6 +48,32 @@ export default defineCommand({
     const verifier = dedupVerifier(signer)
     const client = await createRegistryClient(io, flags)
     const signed: SignResultJson['signed'] = []
+    // cosign 3's format: --new-bundle-format, else SIGIL_NEW_BUNDLE_FORMAT=true as the user's default.
+    const bundleFormat = flags['new-bundle-format'] ?? /^(1|true|yes)$/i.test(process.env.SIGIL_NEW_BUNDLE_FORMAT ?? '')
+    if (bundleFormat) {
+      if (!flags.upload) throw new SigilError('INVALID_ARGUMENT', text.bundleNoUpload)
+      const memory = referrersApiMemory()
+      const referrersApi = flags['registry-referrers-mode'] === undefined ? undefined : flags['registry-referrers-mode'] === 'oci-1-1'
+      for (const image of images) {
+        const result = await signImageBundle(image, {
+          client,
+          signer,
+          annotations: Object.keys(annotations).length > 0 ? annotations : undefined,
+          memory,
+          ...(referrersApi === undefined ? {} : {referrersApi}),
+          onEvent: (e) => {
+            if (e.kind === 'resolved' && e.fromTag) info(io, text.tagWarning(e.image.name))
+            if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location}`)
+          },
+        }).catch(async (err: unknown) => {
+          await signer
+          throw err
+        })
+        const referrerDigest = result.referrer.slice(result.referrer.lastIndexOf('@') + 1)
+        signed.push({image: image.name, digest: result.digest, signatureTag: result.indexTag ?? result.referrer, appended: true, signature: '', payload: '', bundle: Buffer.from(result.bundle).toString('base64'), referrer: referrerDigest})
+      }
+      return {signed}
+    }
     for (const image of images) {
       const result = await signImage(image, {
         client,
