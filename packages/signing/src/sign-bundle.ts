@@ -22,6 +22,7 @@ import type {ImageReference, Signer} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
+import {settleDelay} from './sign-image.js'
 import type {SignEvent} from './sign-image.js'
 
 /** Options of {@link signImageBundle}. */
@@ -43,7 +44,7 @@ export interface SignImageBundleOptions {
   readonly onEvent?: (event: SignEvent) => void
   /** Bound on read-modify-write rounds of the tag-schema index under concurrent signers. Default 6. */
   readonly maxIndexRounds?: number
-  /** Pause before reading the index back (a random extra up to as much again). Default 150 ms. */
+  /** Least pause before reading the index back, in ms. Default 25 (it adapts to the registry). */
   readonly settleMs?: number
 }
 
@@ -120,8 +121,8 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
   const tag = referrersTag(subject.digest)
   const entry = referrersIndexEntry(manifest)
   const rounds = options.maxIndexRounds ?? 6
-  const settleMs = options.settleMs ?? 150
   for (let round = 1; ; round++) {
+    const started = performance.now()
     const existing = await client.getManifestIfExists(repository, tag)
     let merged
     try {
@@ -132,10 +133,10 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
     }
     if (!merged.added) return {image, digest: subject.digest, referrer, bundle, indexTag: `${repository.registry}/${repository.repository}:${tag}`}
     await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
-    // Read back after a pause: a signer that read the index before our write and writes after it
-    // drops our entry; its write lands within the pause (a read-modify-write takes milliseconds),
-    // so a read-back after it that still lists our referrer means the listing has settled.
-    await sleep(settleMs + Math.random() * settleMs)
+    // Read back after a pause longer than a read-modify-write takes here: a signer that read the
+    // index before our write and writes after it drops our entry, and its write lands within the
+    // pause, so a read-back that still lists our referrer means the listing has settled.
+    await sleep(settleDelay(performance.now() - started, options.settleMs))
     const after = await client.getManifestIfExists(repository, tag)
     if (after && parseReferrersIndex(after.bytes).manifests.some((d) => d.digest === entry.digest)) {
       return {image, digest: subject.digest, referrer, bundle, indexTag: `${repository.registry}/${repository.repository}:${tag}`}

@@ -49,6 +49,10 @@ export interface SignImageOptions extends SignatureLocationOptions {
   /** Only compute the payload and signature; push nothing (`--upload=false`). Default true. */
   readonly upload?: boolean
   readonly onEvent?: (event: SignEvent) => void
+  /** Bound on write rounds of the `.sig` tag under concurrent signers. Default 6. */
+  readonly maxRounds?: number
+  /** Least pause before reading the `.sig` tag back, in ms. Default 25 (it adapts to the registry). */
+  readonly settleMs?: number
 }
 
 /** What `signImage` did. */
@@ -69,7 +73,8 @@ export interface SignImageResult {
 
 /**
  * Sign one image the way cosign does (legacy `.sig` format, spec §1–§2): resolve the digest,
- * sign the simple-signing payload, and append a layer to `<repo>:sha256-<hex>.sig`.
+ * sign the simple-signing payload, and append a layer to `<repo>:sha256-<hex>.sig`, lossless
+ * under concurrent signers (read late, write, read back, merge again if dropped).
  * Blobs are uploaded before the manifest, so a failure never leaves a half-written signature.
  */
 export async function signImage(image: ImageReference, options: SignImageOptions): Promise<SignImageResult> {
@@ -86,25 +91,10 @@ export async function signImage(image: ImageReference, options: SignImageOptions
   const location = signatureLocation(image, digest, options)
   const upload = options.upload !== false
 
-  // Everything that does not need the signature happens while the key is being unlocked:
-  // reading (and validating) the existing .sig, and uploading the payload and config blobs.
-  const existing = upload ? await readExisting(client, location) : undefined
-  const mediaType = existing?.mediaType ?? newSignatureManifestMediaType(options.dockerMediaTypes)
-  const configMediaType = mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
-  const payloadKnown = existing?.layers.some((l) => l.digest === payloadDigest) ?? false
-  // Only a payload already on the tag can turn out to be a duplicate (dedup rule (b));
-  // otherwise the new layer is certainly appended, so its blobs can go up now. Blobs without
-  // a manifest pointing at them are invisible: the tag changes only with the final PUT.
-  let early: {config: Uint8Array; uploaded: Promise<unknown>} | undefined
-  if (upload && !payloadKnown) {
-    const config = buildSignatureConfig([...(existing?.layers ?? []).map((l) => l.digest), payloadDigest])
-    const uploaded = Promise.all([
-      client.uploadBlob(location.repository, payloadDigest, payload),
-      client.uploadBlob(location.repository, sha256Digest(config), config),
-    ])
-    uploaded.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
-    early = {config, uploaded}
-  }
+  // The payload blob goes up while the key is being unlocked. A blob no manifest points at is
+  // invisible: the tag changes only with the final PUT.
+  const payloadUploaded = upload ? client.uploadBlob(location.repository, payloadDigest, payload) : undefined
+  payloadUploaded?.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
 
   let rawSignature: Uint8Array
   try {
@@ -116,6 +106,7 @@ export async function signImage(image: ImageReference, options: SignImageOptions
   const signature = Buffer.from(rawSignature).toString('base64')
   const result = {image, digest, signatureLocation: location.name, payload, signature}
   if (!upload) return {...result, appended: false}
+  await payloadUploaded
 
   const layer: Descriptor = {
     mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
@@ -124,39 +115,64 @@ export async function signImage(image: ImageReference, options: SignImageOptions
     annotations: {[SIGNATURE_ANNOTATION]: signature},
   }
   const verifier = await options.verifier
-  const merged = appendSignatureLayer(
-    existing ? {mediaType: existing.mediaType, layers: existing.layers} : undefined,
-    layer,
-    (old) => (verifier ? verifier.verify(payload, old) : false),
-  )
-  if (!merged.appended) {
-    options.onEvent?.({kind: 'duplicate', location: location.name})
-    return {...result, appended: false, signatureManifestDigest: existing?.digest}
+  const isOurs = (l: Descriptor) => l.digest === layer.digest && l.annotations?.[SIGNATURE_ANNOTATION] === signature
+  const rounds = options.maxRounds ?? 6
+  let pushing = false
+  // The `.sig` tag is a read-modify-write shared with every other signer of this image: it is
+  // read as late as possible (after the signature exists), written, and read back after a pause
+  // longer than such a read-modify-write takes; if another signer's write dropped our layer
+  // meanwhile, it is merged in again (bounded, with jitter).
+  for (let round = 1; ; round++) {
+    const started = performance.now()
+    const existing = await readExisting(client, location)
+    const merged = appendSignatureLayer(
+      existing ? {mediaType: existing.mediaType, layers: existing.layers} : undefined,
+      layer,
+      (old) => (verifier ? verifier.verify(payload, old) : false),
+    )
+    if (!merged.appended) {
+      if (round === 1) options.onEvent?.({kind: 'duplicate', location: location.name})
+      return {...result, appended: round > 1, signatureManifestDigest: existing?.digest}
+    }
+    if (!pushing) options.onEvent?.({kind: 'pushing', location: location.name})
+    pushing = true
+    const mediaType = existing?.mediaType ?? newSignatureManifestMediaType(options.dockerMediaTypes)
+    const configMediaType = mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
+    const config = buildSignatureConfig(merged.layers.map((l) => l.digest))
+    const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
+    await client.uploadBlob(location.repository, configDescriptor.digest, config)
+    const manifest = buildSignatureManifest({
+      mediaType,
+      config: configDescriptor,
+      layers: merged.layers,
+      annotations: existing?.annotations,
+      subject: existing?.subject,
+    })
+    const pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
+    const took = performance.now() - started
+    await sleep(settleDelay(took, options.settleMs))
+    const after = await readExisting(client, location)
+    if (after?.layers.some(isOurs)) return {...result, appended: true, signatureManifestDigest: after.digest === pushed.digest ? pushed.digest : after.digest}
+    if (round >= rounds) {
+      throw new SigningError(
+        'SIGNING_FAILED',
+        `signing ${image.name}: ${rounds} attempts to add the signature to ${location.name} lost to concurrent writers; sign again`,
+      )
+    }
   }
-
-  options.onEvent?.({kind: 'pushing', location: location.name})
-  const config = buildSignatureConfig(merged.layers.map((l) => l.digest))
-  const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
-  if (early && Buffer.from(early.config).equals(Buffer.from(config))) {
-    await early.uploaded
-  } else {
-    await early?.uploaded
-    // The payload blob is already there when the same payload was signed by another key.
-    await Promise.all([
-      payloadKnown ? undefined : client.uploadBlob(location.repository, payloadDigest, payload),
-      client.uploadBlob(location.repository, configDescriptor.digest, config),
-    ])
-  }
-  const manifest = buildSignatureManifest({
-    mediaType,
-    config: configDescriptor,
-    layers: merged.layers,
-    annotations: existing?.annotations,
-    subject: existing?.subject,
-  })
-  const pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
-  return {...result, appended: true, signatureManifestDigest: pushed.digest}
 }
+
+/**
+ * How long to wait before reading a read-modify-write back: twice what ours took (another
+ * signer's takes about as long on the same registry), with jitter so racing signers spread out;
+ * at least `min` ms, at most 2 s.
+ */
+export function settleDelay(tookMs: number, min = 25): number {
+  const base = Math.min(2000, Math.max(min, 2 * tookMs))
+  return base + Math.random() * base
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The `.sig` manifest already at `location`, parsed; a broken one is an error, never overwritten. */
 async function readExisting(

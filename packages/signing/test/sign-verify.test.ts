@@ -170,14 +170,15 @@ describe('signImage then verifyImage against a real registry', () => {
     await expect(verifyImage(ref, {client, verifier: alice.verifier})).rejects.toMatchObject({code: 'INVALID_SIGNATURE_MANIFEST'})
   })
 
-  test('signing a tag of an unsigned image takes 7 requests, verifying it 3', async () => {
+  // 8 with the read-back of the .sig tag that keeps concurrent signers lossless (issue 10: "legacy sign ≤ 8 with its read-back").
+  test('signing a tag of an unsigned image takes 8 requests, verifying it 3', async () => {
     const {ref} = await freshImage()
     requests = []
     await signImage(ref, {client, signer: alice.signer, verifier: alice.verifier})
     const signCount = requests.length
     requests = []
     await verifyImage(ref, {client, verifier: alice.verifier})
-    expect({sign: signCount, verify: requests.length}).toEqual({sign: 7, verify: 3})
+    expect({sign: signCount, verify: requests.length}).toEqual({sign: 8, verify: 3})
   })
 
   test('for rate-limited registries a tag is resolved with HEAD when verifying, still 3 requests', async () => {
