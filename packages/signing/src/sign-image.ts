@@ -148,7 +148,16 @@ export async function signImage(image: ImageReference, options: SignImageOptions
       annotations: existing?.annotations,
       subject: existing?.subject,
     })
-    const pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
+    let pushed: {digest: string}
+    try {
+      pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
+    } catch (err) {
+      // Another signer uploading the same blob at this moment can make the registry briefly deny
+      // it exists: that round is lost, not the signature.
+      if (!blobRace(err) || round >= rounds) throw err
+      await sleep(settleDelay(performance.now() - started, options.settleMs))
+      continue
+    }
     const took = performance.now() - started
     await sleep(settleDelay(took, options.settleMs))
     const after = await readExisting(client, location)
@@ -173,6 +182,12 @@ export function settleDelay(tookMs: number, min = 25): number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The registry refused a manifest because a blob it names is not (yet) there. */
+function blobRace(err: unknown): boolean {
+  const entries = (err as {details?: {registryErrors?: Array<{code?: string}>}})?.details?.registryErrors ?? []
+  return entries.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN' || e.code === 'BLOB_UNKNOWN')
+}
 
 /** The `.sig` manifest already at `location`, parsed; a broken one is an error, never overwritten. */
 async function readExisting(
