@@ -71,7 +71,8 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
         // A failed fetch is not remembered: another layer may try again.
         blob.catch(() => blobs.delete(key))
       }
-      return blob
+      // The cached bytes are shared by every layer with this digest: each caller gets its own copy.
+      return blob.then((bytes) => bytes.slice())
     },
   }
 }

@@ -13,3 +13,15 @@ export type {
   RegistryRepository,
   RegistryRequest,
 } from './registry-client.js'
+export {
+  attachmentStoreBasicTests,
+  attachmentStoreFaultTests,
+  attachmentStoreIsolationTests,
+  attachmentStoreListTests,
+  attachmentStoreManyTests,
+  attachmentStoreReadTests,
+  attachmentStoreSuite,
+} from './attachment-store-suite.js'
+export type {AttachmentFormat, AttachmentItem, AttachmentStoreBackdoor, AttachmentStoreSuiteOptions} from './attachment-store-options.js'
+export {memoryAttachmentStore} from './memory-attachment-store.js'
+export type {MemoryAttachmentStore, MemoryAttachmentStoreOptions} from './memory-attachment-store.js'

@@ -26,7 +26,20 @@ console.log(JSON.stringify({exports: Object.keys(kit).sort()}))`,
       {block: HEAVY, reason: 'testkit must not load', args: [entry]},
     )
     expect(r.status, r.stderr).toBe(0)
-    expect(r.json()).toEqual({exports: ['keyProviderSuite', 'registryAdapterSuite']})
+    expect(r.json()).toEqual({
+      exports: [
+        'attachmentStoreBasicTests',
+        'attachmentStoreFaultTests',
+        'attachmentStoreIsolationTests',
+        'attachmentStoreListTests',
+        'attachmentStoreManyTests',
+        'attachmentStoreReadTests',
+        'attachmentStoreSuite',
+        'keyProviderSuite',
+        'memoryAttachmentStore',
+        'registryAdapterSuite',
+      ],
+    })
   })
 
   test('control: the same guard refuses those modules when something does load them', () => {
