@@ -3,6 +3,7 @@
  * (and the legacy `.sig` tag) through the binary, against the real registry (tag-schema
  * fallback) and through a loopback proxy that serves the referrers API.
  */
+import {createHash} from 'node:crypto'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -117,6 +118,26 @@ describe.skipIf(!cosign3)('verify what cosign 3.1.1 signs (bundles as referrers)
     const requests = proxy.take()
     expect(requests.some((r) => r.startsWith('GET /v2/cosign3/') && r.includes('/referrers/'))).toBe(true)
     expect(requests.some((r) => /manifests\/sha256-[0-9a-f]{64}$/.test(r))).toBe(false)
+  })
+
+  test('a referrer deleted after it was listed is skipped; the other signatures still verify', async () => {
+    const {ref, digest} = await image()
+    expect((await sigil(['sign', '--key', 'other.key', '--new-bundle-format', ref], {cwd: dir, env})).code).toBe(0)
+    expect((await cosign3Sign(ref)).code).toBe(0)
+    const repo = {registry: registry.host, repository: ref.slice(registry.host.length + 1, ref.indexOf('@'))}
+    const index = JSON.parse(Buffer.from((await client.getManifest(repo, `sha256-${digest.slice(7)}`)).bytes).toString('utf8')) as {manifests: Array<{digest: string}>}
+    expect(index.manifests).toHaveLength(2)
+    // Delete the referrer made with other.key (its bundle names that key's hint).
+    for (const m of index.manifests) {
+      const manifest = JSON.parse(Buffer.from((await client.getManifest(repo, m.digest)).bytes).toString('utf8')) as {layers: Array<{digest: string}>}
+      const bundle = Buffer.from(await client.getBlob(repo, manifest.layers[0]!.digest)).toString('utf8')
+      const mine = await sigil(['public-key', '--key', 'other.pub'], {cwd: dir})
+      const hint = createHash('sha256').update(Buffer.from(mine.stdout.replace(/-----[^-]+-----|\s/g, ''), 'base64')).digest('base64')
+      if (bundle.includes(hint)) await client.deleteManifest(repo, m.digest)
+    }
+    expect((await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})).code).toBe(0)
+    // The image still has a signature, just none by other.key: 12, not 10.
+    expect((await sigil(['verify', '--key', 'other.pub', ref], {cwd: dir})).code).toBe(12)
   })
 
   test('a fallback tag that is not an index is a registry fault (exit 1), never "no signatures"', async () => {

@@ -196,7 +196,7 @@ export interface StoredAttachment {
   readonly format: 'simple-signing' | 'dsse-envelope' | 'sigstore-bundle'
   /** Where it is, for messages: `registry/repo:sha256-<hex>.sig`, `registry/repo@sha256:…`. */
   readonly location: string
-  /** The stored object: the layer (legacy) or the referrer manifest (bundles). */
+  /** What `read` returns: the layer blob (legacy) or the bundle blob (bundles); `location` names the manifest it is in. */
   readonly digest: string
   readonly mediaType: string
   readonly size: number

@@ -89,7 +89,10 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
           const i = next++
           const entry = candidates[i]!
           const location = `${repository.registry}/${repository.repository}@${entry.digest}`
-          const bytes = (await client.getManifest(repository, entry.digest)).bytes
+          // A referrer deleted since the index was written is skipped: the others still count.
+          const fetched = await client.getManifestIfExists(repository, entry.digest)
+          if (!fetched) continue
+          const bytes = fetched.bytes
           let manifest
           try {
             manifest = parseReferrerManifest(bytes)
