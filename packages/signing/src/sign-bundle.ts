@@ -136,9 +136,17 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
     // Read back after a pause longer than a read-modify-write takes here: a signer that read the
     // index before our write and writes after it drops our entry, and its write lands within the
     // pause, so a read-back that still lists our referrer means the listing has settled.
-    await sleep(settleDelay(performance.now() - started, options.settleMs))
-    const after = await client.getManifestIfExists(repository, tag)
-    if (after && parseReferrersIndex(after.bytes).manifests.some((d) => d.digest === entry.digest)) {
+    const took = performance.now() - started
+    await sleep(settleDelay(took, options.settleMs))
+    let after = await client.getManifestIfExists(repository, tag)
+    const listed = (bytes: Uint8Array | undefined) => bytes !== undefined && parseReferrersIndex(bytes).manifests.some((d) => d.digest === entry.digest)
+    // Others are signing this image now: a second, longer look (see signImage).
+    const contended = round > 1 || existing !== undefined || (after !== undefined && !Buffer.from(after.bytes).equals(Buffer.from(merged.bytes)))
+    if (contended && listed(after?.bytes)) {
+      await sleep(settleDelay(2 * took, options.settleMs))
+      after = await client.getManifestIfExists(repository, tag)
+    }
+    if (listed(after?.bytes)) {
       return {image, digest: subject.digest, referrer, bundle, indexTag: `${repository.registry}/${repository.repository}:${tag}`}
     }
     if (round >= rounds) {
