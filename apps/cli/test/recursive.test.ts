@@ -12,6 +12,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
 import {
   COSIGN3_VERIFY_KEY_ARGS,
+  pushIndex,
   pushMultiPlatformImage,
   pushRandomImage,
   requireCosign,
@@ -131,6 +132,29 @@ describe('sign --recursive, legacy format', () => {
     expect(s.code, s.stderr).toBe(0)
     const out = JSON.parse(s.stdout) as SignResultJson
     expect(out.signed.map((e) => [e.digest, e.index])).toEqual([[digest, undefined]])
+  })
+
+  test('a nested index: its manifests, then it, then the outer index are signed; each verifies', async () => {
+    const {repo, pushed: inner} = await multiArch()
+    const repository = repo.slice(proxy.host.length + 1)
+    const outer = await pushIndex(client, {registry: registry.host, repository}, 'outer', [inner, inner.platforms[0]!])
+    const s = await sigil(['sign', '--key', 'cosign.key', '-r', '--json', `${repo}:outer`], {cwd: dir, env})
+    expect(s.code, s.stderr).toBe(0)
+    const out = JSON.parse(s.stdout) as SignResultJson
+    expect(out.signed.map((e) => e.digest)).toEqual([...inner.platforms.map((p) => p.digest), inner.digest, outer.digest])
+    expect(out.signed.map((e) => e.index)).toEqual([inner.digest, inner.digest, inner.digest, outer.digest, undefined])
+    for (const e of out.signed) expect((await verify(`${repo}@${e.digest}`)).code, e.digest).toBe(0)
+  })
+
+  test('an index listing a manifest of unknown media type: exit 1 and nothing signed, not even the index (cosign signs the index first)', async () => {
+    const {repo, pushed} = await multiArch()
+    const repository = repo.slice(proxy.host.length + 1)
+    const schema1 = 'application/vnd.docker.distribution.manifest.v1+prettyjws'
+    const odd = await pushIndex(client, {registry: registry.host, repository}, 'odd', [pushed.platforms[0]!, {...pushed.platforms[1]!, mediaType: schema1}])
+    const s = await sigil(['sign', '--key', 'cosign.key', '-r', `${repo}:odd`], {cwd: dir, env})
+    expect(s.code).toBe(1)
+    expect(s.stderr).toContain(`lists ${pushed.platforms[1]!.digest} with media type "${schema1}", which is neither an image manifest nor an index; refusing to sign`)
+    for (const digest of [odd.digest, pushed.platforms[0]!.digest]) expect((await verify(`${repo}@${digest}`)).code).toBe(10)
   })
 
   test('a tag that does not exist: exit 11, nothing signed', async () => {
