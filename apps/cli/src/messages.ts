@@ -47,6 +47,9 @@ export const sign = {
   referrersMode: 'How the registry indexes referrers (cosign 3): oci-1-1 (its referrers API) or legacy (the sha256-<digest> index tag). Default: what the registry says when the referrer is pushed.',
   signingConfig: 'Accepted for cosign 3 compatibility: key-based signing needs no signing config, transparency log or timestamp authority.',
   bundleNoUpload: '--upload=false is not supported with --new-bundle-format',
+  recursive:
+    'If the image is a multi-platform index (OCI image index or Docker manifest list), also sign every manifest it lists (nested indexes too), each under its own digest. The whole index is read before anything is signed; the index itself is signed last.',
+  recursiveTargets: (count: number, index: string) => `Signing ${index} and the ${count} manifest${count === 1 ? '' : 's'} it lists`,
 }
 
 export const verify = {

@@ -17,3 +17,5 @@ export type {SignatureLocation, SignatureLocationOptions} from './signature-loca
 export {payloadForOutput, marshalPayloadForOutput} from './payload-json.js'
 export {SigningError} from './error.js'
 export type {SigningErrorCode} from './error.js'
+export {recursiveSignTargets, indexChildren, isIndexMediaType, platformString, MAX_INDEX_ENTRIES, MAX_INDEX_DEPTH, MAX_RECURSIVE_DIGESTS} from './recursive.js'
+export type {IndexChild, SignTarget, RecursiveSignTargets, RecursiveSignTargetsOptions} from './recursive.js'

@@ -1,7 +1,9 @@
 import {createHash} from 'node:crypto'
 import {gunzipSync} from 'node:zlib'
-import {describe, expect, test} from 'vitest'
-import {pushRandomImage, tarWithFile} from './image.js'
+import {RegistryClient} from '@sigil/oci'
+import {afterAll, beforeAll, describe, expect, test} from 'vitest'
+import {DEFAULT_PLATFORMS, pushIndex, pushMultiPlatformImage, pushRandomImage, tarWithFile} from './image.js'
+import {requireRegistry, startRegistry, type TestRegistry} from './registry.js'
 
 const sha256 = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
 const json = (b: Uint8Array): any => JSON.parse(new TextDecoder().decode(b)) // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -83,4 +85,91 @@ describe('pushRandomImage (recorded)', () => {
     const armConfig = json(r.blobs.get(json(pushed.children![1]!.manifest).config.digest)!)
     expect(armConfig).toMatchObject({architecture: 'arm', os: 'linux', variant: 'v7'})
   })
+})
+
+describe('pushMultiPlatformImage (recorded)', () => {
+  test('OCI: one image per default platform by digest, then an OCI index under the tag; digests returned', async () => {
+    const r = recorder()
+    const pushed = await pushMultiPlatformImage(r.client, {registry: 'r', repository: 'a'}, 'multi')
+    expect(pushed.platforms.map((p) => p.platform)).toEqual(DEFAULT_PLATFORMS)
+    expect(r.manifests.map((m) => m.reference)).toEqual([...pushed.platforms.map((p) => p.digest), 'multi'])
+    expect(pushed.mediaType).toBe('application/vnd.oci.image.index.v1+json')
+    expect(pushed.digest).toBe(sha256(pushed.manifest))
+    const index = json(pushed.manifest)
+    expect(index).toMatchObject({schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json'})
+    expect(index.manifests).toEqual(
+      pushed.platforms.map((p) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: p.digest,
+        size: p.manifest.length,
+        platform: {...p.platform},
+      })),
+    )
+    for (const p of pushed.platforms) {
+      expect(p.digest).toBe(sha256(p.manifest))
+      const config = json(r.blobs.get(json(p.manifest).config.digest)!)
+      expect(config).toMatchObject({os: p.platform.os, architecture: p.platform.architecture})
+    }
+    expect(new Set(pushed.platforms.map((p) => p.digest)).size).toBe(3)
+  })
+
+  test('docker: schema 2 manifests (Docker config and layer types) in a Docker manifest list', async () => {
+    const r = recorder()
+    const pushed = await pushMultiPlatformImage(r.client, {registry: 'r', repository: 'a'}, 'multi', {
+      format: 'docker',
+      platforms: [{os: 'linux', architecture: 'amd64'}, {os: 'linux', architecture: 'arm64'}],
+    })
+    expect(pushed.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json')
+    expect(r.manifests.map((m) => m.mediaType)).toEqual([
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.list.v2+json',
+    ])
+    const list = json(pushed.manifest)
+    expect(list.manifests.map((d: {mediaType: string}) => d.mediaType)).toEqual([
+      'application/vnd.docker.distribution.manifest.v2+json',
+      'application/vnd.docker.distribution.manifest.v2+json',
+    ])
+    const m = json(pushed.platforms[0]!.manifest)
+    expect(m.config.mediaType).toBe('application/vnd.docker.container.image.v1+json')
+    expect(m.layers[0].mediaType).toBe('application/vnd.docker.image.rootfs.diff.tar.gzip')
+  })
+
+  test('empty platforms are refused', async () => {
+    await expect(pushMultiPlatformImage(recorder().client, {registry: 'r', repository: 'a'}, 'x', {platforms: []})).rejects.toThrow(/must not be empty/)
+  })
+
+  test('pushIndex nests: an index may list an index', async () => {
+    const r = recorder()
+    const inner = await pushMultiPlatformImage(r.client, {registry: 'r', repository: 'a'}, 'inner', {platforms: [{os: 'linux', architecture: 'amd64'}]})
+    const outer = await pushIndex(r.client, {registry: 'r', repository: 'a'}, 'outer', [inner])
+    expect(json(outer.manifest).manifests).toEqual([{mediaType: inner.mediaType, digest: inner.digest, size: inner.manifest.length}])
+    expect(outer.digest).toBe(sha256(outer.manifest))
+  })
+})
+
+describe.skipIf(!requireRegistry())('pushMultiPlatformImage against the real registry', () => {
+  let registry: TestRegistry
+  const client = new RegistryClient()
+  beforeAll(async () => {
+    registry = await startRegistry()
+  })
+  afterAll(async () => {
+    await registry?.stop()
+  })
+
+  for (const format of ['oci', 'docker'] as const) {
+    test(`${format}: the tag serves the index as pushed, each platform digest serves its manifest`, async () => {
+      const repo = {registry: registry.host, repository: `multi/${format}`}
+      const pushed = await pushMultiPlatformImage(client, repo, 'v1', {format})
+      const index = await client.getManifest(repo, 'v1')
+      expect(index.digest).toBe(pushed.digest)
+      expect(index.mediaType).toBe(pushed.mediaType)
+      expect(Buffer.from(index.bytes).equals(Buffer.from(pushed.manifest))).toBe(true)
+      for (const p of pushed.platforms) {
+        const m = await client.getManifest(repo, p.digest)
+        expect(m.mediaType).toBe(p.mediaType)
+      }
+    })
+  }
 })

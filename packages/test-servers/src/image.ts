@@ -1,14 +1,32 @@
 /**
  * Push small random images (single-platform OCI images, or OCI indexes with one image per
- * platform) through a RegistryClient, so every test works on fresh, unique digests.
+ * platform; Docker schema 2 images and manifest lists too) through a RegistryClient, so every
+ * test works on fresh, unique digests.
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {gzipSync} from 'node:zlib'
-import {OCI_CONFIG_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE} from '@sigil/core'
+import {
+  DOCKER_CONFIG_MEDIA_TYPE,
+  DOCKER_LIST_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  OCI_CONFIG_MEDIA_TYPE,
+  OCI_INDEX_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 
 /** OCI layer media type (gzip-compressed tar). */
 export const OCI_LAYER_GZIP_MEDIA_TYPE = 'application/vnd.oci.image.layer.v1.tar+gzip'
+/** Docker schema 2 layer media type (gzip-compressed tar). */
+const DOCKER_LAYER_GZIP_MEDIA_TYPE = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
+
+/** `oci`: OCI image manifests and index; `docker`: Docker schema 2 manifests and manifest list. */
+export type ImageFormat = 'oci' | 'docker'
+
+const MEDIA_TYPES = {
+  oci: {manifest: OCI_MANIFEST_MEDIA_TYPE, config: OCI_CONFIG_MEDIA_TYPE, layer: OCI_LAYER_GZIP_MEDIA_TYPE, index: OCI_INDEX_MEDIA_TYPE},
+  docker: {manifest: DOCKER_MANIFEST_MEDIA_TYPE, config: DOCKER_CONFIG_MEDIA_TYPE, layer: DOCKER_LAYER_GZIP_MEDIA_TYPE, index: DOCKER_LIST_MEDIA_TYPE},
+} as const
 
 /** A platform of a multi-platform image. */
 export interface ImagePlatform {
@@ -76,7 +94,9 @@ async function pushImage(
   repo: RepositoryRef,
   platform: ImagePlatform,
   reference: 'by-digest' | string,
+  format: ImageFormat = 'oci',
 ): Promise<BuiltImage> {
+  const types = MEDIA_TYPES[format]
   const tar = tarWithFile('random.bin', new Uint8Array(randomBytes(256)))
   const layer = new Uint8Array(gzipSync(tar))
   const layerDigest = sha256(layer)
@@ -92,12 +112,12 @@ async function pushImage(
   await client.uploadBlob(repo, configDigest, config)
   const manifest = utf8({
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST_MEDIA_TYPE,
-    config: {mediaType: OCI_CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length},
-    layers: [{mediaType: OCI_LAYER_GZIP_MEDIA_TYPE, digest: layerDigest, size: layer.length}],
+    mediaType: types.manifest,
+    config: {mediaType: types.config, digest: configDigest, size: config.length},
+    layers: [{mediaType: types.layer, digest: layerDigest, size: layer.length}],
   })
   const digest = sha256(manifest)
-  await client.putManifest(repo, reference === 'by-digest' ? digest : reference, manifest, OCI_MANIFEST_MEDIA_TYPE)
+  await client.putManifest(repo, reference === 'by-digest' ? digest : reference, manifest, types.manifest)
   return {manifest, digest}
 }
 
@@ -136,4 +156,95 @@ export async function pushRandomImage(
   })
   const {digest} = await client.putManifest(repo, tag, index, OCI_INDEX_MEDIA_TYPE)
   return {digest, manifest: index, mediaType: OCI_INDEX_MEDIA_TYPE, children}
+}
+
+/** One entry of an index pushed by {@link pushIndex}: a manifest (or index) already in the repository. */
+export interface IndexEntry {
+  readonly digest: string
+  /** Its exact bytes (for the descriptor's size). */
+  readonly manifest: Uint8Array
+  readonly mediaType: string
+  readonly platform?: ImagePlatform
+}
+
+/** A manifest or index as pushed: digest, exact bytes, media type. */
+export interface PushedManifest {
+  readonly digest: string
+  readonly manifest: Uint8Array
+  readonly mediaType: string
+}
+
+/**
+ * Put an index listing `entries` (in order, with their `platform` when given) under `reference`
+ * (a tag, or `'by-digest'`): an OCI image index, or with `format: 'docker'` a Docker manifest
+ * list. Entries may themselves be indexes (nested indexes). The entries must already be in `repo`.
+ */
+export async function pushIndex(
+  client: Pick<RegistryClient, 'putManifest'>,
+  repo: RepositoryRef,
+  reference: 'by-digest' | string,
+  entries: readonly IndexEntry[],
+  options: {readonly format?: ImageFormat} = {},
+): Promise<PushedManifest> {
+  const mediaType = MEDIA_TYPES[options.format ?? 'oci'].index
+  const manifest = utf8({
+    schemaVersion: 2,
+    mediaType,
+    manifests: entries.map((e) => ({
+      mediaType: e.mediaType,
+      digest: e.digest,
+      size: e.manifest.length,
+      ...(e.platform === undefined
+        ? {}
+        : {platform: {architecture: e.platform.architecture, os: e.platform.os, ...(e.platform.variant === undefined ? {} : {variant: e.platform.variant})}}),
+    })),
+  })
+  const digest = sha256(manifest)
+  await client.putManifest(repo, reference === 'by-digest' ? digest : reference, manifest, mediaType)
+  return {digest, manifest, mediaType}
+}
+
+/** The platforms {@link pushMultiPlatformImage} pushes by default. */
+export const DEFAULT_PLATFORMS: readonly ImagePlatform[] = Object.freeze([
+  {os: 'linux', architecture: 'amd64'},
+  {os: 'linux', architecture: 'arm64', variant: 'v8'},
+  {os: 'linux', architecture: 'arm', variant: 'v7'},
+])
+
+/** Options of {@link pushMultiPlatformImage}. */
+export interface PushMultiPlatformImageOptions {
+  /** One random image per platform, in this order. Default {@link DEFAULT_PLATFORMS} (3). */
+  readonly platforms?: readonly ImagePlatform[]
+  /** `oci` (default): OCI image index of OCI manifests; `docker`: Docker manifest list of schema 2 manifests. */
+  readonly format?: ImageFormat
+}
+
+/** What {@link pushMultiPlatformImage} pushed. */
+export interface MultiPlatformImage extends PushedManifest {
+  /** The platform images, in index order. */
+  readonly platforms: ReadonlyArray<PushedManifest & {readonly platform: ImagePlatform}>
+}
+
+/**
+ * Push a multi-platform image to `repo:tag`: one random image per platform (as
+ * {@link pushRandomImage} makes them; its `config` names the platform) pushed by digest, then
+ * an OCI image index (or, with `format: 'docker'`, a Docker manifest list) listing them with
+ * their platforms, under `tag`. Returns the index digest and each platform manifest's digest.
+ */
+export async function pushMultiPlatformImage(
+  client: Pick<RegistryClient, 'uploadBlob' | 'putManifest'>,
+  repo: RepositoryRef,
+  tag: string,
+  options: PushMultiPlatformImageOptions = {},
+): Promise<MultiPlatformImage> {
+  const format = options.format ?? 'oci'
+  const platforms = options.platforms ?? DEFAULT_PLATFORMS
+  if (platforms.length === 0) throw new Error('platforms must not be empty')
+  const pushed = []
+  for (const platform of platforms) {
+    const image = await pushImage(client, repo, platform, 'by-digest', format)
+    pushed.push({...image, mediaType: MEDIA_TYPES[format].manifest, platform: {...platform}})
+  }
+  const index = await pushIndex(client, repo, tag, pushed, {format})
+  return {...index, platforms: pushed}
 }

@@ -11,8 +11,17 @@ export {libtrustKeyId, startTokenServer} from './token-server.js'
 export {installCredentialHelper} from './credential-helper.js'
 export type {TestCredentialHelper} from './credential-helper.js'
 export type {StartTokenServerOptions, TokenAccess, TokenRequest, TokenServer} from './token-server.js'
-export {OCI_LAYER_GZIP_MEDIA_TYPE, pushRandomImage, tarWithFile} from './image.js'
-export type {ImagePlatform, PushedImage, PushRandomImageOptions} from './image.js'
+export {DEFAULT_PLATFORMS, OCI_LAYER_GZIP_MEDIA_TYPE, pushIndex, pushMultiPlatformImage, pushRandomImage, tarWithFile} from './image.js'
+export type {
+  ImageFormat,
+  ImagePlatform,
+  IndexEntry,
+  MultiPlatformImage,
+  PushedImage,
+  PushedManifest,
+  PushMultiPlatformImageOptions,
+  PushRandomImageOptions,
+} from './image.js'
 export {bcryptHash} from './bcrypt.js'
 export {
   COSIGN3_NO_SERVICES_SIGNING_CONFIG,

@@ -1,5 +1,7 @@
-import {SigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
-import {signImage, signImageBundle} from '@sigil/signing'
+import {SigilError, parseAnnotationFlags, parseReference, withDigest} from '@sigil/core'
+import type {ImageReference} from '@sigil/core'
+import {platformString, recursiveSignTargets, signImage, signImageBundle} from '@sigil/signing'
+import type {SignEvent, SignTarget} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {dedupVerifier} from '../shared/dedup.js'
@@ -8,9 +10,28 @@ import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} fr
 import {shared, sign as text} from '../messages.js'
 import {writeStdout} from '../shared/stdio.js'
 
-/** What `sign --json` prints: one entry per image. */
+/** What `sign --json` prints: one entry per signed digest (with --recursive: each manifest an index lists, then the index). */
 export interface SignResultJson {
-  signed: Array<{image: string; digest: string; signatureTag: string; appended: boolean; signature: string; payload: string; bundle?: string; referrer?: string}>
+  signed: Array<{
+    image: string
+    digest: string
+    signatureTag: string
+    appended: boolean
+    signature: string
+    payload: string
+    bundle?: string
+    referrer?: string
+    /** --recursive: the digest of the index listing this manifest. */
+    index?: string
+    /** --recursive: the platform its index gives it (`os/arch[/variant]`). */
+    platform?: string
+  }>
+}
+
+/** The `--json` fields saying where a --recursive target sits in its index. */
+function placeOf(target: SignTarget | undefined): {index?: string; platform?: string} {
+  if (target?.index === undefined) return {}
+  return {index: target.index, ...(target.platform && {platform: platformString(target.platform)})}
 }
 
 /** `sigil sign`: sign each image in turn with one unlocked key; stops at the first failure, as cosign. */
@@ -30,6 +51,7 @@ export default defineCommand({
     'registry-referrers-mode': {kind: 'string', description: text.referrersMode, options: ['legacy', 'oci-1-1']},
     'signing-config': {kind: 'string', description: text.signingConfig, hidden: true},
     'use-signing-config': {kind: 'boolean', description: text.signingConfig, allowNo: true, hidden: true},
+    recursive: {kind: 'boolean', char: 'r', description: text.recursive, allowNo: true, default: false},
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<SignResultJson> {
@@ -48,13 +70,32 @@ export default defineCommand({
     const verifier = dedupVerifier(signer)
     const client = await createRegistryClient(io, flags)
     const signed: SignResultJson['signed'] = []
+    const onEvent = (e: SignEvent): void => {
+      if (e.kind === 'resolved' && e.fromTag) info(io, text.tagWarning(e.image.name))
+    }
+    /** What one IMAGE argument signs: itself, or with --recursive each manifest its index lists and the index. */
+    const expand = async (image: ImageReference): Promise<Array<{ref: ImageReference; target?: SignTarget}>> => {
+      if (!flags.recursive) return [{ref: image}]
+      const found = await recursiveSignTargets(client, image, {onEvent}).catch(async (err: unknown) => {
+        await signer
+        throw err
+      })
+      if (found.targets.length > 1) info(io, text.recursiveTargets(found.targets.length - 1, `${image.repositoryName}@${found.digest}`))
+      return found.targets.map((target) => ({ref: withDigest(image, target.digest), target}))
+    }
+    /** Every image argument expanded, in order, before anything is signed. */
+    const expandAll = async (): Promise<Array<{ref: ImageReference; target?: SignTarget}>> => {
+      const all = []
+      for (const image of images) all.push(...(await expand(image)))
+      return all
+    }
     // cosign 3's format: --new-bundle-format, else SIGIL_NEW_BUNDLE_FORMAT=true as the user's default.
     const bundleFormat = flags['new-bundle-format'] ?? /^(1|true|yes)$/i.test(process.env.SIGIL_NEW_BUNDLE_FORMAT ?? '')
     if (bundleFormat) {
       if (!flags.upload) throw new SigilError('INVALID_ARGUMENT', text.bundleNoUpload)
       const memory = referrersApiMemory()
       const referrersApi = flags['registry-referrers-mode'] === undefined ? undefined : flags['registry-referrers-mode'] === 'oci-1-1'
-      for (const image of images) {
+      for (const {ref: image, target} of await expandAll()) {
         const result = await signImageBundle(image, {
           client,
           signer,
@@ -62,7 +103,7 @@ export default defineCommand({
           memory,
           ...(referrersApi === undefined ? {} : {referrersApi}),
           onEvent: (e) => {
-            if (e.kind === 'resolved' && e.fromTag) info(io, text.tagWarning(e.image.name))
+            onEvent(e)
             if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location}`)
           },
         }).catch(async (err: unknown) => {
@@ -70,11 +111,11 @@ export default defineCommand({
           throw err
         })
         const referrerDigest = result.referrer.slice(result.referrer.lastIndexOf('@') + 1)
-        signed.push({image: image.name, digest: result.digest, signatureTag: result.indexTag ?? result.referrer, appended: true, signature: '', payload: '', bundle: Buffer.from(result.bundle).toString('base64'), referrer: referrerDigest})
+        signed.push({image: image.name, digest: result.digest, signatureTag: result.indexTag ?? result.referrer, appended: true, signature: '', payload: '', bundle: Buffer.from(result.bundle).toString('base64'), referrer: referrerDigest, ...placeOf(target)})
       }
       return {signed}
     }
-    for (const image of images) {
+    for (const {ref: image, target} of await expandAll()) {
       const result = await signImage(image, {
         client,
         signer,
@@ -86,7 +127,7 @@ export default defineCommand({
         dockerMediaTypes: Boolean(process.env.COSIGN_DOCKER_MEDIA_TYPES && process.env.COSIGN_DOCKER_MEDIA_TYPES !== '0'),
         upload: flags.upload,
         onEvent: (e) => {
-          if (e.kind === 'resolved' && e.fromTag) info(io, text.tagWarning(e.image.name))
+          onEvent(e)
           if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location.replace(/:[^:/]+$/, '')}`)
           if (e.kind === 'duplicate') info(io, `Signature already present in ${e.location}; nothing to add`)
         },
@@ -109,6 +150,7 @@ export default defineCommand({
         appended: result.appended,
         signature: result.signature,
         payload: Buffer.from(result.payload).toString('base64'),
+        ...placeOf(target),
       })
     }
     return {signed}
