@@ -120,6 +120,32 @@ describe.skipIf(!cosign3)('verify what cosign 3.1.1 signs (bundles as referrers)
     expect(requests.some((r) => /manifests\/sha256-[0-9a-f]{64}$/.test(r))).toBe(false)
   })
 
+  test("sigil's legacy .sig signature verifies with cosign 3.1.1 too", async () => {
+    const {ref} = await image()
+    expect((await sigil(['sign', '--key', 'cosign.key', ref], {cwd: dir, env})).code).toBe(0)
+    const theirs = await runCosign(['verify', '--key', 'cosign.pub', ...COSIGN3_VERIFY_KEY_ARGS, ref], {cwd: dir, cosign: cosign3})
+    expect(theirs.code, theirs.stderr).toBe(0)
+    expect(JSON.parse(theirs.stdout)).toHaveLength(1)
+  })
+
+  test('bundles and legacy signatures of both tools on one image: each tool sees what it should', async () => {
+    const {ref} = await image()
+    expect((await sigil(['sign', '--key', 'other.key', '--new-bundle-format', ref], {cwd: dir, env})).code).toBe(0)
+    expect((await cosign3Sign(ref)).code).toBe(0)
+    // cosign 3 reads bundles when there are any: both keys' bundles are there.
+    for (const key of ['cosign.pub', 'other.pub']) {
+      const theirs = await runCosign(['verify', '--key', key, ...COSIGN3_VERIFY_KEY_ARGS, ref], {cwd: dir, cosign: cosign3})
+      expect(theirs.code, `${key}: ${theirs.stderr}`).toBe(0)
+      const ours = await sigil(['verify', '--key', key, ref], {cwd: dir})
+      expect(ours.code, `${key}: ${ours.stderr}`).toBe(0)
+      expect(ours.stdout.trim()).toBe(theirs.stdout.trim())
+    }
+    // A legacy signature added on top: sigil sees it beside the bundles.
+    expect((await sigil(['sign', '--key', 'cosign.key', ref], {cwd: dir, env})).code).toBe(0)
+    const all = await sigil(['verify', '--key', 'cosign.pub', '--json', ref], {cwd: dir})
+    expect(JSON.parse(all.stdout).images[0].signatures).toHaveLength(2)
+  })
+
   test('a referrer deleted after it was listed is skipped; the other signatures still verify', async () => {
     const {ref, digest} = await image()
     expect((await sigil(['sign', '--key', 'other.key', '--new-bundle-format', ref], {cwd: dir, env})).code).toBe(0)
