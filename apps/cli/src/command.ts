@@ -30,7 +30,9 @@ export type FlagSpecs = Readonly<Record<string, FlagSpec>>
 
 /** The value type of one flag, from its spec. */
 type FlagValue<S extends FlagSpec> = S['kind'] extends 'boolean'
-  ? boolean
+  ? S extends {default: boolean}
+    ? boolean
+    : boolean | undefined
   : S['kind'] extends 'integer'
     ? S extends {required: true} | {default: number}
       ? number

@@ -43,7 +43,7 @@ export const sign = {
     '    when it was resolved is what gets signed.',
   tlogUnsupported: 'sigil does not upload to a transparency log; use --tlog-upload=false (the default).',
   newBundleFormat:
-    "Sign in cosign 3's format: a sigstore bundle pushed as an OCI 1.1 referrer of the image (listed in the sha256-<digest> index tag on registries without the referrers API). Default: the legacy .sig tag, or SIGIL_NEW_BUNDLE_FORMAT=true.",
+    "Sign in cosign 3's format: a sigstore bundle pushed as an OCI 1.1 referrer of the image (listed in the sha256-<digest> index tag on registries without the referrers API). Default: the legacy .sig tag, unless SIGIL_NEW_BUNDLE_FORMAT=true or {\"signatureFormat\": \"bundle\"} in ~/.config/sigil/config.json.",
   referrersMode: 'How the registry indexes referrers (cosign 3): oci-1-1 (its referrers API) or legacy (the sha256-<digest> index tag). Default: what the registry says when the referrer is pushed.',
   signingConfig: 'Accepted for cosign 3 compatibility: key-based signing needs no signing config, transparency log or timestamp authority.',
   bundleNoUpload: '--upload=false is not supported with --new-bundle-format',

@@ -4,7 +4,7 @@
  * fallback) and through a loopback proxy that serves the referrers API.
  */
 import {createHash} from 'node:crypto'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
@@ -209,6 +209,21 @@ describe.skipIf(!cosign3)("sign --new-bundle-format writes what cosign 3.1.1 wri
     expect(s.code, s.stderr).toBe(0)
     const repo = {registry: registry.host, repository: ref.slice(proxy.host.length + 1, ref.indexOf('@'))}
     expect(await client.getManifestIfExists(repo, `sha256-${digest.slice(7)}`)).toBeUndefined()
+    const theirs = await runCosign(['verify', '--key', 'cosign.pub', ...COSIGN3_VERIFY_KEY_ARGS, ref], {cwd: dir, cosign: cosign3})
+    expect(theirs.code, theirs.stderr).toBe(0)
+  })
+
+  test('the user default in config.json (signatureFormat: bundle) makes sign write bundles; --no-new-bundle-format overrides it', async () => {
+    const config = join(dir, 'config-bundle')
+    mkdirSync(config, {recursive: true})
+    writeFileSync(join(config, 'config.json'), '{"signatureFormat": "bundle"}')
+    const {ref, digest} = await image()
+    const repo = {registry: registry.host, repository: ref.slice(registry.host.length + 1, ref.indexOf('@'))}
+    expect((await sigil(['sign', '--key', 'cosign.key', ref], {cwd: dir, env: {...env, SIGIL_CONFIG_DIR: config}})).code).toBe(0)
+    expect(await client.getManifestIfExists(repo, `sha256-${digest.slice(7)}`)).toBeDefined()
+    expect(await client.getManifestIfExists(repo, `sha256-${digest.slice(7)}.sig`)).toBeUndefined()
+    expect((await sigil(['sign', '--key', 'cosign.key', '--no-new-bundle-format', ref], {cwd: dir, env: {...env, SIGIL_CONFIG_DIR: config}})).code).toBe(0)
+    expect(await client.getManifestIfExists(repo, `sha256-${digest.slice(7)}.sig`)).toBeDefined()
     const theirs = await runCosign(['verify', '--key', 'cosign.pub', ...COSIGN3_VERIFY_KEY_ARGS, ref], {cwd: dir, cosign: cosign3})
     expect(theirs.code, theirs.stderr).toBe(0)
   })

@@ -5,6 +5,7 @@ import type {SignEvent, SignTarget} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {dedupVerifier} from '../shared/dedup.js'
+import {signsBundles} from '../shared/user-config.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {shared, sign as text} from '../messages.js'
@@ -89,8 +90,8 @@ export default defineCommand({
       for (const image of images) all.push(...(await expand(image)))
       return all
     }
-    // cosign 3's format: --new-bundle-format, else SIGIL_NEW_BUNDLE_FORMAT=true as the user's default.
-    const bundleFormat = flags['new-bundle-format'] ?? /^(1|true|yes)$/i.test(process.env.SIGIL_NEW_BUNDLE_FORMAT ?? '')
+    // cosign 3's format: --new-bundle-format, else SIGIL_NEW_BUNDLE_FORMAT, else config.json.
+    const bundleFormat = signsBundles(flags['new-bundle-format'])
     if (bundleFormat) {
       if (!flags.upload) throw new SigilError('INVALID_ARGUMENT', text.bundleNoUpload)
       const memory = referrersApiMemory()

@@ -96,7 +96,8 @@ export function parseArgv(argv: readonly string[], specs: FlagSpecs, argSpecs: r
     if (spec.required) throw usage(`Missing required flag --${name}`)
     if (spec.default !== undefined) flags[name] = Array.isArray(spec.default) ? [...spec.default] : (spec.default as string | boolean | number)
     else if (spec.multiple) flags[name] = []
-    else if (spec.kind === 'boolean') flags[name] = false
+    // A boolean without a default stays undefined when not given: "not said" differs from
+    // --no-flag (e.g. --new-bundle-format, whose default comes from the user's settings).
   }
 
   const last = argSpecs.at(-1)
