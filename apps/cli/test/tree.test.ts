@@ -66,6 +66,19 @@ describe('sigil tree', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({branches: [{kind: 'attestation', location: `${registry.host}/tree/attested:sha256-${digest.slice(7)}.att`, layers: [{mediaType: 'application/vnd.dsse.envelope.v1+json'}]}]})
   })
 
+  test("cosign 3's format: a bundle signature made with --new-bundle-format shows as a referrer", async () => {
+    const {digest} = await pushRandomImage(new RegistryClient(), {registry: registry.host, repository: 'tree/bundled'}, 'v1')
+    const ref = `${registry.host}/tree/bundled@${digest}`
+    expect((await sigil(['sign', '--key', 'alice.key', '--new-bundle-format', ref], {cwd: dir, env})).code).toBe(0)
+    const r = await sigil(['tree', '--json', ref], {cwd: dir})
+    expect(r.code, r.stderr).toBe(0)
+    const tree = JSON.parse(r.stdout) as {branches: Array<{kind: string; location: string; layers: Array<{mediaType: string}>}>}
+    expect(tree.branches).toHaveLength(1)
+    expect(tree.branches[0]).toMatchObject({kind: 'signature', location: expect.stringMatching(new RegExp(`^${registry.host}/tree/bundled@sha256:[0-9a-f]{64}$`)), layers: [{mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json'}]})
+    const text = await sigil(['tree', ref], {cwd: dir})
+    expect(text.stdout).toContain('└── 🔐 Signatures for an image referrer: ')
+  })
+
   test('a registry that is down is an error (exit 1), not "nothing attached"', async () => {
     const r = await sigil(['tree', '127.0.0.1:9/tree/app:v1'], {cwd: dir})
     expect(r.code).toBe(1)

@@ -1,21 +1,22 @@
-import {isSigilError, parseSignatureManifest} from '@sigil/core'
-import type {ImageReference} from '@sigil/core'
+import type {AttachmentKind, AttachmentStore, ImageReference} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
+import {legacyTagStore} from './legacy-tag-store.js'
 import {resolveForVerification} from './resolve.js'
-import {signatureLocation} from './signature-location.js'
 import type {SignatureLocationOptions} from './signature-location.js'
 
 /** Options of {@link attachmentTree}. */
 export interface AttachmentTreeOptions extends SignatureLocationOptions {
   readonly client: RegistryClient
+  /** Where attachments are looked for. Default: cosign's legacy tags ({@link legacyTagStore}). */
+  readonly stores?: readonly AttachmentStore[]
 }
 
-/** One kind of attachment an image has, as cosign stores it under a tag. */
+/** One place attachments of one kind are kept (a `.sig` tag, a referrer manifest). */
 export interface AttachmentBranch {
-  readonly kind: 'signature' | 'attestation' | 'sbom'
-  /** `registry/repo:sha256-<hex>.sig`. */
+  readonly kind: AttachmentKind
+  /** `registry/repo:sha256-<hex>.sig`, `registry/repo@sha256:<referrer>`. */
   readonly location: string
-  /** One per signature, attestation or SBOM, in the order stored. */
+  /** One per signature, attestation or SBOM there, in the order stored. */
   readonly layers: ReadonlyArray<{readonly digest: string; readonly mediaType: string; readonly size: number}>
 }
 
@@ -26,32 +27,23 @@ export interface AttachmentTree {
   readonly branches: readonly AttachmentBranch[]
 }
 
-const KINDS = [
-  ['signature', 'sig'],
-  ['attestation', 'att'],
-  ['sbom', 'sbom'],
-] as const
+const KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
 
 /**
- * The signatures, attestations and SBOMs attached to an image (cosign's `.sig`, `.att` and
- * `.sbom` tags), read at once. A missing tag means none of that kind; any other registry fault
- * or a tag that is not a signature manifest is an error, never "nothing attached".
+ * The signatures, attestations and SBOMs attached to an image, from every store (cosign's
+ * legacy tags, cosign 3's referrers), read at once. None of a kind is an empty list; a registry
+ * fault, or a listing that is not what it should be, is an error, never "nothing attached".
  */
 export async function attachmentTree(image: ImageReference, options: AttachmentTreeOptions): Promise<AttachmentTree> {
   const digest = await resolveForVerification(options.client, image)
-  const found = await Promise.all(
-    KINDS.map(async ([kind, suffix]): Promise<AttachmentBranch | undefined> => {
-      const location = signatureLocation(image, digest, options, suffix)
-      let bytes: Uint8Array
-      try {
-        bytes = (await options.client.getManifest(location.repository, location.tag)).bytes
-      } catch (err) {
-        if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') return undefined
-        throw err
-      }
-      const manifest = parseSignatureManifest(bytes)
-      return {kind, location: location.name, layers: manifest.layers.map((l) => ({digest: l.digest, mediaType: l.mediaType, size: l.size}))}
-    }),
-  )
-  return {digest, branches: found.filter((b): b is AttachmentBranch => b !== undefined)}
+  const stores = options.stores ?? [legacyTagStore(options)]
+  const subject = {registry: image.registry, repository: image.repository, digest}
+  const listed = await Promise.all(KINDS.flatMap((kind) => stores.map(async (store) => ({kind, items: await store.list(subject, kind)}))))
+  const branches: AttachmentBranch[] = []
+  for (const {kind, items} of listed) {
+    const byLocation = new Map<string, AttachmentBranch['layers'][number][]>()
+    for (const a of items) byLocation.set(a.location, [...(byLocation.get(a.location) ?? []), {digest: a.digest, mediaType: a.mediaType, size: a.size}])
+    for (const [location, layers] of byLocation) branches.push({kind, location, layers})
+  }
+  return {digest, branches}
 }

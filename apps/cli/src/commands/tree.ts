@@ -1,9 +1,9 @@
 import {parseReference} from '@sigil/core'
-import {attachmentTree} from '@sigil/signing'
+import {attachmentTree, legacyTagStore, referrersStore} from '@sigil/signing'
 import type {AttachmentTree} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {writeStdout} from '../shared/stdio.js'
 import {tree as text} from '../messages.js'
 
@@ -22,7 +22,13 @@ export default defineCommand({
   async run({flags, args, io}): Promise<TreeResultJson> {
     const image = parseReference(args[0]!)
     const client = await createRegistryClient(io, flags)
-    const tree = await attachmentTree(image, {client, signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']})
+    const location = {signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']}
+    const tree = await attachmentTree(image, {
+      client,
+      ...location,
+      // Both formats: the legacy tags first (as cosign tree lists them), then cosign 3's referrers.
+      stores: [legacyTagStore({client, ...location}), referrersStore({client, signatureRepository: location.signatureRepository, memory: referrersApiMemory()})],
+    })
     if (!io.json) writeStdout(text.render(`${image.repositoryName}@${tree.digest}`, tree))
     return {image: image.name, ...tree}
   },
