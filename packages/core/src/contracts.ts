@@ -184,6 +184,39 @@ export interface AttachmentSubject {
   readonly repository: string
   /** `sha256:<hex>` of the subject manifest. */
   readonly digest: string
+  /** The subject manifest's media type and size, when known (a referrer's `subject` descriptor needs them). */
+  readonly mediaType?: string
+  readonly size?: number
+}
+
+/** A new attachment, as a signer produced it, for {@link AttachmentStore.add}. */
+export type NewAttachment =
+  /** A legacy signature: the simple-signing payload and the standard-base64 signature over it. */
+  | {readonly kind: 'signature'; readonly format: 'simple-signing'; readonly payload: Uint8Array; readonly signature: string}
+  /** A sigstore bundle (cosign 3) of the given predicate type. */
+  | {readonly kind: AttachmentKind; readonly format: 'sigstore-bundle'; readonly bundle: Uint8Array; readonly predicateType: string}
+
+/** Options of {@link AttachmentStore.add}. */
+export interface AddAttachmentOptions {
+  /**
+   * Checks a signature already stored over the same payload with the signer's key (cosign's
+   * dedup rule: such a signature makes the new one a duplicate). Default: nothing is a duplicate.
+   */
+  readonly verifyExisting?: (payload: Uint8Array, signature: Uint8Array) => boolean
+  /** Told where the store writes, once, before its first write (progress output). */
+  readonly onWrite?: (location: string) => void
+}
+
+/** What {@link AttachmentStore.add} did. */
+export interface AddAttachmentResult {
+  /** False when an equivalent attachment was already stored (nothing written). */
+  readonly added: boolean
+  /** Where it is: `registry/repo:sha256-<hex>.sig`, `registry/repo@sha256:<referrer>`. */
+  readonly location: string
+  /** The index tag listing it, for stores that keep one (`registry/repo:sha256-<hex>`). */
+  readonly index?: string
+  /** Digest of the manifest written or found (the `.sig` manifest, the referrer). */
+  readonly manifestDigest?: string
 }
 
 /**
@@ -220,6 +253,12 @@ export interface AttachmentStore {
   list(subject: AttachmentSubject, kind: AttachmentKind): Promise<readonly StoredAttachment[]>
   /** The content of a listed attachment (the payload, the envelope or the bundle), size-limited. */
   read(subject: AttachmentSubject, attachment: StoredAttachment): Promise<Uint8Array>
+  /**
+   * Store a new attachment (optional capability: read-only stores leave it out). Lossless under
+   * concurrent writers: what another writer stored at the same time is kept, and so is this one.
+   * A store that cannot take `attachment`'s format throws `INVALID_ARGUMENT`.
+   */
+  add?(subject: AttachmentSubject, attachment: NewAttachment, options?: AddAttachmentOptions): Promise<AddAttachmentResult>
 }
 
 /** Registry-specific knowledge: naming, credentials, endpoints, quirks. */

@@ -4,6 +4,8 @@
  * OCI 1.1 referrers), and the host rules every package shares. No runtime dependencies, no I/O.
  */
 export type {
+  AddAttachmentOptions,
+  AddAttachmentResult,
   AttachmentKind,
   AttachmentStore,
   AttachmentSubject,
@@ -13,6 +15,7 @@ export type {
   KeyCache,
   KeyContext,
   KeyProvider,
+  NewAttachment,
   PublicKeyInfo,
   RegistryAdapter,
   RegistryCapabilities,

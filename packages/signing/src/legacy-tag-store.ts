@@ -1,7 +1,23 @@
-import {isSigilError, parseSignatureManifest, signatureTag} from '@sigil/core'
-import type {AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
+import {
+  DOCKER_CONFIG_MEDIA_TYPE,
+  DOCKER_MANIFEST_MEDIA_TYPE,
+  OCI_CONFIG_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+  SIGNATURE_ANNOTATION,
+  SIMPLE_SIGNING_MEDIA_TYPE,
+  SigilError,
+  appendSignatureLayer,
+  buildSignatureConfig,
+  buildSignatureManifest,
+  isSigilError,
+  parseSignatureManifest,
+  sha256Digest,
+  signatureTag,
+} from '@sigil/core'
+import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, Descriptor, SignatureManifest, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {blobRace, settleDelay, sleep} from './settle.js'
 
 /** cosign's cap on one attachment (`COSIGN_MAX_ATTACHMENT_SIZE`, 128 MiB). */
 export const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024
@@ -15,7 +31,38 @@ export interface LegacyTagStoreOptions {
   readonly attachmentTagPrefix?: string
   /** Largest payload read. Default 128 MiB. */
   readonly maxPayloadBytes?: number
+  /** Write Docker schema 2 media types for a new `.sig` manifest (`COSIGN_DOCKER_MEDIA_TYPES`). Default false (OCI). */
+  readonly dockerMediaTypes?: boolean
+  /** Bound on write rounds of a tag under concurrent writers. Default 6. */
+  readonly maxRounds?: number
+  /** Least pause before reading a tag back, in ms. Default 25 (it adapts to the registry). */
+  readonly settleMs?: number
 }
+
+/** The manifest media type for a new `.sig` image. */
+export function newSignatureManifestMediaType(dockerMediaTypes = false): string {
+  return dockerMediaTypes ? DOCKER_MANIFEST_MEDIA_TYPE : OCI_MANIFEST_MEDIA_TYPE
+}
+
+/** The `.sig` manifest already at `location`, parsed; a broken one is an error, never overwritten. */
+async function readExisting(
+  client: RegistryClient,
+  location: {repository: RepositoryRef; tag: string; name: string},
+): Promise<(SignatureManifest & {digest: string}) | undefined> {
+  const fetched = await client.getManifestIfExists(location.repository, location.tag)
+  if (!fetched) return undefined
+  try {
+    return {...parseSignatureManifest(fetched.bytes), digest: fetched.digest}
+  } catch (err) {
+    // Never replace what we cannot read: that would drop other people's signatures.
+    throw new SigningError(
+      'INVALID_SIGNATURE_MANIFEST',
+      `the existing signature manifest ${location.name} is not valid (${(err as Error).message}); refusing to overwrite it`,
+      {cause: err},
+    )
+  }
+}
+
 
 const SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
 
@@ -56,6 +103,72 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
         size: layer.size,
         ...(layer.annotations ? {annotations: layer.annotations} : {}),
       }))
+    },
+
+    /**
+     * Append a signature layer to the `.sig` tag (cosign's format and dedup rule). The tag is a
+     * read-modify-write shared with every other signer of the image: it is read, written, and
+     * read back after a pause longer than such a read-modify-write takes (a second, longer look
+     * when others are signing too); a layer another signer's write dropped is merged in again,
+     * bounded. Blobs go up before the manifest, so a failure never leaves a half-written tag.
+     */
+    async add(subject, attachment, addOptions = {}): Promise<AddAttachmentResult> {
+      if (attachment.format !== 'simple-signing') {
+        throw new SigilError('INVALID_ARGUMENT', `the legacy tag store keeps simple-signing signatures, not ${attachment.format}`)
+      }
+      const location = where(subject, attachment.kind)
+      const {payload, signature} = attachment
+      const payloadDigest = sha256Digest(payload)
+      const layer: Descriptor = {mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: {[SIGNATURE_ANNOTATION]: signature}}
+      const isOurs = (l: Descriptor) => l.digest === layer.digest && l.annotations?.[SIGNATURE_ANNOTATION] === signature
+      const verifyExisting = addOptions.verifyExisting
+      const rounds = options.maxRounds ?? 6
+      let writing = false
+      for (let round = 1; ; round++) {
+        const started = performance.now()
+        const existing = await readExisting(client, location)
+        const merged = appendSignatureLayer(
+          existing ? {mediaType: existing.mediaType, layers: existing.layers} : undefined,
+          layer,
+          (old) => (verifyExisting ? verifyExisting(payload, old) : false),
+        )
+        if (!merged.appended) {
+          return {added: round > 1, location: location.name, ...(existing ? {manifestDigest: existing.digest} : {})}
+        }
+        if (!writing) addOptions.onWrite?.(location.name)
+        writing = true
+        const mediaType = existing?.mediaType ?? newSignatureManifestMediaType(options.dockerMediaTypes)
+        const configMediaType = mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
+        const config = buildSignatureConfig(merged.layers.map((l) => l.digest))
+        const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
+        await Promise.all([
+          client.uploadBlob(location.repository, payloadDigest, payload),
+          client.uploadBlob(location.repository, configDescriptor.digest, config),
+        ])
+        const manifest = buildSignatureManifest({mediaType, config: configDescriptor, layers: merged.layers, annotations: existing?.annotations, subject: existing?.subject})
+        let pushed: {digest: string}
+        try {
+          pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
+        } catch (err) {
+          // Another writer uploading the same blob at this moment can make the registry briefly
+          // deny it exists: that round is lost, not the signature.
+          if (!blobRace(err) || round >= rounds) throw err
+          await sleep(settleDelay(performance.now() - started, options.settleMs))
+          continue
+        }
+        const took = performance.now() - started
+        await sleep(settleDelay(took, options.settleMs))
+        let after = await readExisting(client, location)
+        const contended = round > 1 || (existing?.layers.length ?? 0) > 0 || after?.digest !== pushed.digest
+        if (contended && after?.layers.some(isOurs)) {
+          await sleep(settleDelay(2 * took, options.settleMs))
+          after = await readExisting(client, location)
+        }
+        if (after?.layers.some(isOurs)) return {added: true, location: location.name, manifestDigest: after.digest}
+        if (round >= rounds) {
+          throw new SigningError('SIGNING_FAILED', `${rounds} attempts to add the signature to ${location.name} lost to concurrent writers; sign again`)
+        }
+      }
     },
 
     read(subject, attachment): Promise<Uint8Array> {

@@ -1,4 +1,13 @@
 import {
+  OCI_EMPTY_DIGEST,
+  OCI_EMPTY_JSON,
+  OCI_INDEX_MEDIA_TYPE,
+  OCI_MANIFEST_MEDIA_TYPE,
+  SigilError,
+  addToReferrersIndex,
+  buildBundleReferrerManifest,
+  referrersIndexEntry,
+  sha256Digest,
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
   COSIGN_SIGN_PREDICATE_TYPE,
   MAX_BUNDLE_BYTES,
@@ -10,9 +19,10 @@ import {
   referrersTag,
   sigstoreBundleLayer,
 } from '@sigil/core'
-import type {AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
+import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {blobRace, settleDelay, sleep} from './settle.js'
 
 /** What was learnt about registries' referrers API, kept between runs by the host. */
 export interface ReferrersApiMemory {
@@ -34,6 +44,12 @@ export interface ReferrersStoreOptions {
   readonly memory?: ReferrersApiMemory
   /** Referrer manifests read at once. Default 4. */
   readonly concurrency?: number
+  /** `org.opencontainers.image.created` of referrers written. Default now. */
+  readonly now?: () => Date
+  /** Bound on read-modify-write rounds of the tag-schema index under concurrent writers. Default 6. */
+  readonly maxRounds?: number
+  /** Least pause before reading the index back, in ms. Default 25 (it adapts to the registry). */
+  readonly settleMs?: number
 }
 
 /** Whether a bundle with `predicateType` is an attachment of `kind` (unknown: let the checks decide). */
@@ -116,6 +132,83 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
       }
       await Promise.all(Array.from({length: Math.max(1, Math.min(options.concurrency ?? 4, candidates.length))}, worker))
       return out.filter((a): a is StoredAttachment => a !== undefined)
+    },
+
+    /**
+     * Push a bundle as a referrer of the subject (by digest: referrers are never overwritten),
+     * and, on a registry without the referrers API, list it in the `sha256-<hex>` index tag. That
+     * index is a read-modify-write shared with concurrent writers: it is read back after a pause
+     * longer than a read-modify-write takes (a second, longer look when others write too) and
+     * merged again when our entry was dropped, bounded.
+     */
+    async add(subject, attachment, addOptions = {}): Promise<AddAttachmentResult> {
+      if (attachment.format !== 'sigstore-bundle') {
+        throw new SigilError('INVALID_ARGUMENT', `the referrers store keeps sigstore bundles, not ${attachment.format}`)
+      }
+      if (subject.mediaType === undefined || subject.size === undefined) {
+        throw new SigilError('INVALID_ARGUMENT', `a referrer of ${subject.digest} needs the subject's media type and size`)
+      }
+      const repository = repositoryOf(subject)
+      const {bundle} = attachment
+      const bundleDigest = sha256Digest(bundle)
+      const uploadBlobs = () =>
+        Promise.all([client.uploadBlob(repository, OCI_EMPTY_DIGEST, new TextEncoder().encode(OCI_EMPTY_JSON)), client.uploadBlob(repository, bundleDigest, bundle)])
+      await uploadBlobs()
+      const manifest = buildBundleReferrerManifest({
+        subject: {mediaType: subject.mediaType, size: subject.size, digest: subject.digest},
+        bundleDescriptor: {size: bundle.length, digest: bundleDigest, mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE},
+        predicateType: attachment.predicateType,
+        created: options.now?.() ?? new Date(),
+      })
+      const manifestDigest = sha256Digest(manifest)
+      const location = `${repository.registry}/${repository.repository}@${manifestDigest}`
+      addOptions.onWrite?.(location)
+      let put: {ociSubject?: string}
+      for (let attempt = 1; ; attempt++) {
+        try {
+          put = await client.putManifest(repository, manifestDigest, manifest, OCI_MANIFEST_MEDIA_TYPE)
+          break
+        } catch (err) {
+          if (!blobRace(err) || attempt >= (options.maxRounds ?? 6)) throw err
+          await sleep(settleDelay(20, options.settleMs))
+          await uploadBlobs()
+        }
+      }
+      // A registry that indexed the referrer says so (OCI-Subject); without that answer the index
+      // tag is written, whatever was remembered about the registry (it may have changed).
+      if (put.ociSubject !== undefined) options.memory?.set(repository.registry, true)
+      if (options.referrersApi ?? put.ociSubject !== undefined) return {added: true, location, manifestDigest}
+
+      const tag = referrersTag(subject.digest)
+      const index = `${repository.registry}/${repository.repository}:${tag}`
+      const entry = referrersIndexEntry(manifest)
+      const rounds = options.maxRounds ?? 6
+      const listed = (bytes: Uint8Array | undefined) => bytes !== undefined && parseReferrersIndex(bytes).manifests.some((d) => d.digest === entry.digest)
+      for (let round = 1; ; round++) {
+        const started = performance.now()
+        const existing = await client.getManifestIfExists(repository, tag)
+        let merged
+        try {
+          merged = addToReferrersIndex(existing?.bytes, entry)
+        } catch (err) {
+          // Never replace an index we cannot read: it lists other writers' referrers.
+          throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${index} is not valid (${(err as Error).message}); refusing to overwrite it`, {cause: err})
+        }
+        if (!merged.added) return {added: true, location, index, manifestDigest}
+        await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
+        const took = performance.now() - started
+        await sleep(settleDelay(took, options.settleMs))
+        let after = await client.getManifestIfExists(repository, tag)
+        const contended = round > 1 || existing !== undefined || (after !== undefined && !Buffer.from(after.bytes).equals(Buffer.from(merged.bytes)))
+        if (contended && listed(after?.bytes)) {
+          await sleep(settleDelay(2 * took, options.settleMs))
+          after = await client.getManifestIfExists(repository, tag)
+        }
+        if (listed(after?.bytes)) return {added: true, location, index, manifestDigest}
+        if (round >= rounds) {
+          throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)
+        }
+      }
     },
 
     read(subject, attachment): Promise<Uint8Array> {
