@@ -70,6 +70,8 @@ export interface AttachmentStoreSuiteOptions extends AttachmentStoreBackdoor {
   readonly order?: 'seeded' | 'unspecified'
   /** The `code` of the error `list` rejects with on a broken listing. Default `INVALID_SIGNATURE_MANIFEST`. */
   readonly faultCode?: string
+  /** How many writers `add` at once in the concurrency test. Default 6. */
+  readonly concurrentWriters?: number
 }
 
 /** The default of {@link AttachmentStoreSuiteOptions.formats}: cosign's legacy tags. */

@@ -1,6 +1,6 @@
 /**
- * The conformance suite every attachment store passes (the read side of `AttachmentStore`: `list`
- * and `read`), ours and third parties' alike:
+ * The conformance suite every attachment store passes (`list` and `read`, and `add` for stores
+ * that write), ours and third parties' alike:
  *
  *   import {test} from 'vitest'
  *   import {attachmentStoreSuite} from '@sigil/testkit'
@@ -12,7 +12,7 @@
  * takes a fresh store from the factory and fresh subjects, so a shared registry is fine.
  */
 import {SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, encodeStdBase64} from '@sigil/core'
-import type {AttachmentKind, AttachmentSubject, StoredAttachment} from '@sigil/core'
+import type {AttachmentKind, AttachmentSubject, NewAttachment, StoredAttachment} from '@sigil/core'
 import {randomBytes} from 'node:crypto'
 import type {ExpectStatic, TestAPI} from 'vitest'
 import {contentDigest, contentOf, makeAttachmentItem} from './attachment-items.js'
@@ -248,6 +248,62 @@ export function attachmentStoreFaultTests(test: TestAPI, options: AttachmentStor
   }
 }
 
+/** `NewAttachment` for a seeded-style item (the formats `add` takes), or undefined for others. */
+function newAttachmentOf(item: AttachmentItem, kind: AttachmentKind): NewAttachment | undefined {
+  if (item.format === 'simple-signing') return kind === 'signature' ? {kind, format: 'simple-signing', payload: item.payload, signature: encodeStdBase64(item.signature)} : undefined
+  if (item.format === 'sigstore-bundle') return {kind, format: 'sigstore-bundle', bundle: item.bundle, predicateType: item.predicateType}
+  return undefined
+}
+
+/**
+ * The write side, for stores that have it (`add`): what is added is listed and read back as
+ * written; adding the same signature again adds nothing when the dedup check says so; writers
+ * adding at once all keep what they added (the contract is lossless).
+ */
+export function attachmentStoreAddTests(test: TestAPI, options: AttachmentStoreSuiteOptions): void {
+  const s = setup(options)
+  const withShape = (subject: AttachmentSubject): AttachmentSubject => ({mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 512, ...subject})
+  for (const {kind, format} of s.kept) {
+    if (format === 'dsse-envelope') continue
+    test(`add(subject, ${format} ${kind}) stores it: list shows it and read returns its bytes`, async ({expect, skip}) => {
+      const store = await options.store()
+      if (!store.add) return skip('this store has no add (read-only)')
+      const subject = withShape(await s.subject())
+      const [item] = s.items(subject, kind, 1)
+      const added = await store.add(subject, newAttachmentOf(item!, kind)!)
+      expect(added.added).toBe(true)
+      expect(added.location.length).toBeGreaterThan(0)
+      const listed = await store.list(subject, kind)
+      expectListing(expect, listed, [item!], kind, false)
+      expect(bytesEqual(await store.read(subject, listed[0]!), contentOf(item!))).toBe(true)
+    })
+
+    if (format === 'simple-signing') {
+      test(`add of a ${kind} the dedup check calls a duplicate adds nothing`, async ({expect, skip}) => {
+        const store = await options.store()
+        if (!store.add) return skip('this store has no add (read-only)')
+        const subject = withShape(await s.subject())
+        const [item] = s.items(subject, kind, 1)
+        const attachment = newAttachmentOf(item!, kind)!
+        expect((await store.add(subject, attachment)).added).toBe(true)
+        const again = await store.add(subject, attachment, {verifyExisting: () => true})
+        expect(again.added).toBe(false)
+        expect(await store.list(subject, kind)).toHaveLength(1)
+      })
+    }
+
+    test(`${format} ${kind}s added by several writers at once are all kept`, async ({expect, skip}) => {
+      const first = await options.store()
+      if (!first.add) return skip('this store has no add (read-only)')
+      const subject = withShape(await s.subject())
+      const items = s.items(subject, kind, options.concurrentWriters ?? 6)
+      const results = await Promise.all(items.map(async (item) => (await options.store()).add!(subject, newAttachmentOf(item, kind)!)))
+      expect(results.every((r) => r.added)).toBe(true)
+      expectListing(expect, await first.list(subject, kind), items, kind, false)
+    })
+  }
+}
+
 /** Register every attachment-store conformance group with `test`. */
 export function attachmentStoreSuite(test: TestAPI, options: AttachmentStoreSuiteOptions): void {
   attachmentStoreBasicTests(test, options)
@@ -256,4 +312,5 @@ export function attachmentStoreSuite(test: TestAPI, options: AttachmentStoreSuit
   attachmentStoreManyTests(test, options)
   attachmentStoreIsolationTests(test, options)
   attachmentStoreFaultTests(test, options)
+  attachmentStoreAddTests(test, options)
 }

@@ -2,6 +2,7 @@ import {describe, expect, test} from 'vitest'
 import * as testkit from './index.js'
 
 const EXPORTS = [
+  'attachmentStoreAddTests',
   'attachmentStoreBasicTests',
   'attachmentStoreFaultTests',
   'attachmentStoreIsolationTests',

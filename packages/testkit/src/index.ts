@@ -16,6 +16,7 @@ export type {
 export {
   attachmentStoreBasicTests,
   attachmentStoreFaultTests,
+  attachmentStoreAddTests,
   attachmentStoreIsolationTests,
   attachmentStoreListTests,
   attachmentStoreManyTests,

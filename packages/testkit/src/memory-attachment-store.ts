@@ -78,6 +78,26 @@ export function memoryAttachmentStore(options: MemoryAttachmentStoreOptions = {}
       return Uint8Array.from(contentOf(item))
     },
 
+    async add(subject, attachment, addOptions = {}) {
+      const kind = attachment.kind
+      const format = formats[kind]
+      if (format !== attachment.format) throw new SigilError('INVALID_ARGUMENT', `this memory store keeps ${kind} as ${format ?? 'nothing'}, not ${attachment.format}`)
+      const item: AttachmentItem =
+        attachment.format === 'simple-signing'
+          ? {format: 'simple-signing', payload: attachment.payload, signature: Buffer.from(attachment.signature, 'base64')}
+          : {format: 'sigstore-bundle', bundle: attachment.bundle, predicateType: attachment.predicateType}
+      const key = listKey(subject, kind)
+      const items = lists.get(key) ?? []
+      // cosign's dedup rule: the same payload with a signature the caller's key verifies.
+      if (item.format === 'simple-signing' && addOptions.verifyExisting) {
+        const same = items.find((i) => i.format === 'simple-signing' && Buffer.from(i.payload).equals(Buffer.from(item.payload)) && addOptions.verifyExisting!(item.payload, i.signature))
+        if (same) return {added: false, location: describe(subject, kind, same).location}
+      }
+      addOptions.onWrite?.(key)
+      lists.set(key, [...items, copyItem(item)])
+      return {added: true, location: describe(subject, kind, item).location}
+    },
+
     async seed(subject, kind, items) {
       const format = formats[kind]
       for (const item of items) {

@@ -28,6 +28,7 @@ console.log(JSON.stringify({exports: Object.keys(kit).sort()}))`,
     expect(r.status, r.stderr).toBe(0)
     expect(r.json()).toEqual({
       exports: [
+        'attachmentStoreAddTests',
         'attachmentStoreBasicTests',
         'attachmentStoreFaultTests',
         'attachmentStoreIsolationTests',
