@@ -259,6 +259,11 @@ export interface AttachmentStore {
    * A store that cannot take `attachment`'s format throws `INVALID_ARGUMENT`.
    */
   add?(subject: AttachmentSubject, attachment: NewAttachment, options?: AddAttachmentOptions): Promise<AddAttachmentResult>
+  /**
+   * Remove a listed attachment (optional capability), keeping every other one, also under
+   * concurrent writers. False when it was already gone.
+   */
+  delete?(subject: AttachmentSubject, attachment: StoredAttachment): Promise<boolean>
 }
 
 /** Registry-specific knowledge: naming, credentials, endpoints, quirks. */

@@ -171,6 +171,34 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
       }
     },
 
+    /** Remove one layer from its tag (the tag's manifest goes when it was the last), keeping the others. */
+    async delete(subject, attachment): Promise<boolean> {
+      const location = where(subject, attachment.kind)
+      const signature = attachment.annotations?.[SIGNATURE_ANNOTATION]
+      const isIt = (l: Descriptor) => l.digest === attachment.digest && (signature === undefined || l.annotations?.[SIGNATURE_ANNOTATION] === signature)
+      const rounds = options.maxRounds ?? 6
+      for (let round = 1; ; round++) {
+        const started = performance.now()
+        const existing = await readExisting(client, location)
+        if (!existing || !existing.layers.some(isIt)) return round > 1
+        const layers = existing.layers.filter((l) => !isIt(l))
+        if (layers.length === 0) {
+          await client.deleteManifest(location.repository, existing.digest)
+        } else {
+          const configMediaType = existing.mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
+          const config = buildSignatureConfig(layers.map((l) => l.digest))
+          const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
+          await client.uploadBlob(location.repository, configDescriptor.digest, config)
+          const manifest = buildSignatureManifest({mediaType: existing.mediaType, config: configDescriptor, layers, annotations: existing.annotations, subject: existing.subject})
+          await client.putManifest(location.repository, location.tag, manifest, existing.mediaType)
+        }
+        await sleep(settleDelay(performance.now() - started, options.settleMs))
+        const after = await readExisting(client, location)
+        if (!after?.layers.some(isIt)) return true
+        if (round >= rounds) throw new SigningError('SIGNING_FAILED', `${rounds} attempts to remove ${attachment.digest} from ${location.name} lost to concurrent writers`)
+      }
+    },
+
     read(subject, attachment): Promise<Uint8Array> {
       if (attachment.size > limit) {
         return Promise.reject(new SigningError('INVALID_PAYLOAD', `${attachment.location}: layer ${attachment.digest} is ${attachment.size} bytes, over the ${limit}-byte limit`))

@@ -7,6 +7,7 @@ import {
   addToReferrersIndex,
   buildBundleReferrerManifest,
   referrersIndexEntry,
+  removeFromReferrersIndex,
   sha256Digest,
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
   COSIGN_SIGN_PREDICATE_TYPE,
@@ -208,6 +209,35 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
         if (round >= rounds) {
           throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)
         }
+      }
+    },
+
+    /** Delete the referrer manifest, and its entry in the `sha256-<hex>` index tag when there is one. */
+    async delete(subject, attachment): Promise<boolean> {
+      const repository = repositoryOf(subject)
+      const at = attachment.location.lastIndexOf('@')
+      const referrer = attachment.location.slice(at + 1)
+      if (at < 0 || !referrer.startsWith('sha256:')) throw new SigilError('INVALID_ARGUMENT', `${attachment.location} is not a referrer this store listed`)
+      let deleted = true
+      try {
+        await client.deleteManifest(repository, referrer)
+      } catch (err) {
+        if (!isSigilError(err) || err.code !== 'MANIFEST_UNKNOWN') throw err
+        deleted = false
+      }
+      const tag = referrersTag(subject.digest)
+      const rounds = options.maxRounds ?? 6
+      for (let round = 1; ; round++) {
+        const started = performance.now()
+        const existing = await client.getManifestIfExists(repository, tag)
+        if (!existing) return deleted
+        const removed = removeFromReferrersIndex(existing.bytes, referrer)
+        if (!removed.removed) return deleted
+        await client.putManifest(repository, tag, removed.bytes, OCI_INDEX_MEDIA_TYPE)
+        await sleep(settleDelay(performance.now() - started, options.settleMs))
+        const after = await client.getManifestIfExists(repository, tag)
+        if (!after || !parseReferrersIndex(after.bytes).manifests.some((d) => d.digest === referrer)) return true
+        if (round >= rounds) throw new SigningError('SIGNING_FAILED', `${rounds} attempts to remove ${referrer} from ${repository.registry}/${repository.repository}:${tag} lost to concurrent writers`)
       }
     },
 

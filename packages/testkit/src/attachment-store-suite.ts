@@ -304,6 +304,28 @@ export function attachmentStoreAddTests(test: TestAPI, options: AttachmentStoreS
   }
 }
 
+/** For stores that can delete: a deleted attachment is no longer listed, the others stay. */
+export function attachmentStoreDeleteTests(test: TestAPI, options: AttachmentStoreSuiteOptions): void {
+  const s = setup(options)
+  for (const {kind, format} of s.kept) {
+    test(`delete(subject, listed ${format} ${kind}) removes it and keeps the others; deleting it again says false`, async ({expect, skip}) => {
+      const store = await options.store()
+      if (!store.delete) return skip('this store cannot delete')
+      const subject = await s.subject()
+      const items = s.items(subject, kind, 2)
+      await options.seed(subject, kind, items)
+      const listed = await store.list(subject, kind)
+      const gone = listed.find((l) => isListingOf(l, items[0]!))!
+      expect(await store.delete(subject, gone)).toBe(true)
+      expectListing(expect, await store.list(subject, kind), [items[1]!], kind, false)
+      expect(await store.delete(subject, gone)).toBe(false)
+      const last = (await store.list(subject, kind))[0]!
+      expect(await store.delete(subject, last)).toBe(true)
+      expect(await store.list(subject, kind)).toEqual([])
+    })
+  }
+}
+
 /** Register every attachment-store conformance group with `test`. */
 export function attachmentStoreSuite(test: TestAPI, options: AttachmentStoreSuiteOptions): void {
   attachmentStoreBasicTests(test, options)
@@ -313,4 +335,5 @@ export function attachmentStoreSuite(test: TestAPI, options: AttachmentStoreSuit
   attachmentStoreIsolationTests(test, options)
   attachmentStoreFaultTests(test, options)
   attachmentStoreAddTests(test, options)
+  attachmentStoreDeleteTests(test, options)
 }

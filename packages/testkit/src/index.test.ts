@@ -4,6 +4,7 @@ import * as testkit from './index.js'
 const EXPORTS = [
   'attachmentStoreAddTests',
   'attachmentStoreBasicTests',
+  'attachmentStoreDeleteTests',
   'attachmentStoreFaultTests',
   'attachmentStoreIsolationTests',
   'attachmentStoreListTests',

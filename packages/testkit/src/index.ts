@@ -17,6 +17,7 @@ export {
   attachmentStoreBasicTests,
   attachmentStoreFaultTests,
   attachmentStoreAddTests,
+  attachmentStoreDeleteTests,
   attachmentStoreIsolationTests,
   attachmentStoreListTests,
   attachmentStoreManyTests,

@@ -98,6 +98,14 @@ export function memoryAttachmentStore(options: MemoryAttachmentStoreOptions = {}
       return {added: true, location: describe(subject, kind, item).location}
     },
 
+    async delete(subject, attachment) {
+      const key = listKey(subject, attachment.kind)
+      const items = lists.get(key) ?? []
+      const kept = items.filter((i) => describe(subject, attachment.kind, i).location !== attachment.location)
+      lists.set(key, kept)
+      return kept.length < items.length
+    },
+
     async seed(subject, kind, items) {
       const format = formats[kind]
       for (const item of items) {

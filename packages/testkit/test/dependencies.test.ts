@@ -30,6 +30,7 @@ console.log(JSON.stringify({exports: Object.keys(kit).sort()}))`,
       exports: [
         'attachmentStoreAddTests',
         'attachmentStoreBasicTests',
+        'attachmentStoreDeleteTests',
         'attachmentStoreFaultTests',
         'attachmentStoreIsolationTests',
         'attachmentStoreListTests',
