@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
@@ -26,15 +27,6 @@ const DIGEST = 'sha256:6c11cb75f27d9244063c2d5499cd08d6cce4cc8fe88bafdb6387c05c0
 const HEX = DIGEST.slice(7)
 const REFERENCE = `127.0.0.1:45123/test/vec@${DIGEST}`
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 const signed = bundleStatement(parseSigstoreBundle(readVector('image/bundle.json')))
 const attestation = bundleStatement(parseSigstoreBundle(readVector('attestation/bundle.json')))

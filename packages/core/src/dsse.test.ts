@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
@@ -10,15 +11,6 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b)
 const utf8 = (s: string) => new TextEncoder().encode(s)
 const publicKey = createPublicKey(readFileSync(new URL('keys/cosign.pub', vectors)))
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 test('constants', () => {
   expect(IN_TOTO_PAYLOAD_TYPE).toBe('application/vnd.in-toto+json')

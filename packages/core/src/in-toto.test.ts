@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {SigilError} from './errors.js'
@@ -23,15 +24,6 @@ const legacyPayload = () => new Uint8Array(Buffer.from(JSON.parse(readText('lega
 const DIGEST = 'sha256:6c11cb75f27d9244063c2d5499cd08d6cce4cc8fe88bafdb6387c05c050f982d'
 const HEX = DIGEST.slice(7)
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 test('constants are cosign’s', () => {
   expect(IN_TOTO_STATEMENT_V1).toBe('https://in-toto.io/Statement/v1')

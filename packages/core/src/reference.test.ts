@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {describe, expect, test} from 'vitest'
 import {SigilError} from './errors.js'
 import {DEFAULT_REGISTRY, DEFAULT_TAG, isValidTag, parseReference, parseRepository, withDigest, withTag} from './reference.js'
@@ -6,15 +7,6 @@ const D1 = `sha256:${'a'.repeat(64)}`
 const D2 = 'sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00'
 const TAG128 = 'T'.repeat(128)
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 describe('parseReference', () => {
   describe('when the reference is valid', () => {

@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {sha256Digest} from './digest.js'
@@ -37,15 +38,6 @@ const subject = {mediaType: OCI_MANIFEST_MEDIA_TYPE, size: imageManifest.length,
 const signManifest = readVector('image/bundle-manifest.json')
 const attestManifest = readVector('attestation/bundle-manifest.json')
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 test('constants', () => {
   expect(OCI_EMPTY_MEDIA_TYPE).toBe('application/vnd.oci.empty.v1+json')

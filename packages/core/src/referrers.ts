@@ -9,6 +9,8 @@ import {goMarshal, sortedKeys} from './go-json.js'
 import {failWith, isJsonObject, kindOf, parseJsonLimited, readOptionalString, readStringMap} from './json-input.js'
 import type {Fail} from './json-input.js'
 import {compareUtf8} from './proto-json.js'
+import {descriptorJson, readDescriptor} from './descriptor-json.js'
+import type {IndexDescriptor} from './descriptor-json.js'
 import {MAX_SIGNATURE_LAYERS, OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, DOCKER_LIST_MEDIA_TYPE} from './signature-manifest.js'
 import type {Descriptor, Platform} from './signature-manifest.js'
 import {SIGSTORE_BUNDLE_V03_MEDIA_TYPE} from './sigstore-bundle.js'
@@ -30,12 +32,8 @@ export const MAX_REFERRER_MANIFEST_BYTES = 4 * 1024 * 1024
 /** Most entries `parseReferrersIndex` accepts unless told otherwise. */
 export const MAX_REFERRERS_INDEX_ENTRIES = 1000
 
-/** A descriptor in a referrers index; `urls` and `data` kept so an index round-trips. */
-export interface IndexDescriptor extends Descriptor {
-  readonly urls?: readonly string[]
-  /** Embedded content, base64 as in the JSON. */
-  readonly data?: string
-}
+
+export type {IndexDescriptor}
 
 /** A decoded referrer manifest (an OCI image manifest with a `subject`, usually). */
 export interface ReferrerManifest {
@@ -80,77 +78,8 @@ export function referrersTag(digest: string): string {
 
 // ---- JSON (ggcr v1.Descriptor / Manifest / IndexManifest, encoding/json) ----
 
-function platformJson(p: Platform): Record<string, unknown> {
-  const nonEmpty = <T extends string | readonly string[]>(v: T | undefined) => (v !== undefined && v.length > 0 ? v : undefined)
-  return {
-    architecture: p.architecture,
-    os: p.os,
-    'os.version': nonEmpty(p['os.version']),
-    'os.features': nonEmpty(p['os.features']),
-    variant: nonEmpty(p.variant),
-    features: nonEmpty(p.features),
-  }
-}
-
-function descriptorJson(d: IndexDescriptor): Record<string, unknown> {
-  return {
-    mediaType: d.mediaType,
-    size: d.size,
-    digest: d.digest,
-    data: d.data || undefined,
-    urls: d.urls && d.urls.length > 0 ? d.urls : undefined,
-    annotations: d.annotations && Object.keys(d.annotations).length > 0 ? sortedKeys(d.annotations) : undefined,
-    platform: d.platform && platformJson(d.platform),
-    artifactType: d.artifactType || undefined,
-  }
-}
-
-function readStringList(value: unknown, path: string, fail: Fail): string[] | undefined {
-  if (value === undefined || value === null) return undefined
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return fail(`${path} must be a list of strings`)
-  return value
-}
-
-function readPlatform(value: unknown, path: string, fail: Fail): Platform | undefined {
-  if (value === undefined || value === null) return undefined
-  if (!isJsonObject(value)) return fail(`${path} must be an object, got ${kindOf(value)}`)
-  const platform: Record<string, unknown> = {
-    architecture: readOptionalString(value.architecture, `${path}.architecture`, fail) ?? '',
-    os: readOptionalString(value.os, `${path}.os`, fail) ?? '',
-    'os.version': readOptionalString(value['os.version'], `${path}["os.version"]`, fail),
-    'os.features': readStringList(value['os.features'], `${path}["os.features"]`, fail),
-    variant: readOptionalString(value.variant, `${path}.variant`, fail),
-    features: readStringList(value.features, `${path}.features`, fail),
-  }
-  for (const key of Object.keys(platform)) if (platform[key] === undefined) delete platform[key]
-  return platform as unknown as Platform
-}
-
-function readDescriptor(value: unknown, path: string, fail: Fail): IndexDescriptor {
-  if (!isJsonObject(value)) return fail(`${path} must be a descriptor object, got ${kindOf(value)}`)
-  const {mediaType, size, digest} = value
-  if (typeof mediaType !== 'string') fail(`${path}.mediaType must be a string`)
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) fail(`${path}.size must be a non-negative integer`)
-  if (!isDigest(digest)) fail(`${path}.digest ${JSON.stringify(digest)} is not a valid digest`)
-  const annotations = readStringMap(value.annotations, `${path}.annotations`, fail)
-  const platform = readPlatform(value.platform, `${path}.platform`, fail)
-  const artifactType = readOptionalString(value.artifactType, `${path}.artifactType`, fail)
-  const urls = readStringList(value.urls, `${path}.urls`, fail)
-  const data = readOptionalString(value.data, `${path}.data`, fail)
-  return {
-    mediaType: mediaType as string,
-    size: size as number,
-    digest: digest as string,
-    ...(data && {data}),
-    ...(urls && urls.length > 0 && {urls}),
-    ...(annotations && {annotations}),
-    ...(platform && {platform}),
-    ...(artifactType && {artifactType}),
-  }
-}
-
 function checkDescriptor(d: Descriptor, path: string): void {
-  readDescriptor(d, path, failWith('INVALID_ARGUMENT', 'cannot build referrer', 'referrer'))
+  readDescriptor(d, path, failWith('INVALID_ARGUMENT', 'cannot build referrer', 'referrer'), true)
 }
 
 // ---- the bundle referrer manifest ----
@@ -221,12 +150,12 @@ export function parseReferrerManifest(input: Uint8Array | string, options: Parse
   if (doc.schemaVersion !== 2) fail(`schemaVersion is ${JSON.stringify(doc.schemaVersion)}, expected 2`, 'not-a-manifest')
   const mediaType = doc.mediaType ?? OCI_MANIFEST_MEDIA_TYPE
   if (mediaType !== OCI_MANIFEST_MEDIA_TYPE) fail(`media type ${JSON.stringify(mediaType)} is not an OCI image manifest`, 'not-a-manifest')
-  const config = readDescriptor(doc.config, 'config', fail)
+  const config = readDescriptor(doc.config, 'config', fail, true)
   if (!Array.isArray(doc.layers)) return fail(`layers must be a list, got ${kindOf(doc.layers)}`)
   if (doc.layers.length > MAX_SIGNATURE_LAYERS) fail(`it has ${doc.layers.length} layers, more than the limit of ${MAX_SIGNATURE_LAYERS}`, 'too-many-layers')
-  const layers = doc.layers.map((l, i) => readDescriptor(l, `layers[${i}]`, fail))
+  const layers = doc.layers.map((l, i) => readDescriptor(l, `layers[${i}]`, fail, true))
   const annotations = readStringMap(doc.annotations, 'annotations', fail)
-  const subject = doc.subject === undefined || doc.subject === null ? undefined : readDescriptor(doc.subject, 'subject', fail)
+  const subject = doc.subject === undefined || doc.subject === null ? undefined : readDescriptor(doc.subject, 'subject', fail, true)
   const artifactType = readOptionalString(doc.artifactType, 'artifactType', fail)
   return {
     mediaType: OCI_MANIFEST_MEDIA_TYPE,
@@ -273,9 +202,9 @@ export function parseReferrersIndex(input: Uint8Array | string, options: ParseRe
   if (!Array.isArray(list)) return fail(`manifests must be a list, got ${kindOf(list)}`, 'not-an-index')
   const maxEntries = options.maxEntries ?? MAX_REFERRERS_INDEX_ENTRIES
   if (list.length > maxEntries) fail(`it lists ${list.length} manifests, more than the limit of ${maxEntries}`, 'too-many-entries')
-  const manifests = list.map((d, i) => readDescriptor(d, `manifests[${i}]`, fail))
+  const manifests = list.map((d, i) => readDescriptor(d, `manifests[${i}]`, fail, true))
   const annotations = readStringMap(doc.annotations, 'annotations', fail)
-  const subject = doc.subject === undefined || doc.subject === null ? undefined : readDescriptor(doc.subject, 'subject', fail)
+  const subject = doc.subject === undefined || doc.subject === null ? undefined : readDescriptor(doc.subject, 'subject', fail, true)
   const artifactType = readOptionalString(doc.artifactType, 'artifactType', fail)
   return {mediaType: OCI_INDEX_MEDIA_TYPE, manifests, ...(annotations && {annotations}), ...(subject && {subject}), ...(artifactType && {artifactType})}
 }

@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {createPublicKey, generateKeyPairSync, sign, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test, vi} from 'vitest'
@@ -38,15 +39,6 @@ const signatureB64 = readText(`${VALID}/signature.b64`)
 const payloadDigest = sha256Digest(payload)
 const D1 = `sha256:${'1'.repeat(64)}`
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 function signatureLayer(annotations: Record<string, string> = {[SIGNATURE_ANNOTATION]: signatureB64}): Descriptor {
   return {mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations}

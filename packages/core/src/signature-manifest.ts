@@ -6,7 +6,9 @@ import {decodeStdBase64} from './base64.js'
 import {isDigest, parseDigest} from './digest.js'
 import {SigilError} from './errors.js'
 import type {SigilErrorCode} from './errors.js'
+import {descriptorJson, readDescriptor} from './descriptor-json.js'
 import {goMarshal, sortedKeys} from './go-json.js'
+import {isJsonObject, readStringMap} from './json-input.js'
 import {isValidTag} from './reference.js'
 
 /** OCI image manifest: what cosign writes by default. */
@@ -128,32 +130,8 @@ export function buildSignatureConfig(layerDigests: readonly string[]): Uint8Arra
   return new TextEncoder().encode(json)
 }
 
-function platformJson(p: Platform): Record<string, unknown> {
-  // omitempty: empty strings and lists are left out, architecture and os never.
-  const nonEmpty = <T extends string | readonly string[]>(v: T | undefined) => (v !== undefined && v.length > 0 ? v : undefined)
-  return {
-    architecture: p.architecture,
-    os: p.os,
-    'os.version': nonEmpty(p['os.version']),
-    'os.features': nonEmpty(p['os.features']),
-    variant: nonEmpty(p.variant),
-    features: nonEmpty(p.features),
-  }
-}
-
 function annotationsJson(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   return annotations && Object.keys(annotations).length > 0 ? sortedKeys(annotations) : undefined
-}
-
-function descriptorJson(d: Descriptor): Record<string, unknown> {
-  return {
-    mediaType: d.mediaType,
-    size: d.size,
-    digest: d.digest,
-    annotations: annotationsJson(d.annotations),
-    platform: d.platform && platformJson(d.platform),
-    artifactType: d.artifactType || undefined,
-  }
 }
 
 type Fail = (message: string) => never
@@ -161,64 +139,6 @@ type Fail = (message: string) => never
 function failWith(code: SigilErrorCode, prefix: string): Fail {
   return (message) => {
     throw new SigilError(code, `${prefix}: ${message}`)
-  }
-}
-
-function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function readStringMap(value: unknown, path: string, fail: Fail): Record<string, string> | undefined {
-  if (value === undefined || value === null) return undefined
-  if (!isJsonObject(value)) return fail(`${path} must be an object of strings`)
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') fail(`${path}["${key}"] must be a string`)
-  }
-  return value as Record<string, string>
-}
-
-function readOptionalString(value: unknown, path: string, fail: Fail): string | undefined {
-  if (value === undefined || value === null) return undefined
-  return typeof value === 'string' ? value : fail(`${path} must be a string`)
-}
-
-function readStringList(value: unknown, path: string, fail: Fail): string[] | undefined {
-  if (value === undefined || value === null) return undefined
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return fail(`${path} must be a list of strings`)
-  return value
-}
-
-function readPlatform(value: unknown, path: string, fail: Fail): Platform | undefined {
-  if (value === undefined || value === null) return undefined
-  if (!isJsonObject(value)) return fail(`${path} must be an object`)
-  const platform: Record<string, unknown> = {
-    architecture: readOptionalString(value.architecture, `${path}.architecture`, fail) ?? '',
-    os: readOptionalString(value.os, `${path}.os`, fail) ?? '',
-    'os.version': readOptionalString(value['os.version'], `${path}["os.version"]`, fail),
-    'os.features': readStringList(value['os.features'], `${path}["os.features"]`, fail),
-    variant: readOptionalString(value.variant, `${path}.variant`, fail),
-    features: readStringList(value.features, `${path}.features`, fail),
-  }
-  for (const key of Object.keys(platform)) if (platform[key] === undefined) delete platform[key]
-  return platform as unknown as Platform
-}
-
-function readDescriptor(value: unknown, path: string, fail: Fail): Descriptor {
-  if (!isJsonObject(value)) return fail(`${path} must be a descriptor object`)
-  const {mediaType, size, digest} = value
-  if (typeof mediaType !== 'string') fail(`${path}.mediaType must be a string`)
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) fail(`${path}.size must be a non-negative integer`)
-  if (!isDigest(digest)) fail(`${path}.digest ${JSON.stringify(digest)} is not a valid digest`)
-  const annotations = readStringMap(value.annotations, `${path}.annotations`, fail)
-  const platform = readPlatform(value.platform, `${path}.platform`, fail)
-  const artifactType = readOptionalString(value.artifactType, `${path}.artifactType`, fail)
-  return {
-    mediaType: mediaType as string,
-    size: size as number,
-    digest: digest as string,
-    ...(annotations && {annotations}),
-    ...(platform && {platform}),
-    ...(artifactType !== undefined && {artifactType}),
   }
 }
 

@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {createHash, createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
@@ -22,15 +23,6 @@ const pubPem = readFileSync(new URL('keys/cosign.pub', vectors), 'utf8')
 const publicKey = createPublicKey(pubPem)
 const HINT = 'kXDEKQCUpcx44HNwWRreoU9l4BoYcejY498MHgbcKuA='
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 test('constants', () => {
   expect(SIGSTORE_BUNDLE_V03_MEDIA_TYPE).toBe('application/vnd.dev.sigstore.bundle.v0.3+json')

@@ -1,3 +1,4 @@
+import {thrown} from '../test/thrown.js'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {sha256Digest} from './digest.js'
@@ -20,15 +21,6 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b)
 const DIGEST = 'sha256:634a8f35b5f16dcf4aaa0822adc0b1964bb786fca12f6831de8ddc45e5986a00'
 const OTHER = `sha256:${'0'.repeat(64)}`
 
-function thrown(fn: () => unknown): SigilError {
-  try {
-    fn()
-  } catch (err) {
-    if (err instanceof SigilError) return err
-    throw err
-  }
-  throw new Error('expected a SigilError')
-}
 
 function payloadWith(optional: Record<string, unknown> | null, digest = DIGEST): SimpleSigningPayload {
   return {
