@@ -189,12 +189,16 @@ export interface AttachmentSubject {
   readonly size?: number
 }
 
-/** A new attachment, as a signer produced it, for {@link AttachmentStore.add}. */
+/**
+ * A new attachment, as a signer produces it, for {@link AttachmentStore.add}. The signature (or
+ * the bundle holding it) may still be on its way: a store starts what does not need it (uploading
+ * the payload) while the key signs.
+ */
 export type NewAttachment =
   /** A legacy signature: the simple-signing payload and the standard-base64 signature over it. */
-  | {readonly kind: 'signature'; readonly format: 'simple-signing'; readonly payload: Uint8Array; readonly signature: string}
+  | {readonly kind: 'signature'; readonly format: 'simple-signing'; readonly payload: Uint8Array; readonly signature: string | PromiseLike<string>}
   /** A sigstore bundle (cosign 3) of the given predicate type. */
-  | {readonly kind: AttachmentKind; readonly format: 'sigstore-bundle'; readonly bundle: Uint8Array; readonly predicateType: string}
+  | {readonly kind: AttachmentKind; readonly format: 'sigstore-bundle'; readonly bundle: Uint8Array | PromiseLike<Uint8Array>; readonly predicateType: string}
 
 /** Options of {@link AttachmentStore.add}. */
 export interface AddAttachmentOptions {

@@ -117,8 +117,12 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
         throw new SigilError('INVALID_ARGUMENT', `the legacy tag store keeps simple-signing signatures, not ${attachment.format}`)
       }
       const location = where(subject, attachment.kind)
-      const {payload, signature} = attachment
+      const {payload} = attachment
       const payloadDigest = sha256Digest(payload)
+      // The payload goes up while the signature is still being made; the tag is read only after.
+      let payloadUploaded: Promise<unknown> | undefined = client.uploadBlob(location.repository, payloadDigest, payload)
+      payloadUploaded.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
+      const signature = await attachment.signature
       const layer: Descriptor = {mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: {[SIGNATURE_ANNOTATION]: signature}}
       const isOurs = (l: Descriptor) => l.digest === layer.digest && l.annotations?.[SIGNATURE_ANNOTATION] === signature
       const verifyExisting = addOptions.verifyExisting
@@ -142,9 +146,10 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
         const config = buildSignatureConfig(merged.layers.map((l) => l.digest))
         const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
         await Promise.all([
-          client.uploadBlob(location.repository, payloadDigest, payload),
+          payloadUploaded ?? client.uploadBlob(location.repository, payloadDigest, payload),
           client.uploadBlob(location.repository, configDescriptor.digest, config),
         ])
+        payloadUploaded = undefined // a later round uploads it again (another writer may race us on it)
         const manifest = buildSignatureManifest({mediaType, config: configDescriptor, layers: merged.layers, annotations: existing?.annotations, subject: existing?.subject})
         let pushed: {digest: string}
         try {

@@ -150,11 +150,14 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
         throw new SigilError('INVALID_ARGUMENT', `a referrer of ${subject.digest} needs the subject's media type and size`)
       }
       const repository = repositoryOf(subject)
-      const {bundle} = attachment
+      const uploadConfig = () => client.uploadBlob(repository, OCI_EMPTY_DIGEST, new TextEncoder().encode(OCI_EMPTY_JSON))
+      // The empty config goes up while the signature is still being made.
+      const configUploaded = uploadConfig()
+      configUploaded.catch(() => {}) // awaited below
+      const bundle = await attachment.bundle
       const bundleDigest = sha256Digest(bundle)
-      const uploadBlobs = () =>
-        Promise.all([client.uploadBlob(repository, OCI_EMPTY_DIGEST, new TextEncoder().encode(OCI_EMPTY_JSON)), client.uploadBlob(repository, bundleDigest, bundle)])
-      await uploadBlobs()
+      const uploadBlobs = () => Promise.all([uploadConfig(), client.uploadBlob(repository, bundleDigest, bundle)])
+      await Promise.all([configUploaded, client.uploadBlob(repository, bundleDigest, bundle)])
       const manifest = buildBundleReferrerManifest({
         subject: {mediaType: subject.mediaType, size: subject.size, digest: subject.digest},
         bundleDescriptor: {size: bundle.length, digest: bundleDigest, mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE},

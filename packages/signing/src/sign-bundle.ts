@@ -64,17 +64,18 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
   options.onEvent?.({kind: 'resolved', image, digest: subject.digest, fromTag: image.digest === undefined})
 
   const statement = buildCosignSignStatement({digest: subject.digest, annotations: options.annotations})
-  let sig: Uint8Array
-  let hint: string
-  try {
-    const signer = await options.signer
-    sig = await signer.sign(dssePae(IN_TOTO_PAYLOAD_TYPE, statement))
-    hint = publicKeyHint((await signer.publicKey()).spki)
-  } catch (err) {
-    if (isSigilError(err)) throw err
-    throw new SigningError('SIGNING_FAILED', `signing failed: ${(err as Error).message}`, {cause: err})
-  }
-  const bundle = buildDsseBundle({envelope: {payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement, signatures: [{sig}]}, publicKeyHint: hint})
+  const bundling = (async () => {
+    try {
+      const signer = await options.signer
+      const sig = await signer.sign(dssePae(IN_TOTO_PAYLOAD_TYPE, statement))
+      const hint = publicKeyHint((await signer.publicKey()).spki)
+      return buildDsseBundle({envelope: {payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement, signatures: [{sig}]}, publicKeyHint: hint})
+    } catch (err) {
+      if (isSigilError(err)) throw err
+      throw new SigningError('SIGNING_FAILED', `signing failed: ${(err as Error).message}`, {cause: err})
+    }
+  })()
+  bundling.catch(() => {}) // awaited by the store, and below
   const store =
     options.store ??
     referrersStore({
@@ -85,10 +86,12 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
       ...(options.maxIndexRounds === undefined ? {} : {maxRounds: options.maxIndexRounds}),
       ...(options.settleMs === undefined ? {} : {settleMs: options.settleMs}),
     })
+  // The store starts on what needs no signature (the empty config blob) while the key signs.
   const added = await store.add!(
     {...repository, digest: subject.digest, mediaType: subject.mediaType, size: subject.size},
-    {kind: 'signature', format: 'sigstore-bundle', bundle, predicateType: COSIGN_SIGN_PREDICATE_TYPE},
+    {kind: 'signature', format: 'sigstore-bundle', bundle: bundling, predicateType: COSIGN_SIGN_PREDICATE_TYPE},
     {onWrite: (where) => options.onEvent?.({kind: 'pushing', location: where})},
   )
+  const bundle = await bundling
   return {image, digest: subject.digest, referrer: added.location, bundle, ...(added.index ? {indexTag: added.index} : {})}
 }

@@ -76,16 +76,26 @@ export async function signImage(image: ImageReference, options: SignImageOptions
     annotations: options.annotations ? {...options.annotations} : undefined,
   })
   const location = signatureLocation(image, digest, options)
-  let rawSignature: Uint8Array
-  try {
-    rawSignature = await (await signer).sign(payload)
-  } catch (err) {
-    if (isSigilError(err)) throw err
-    throw new SigningError('SIGNING_FAILED', `signing failed: ${(err as Error).message}`, {cause: err})
+  // The dedup check's verifier comes from the same key: it is ready when the signature is, and
+  // the store only consults it after the signature exists.
+  let verifier: Verifier | undefined
+  const verifierReady = Promise.resolve(options.verifier).then((v) => (verifier = v), () => undefined)
+  const signing = (async () => {
+    let signature: string
+    try {
+      signature = Buffer.from(await (await signer).sign(payload)).toString('base64')
+    } catch (err) {
+      if (isSigilError(err)) throw err
+      throw new SigningError('SIGNING_FAILED', `signing failed: ${(err as Error).message}`, {cause: err})
+    }
+    await verifierReady
+    return signature
+  })()
+  signing.catch(() => {}) // awaited below, on every path
+  if (options.upload === false) {
+    const signature = await signing
+    return {image, digest, signatureLocation: location.name, payload, signature, appended: false}
   }
-  const signature = Buffer.from(rawSignature).toString('base64')
-  const result = {image, digest, signatureLocation: location.name, payload, signature}
-  if (options.upload === false) return {...result, appended: false}
 
   const store =
     options.store ??
@@ -97,16 +107,16 @@ export async function signImage(image: ImageReference, options: SignImageOptions
       maxRounds: options.maxRounds,
       settleMs: options.settleMs,
     })
-  const verifier = await options.verifier
   const added = await store.add!(
     {registry: image.registry, repository: image.repository, digest},
-    {kind: 'signature', format: 'simple-signing', payload, signature},
+    {kind: 'signature', format: 'simple-signing', payload, signature: signing},
     {
-      ...(verifier ? {verifyExisting: (p: Uint8Array, old: Uint8Array) => verifier.verify(p, old)} : {}),
+      verifyExisting: (p: Uint8Array, old: Uint8Array) => (verifier ? verifier.verify(p, old) : false),
       onWrite: (where) => options.onEvent?.({kind: 'pushing', location: where}),
     },
   )
   if (!added.added) options.onEvent?.({kind: 'duplicate', location: added.location})
+  const result = {image, digest, signatureLocation: location.name, payload, signature: await signing}
   return {...result, appended: added.added, ...(added.manifestDigest ? {signatureManifestDigest: added.manifestDigest} : {})}
 }
 

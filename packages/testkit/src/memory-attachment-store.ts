@@ -84,8 +84,8 @@ export function memoryAttachmentStore(options: MemoryAttachmentStoreOptions = {}
       if (format !== attachment.format) throw new SigilError('INVALID_ARGUMENT', `this memory store keeps ${kind} as ${format ?? 'nothing'}, not ${attachment.format}`)
       const item: AttachmentItem =
         attachment.format === 'simple-signing'
-          ? {format: 'simple-signing', payload: attachment.payload, signature: Buffer.from(attachment.signature, 'base64')}
-          : {format: 'sigstore-bundle', bundle: attachment.bundle, predicateType: attachment.predicateType}
+          ? {format: 'simple-signing', payload: attachment.payload, signature: Buffer.from(await attachment.signature, 'base64')}
+          : {format: 'sigstore-bundle', bundle: await attachment.bundle, predicateType: attachment.predicateType}
       const key = listKey(subject, kind)
       const items = lists.get(key) ?? []
       // cosign's dedup rule: the same payload with a signature the caller's key verifies.
