@@ -228,16 +228,17 @@ export function attachmentStoreIsolationTests(test: TestAPI, options: Attachment
   })
 }
 
-/** A broken listing is an error with a stable code, never an empty list (needs `breakListing`). */
+/**
+ * A broken listing is an error with a stable code, never an empty list. Registers nothing
+ * without a `breakListing` backdoor: a store whose listing cannot be broken from outside (e.g. a
+ * registry's own referrers API) has nothing here to check.
+ */
 export function attachmentStoreFaultTests(test: TestAPI, options: AttachmentStoreSuiteOptions): void {
   const s = setup(options)
   const breakListing = options.breakListing
+  if (breakListing === undefined) return
   for (const {kind} of s.kept) {
     const name = `a broken ${kind} listing makes list reject with ${s.faultCode}, never resolve to [] or to a stale listing`
-    if (breakListing === undefined) {
-      test.skip(`${name} (no breakListing backdoor given)`, () => {})
-      continue
-    }
     test(name, async ({expect}) => {
       const store = await options.store()
       const subject = await s.subject()

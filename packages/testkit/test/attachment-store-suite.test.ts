@@ -83,7 +83,8 @@ describe('the suite catches broken stores', () => {
     const results = await outcomes({store: () => corrupt, seed: memory.seed})
     expect(failed(results, 'read(subject, attachment) of a listed signature')).toBe(true)
     expect(failed(results, 'several signatures')).toBe(true)
-    expect(results.get('a broken signature listing makes list reject with INVALID_SIGNATURE_MANIFEST, never resolve to [] or to a stale listing (no breakListing backdoor given)')).toBe('skipped')
+    // Without a breakListing backdoor the fault group has nothing to check and registers nothing.
+    expect([...results.keys()].some((name) => name.startsWith('a broken signature listing'))).toBe(false)
   })
 
   test('a store that throws for "none" fails the empty-listing test', async () => {
