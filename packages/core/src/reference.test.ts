@@ -60,6 +60,15 @@ describe('parseReference', () => {
       expect(parseReference(`ghcr.io/${path}`).repository).toBe(path)
     })
 
+    test('the 255-character limit counts the library/ prefix (as ggcr does)', () => {
+      const name = 'a'.repeat(247)
+      expect(parseReference(name).repository).toBe(`library/${name}`)
+    })
+
+    test.each(['a.b', 'a_b', 'a__b', 'a-b', 'a---b', 'a1.b2_c3__d4-e5'])('the spec separators are accepted: %s', (component) => {
+      expect(parseReference(`ghcr.io/org/${component}`).repository).toBe(`org/${component}`)
+    })
+
     test('exports the defaults it applies', () => {
       expect(DEFAULT_REGISTRY).toBe('index.docker.io')
       expect(DEFAULT_TAG).toBe('latest')
@@ -86,7 +95,10 @@ describe('parseReference', () => {
       ['x', 'repository "x" must be 2 to 255 characters long'],
       ['ghcr.io/x', 'repository "x" must be 2 to 255 characters long'],
       [`ghcr.io/org/${'a'.repeat(252)}`, 'must be 2 to 255 characters long'],
-      [`${'a'.repeat(250)}`, 'must be 2 to 255 characters long'],
+      [`${'a'.repeat(248)}`, 'must be 2 to 255 characters long'],
+      ['foo/a..b', 'path component "a..b" may join letters and digits only with'],
+      ['a___b', 'path component "a___b" may join'],
+      ['ghcr.io/org/a._b', 'path component "a._b" may join'],
       ['foo bar', 'contains " "'],
       ['foo/b@r', 'is not a digest'],
       ['ubuntu:', 'the tag after ":" is empty'],

@@ -39,8 +39,12 @@ const MAX_TAG_LENGTH = 128
 const TAG_CHARS = /^[A-Za-z0-9_.-]+$/
 const REPOSITORY_CHARS = /^[a-z0-9_./-]+$/
 const COMPONENT_EDGE = /^[a-z0-9](?:.*[a-z0-9])?$/
-// host[:port] or [ipv6][:port]; ggcr accepts any RFC 3986 authority without userinfo.
-const REGISTRY = /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?$/
+// The distribution spec's path-component: alphanumerics joined by one ".", one "_", "__" or a run of "-".
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/
+// The distribution spec's domain[:port]: dot-separated labels of letters and digits with inner
+// "-", or [ipv6]. Stricter than ggcr, which takes any authority (`.`, `host:`, `-a.b`).
+const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?'
+const REGISTRY = new RegExp(`^(?:${HOST_LABEL}(?:\\.${HOST_LABEL})*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]+)?$`)
 
 function invalid(input: string, problem: string): SigilError {
   return new SigilError('INVALID_REFERENCE', `invalid image reference "${input}": ${problem}`, {details: {reference: input}})
@@ -75,6 +79,9 @@ function checkRepositoryPath(input: string, path: string): void {
     if (!COMPONENT_EDGE.test(component)) {
       throw invalid(input, `path component "${component}" must start and end with a lower-case letter or digit`)
     }
+    if (!COMPONENT.test(component)) {
+      throw invalid(input, `path component "${component}" may join letters and digits only with one ".", one "_", "__" or dashes`)
+    }
   }
 }
 
@@ -94,6 +101,7 @@ function repositoryOf(input: string, name: string): RepositoryReference {
   checkRepositoryPath(input, path)
   // Official Docker Hub images live under library/.
   if (registry === DEFAULT_REGISTRY && !path.includes('/')) path = `library/${path}`
+  // ggcr applies the 255 limit to the repository with the library/ prefix added.
   if (path.length > 255) throw invalid(input, `repository "${path}" must be 2 to 255 characters long`)
   return {registry, repository: path, repositoryName: `${registry}/${path}`}
 }
