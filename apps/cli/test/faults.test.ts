@@ -98,6 +98,14 @@ describe('verify against a faulty registry', () => {
     expectCleanFault(r, /digest/i)
   })
 
+  test('a payload blob longer than its descriptor is refused by its length, not read to the end', async () => {
+    const {ref} = await signedImage()
+    const long = Buffer.alloc(8 * 1024 * 1024, 0x20) // 8 MiB, under the 128 MiB payload limit
+    proxy.setRule((m, p) => (p.includes('/blobs/sha256:') && m === 'GET' ? {kind: 'replace-body', body: long} : {kind: 'pass'}))
+    const r = await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})
+    expectCleanFault(r, /too large: Content-Length 8388608 bytes \(limit \d{3,4} bytes\)/)
+  })
+
   test('a connection dropped mid-request', async () => {
     const {ref, sigPath} = await signedImage()
     proxy.setRule((m, p) => (p === sigPath ? {kind: 'reset'} : {kind: 'pass'}))

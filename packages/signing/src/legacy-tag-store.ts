@@ -212,7 +212,8 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
       const key = `${repository.registry}/${repository.repository}@${attachment.digest}`
       let blob = blobs.get(key)
       if (!blob) {
-        blob = client.getBlob(repository, attachment.digest, {maxBytes: limit})
+        // Read no more than the descriptor declares: a registry streaming more is refused at once.
+        blob = client.getBlob(repository, attachment.digest, {maxBytes: attachment.size})
         blobs.set(key, blob)
         // A failed fetch is not remembered: another layer may try again.
         blob.catch(() => blobs.delete(key))

@@ -248,7 +248,8 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
       if (attachment.size > MAX_BUNDLE_BYTES) {
         return Promise.reject(new SigningError('INVALID_PAYLOAD', `${attachment.location}: bundle ${attachment.digest} is ${attachment.size} bytes, over the ${MAX_BUNDLE_BYTES}-byte limit`))
       }
-      return client.getBlob(repositoryOf(subject), attachment.digest, {maxBytes: MAX_BUNDLE_BYTES})
+      // Read no more than the descriptor declares: a registry streaming more is refused at once.
+      return client.getBlob(repositoryOf(subject), attachment.digest, {maxBytes: attachment.size})
     },
   }
 }
