@@ -2,6 +2,7 @@
  * JSON exactly as Go's `encoding/json` `Marshal` writes it, so signed bytes match cosign's.
  */
 import {SigilError} from './errors.js'
+import {compareUtf8} from './utf8-order.js'
 
 // Marks objects from `sortedKeys`. Registry-wide so it survives duplicate package copies.
 const GO_MAP = Symbol.for('@sigil/core/go-map')
@@ -58,18 +59,6 @@ export function goJsonString(s: string): string {
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
-}
-
-/** Orders strings by their UTF-8 bytes (= code point order), as Go sorts map keys. */
-function compareUtf8(a: string, b: string): number {
-  const length = Math.min(a.length, b.length)
-  for (let i = 0; i < length; i++) {
-    const x = a.codePointAt(i)!
-    const y = b.codePointAt(i)!
-    if (x !== y) return x - y
-    if (x > 0xffff) i++
-  }
-  return a.length - b.length
 }
 
 function encode(value: unknown, path: string): string {

@@ -8,22 +8,11 @@
  * cosign 3.1.1 writes none, and neither does this. Readers must not care.
  */
 import {SigilError} from './errors.js'
+import {compareUtf8} from './utf8-order.js'
 
 /** Marks a `google.protobuf.Struct`/`Value` or a proto map: every object inside has sorted keys. */
 export class ProtoStruct {
   constructor(readonly value: unknown) {}
-}
-
-/** Orders strings by their UTF-8 bytes (= code point order), as Go compares strings. */
-export function compareUtf8(a: string, b: string): number {
-  const length = Math.min(a.length, b.length)
-  for (let i = 0; i < length; i++) {
-    const x = a.codePointAt(i)!
-    const y = b.codePointAt(i)!
-    if (x !== y) return x - y
-    if (x > 0xffff) i++
-  }
-  return a.length - b.length
 }
 
 const SHORT: Readonly<Record<number, string>> = {0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\'}
