@@ -23,22 +23,10 @@ if (!cosign) {
   process.exit(1)
 }
 
-// mulberry32, so a run can be repeated.
-function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const KINDS = ['500', '503', '429', 'reset', 'truncate', 'delay']
 async function faultyProxy(target, seed) {
   const [thost, tport] = target.split(':')
-  const random = prng(seed)
+  const random = servers.seededRandom(seed)
   const state = {on: false, counts: Object.fromEntries(KINDS.map((k) => [k, 0])), requests: 0}
   let self = ''
   const forward = (req, res, body, truncate) => {

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 import {parseReference} from '@sigil/core'
-import {findCosign, findCosign3, requireCosign3, runCosign} from '@sigil/test-servers'
+import {findCosign, findCosign3, requireCosign3, runCosign, seededRandom} from '@sigil/test-servers'
 
 // sigil's reference parser against the real one: cosign 3.1.1's (go-containerregistry
 // `name.ParseReference`), on hand-picked names and on names fuzzed from a fixed seed.
@@ -38,22 +38,10 @@ const HAND_PICKED = [
   `ghcr.io/${'a'.repeat(255)}`, `ghcr.io/${'a'.repeat(256)}`, `ghcr.io/org/${'a'.repeat(251)}`, `ghcr.io/org/${'a'.repeat(252)}`,
 ]
 
-// mulberry32: a small deterministic PRNG, so a failure names a case that reproduces.
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const TOKENS = ['a', 'b', 'z9', '0', '.', '_', '__', '-', '--', '/', '/', 'A', ':', ':5000', 'localhost', 'io', 'example.com', '..']
 
 function fuzzed(count: number): string[] {
-  const random = prng(0x5161)
+  const random = seededRandom(0x5161)
   const out = new Set<string>()
   while (out.size < count) {
     const length = 1 + Math.floor(random() * 8)

@@ -32,6 +32,7 @@ describe('@sigil/test-servers public surface', () => {
         'requireRegistry',
         'runCosign',
         'runWithBlockedModules',
+        'seededRandom',
         'startFaultProxy',
         'startGcpKmsServer',
         'startAwsKmsServer',
