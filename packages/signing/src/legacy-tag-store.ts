@@ -17,7 +17,7 @@ import {
 import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, Descriptor, SignatureManifest, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {blobRace, settleDelay, sleep} from './settle.js'
+import {blobRace, readBack, settleDelay, sleep} from './settle.js'
 
 /** cosign's cap on one attachment (`COSIGN_MAX_ATTACHMENT_SIZE`, 128 MiB). */
 export const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024
@@ -161,14 +161,13 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
           await sleep(settleDelay(performance.now() - started, options.settleMs))
           continue
         }
-        const took = performance.now() - started
-        await sleep(settleDelay(took, options.settleMs))
-        let after = await readExisting(client, location)
-        const contended = round > 1 || (existing?.layers.length ?? 0) > 0 || after?.digest !== pushed.digest
-        if (contended && after?.layers.some(isOurs)) {
-          await sleep(settleDelay(2 * took, options.settleMs))
-          after = await readExisting(client, location)
-        }
+        const after = await readBack(
+          performance.now() - started,
+          options.settleMs,
+          () => readExisting(client, location),
+          (read) => read?.layers.some(isOurs) === true,
+          (read) => round > 1 || (existing?.layers.length ?? 0) > 0 || read?.digest !== pushed.digest,
+        )
         if (after?.layers.some(isOurs)) return {added: true, location: location.name, manifestDigest: after.digest}
         if (round >= rounds) {
           throw new SigningError('SIGNING_FAILED', `${rounds} attempts to add the signature to ${location.name} lost to concurrent writers; sign again`)

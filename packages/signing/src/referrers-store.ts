@@ -23,7 +23,7 @@ import {
 import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {blobRace, settleDelay, sleep} from './settle.js'
+import {blobRace, readBack, settleDelay, sleep} from './settle.js'
 
 /** What was learnt about registries' referrers API, kept between runs by the host. */
 export interface ReferrersApiMemory {
@@ -200,14 +200,13 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
         }
         if (!merged.added) return {added: true, location, index, manifestDigest}
         await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
-        const took = performance.now() - started
-        await sleep(settleDelay(took, options.settleMs))
-        let after = await client.getManifestIfExists(repository, tag)
-        const contended = round > 1 || existing !== undefined || (after !== undefined && !Buffer.from(after.bytes).equals(Buffer.from(merged.bytes)))
-        if (contended && listed(after?.bytes)) {
-          await sleep(settleDelay(2 * took, options.settleMs))
-          after = await client.getManifestIfExists(repository, tag)
-        }
+        const after = await readBack(
+          performance.now() - started,
+          options.settleMs,
+          () => client.getManifestIfExists(repository, tag),
+          (read) => listed(read?.bytes),
+          (read) => round > 1 || existing !== undefined || (read !== undefined && !Buffer.from(read.bytes).equals(Buffer.from(merged.bytes))),
+        )
         if (listed(after?.bytes)) return {added: true, location, index, manifestDigest}
         if (round >= rounds) {
           throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)

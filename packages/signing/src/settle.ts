@@ -20,3 +20,22 @@ export function blobRace(err: unknown): boolean {
   const entries = (err as {details?: {registryErrors?: Array<{code?: string}>}})?.details?.registryErrors ?? []
   return entries.some((e) => e.code === 'MANIFEST_BLOB_UNKNOWN' || e.code === 'BLOB_UNKNOWN')
 }
+
+/**
+ * Read a read-modify-write back after it: pause {@link settleDelay} of `tookMs`, read; when the
+ * write was `contended` (others write too) and the entry is there, look once more after a pause
+ * twice as long, since a concurrent writer's stale list may still land. Returns the last read.
+ */
+export async function readBack<T>(
+  tookMs: number,
+  settleMs: number | undefined,
+  read: () => Promise<T>,
+  present: (read: T) => boolean,
+  contended: (firstRead: T) => boolean,
+): Promise<T> {
+  await sleep(settleDelay(tookMs, settleMs))
+  const first = await read()
+  if (!contended(first) || !present(first)) return first
+  await sleep(settleDelay(2 * tookMs, settleMs))
+  return read()
+}
