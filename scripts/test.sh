@@ -24,6 +24,16 @@ export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 export OCLIF_DISABLE_LINKED_ESM_WARNING=1
 [[ -n ${CI:-} ]] && export CI
 
+# The interop vectors and the spec live in the project's shared folder, beside the clone
+# (../shared, read-only); without it a third of the suite cannot run. Say so before setting up.
+SHARED_DIR=$(cd "$REPO_ROOT/.." && pwd)/shared
+if [[ ! -d $SHARED_DIR/spec/vectors ]]; then
+  say "the test vectors are missing: expected $SHARED_DIR/spec/vectors (the project's shared folder, placed beside this clone)"
+  say "put the shared folder there (read-only is fine) and run scripts/test.sh again"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 t_start=$SECONDS
 setup_failed=0
 if ! bash "$REPO_ROOT/scripts/setup.sh"; then
