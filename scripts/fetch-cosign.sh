@@ -4,6 +4,12 @@
 #
 #   scripts/fetch-cosign.sh      cosign 2.5.x (Debian trixie)        -> .cache/cosign/usr/bin/cosign
 #   scripts/fetch-cosign.sh 3    cosign 3.1.x (Debian forky, else sid) -> .cache/cosign3/usr/bin/cosign
+#   scripts/fetch-cosign.sh skopeo  skopeo 1.18 (Debian trixie)        -> .cache/skopeo/skopeo
+#
+# skopeo is the third peer: Debian 12's skopeo has sigstore support compiled out, trixie's has it
+# (policy type sigstoreSigned). It needs glibc 2.38, so trixie's libc6 and the libraries it links
+# (gpgme, assuan, gpg-error, sqlite) are unpacked beside it and .cache/skopeo/skopeo is a small
+# wrapper that runs it with trixie's own loader and that library path; the system is untouched.
 #
 # How (see ../shared/docs/toolchain.md, "The real cosign, as a test peer"):
 #   - a PRIVATE sources list naming the same Debian archive URIs this machine already uses
@@ -60,8 +66,15 @@ case $MAJOR in
     EXPECTED=3.1.1
     EXTRA_KEYRING_SUITES=(trixie)
     ;;
+  skopeo)
+    TAG=fetch-skopeo
+    read -r -a SUITES <<<"${SIGIL_SKOPEO_SUITE:-trixie}"
+    CACHE=${SIGIL_SKOPEO_CACHE:-$REPO_ROOT/.cache/skopeo}
+    EXPECTED=1.18.0
+    EXTRA_KEYRING_SUITES=()
+    ;;
   *)
-    printf 'usage: %s [2|3]   (cosign major; default 2)\n' "$0" >&2
+    printf 'usage: %s [2|3|skopeo]   (cosign major, default 2; or skopeo)\n' "$0" >&2
     exit 2
     ;;
 esac
@@ -72,11 +85,20 @@ die() { say "ERROR: $*"; exit 1; }
 
 BIN=$CACHE/usr/bin/cosign
 APT_DIR=$CACHE/apt
+PACKAGE=cosign
+# Libraries skopeo needs beyond the machine's (glibc >= 2.38 and what libgpgme links).
+SKOPEO_LIBS=(libc6 libgpgme11t64 libassuan9 libgpg-error0 libsqlite3-0)
+if [[ $MAJOR == skopeo ]]; then
+  BIN=$CACHE/skopeo
+  PACKAGE=skopeo
+fi
 
 # cosign never needs the network for `version`; keep it that way.
 cosign_version() {
+  local arg=version
+  [[ $PACKAGE == skopeo ]] && arg=--version
   env -u NO_PROXY -u no_proxy HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 \
-    "$BIN" version 2>&1
+    "$BIN" "$arg" 2>&1
 }
 
 # Debian builds cosign without ldflags, so `cosign version` says "GitVersion: devel"; the
@@ -86,10 +108,10 @@ report() {
   local v s
   v=$(cat "$CACHE/VERSION" 2>/dev/null || true)
   s=$(cat "$CACHE/SUITE" 2>/dev/null || printf '%s' "${SUITES[0]}")
-  say "cosign ${v:-?} (Debian $s package) at $BIN"
+  say "$PACKAGE ${v:-?} (Debian $s package) at $BIN"
   case "$v" in
-    "$EXPECTED" | "$EXPECTED"-*) ;;
-    *) say "warning: expected cosign $EXPECTED, got '${v:-unknown}' (the $s package may have moved on)" ;;
+    "$EXPECTED" | "$EXPECTED"[-+]*) ;;
+    *) say "warning: expected $PACKAGE $EXPECTED, got '${v:-unknown}' (the $s package may have moved on)" ;;
   esac
   printf '%s\n' "$BIN"
 }
@@ -99,7 +121,7 @@ if [[ -x $BIN ]] && cosign_version >/dev/null; then
   exit 0
 fi
 
-command -v apt-get >/dev/null || die "apt-get not found (a Debian-based machine is needed to fetch cosign)"
+command -v apt-get >/dev/null || die "apt-get not found (a Debian-based machine is needed to fetch $PACKAGE)"
 command -v dpkg-deb >/dev/null || die "dpkg-deb not found"
 
 # --- the machine's own Debian source: URIs + Signed-By, read from its apt configuration -------
@@ -280,19 +302,35 @@ verify_suite() {
   done
 }
 
-# fetch_from LIST SUITE: download cosign from the (updated) LIST and unpack it if it is our major.
+# fetch_from LIST SUITE: download cosign (or skopeo) from the (updated) LIST and unpack it if it
+# is the wanted version.
 fetch_from() {
-  local list=$1 suite=$2 deb version
-  say "apt-get download cosign ($suite)"
-  deb=$(private_download "$list" cosign) || { say "apt-get download cosign failed in $suite"; return 1; }
+  local list=$1 suite=$2 deb version lib
+  say "apt-get download $PACKAGE ($suite)"
+  deb=$(private_download "$list" "$PACKAGE") || { say "apt-get download $PACKAGE failed in $suite"; return 1; }
   version=$(dpkg-deb -f "$deb" Version)
-  if [[ $version != "$MAJOR".* ]]; then
+  if [[ $PACKAGE == cosign && $version != "$MAJOR".* ]]; then
     say "$suite has cosign $version, not $MAJOR.x"
     return 1
   fi
   say "unpacking $(basename "$deb")"
-  rm -rf "${CACHE:?}/usr"
+  rm -rf "${CACHE:?}/usr" "${CACHE:?}/lib" "${CACHE:?}/lib64"
   dpkg-deb -x "$deb" "$CACHE"
+  if [[ $PACKAGE == skopeo ]]; then
+    for lib in "${SKOPEO_LIBS[@]}"; do
+      deb=$(private_download "$list" "$lib") || { say "apt-get download $lib failed in $suite"; return 1; }
+      dpkg-deb -x "$deb" "$CACHE"
+    done
+    # Run with the suite's own loader and libraries; nothing of the machine's is replaced.
+    cat >"$BIN" <<'WRAPPER'
+#!/bin/sh
+# skopeo from Debian trixie, run with trixie's loader and libraries (see scripts/fetch-cosign.sh).
+d=$(dirname "$0")
+L=$d/usr/lib/x86_64-linux-gnu
+exec "$L/ld-linux-x86-64.so.2" --library-path "$L" "$d/usr/bin/skopeo" "$@"
+WRAPPER
+    chmod 755 "$BIN"
+  fi
   printf '%s\n' "$version" >"$CACHE/VERSION"
   printf '%s\n' "$suite" >"$CACHE/SUITE"
 }
@@ -316,16 +354,16 @@ if [[ $fetched != true && $verified_any != true ]]; then
   if [[ ${SIGIL_COSIGN_ALLOW_UNVERIFIED:-} == 1 && ${CI:-} != true ]]; then
     suite=${SUITES[0]}
     list=$APT_DIR/$suite.list
-    say "WARNING: SIGIL_COSIGN_ALLOW_UNVERIFIED=1: fetching $suite's cosign WITHOUT a signature check"
+    say "WARNING: SIGIL_COSIGN_ALLOW_UNVERIFIED=1: fetching $suite's $PACKAGE WITHOUT a signature check"
     write_list "$list" "$suite" "trusted=yes"
     private_update "$list" || die "apt-get update for $suite failed"
     fetch_from "$list" "$suite" && fetched=true
   else
-    die "no archive of ${SUITES[*]} could be verified; not fetching cosign"
+    die "no archive of ${SUITES[*]} could be verified; not fetching $PACKAGE"
   fi
 fi
-[[ $fetched == true ]] || die "no cosign $MAJOR.x could be fetched from ${SUITES[*]}"
+[[ $fetched == true ]] || die "no $PACKAGE ${EXPECTED} could be fetched from ${SUITES[*]}"
 
-[[ -x $BIN ]] || die "the package did not contain usr/bin/cosign"
+[[ -x $BIN ]] || die "the package did not contain usr/bin/$PACKAGE"
 cosign_version >/dev/null || die "$BIN does not run: $(cosign_version | head -n 3)"
 report

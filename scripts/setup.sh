@@ -8,12 +8,13 @@
 #      (`apt-get update` once, only when something is missing);
 #   3. the real cosign as two test peers via scripts/fetch-cosign.sh: 2.5.0 (Debian trixie) into
 #      .cache/cosign and 3.1.1 (Debian forky, else sid) into .cache/cosign3; a failure of either
-#      is a set-up failure;
+#      is a set-up failure; and trixie's skopeo 1.18 (sigstore support compiled in, unlike
+#      bookworm's) into .cache/skopeo, run with trixie's own loader and libraries;
 #   4. `pnpm install --frozen-lockfile` and `pnpm run build` (turbo).
 # Package registries and Debian mirrors come only from this machine's own npm/apt configuration;
 # this script names none.
 #
-# Env: SIGIL_SKIP_COSIGN=1 skips step 3, both majors (not honoured under CI=true).
+# Env: SIGIL_SKIP_COSIGN=1 skips step 3, all three peers (not honoured under CI=true).
 set -euo pipefail
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -83,6 +84,9 @@ else
   say "cosign 2 ok: $cosign_path ($(elapsed))"
   cosign3_path=$(bash "$REPO_ROOT/scripts/fetch-cosign.sh" 3) || die "fetching cosign 3 failed (see above)"
   say "cosign 3 ok: $cosign3_path ($(elapsed))"
+  # Debian 12's skopeo has sigstore compiled out; trixie's checks a sigstoreSigned policy.
+  skopeo_path=$(bash "$REPO_ROOT/scripts/fetch-cosign.sh" skopeo) || die "fetching trixie's skopeo failed (see above)"
+  say "skopeo (sigstore) ok: $skopeo_path ($(elapsed))"
 fi
 
 # --- dependencies and build ------------------------------------------------------------------

@@ -47,6 +47,9 @@ fi
 if [[ -z ${SIGIL_COSIGN3:-} && -x $REPO_ROOT/.cache/cosign3/usr/bin/cosign ]]; then
   export SIGIL_COSIGN3=$REPO_ROOT/.cache/cosign3/usr/bin/cosign
 fi
+if [[ -z ${SIGIL_SKOPEO_SIGSTORE:-} && -x $REPO_ROOT/.cache/skopeo/skopeo ]]; then
+  export SIGIL_SKOPEO_SIGSTORE=$REPO_ROOT/.cache/skopeo/skopeo
+fi
 
 VITEST=$REPO_ROOT/node_modules/.bin/vitest
 RESULTS=$(mktemp -d "${TMPDIR:-/tmp}/sigil-test.XXXXXX")

@@ -3,31 +3,35 @@
  * real registry (distribution 2.8, behind a counting proxy that adds nothing: no referrers API):
  * the index and every platform manifest are signed, in the legacy format and in cosign 3's
  * bundle format; sigil verifies each digest, cosign 2.5 verifies each platform's legacy signature
- * and cosign 3.1.1 each platform's bundle.
+ * and cosign 3.1.1 each platform's bundle; skopeo 1.18 (trixie's, sigstore compiled in) copies
+ * every platform only when each is signed, under a `sigstoreSigned` policy.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
 import {
   COSIGN3_VERIFY_KEY_ARGS,
+  DEAD_PROXY,
   pushIndex,
   pushMultiPlatformImage,
   pushRandomImage,
   requireCosign,
   requireCosign3,
   requireRegistry,
+  requireSkopeoSigstore,
   runCosign,
   startReferrersProxy,
   startRegistry,
 } from '@sigil/test-servers'
 import type {ImageFormat, MultiPlatformImage, ReferrersProxy, TestRegistry} from '@sigil/test-servers'
 import type {SignResultJson} from '../src/commands/sign.js'
-import {sigil} from './run-cli.js'
+import {runProgram, sigil} from './run-cli.js'
 
 const cosign2 = requireCosign()
 const cosign3 = requireCosign3()
+const skopeo = requireSkopeoSigstore()
 let registry: TestRegistry
 let proxy: ReferrersProxy
 let dir: string
@@ -176,6 +180,77 @@ describe('sign --recursive, legacy format', () => {
         expect(JSON.parse(v.stdout)[0].critical.image['docker-manifest-digest']).toBe(digest)
       }
     })
+  })
+})
+
+describe.skipIf(!skopeo)("skopeo's sigstore policy (containers/image)", () => {
+  /**
+   * `skopeo copy --all` of `repo@digest` into an OCI layout under a policy that accepts only
+   * images with a sigstore signature by cosign.pub for that repository (containers/image checks
+   * each platform manifest it copies). skopeo reads legacy `.sig` attachments
+   * (`use-sigstore-attachments`); it does not read cosign 3 bundles, so only the legacy format is
+   * tested here.
+   */
+  async function skopeoCopyAll(repo: string, digest: string): Promise<{code: number; stderr: string}> {
+    const work = mkdtempSync(join(dir, 'skopeo-'))
+    const policy = join(work, 'policy.json')
+    const registriesD = join(work, 'registries.d')
+    mkdirSync(registriesD)
+    writeFileSync(join(registriesD, 'default.yaml'), 'default-docker:\n  use-sigstore-attachments: true\n')
+    writeFileSync(
+      policy,
+      JSON.stringify({
+        default: [{type: 'reject'}],
+        transports: {
+          docker: {[repo]: [{type: 'sigstoreSigned', keyPath: join(dir, 'cosign.pub'), signedIdentity: {type: 'matchRepository'}}]},
+          oci: {'': [{type: 'insecureAcceptAnything'}]},
+        },
+      }),
+    )
+    const r = await runProgram(
+      skopeo!,
+      ['--policy', policy, '--registries.d', registriesD, 'copy', '--all', '--remove-signatures', '--src-tls-verify=false', `docker://${repo}@${digest}`, `oci:${join(work, 'layout')}:copied`],
+      {env: {HOME: work, XDG_RUNTIME_DIR: work, HTTPS_PROXY: DEAD_PROXY, HTTP_PROXY: DEAD_PROXY}},
+    )
+    return {code: r.code, stderr: r.stderr}
+  }
+
+  test('every platform signed (sign --recursive): skopeo copies all of them', async () => {
+    const {ref, repo, pushed} = await multiArch()
+    expect((await sigil(['sign', '--key', 'cosign.key', '--recursive', ref], {cwd: dir, env})).code).toBe(0)
+    const r = await skopeoCopyAll(repo, pushed.digest)
+    expect(r.code, r.stderr).toBe(0)
+  })
+
+  test('only the index signed (no --recursive): skopeo refuses the unsigned platforms', async () => {
+    const {ref, repo, pushed} = await multiArch()
+    expect((await sigil(['sign', '--key', 'cosign.key', ref], {cwd: dir, env})).code).toBe(0)
+    const r = await skopeoCopyAll(repo, pushed.digest)
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toMatch(/Source image rejected: A signature was required, but no signature exists/)
+  })
+
+  test('what skopeo checks: each platform it copies (signing the platforms alone is enough)', async () => {
+    const {repo, pushed} = await multiArch()
+    for (const p of pushed.platforms) expect((await sigil(['sign', '--key', 'cosign.key', `${repo}@${p.digest}`], {cwd: dir, env})).code).toBe(0)
+    // containers/image checks the policy on each platform manifest it copies, not on the index
+    // (so, for skopeo, "every platform must be signed" is exactly what --recursive provides).
+    const r = await skopeoCopyAll(repo, pushed.digest)
+    expect(r.code, r.stderr).toBe(0)
+  })
+
+  test('nothing signed: refused; a signature by another key: refused', async () => {
+    const {ref, repo, pushed} = await multiArch()
+    const none = await skopeoCopyAll(repo, pushed.digest)
+    expect(none.code).not.toBe(0)
+    expect(none.stderr).toMatch(/Source image rejected: A signature was required, but no signature exists/)
+    const other = mkdtempSync(join(dir, 'other-key-'))
+    expect((await sigil(['generate-key-pair'], {cwd: other, env})).code).toBe(0)
+    expect((await sigil(['sign', '--key', 'cosign.key', '--recursive', ref], {cwd: other, env})).code).toBe(0)
+    const r = await skopeoCopyAll(repo, pushed.digest)
+    expect(r.code).not.toBe(0)
+    expect(r.stderr).toMatch(/Source image rejected: .*(signature|verif)/i)
+    console.info(`skopeo, signature by another key: ${r.stderr.trim().split('\n').pop()}`)
   })
 })
 

@@ -36,13 +36,13 @@ function findRepoRoot(): string | undefined {
   }
 }
 
-/** `$VAR` if set (and present), else `<repo>/.cache/<cacheDir>/usr/bin/cosign` when it exists. */
-function findBinary(envVar: string, cacheDir: string): string | undefined {
+/** `$VAR` if set (and present), else `<repo>/.cache/<cacheDir>/<inCache>` when it exists. */
+function findBinary(envVar: string, cacheDir: string, inCache = 'usr/bin/cosign'): string | undefined {
   const fromEnv = process.env[envVar]
   if (fromEnv) return existsSync(fromEnv) ? fromEnv : undefined
   const root = findRepoRoot()
   if (root === undefined) return undefined
-  const cached = join(root, '.cache', cacheDir, 'usr', 'bin', 'cosign')
+  const cached = join(root, '.cache', cacheDir, ...inCache.split('/'))
   return existsSync(cached) ? cached : undefined
 }
 
@@ -85,6 +85,16 @@ export function findCosign3(): string | undefined {
 /** Like {@link requireCosign}, for cosign 3: under CI=true a missing cosign 3 throws. */
 export function requireCosign3(): string | undefined {
   return requireBinary(findCosign3(), 'cosign 3', 'SIGIL_COSIGN3', 'scripts/fetch-cosign.sh 3')
+}
+
+/**
+ * A skopeo that checks sigstore signatures (policy type `sigstoreSigned`): `$SIGIL_SKOPEO_SIGSTORE`
+ * if set (and present), else `<repo>/.cache/skopeo/skopeo` (trixie's skopeo 1.18 behind a wrapper,
+ * from `scripts/fetch-cosign.sh skopeo`). Debian 12's own /usr/bin/skopeo has sigstore compiled
+ * out, so it is never used for this. Under CI=true a missing one throws.
+ */
+export function requireSkopeoSigstore(): string | undefined {
+  return requireBinary(findBinary('SIGIL_SKOPEO_SIGSTORE', 'skopeo', 'skopeo'), 'skopeo with sigstore support', 'SIGIL_SKOPEO_SIGSTORE', 'scripts/fetch-cosign.sh skopeo')
 }
 
 /**

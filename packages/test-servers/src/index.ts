@@ -33,6 +33,7 @@ export {
   findCosign3,
   requireCosign,
   requireCosign3,
+  requireSkopeoSigstore,
   runCosign,
   type CosignResult,
   type RunCosignOptions,
