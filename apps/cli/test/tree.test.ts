@@ -1,14 +1,15 @@
 /** `sigil tree`: signatures, attestations and SBOMs attached to an image, through the binary. */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {pushRandomImage, requireCosign, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
+import {COSIGN3_VERIFY_KEY_ARGS, cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 const cosign = requireCosign()
+const cosign3 = requireCosign3()
 let registry: TestRegistry
 let dir: string
 const env = {COSIGN_PASSWORD: 'pw', SIGIL_PASSWORD: undefined}
@@ -43,14 +44,20 @@ describe('sigil tree', () => {
 
     const r = await sigil(['tree', ref], {cwd: dir})
     expect(r.code, r.stderr).toBe(0)
+    // As cosign prints it: the reference as given, then each layer (├──, the last └──).
     expect(r.stdout).toBe(
       [
-        `📦 Supply Chain Security Related artifacts for an image: ${registry.host}/tree/signed@${digest}`,
+        `📦 Supply Chain Security Related artifacts for an image: ${ref}`,
         `└── 🔐 Signatures for an image tag: ${registry.host}/tree/signed:sha256-${digest.slice(7)}.sig`,
-        ...layers.map((d) => `   └── 🍒 ${d}`),
+        `   ├── 🍒 ${layers[0]}`,
+        `   └── 🍒 ${layers[1]}`,
         '',
       ].join('\n'),
     )
+    if (cosign) {
+      const theirs = await runCosign(['tree', '--allow-http-registry', ref], {cwd: dir})
+      expect(theirs.stdout).toBe(r.stdout)
+    }
     const j = await sigil(['tree', '--json', ref], {cwd: dir})
     expect(JSON.parse(j.stdout)).toMatchObject({digest, branches: [{kind: 'signature', layers: layers.map((d) => ({digest: d}))}]})
   })
@@ -76,7 +83,52 @@ describe('sigil tree', () => {
     expect(tree.branches).toHaveLength(1)
     expect(tree.branches[0]).toMatchObject({kind: 'signature', location: expect.stringMatching(new RegExp(`^${registry.host}/tree/bundled@sha256:[0-9a-f]{64}$`)), layers: [{mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json'}]})
     const text = await sigil(['tree', ref], {cwd: dir})
-    expect(text.stdout).toContain('└── 🔐 Signatures for an image referrer: ')
+    expect(text.stdout).toContain(`└── 🔗 https://sigstore.dev/cosign/sign/v1 artifacts via OCI referrer: ${tree.branches[0]!.location}\n`)
+  })
+
+  test.skipIf(!cosign || !cosign3)("signatures, attestations and an SBOM in both formats: sigil's tree prints what cosign 2.5's and 3.1.1's print", async () => {
+    const {digest} = await pushRandomImage(new RegistryClient(), {registry: registry.host, repository: 'tree/everything'}, 'v1')
+    const ref = `${registry.host}/tree/everything@${digest}`
+    writeFileSync(join(dir, 'slsa.json'), readFileSync(new URL('../../../../shared/spec/vectors/cosign3/attestation/predicate-slsa02.json', import.meta.url)))
+    writeFileSync(join(dir, 'sbom.spdx.json'), JSON.stringify({spdxVersion: 'SPDX-2.3', name: 'x'}))
+    const cenv = {COSIGN_PASSWORD: 'pw'}
+    const run = async (args: string[], bin?: string) => {
+      const r = await runCosign(args, {cwd: dir, env: cenv, ...(bin === undefined ? {} : {cosign: bin})})
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0)
+      return r
+    }
+    expect((await sigil(['sign', '--key', 'alice.key', ref], {cwd: dir, env})).code).toBe(0)
+    await run(['attest', '--key', 'alice.key', '--predicate', 'slsa.json', '--type', 'slsaprovenance', '--tlog-upload=false', '--yes', '--allow-http-registry', ref])
+    await run(['attach', 'sbom', '--sbom', 'sbom.spdx.json', '--type', 'spdx', '--allow-http-registry', ref])
+    const config = await cosign3SigningConfig(dir)
+    await run(['sign', '--key', 'bob.key', ...cosign3SignArgs(config), ref], cosign3)
+    await run(['attest', '--key', 'bob.key', '--predicate', 'slsa.json', '--type', 'slsaprovenance', ...cosign3SignArgs(config), ref], cosign3)
+    const ours = await sigil(['tree', ref], {cwd: dir})
+    expect(ours.code, ours.stderr).toBe(0)
+    // cosign prints its branches in Go map order (random); sigil prints the legacy tags
+    // (signatures, attestations, SBOMs), then the referrers. Same lines, same branches.
+    const branchesOf = (out: string): string[] => out.trimEnd().split(/\n(?=└── )/).slice(1).sort()
+    const header = ours.stdout.split('\n')[0]
+    expect(header).toBe(`📦 Supply Chain Security Related artifacts for an image: ${ref}`)
+    const theirs3 = await run(['tree', '--allow-http-registry', ref], cosign3)
+    expect(theirs3.stdout.split('\n')[0]).toBe(header)
+    expect(branchesOf(ours.stdout)).toEqual(branchesOf(theirs3.stdout))
+    expect(branchesOf(ours.stdout)).toHaveLength(5)
+    expect(ours.stdout).toContain('└── 🔗 https://sigstore.dev/cosign/sign/v1 artifacts via OCI referrer: ')
+    expect(ours.stdout).toContain('└── 🔗 https://slsa.dev/provenance/v0.2 artifacts via OCI referrer: ')
+    // cosign 2.5 knows only the legacy tags: those three branches, the same.
+    const theirs2 = await run(['tree', '--allow-http-registry', ref])
+    expect(branchesOf(theirs2.stdout)).toEqual(branchesOf(ours.stdout).filter((b) => !b.includes('via OCI referrer')))
+    // The first branches are the tags, in sigil's order.
+    expect(ours.stdout.split('\n').filter((l) => l.startsWith('└── ')).map((l) => l.slice(4, 6))).toEqual(['🔐', '💾', '📦', '🔗', '🔗'])
+    const j = JSON.parse((await sigil(['tree', '--json', ref], {cwd: dir})).stdout) as {branches: Array<{kind: string; predicateType?: string}>}
+    expect(j.branches.map((b) => [b.kind, b.predicateType])).toEqual([
+      ['signature', undefined],
+      ['attestation', undefined],
+      ['sbom', undefined],
+      ['signature', 'https://sigstore.dev/cosign/sign/v1'],
+      ['attestation', 'https://slsa.dev/provenance/v0.2'],
+    ])
   })
 
   test('a registry that is down is an error (exit 1), not "nothing attached"', async () => {

@@ -18,12 +18,17 @@ export interface AttachmentBranch {
   readonly location: string
   /** One per signature, attestation or SBOM there, in the order stored. */
   readonly layers: ReadonlyArray<{readonly digest: string; readonly mediaType: string; readonly size: number}>
+  /** A referrer's predicate type (cosign 3 bundles record it in the manifest's annotations). */
+  readonly predicateType?: string
 }
 
 /** What {@link attachmentTree} found. */
 export interface AttachmentTree {
   readonly digest: string
-  /** Only the kinds present, signatures first. */
+  /**
+   * Only the kinds present: the legacy tags first (signatures, attestations, SBOMs), then the
+   * referrers in the same kind order.
+   */
   readonly branches: readonly AttachmentBranch[]
 }
 
@@ -41,9 +46,20 @@ export async function attachmentTree(image: ImageReference, options: AttachmentT
   const listed = await Promise.all(KINDS.flatMap((kind) => stores.map(async (store) => ({kind, items: await store.list(subject, kind)}))))
   const branches: AttachmentBranch[] = []
   for (const {kind, items} of listed) {
-    const byLocation = new Map<string, AttachmentBranch['layers'][number][]>()
-    for (const a of items) byLocation.set(a.location, [...(byLocation.get(a.location) ?? []), {digest: a.digest, mediaType: a.mediaType, size: a.size}])
-    for (const [location, layers] of byLocation) branches.push({kind, location, layers})
+    const byLocation = new Map<string, {layers: AttachmentBranch['layers'][number][]; predicateType?: string}>()
+    for (const a of items) {
+      const branch = byLocation.get(a.location) ?? {layers: [], ...(a.predicateType === undefined ? {} : {predicateType: a.predicateType})}
+      branch.layers.push({digest: a.digest, mediaType: a.mediaType, size: a.size})
+      byLocation.set(a.location, branch)
+    }
+    for (const [location, branch] of byLocation) branches.push({kind, location, ...branch})
   }
+  // Tags before referrers (as cosign 3 prints them); the sort is stable, so kinds keep their order.
+  branches.sort((a, b) => Number(isReferrer(a)) - Number(isReferrer(b)))
   return {digest, branches}
+}
+
+/** A referrer is named by digest (`repo@sha256:…`), a legacy attachment by tag. */
+function isReferrer(branch: AttachmentBranch): boolean {
+  return branch.location.includes('@')
 }

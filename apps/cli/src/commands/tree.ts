@@ -29,7 +29,7 @@ export default defineCommand({
       // Both formats: the legacy tags first (as cosign tree lists them), then cosign 3's referrers.
       stores: [legacyTagStore({client, ...location}), referrersStore({client, signatureRepository: location.signatureRepository, memory: referrersApiMemory()})],
     })
-    if (!io.json) writeStdout(text.render(`${image.repositoryName}@${tree.digest}`, tree))
+    if (!io.json) writeStdout(text.render(image.name, `${image.repositoryName}@${tree.digest}`, tree))
     return {image: image.name, ...tree}
   },
 })
