@@ -383,12 +383,16 @@ async function copyLegacyTag(
   const source = at(src, tag)
   const destination = at(dst, tag)
   const parsed = readSignatureManifest(found.bytes, source)
+  const result = (written: boolean): CopiedAttachment => ({kind, format: 'legacy-tag', subject, source, destination, written})
+  // The destination's tag is read first: the same manifest there needs no blob checked.
+  let first: FetchedManifest | undefined = await client.getManifestIfExists(dst, tag)
+  if (first?.digest === found.digest) return result(false)
   await blobs.copy([parsed.config, ...parsed.layers])
   const wanted = new Set(parsed.layers.map(layerKey))
-  const result = (written: boolean): CopiedAttachment => ({kind, format: 'legacy-tag', subject, source, destination, written})
   for (let round = 1; ; round++) {
     const started = performance.now()
-    const existing = await client.getManifestIfExists(dst, tag)
+    const existing = round === 1 ? first : await client.getManifestIfExists(dst, tag)
+    first = undefined
     if (existing?.digest === found.digest) return result(round > 1)
     let manifest: Uint8Array
     let mediaType: string
