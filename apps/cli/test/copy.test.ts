@@ -4,12 +4,13 @@
  * signed in both formats (and attested by cosign) are copied, and sigil, cosign 2.5 and cosign
  * 3.1.1 verify them at the destination.
  */
+import {randomBytes} from 'node:crypto'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {parseReferrersIndex} from '@sigil/core'
+import {parseReferrersIndex, sha256Digest} from '@sigil/core'
 import {
   COSIGN3_VERIFY_KEY_ARGS,
   cosign3SignArgs,
@@ -26,7 +27,7 @@ import {
 } from '@sigil/test-servers'
 import type {FaultProxy, MultiPlatformImage, ReferrersProxy, TestRegistry} from '@sigil/test-servers'
 import type {CopyResultJson} from '../src/commands/copy.js'
-import {sigil} from './run-cli.js'
+import {sigil, sigilOnTerminal} from './run-cli.js'
 
 const cosign2 = requireCosign()
 const cosign3 = requireCosign3()
@@ -251,6 +252,27 @@ describe('flags', () => {
     expect(bad.stderr).toBe('Error: invalid value for --only: foo; use sig, att or sbom (comma-separated)\n')
   })
 
+  test.skipIf(!cosign2)('--only sbom: the .sbom tag cosign 2.5 attached, byte for byte, and nothing else', async () => {
+    const {repository, repo, digest} = await single()
+    expect((await sign(`${repo}@${digest}`)).code).toBe(0)
+    writeFileSync(join(dir, 'sbom.spdx.json'), JSON.stringify({spdxVersion: 'SPDX-2.3', name: 'app'}))
+    const attach = await runCosign(['attach', 'sbom', '--sbom', 'sbom.spdx.json', '--type', 'spdx', '--allow-http-registry', `${repo}@${digest}`], {cwd: dir})
+    expect(attach.code, attach.stderr).toBe(0)
+    const dstRepository = `copy/sbom${++n}`
+    const c = await run(['copy', '--only', 'sbom', '--json', `${repo}:v1`, `${pb.host}/${dstRepository}:v1`])
+    expect(c.code, c.stderr).toBe(0)
+    const out = JSON.parse(c.stdout) as CopyResultJson
+    expect(out.attachments.map((x) => [x.kind, x.format, x.destination])).toEqual([['sbom', 'legacy-tag', `${pb.host}/${dstRepository}:sha256-${digest.slice(7)}.sbom`]])
+    const tag = `sha256-${digest.slice(7)}.sbom`
+    const theirs = await client.getManifest({registry: a.host, repository}, tag)
+    const ours = await client.getManifest({registry: b.host, repository: dstRepository}, tag)
+    expect(ours.digest).toBe(theirs.digest)
+    expect(await client.getManifestIfExists({registry: b.host, repository: dstRepository}, `sha256-${digest.slice(7)}.sig`)).toBeUndefined()
+    const tree = await run(['tree', '--json', `${pb.host}/${dstRepository}@${digest}`])
+    expect(tree.code, tree.stderr).toBe(0)
+    expect(JSON.parse(tree.stdout).branches.map((br: {kind: string}) => br.kind)).toEqual(['sbom'])
+  })
+
   test('a destination tag naming another image: exit 1 and nothing written; -f overwrites it', async () => {
     const {repo, digest} = await single()
     const dstRepository = `copy/force${++n}`
@@ -283,6 +305,36 @@ describe('flags', () => {
     const none = await run(['copy', '--platform', 'linux/s390x', `${repo}:v1`, `${pb.host}/${dstRepository}:s390x`])
     expect(none.code).toBe(11)
     expect(none.stderr).toBe(`Error: ${repo}:v1 has no platform linux/s390x (it has linux/amd64, linux/arm64/v8, linux/arm/v7)\n`)
+  })
+})
+
+describe('output', () => {
+  test('a big copy on a terminal shows a progress line on stderr, then the summary', async () => {
+    // A 10 MiB layer: over the size from which progress is shown.
+    const repository = `copy/big${++n}`
+    const repo = {registry: a.host, repository}
+    const layer = randomBytes(10 * 1024 * 1024)
+    const config = new TextEncoder().encode(JSON.stringify({architecture: 'amd64', os: 'linux', rootfs: {type: 'layers', diff_ids: []}}))
+    await client.uploadBlob(repo, sha256Digest(layer), layer)
+    await client.uploadBlob(repo, sha256Digest(config), config)
+    const manifest = new TextEncoder().encode(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: {mediaType: 'application/vnd.oci.image.config.v1+json', size: config.length, digest: sha256Digest(config)},
+        layers: [{mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: layer.length, digest: sha256Digest(layer)}],
+      }),
+    )
+    await client.putManifest(repo, 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json')
+    const dst = `${pb.host}/copy/big${n}:v1`
+    const t = await sigilOnTerminal(['copy', `${pa.host}/${repository}:v1`, dst], {cwd: dir}, [['expect', 'Copied ']])
+    expect(t.code, t.output).toBe(0)
+    expect(t.output).toMatch(/Copying blobs: 2\/2, 10\.0 MiB sent/)
+    expect(t.output).toContain(`to ${dst}: 1 of 1 manifest written, 2 blobs (2 uploaded, 0 mounted, 0 already there)`)
+    // Not on a pipe.
+    const piped = await run(['copy', '-f', `${pa.host}/${repository}:v1`, `${pb.host}/copy/big${n}-again:v1`])
+    expect(piped.code, piped.stderr).toBe(0)
+    expect(piped.stderr).not.toContain('Copying blobs')
   })
 })
 

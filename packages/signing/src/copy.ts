@@ -70,7 +70,8 @@ export interface CopyImageOptions {
 
 /** What {@link copyImage} reports as it goes. */
 export type CopyEvent =
-  | {readonly kind: 'resolved'; readonly digest: string; readonly manifests: number; readonly blobs: number}
+  /** The image walked: its manifests, and its distinct blobs with their total size. */
+  | {readonly kind: 'resolved'; readonly digest: string; readonly manifests: number; readonly blobs: number; readonly bytes: number}
   /** Blobs done of those known so far, and the bytes moved through this process (mounts move none). */
   | {readonly kind: 'progress'; readonly done: number; readonly total: number; readonly bytes: number}
   /** Something is about to be written at the destination. */
@@ -151,7 +152,8 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const manifests = await walk(client, src, top, topPlatform, limit, source.name)
   const blobs = blobCopier(client, src, dst, limit, emit)
   const imageBlobs = manifests.filter((m) => !isIndexMediaType(m.mediaType)).flatMap((m) => blobsOf(m.bytes, at(src, m.digest)))
-  emit({kind: 'resolved', digest: top.digest, manifests: manifests.length, blobs: new Set(imageBlobs.map((b) => b.digest)).size})
+  const distinct = new Map(imageBlobs.map((b) => [b.digest, b.size]))
+  emit({kind: 'resolved', digest: top.digest, manifests: manifests.length, blobs: distinct.size, bytes: [...distinct.values()].reduce((x, y) => x + y, 0)})
   await blobs.copy(imageBlobs)
 
   // Children first: a registry may refuse an index whose manifests it does not have.

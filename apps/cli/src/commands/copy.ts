@@ -13,8 +13,9 @@ import {copy as text} from '../messages.js'
 export type CopyResultJson = CopyImageResult
 
 const ONLY: Readonly<Record<string, AttachmentKind>> = {sig: 'signature', att: 'attestation', sbom: 'sbom'}
-/** A copy still running after this long shows a progress line (on a terminal only). */
+/** A copy still running after this long, or of this many bytes of blobs, shows a progress line (on a terminal only). */
 const PROGRESS_AFTER_MS = 500
+const PROGRESS_FROM_BYTES = 8 * 1024 * 1024
 
 /** `--only sig,att` (repeatable, comma-separated) → the kinds; an unknown value is a usage error. */
 function parseOnly(values: readonly string[], sigOnly: boolean): AttachmentKind[] {
@@ -52,13 +53,15 @@ export default defineCommand({
     const started = Date.now()
     const terminal = !io.json && process.stderr.isTTY === true
     let progressShown = false
+    let big = false
     const onEvent = (e: CopyEvent): void => {
+      if (e.kind === 'resolved') big = e.bytes >= PROGRESS_FROM_BYTES
       if (e.kind === 'write' && !e.location.includes('/blobs/') && !/@sha256:[0-9a-f]{64}$/.test(e.location)) {
         if (progressShown) writeStderr('\r\x1b[K')
         progressShown = false
         info(io, text.writing(e.location))
       }
-      if (e.kind === 'progress' && terminal && Date.now() - started > PROGRESS_AFTER_MS) {
+      if (e.kind === 'progress' && terminal && (big || Date.now() - started > PROGRESS_AFTER_MS)) {
         writeStderr(`\r\x1b[K${text.progress(e.done, e.total, e.bytes)}`)
         progressShown = true
       }
