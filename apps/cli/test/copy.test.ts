@@ -41,7 +41,9 @@ let papi: ReferrersProxy
 let pb: ReferrersProxy
 let dir: string
 let signingConfig: string
-const env = {COSIGN_PASSWORD: 'pw', SIGIL_PASSWORD: undefined}
+/** A home of the tests' own: no docker config, data or cache of the user's is read or written. */
+const home = mkdtempSync(join(tmpdir(), 'sigil-copy-home-'))
+const env = {COSIGN_PASSWORD: 'pw', SIGIL_PASSWORD: undefined, HOME: home, DOCKER_CONFIG: join(home, '.docker'), SIGIL_DATA_DIR: join(home, 'data'), XDG_CONFIG_HOME: join(home, '.config')}
 const client = new RegistryClient()
 const WRITES = /^(PUT|POST|PATCH|DELETE) /
 
@@ -58,6 +60,7 @@ afterAll(async () => {
   await Promise.all([pa?.close(), papi?.close(), pb?.close()])
   await Promise.all([a?.stop(), b?.stop()])
   if (dir) rmSync(dir, {recursive: true, force: true})
+  rmSync(home, {recursive: true, force: true})
 })
 
 let n = 0
@@ -75,7 +78,7 @@ async function single(): Promise<{repository: string; repo: string; digest: stri
 const run = (args: string[]) => sigil(args, {cwd: dir, env})
 const sign = (ref: string, ...extra: string[]) => run(['sign', '--key', 'cosign.key', ...extra, ref])
 const verifyJson = async (ref: string, key = 'cosign.pub') => {
-  const v = await sigil(['verify', '--key', key, '--json', ref], {cwd: dir})
+  const v = await sigil(['verify', '--key', key, '--json', ref], {cwd: dir, env})
   expect(v.code, `${ref}: ${v.stderr}`).toBe(0)
   return JSON.parse(v.stdout) as {images: Array<{signatures: unknown[]}>}
 }
@@ -327,7 +330,7 @@ describe('output', () => {
     )
     await client.putManifest(repo, 'v1', manifest, 'application/vnd.oci.image.manifest.v1+json')
     const dst = `${pb.host}/copy/big${n}:v1`
-    const t = await sigilOnTerminal(['copy', `${pa.host}/${repository}:v1`, dst], {cwd: dir}, [['expect', 'Copied ']])
+    const t = await sigilOnTerminal(['copy', `${pa.host}/${repository}:v1`, dst], {cwd: dir, env}, [['expect', 'Copied ']])
     expect(t.code, t.output).toBe(0)
     expect(t.output).toMatch(/Copying blobs: 2\/2, 10\.0 MiB sent/)
     expect(t.output).toContain(`to ${dst}: 1 of 1 manifest written, 2 blobs (2 uploaded, 0 mounted, 0 already there)`)
@@ -367,6 +370,23 @@ describe('bad input and faults', () => {
       expect(c.stderr).not.toMatch(/\n\s+at /)
     } finally {
       fault.setRule(() => ({kind: 'pass'}))
+    }
+  })
+
+  test('a destination that wants credentials (401): exit 1 naming the registry and docker login; the right ones copy', async () => {
+    const {repo} = await single()
+    const locked = await startRegistry({htpasswd: {username: 'ci', password: 'secret-pw'}})
+    try {
+      const c = await run(['copy', `${repo}:v1`, `${locked.host}/copy/locked:v1`])
+      expect(c.code).toBe(1)
+      expect(c.stderr).toBe(
+        `Error: authentication failed for manifest ${locked.host}/copy/locked:v1 (HEAD http://${locked.host}/v2/copy/locked/manifests/v1 → 401 Unauthorized); no credentials configured for ${locked.host} (docker login ${locked.host})\n`,
+      )
+      const ok = await sigil(['copy', '--registry-username', 'ci', `${repo}:v1`, `${locked.host}/copy/locked:v1`], {cwd: dir, env: {...env, SIGIL_REGISTRY_PASSWORD: 'secret-pw'}})
+      expect(ok.code, ok.stderr).toBe(0)
+      expect(ok.stderr).not.toContain('secret-pw')
+    } finally {
+      await locked.stop()
     }
   })
 
