@@ -114,6 +114,12 @@ interface ManifestNode {
   readonly platform?: string
 }
 
+/**
+ * Largest blob copied between registries: it is held in memory between download and upload
+ * (a mount, on one registry, has no limit). Bigger is refused before it is downloaded.
+ */
+export const MAX_COPY_BLOB_BYTES = 1024 * 1024 * 1024
+
 const SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
 const KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
 const repoOf = (r: RepositoryRef): RepositoryRef => ({registry: r.registry, repository: r.repository})
@@ -308,6 +314,9 @@ function blobCopier(client: RegistryClient, src: RepositoryRef, dst: RepositoryR
     } else if (mountable && (await client.mountBlob(dst, d.digest, src))) {
       stats.mounted++
     } else {
+      if (d.size > MAX_COPY_BLOB_BYTES) {
+        throw new SigningError('RESPONSE_TOO_LARGE', `blob ${d.digest} is ${d.size} bytes; sigil copies blobs of up to ${MAX_COPY_BLOB_BYTES} bytes between registries (on one registry they are mounted, whatever their size)`)
+      }
       const bytes = await client.getBlob(src, d.digest, {maxBytes: d.size})
       emit({kind: 'write', location: at(dst, d.digest)})
       await client.uploadBlob(dst, d.digest, bytes)
