@@ -110,7 +110,7 @@ interface ManifestNode {
   readonly digest: string
   readonly mediaType: string
   readonly bytes: Uint8Array
-  readonly depth: number
+  readonly height: number
   readonly platform?: string
 }
 
@@ -163,12 +163,15 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   await blobs.copy(imageBlobs)
 
   // Children first: a registry may refuse an index whose manifests it does not have.
-  const written: CopyImageResult['manifests'][number][] = []
-  for (let depth = Math.max(...manifests.map((m) => m.depth)); depth >= 0; depth--) {
-    const level = manifests.filter((m) => m.depth === depth)
-    const done = await mapLimit(level, limit, async (m) => ({m, written: await putIfMissing(client, dst, m, emit)}))
-    for (const {m, written: w} of done) written.push({digest: m.digest, mediaType: m.mediaType, ...(m.platform && {platform: m.platform}), written: w})
+  const pushedNow = new Set<string>()
+  for (let height = 0; height <= Math.max(...manifests.map((m) => m.height)); height++) {
+    await mapLimit(
+      manifests.filter((m) => m.height === height),
+      limit,
+      async (m) => (await putIfMissing(client, dst, m, emit)) && pushedNow.add(m.digest),
+    )
   }
+  const written = manifests.map((m) => ({digest: m.digest, mediaType: m.mediaType, ...(m.platform && {platform: m.platform}), written: pushedNow.has(m.digest)}))
 
   const rw = {client, maxRounds: options.maxRounds ?? 6, settleMs: options.settleMs, force: options.force ?? false, emit}
   const attachments: CopiedAttachment[] = []
@@ -251,25 +254,35 @@ async function forPlatform(client: RegistryClient, repo: RepositoryRef, top: Fet
   return {manifest, platform: platformString(match.platform!)}
 }
 
-/** `top` and every manifest it lists (nested indexes walked), each once, children before their index. */
+/**
+ * `top` and every manifest it lists (nested indexes walked), each once, children before their
+ * index (depth first). `height` is 0 for an image manifest, else one more than its highest child:
+ * manifests of one height never list each other.
+ */
 async function walk(client: RegistryClient, repo: RepositoryRef, top: FetchedManifest, platform: string | undefined, limit: number, name: string): Promise<ManifestNode[]> {
   const out: ManifestNode[] = []
-  const seen = new Set<string>()
-  const visit = async (m: FetchedManifest, depth: number, plat: string | undefined): Promise<void> => {
-    seen.add(m.digest)
+  const heights = new Map<string, number>()
+  const visit = async (m: FetchedManifest, depth: number, plat: string | undefined): Promise<number> => {
+    let height = 0
     if (isIndexMediaType(m.mediaType)) {
       if (depth >= MAX_INDEX_DEPTH) throw new SigningError('REGISTRY_PROTOCOL', `${name}: indexes nest more than ${MAX_INDEX_DEPTH} levels deep; refusing to copy`)
-      const children = indexChildren(m.bytes, {what: `index ${repo.registry}/${repo.repository}@${m.digest}`}).filter((c) => !seen.has(c.digest))
-      for (const c of children) seen.add(c.digest)
-      const fetched = await mapLimit(children, limit, (c) =>
-        fetchOrNotFound(client, repo, c.digest, `index ${m.digest} lists ${c.digest}, which ${repo.registry}/${repo.repository} does not have`),
+      const listed = indexChildren(m.bytes, {what: `index ${repo.registry}/${repo.repository}@${m.digest}`})
+      const children = listed.filter((c, i) => listed.findIndex((d) => d.digest === c.digest) === i)
+      const fetched = await mapLimit(children, limit, async (c) =>
+        heights.has(c.digest) ? undefined : await fetchOrNotFound(client, repo, c.digest, `index ${m.digest} lists ${c.digest}, which ${repo.registry}/${repo.repository} does not have`),
       )
       for (let i = 0; i < children.length; i++) {
         const c = children[i]!
-        await visit(fetched[i]!, depth + 1, c.platform && platformString(c.platform))
+        const known = heights.get(c.digest)
+        const h = known ?? (await visit(fetched[i]!, depth + 1, c.platform && platformString(c.platform)))
+        height = Math.max(height, h + 1)
       }
     }
-    out.push({digest: m.digest, mediaType: mediaTypeOf(m), bytes: m.bytes, depth, ...(plat && {platform: plat})})
+    if (!heights.has(m.digest)) {
+      heights.set(m.digest, height)
+      out.push({digest: m.digest, mediaType: mediaTypeOf(m), bytes: m.bytes, height, ...(plat && {platform: plat})})
+    }
+    return heights.get(m.digest)!
   }
   await visit(top, 0, platform)
   return out

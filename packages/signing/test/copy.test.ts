@@ -8,7 +8,7 @@ import {SigilError, parseReference, parseReferrersIndex, sha256Digest, parseSign
 import {createSigner, createVerifier, generatePrivateKey, publicKeyFromPkcs8} from '@sigil/key-file'
 import {RegistryClient} from '@sigil/oci'
 import type {FetchedManifest} from '@sigil/oci'
-import {pushMultiPlatformImage, pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
+import {pushIndex, pushMultiPlatformImage, pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
 import {MAX_COPY_BLOB_BYTES, copyImage, legacyTagStore, referrersStore, signImage, signImageBundle, verifyImage} from '../src/index.js'
 import type {CopyEvent} from '../src/index.js'
@@ -54,6 +54,26 @@ describe('copyImage', () => {
       const v = await verifyImage(ref(dst, `@${d}`), {client, verifier: k.verifier})
       expect(v.signatures).toHaveLength(1)
     }
+  })
+
+  test('a Docker manifest list nested in an OCI index: every manifest and blob arrives with its digest and media type', async () => {
+    const src = `copylib/nested${++n}`
+    const srcRepo = {registry: registry.host, repository: src}
+    const inner = await pushMultiPlatformImage(client, srcRepo, 'inner', {format: 'docker'})
+    const outer = await pushIndex(client, srcRepo, 'outer', [inner, inner.platforms[0]!])
+    const dst = `copylib/nested-dst${n}`
+    const dstRepo = {registry: registry.host, repository: dst}
+    const result = await copyImage(ref(src, ':outer'), ref(dst, ':outer'), {client})
+    expect(result.manifests.map((m) => m.digest)).toEqual([...inner.platforms.map((p) => p.digest), inner.digest, outer.digest])
+    for (const m of result.manifests) {
+      const theirs = await client.getManifest(srcRepo, m.digest)
+      const ours = await client.getManifest(dstRepo, m.digest)
+      expect(ours.mediaType).toBe(theirs.mediaType)
+      expect(Buffer.from(ours.bytes).equals(Buffer.from(theirs.bytes))).toBe(true)
+    }
+    expect((await client.resolveDigest(dstRepo, 'outer')).digest).toBe(outer.digest)
+    expect(result.blobs.mounted).toBe(result.blobs.total)
+    expect(result.blobs.total).toBe(6)
   })
 
   test('signers writing the destination .sig tag and referrers index during the copy: nobody loses a signature', async () => {
