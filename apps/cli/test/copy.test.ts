@@ -205,6 +205,27 @@ describe('copy an index signed in both formats, with attestations', () => {
     }
   })
 
+  test('from a registry with the referrers API to one without: the fallback index is written for the destination', async () => {
+    const {repository, digest} = await single()
+    const src = `${papi.host}/${repository}`
+    expect((await sign(`${src}@${digest}`, '--new-bundle-format')).code).toBe(0)
+    // The source lists the referrer through its API only: no index tag there.
+    expect(await client.getManifestIfExists({registry: a.host, repository}, `sha256-${digest.slice(7)}`)).toBeUndefined()
+    const dstRepository = `copy/fromapi${++n}`
+    const c = await run(['copy', '--json', `${src}:v1`, `${pb.host}/${dstRepository}:v1`])
+    expect(c.code, c.stderr).toBe(0)
+    const out = JSON.parse(c.stdout) as CopyResultJson
+    expect(out.attachments.map((x) => [x.format, x.kind, x.written])).toEqual([['referrer', 'signature', true]])
+    expect(out.referrersIndexes).toEqual([{location: `${pb.host}/${dstRepository}:sha256-${digest.slice(7)}`, added: 1}])
+    const index = parseReferrersIndex((await client.getManifest({registry: b.host, repository: dstRepository}, `sha256-${digest.slice(7)}`)).bytes)
+    expect(index.manifests.map((d) => d.digest)).toEqual([out.attachments[0]!.destination.split('@')[1]])
+    expect((await verifyJson(`${pb.host}/${dstRepository}:v1`)).images[0]!.signatures).toHaveLength(1)
+    if (cosign3) {
+      const v = await cosign3Verify(`${pb.host}/${dstRepository}@${digest}`)
+      expect(v.code, v.stderr).toBe(0)
+    }
+  })
+
   test('a destination that already has other signatures keeps them: .sig layers and fallback index entries are merged', async () => {
     const {repo, digest} = await single()
     const dst = `${pb.host}/copy/merge${++n}`
