@@ -174,18 +174,17 @@ export async function copyImage(source: ImageReference, destination: ImageRefere
   const written = manifests.map((m) => ({digest: m.digest, mediaType: m.mediaType, ...(m.platform && {platform: m.platform}), written: pushedNow.has(m.digest)}))
 
   const rw = {client, maxRounds: options.maxRounds ?? 6, settleMs: options.settleMs, force: options.force ?? false, emit}
-  const attachments: CopiedAttachment[] = []
-  const referrersIndexes: Array<{location: string; added: number}> = []
-  for (const m of manifests) {
-    for (const kind of KINDS) {
-      if (only !== undefined && !only.has(kind)) continue
-      const copied = await copyLegacyTag(rw, src, dst, m.digest, kind, options.attachmentTagPrefix ?? '', blobs)
-      if (copied) attachments.push(copied)
-    }
-    const referrers = await copyReferrers(rw, src, dst, m.digest, only, limit, blobs, options)
-    attachments.push(...referrers.attachments)
-    if (referrers.index) referrersIndexes.push(referrers.index)
-  }
+  // Each manifest's tags and referrers are apart from every other's: several at once.
+  const perManifest = await mapLimit(manifests, limit, async (m) => {
+    const kinds = KINDS.filter((kind) => only === undefined || only.has(kind))
+    const [legacy, referrers] = await Promise.all([
+      Promise.all(kinds.map((kind) => copyLegacyTag(rw, src, dst, m.digest, kind, options.attachmentTagPrefix ?? '', blobs))),
+      copyReferrers(rw, src, dst, m.digest, only, limit, blobs, options),
+    ])
+    return {attachments: [...legacy.filter((a) => a !== undefined), ...referrers.attachments], index: referrers.index}
+  })
+  const attachments = perManifest.flatMap((p) => p.attachments)
+  const referrersIndexes = perManifest.flatMap((p) => (p.index ? [p.index] : []))
 
   let tag: CopyImageResult['tag']
   if (dstTag !== undefined) {
