@@ -411,6 +411,21 @@ describe('bad input and faults', () => {
     }
   })
 
+  test('a destination that stops answering mid-copy: exit 1 within --timeout, naming the registry', async () => {
+    const {repo} = await single()
+    fault.setRule((method) => (method === 'PUT' ? {kind: 'hang'} : {kind: 'pass'}))
+    try {
+      const t0 = Date.now()
+      const c = await run(['copy', '--timeout', '3s', `${repo}:v1`, `${fault.host}/copy/stalled${++n}:v1`])
+      const took = Date.now() - t0
+      expect(c.code).toBe(1)
+      expect(c.stderr).toMatch(new RegExp(`^Error: registry ${fault.host.replace(/\./g, '\\.')} did not answer the request for .* within 2\\.\\d+s\n$`))
+      expect(took).toBeLessThan(9000)
+    } finally {
+      fault.setRule(() => ({kind: 'pass'}))
+    }
+  })
+
   test('a registry fault mid-copy: exit 1, the destination tag is not there; a rerun completes the copy', async () => {
     const {repo, pushed} = await multiArch()
     expect((await sign(`${repo}:v1`, '--recursive')).code).toBe(0)
