@@ -51,6 +51,8 @@ export type SigilErrorCode =
   | 'INVALID_SIGNATURE_MANIFEST'
   | 'INVALID_PAYLOAD'
   | 'SIGNING_FAILED'
+  // copy: a destination tag names another manifest (overwrite with --force)
+  | 'DESTINATION_EXISTS'
   // time limits
   | 'TIMEOUT'
   | 'INTERNAL'

@@ -184,6 +184,29 @@ describe('blobs', () => {
     expect(await c.getBlob(repo, digest)).toEqual(blob)
   })
 
+  test('mountBlob: POST ?mount=&from= answered 201 → true, with nothing uploaded', async () => {
+    const s = await serve((req, res) => {
+      res.writeHead(req.method === 'POST' && req.url!.includes('mount=') ? 201 : 500).end()
+    })
+    const digest = digestOf(bytesOf('layer'))
+    expect(await client().mountBlob({registry: s.host, repository: 'dst/app'}, digest, {registry: s.host, repository: 'src/app'})).toBe(true)
+    expect(s.requests.map((q) => `${q.method} ${q.url}`)).toEqual([`POST /v2/dst/app/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=src%2Fapp`])
+  })
+
+  test('mountBlob: a 202 (the registry opened an upload instead) → false and the session is cancelled; errors are errors', async () => {
+    const s = await serve((req, res) => {
+      if (req.method === 'POST' && req.url!.startsWith('/v2/dst/')) res.writeHead(202, {location: '/v2/dst/app/blobs/uploads/abc?_state=x'}).end()
+      else if (req.method === 'DELETE') res.writeHead(204).end()
+      else sendJson(res, 403, registryErrorBody('DENIED', 'requested access to the resource is denied'))
+    })
+    const digest = digestOf(bytesOf('layer'))
+    expect(await client().mountBlob({registry: s.host, repository: 'dst/app'}, digest, {registry: s.host, repository: 'src/app'})).toBe(false)
+    expect(s.requests.map((q) => q.method)).toEqual(['POST', 'DELETE'])
+    expect(s.requests[1]!.url).toBe('/v2/dst/app/blobs/uploads/abc?_state=x')
+    await expect(client().mountBlob({registry: s.host, repository: 'other/app'}, digest, {registry: s.host, repository: 'src/app'})).rejects.toMatchObject({code: 'REGISTRY_DENIED'})
+    await expect(client().mountBlob({registry: s.host, repository: 'dst/app'}, digest, {registry: 'elsewhere.example', repository: 'src/app'})).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+  })
+
   test('absolute Location without a query gets ?digest=', async () => {
     const s = await serve((req, res) => {
       if (req.method === 'POST') res.writeHead(202, {location: `http://${req.headers.host}/upload/123`}).end()

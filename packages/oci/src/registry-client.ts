@@ -515,6 +515,44 @@ export class RegistryClient {
     }
   }
 
+  /**
+   * Cross-repository blob mount (`POST /v2/<repo>/blobs/uploads/?mount=<digest>&from=<from>`),
+   * for a blob `from` has on the same registry: true when the registry mounted it (201). False
+   * when it would not (202: it opened an upload session instead, which is cancelled here, best
+   * effort): then upload the bytes. Another registry in `from` → INVALID_ARGUMENT.
+   */
+  async mountBlob(repo: RepositoryRef, digest: string, from: RepositoryRef): Promise<boolean> {
+    checkDigest(digest)
+    checkRepository(from)
+    if (from.registry !== repo.registry) throw ociError('INVALID_ARGUMENT', `cannot mount a blob from ${from.registry} into ${repo.registry}: mounts stay on one registry`)
+    const subject = this.#subject('blob', repo, digest)
+    const url = `${this.#url(repo, 'blobs', 'uploads/')}?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from.repository)}`
+    const deadline = this.#deadline()
+    const res = await this.#send(repo, {
+      method: 'POST',
+      url,
+      body: new Uint8Array(0),
+      maxBytes: SMALL_BODY_LIMIT,
+      subject: `mount of ${subject}`,
+      push: true,
+      label: `the mount of blob ${label(repo, digest)}`,
+      deadline,
+    })
+    if (res.status === 201) return true
+    if (!ok(res)) throw errorFromResponse(res, {method: 'POST', url, subject: `mount of ${subject}`, attempts: res.attempts})
+    const location = res.headers.get('location')
+    if (location) {
+      try {
+        const target = new URL(location, res.url)
+        assertTransportAllowed(target, this.#insecure)
+        await this.#send(repo, {method: 'DELETE', url: target.toString(), maxBytes: SMALL_BODY_LIMIT, subject: `mount of ${subject}`, push: true, label: `the mount of blob ${label(repo, digest)}`, deadline})
+      } catch {
+        // An upload session left open expires on the registry's side; the upload goes on.
+      }
+    }
+    return false
+  }
+
   /** All tags of a repository (`GET /v2/<repo>/tags/list`, following `Link: <…>; rel="next"` pages). */
   async listTags(repo: RepositoryRef): Promise<string[]> {
     const subject = `tags of ${repo.registry}/${repo.repository}`

@@ -12,6 +12,7 @@ export type SigningErrorCode = Extract<
   | 'SIGNING_FAILED'
   | 'RESPONSE_TOO_LARGE'
   | 'REGISTRY_PROTOCOL'
+  | 'DESTINATION_EXISTS'
 >
 
 /** Errors of image signing and verification. */

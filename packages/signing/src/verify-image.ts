@@ -159,7 +159,8 @@ async function checkLayer(
   return {ok: true, value: {layer, payloadBytes, payload}}
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** `fn` over `items`, at most `limit` at once; results in input order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length)
   let next = 0
   const workers = Array.from({length: Math.max(1, Math.min(limit, items.length))}, async () => {
