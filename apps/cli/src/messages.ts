@@ -253,7 +253,7 @@ export const attestation = {
       '<%= config.bin %> verify-blob-attestation --key cosign.pub --signature app.tar.gz.att.json app.tar.gz',
     ],
     signature: 'The DSSE envelope file (what attest-blob writes with --output-signature or on stdout).',
-    bundle: 'A sigstore bundle file holding a DSSE envelope (attest-blob --bundle, cosign 3).',
+    bundle: "A bundle file: cosign 3's sigstore bundle holding a DSSE envelope, or cosign 2's attest-blob --bundle file.",
     oneOf: 'pass exactly one of --signature and --bundle',
     verified: 'Verified OK',
   },

@@ -6,6 +6,18 @@ import {timeoutFlagSpec} from '../shared/flags.js'
 import {readBoundedFile, sha256File} from '../shared/input-files.js'
 import {attestation as text, shared} from '../messages.js'
 
+/** The envelope in cosign 2's `attest-blob --bundle` file (`{"base64Signature": <base64 of the envelope>, "cert": …}`), if it is one. */
+function legacyBundleEnvelope(input: Uint8Array): Uint8Array | undefined {
+  let doc: unknown
+  try {
+    doc = JSON.parse(Buffer.from(input).toString('utf8'))
+  } catch {
+    return undefined
+  }
+  const b64 = (doc as {base64Signature?: unknown})?.base64Signature
+  return typeof b64 === 'string' && (doc as {mediaType?: unknown}).mediaType === undefined ? new Uint8Array(Buffer.from(b64, 'base64')) : undefined
+}
+
 /** What `verify-blob-attestation --json` prints. */
 export interface VerifyBlobAttestationResultJson {
   file: string
@@ -38,7 +50,8 @@ export default defineCommand({
     const input = await readBoundedFile(fromBundle ? 'bundle' : 'signature', (flags.bundle ?? flags.signature)!, fromBundle ? MAX_BUNDLE_BYTES : MAX_DSSE_ENVELOPE_BYTES)
     let parsed: BundleStatement
     try {
-      parsed = fromBundle ? bundleStatement(parseSigstoreBundle(input)) : envelopeStatement(parseDsseEnvelope(input))
+      const legacy = fromBundle ? legacyBundleEnvelope(input) : undefined
+      parsed = legacy ? envelopeStatement(parseDsseEnvelope(legacy)) : fromBundle ? bundleStatement(parseSigstoreBundle(input)) : envelopeStatement(parseDsseEnvelope(input))
     } catch (err) {
       throw new SigilError('NO_MATCHING_SIGNATURES', `${flags.bundle ?? flags.signature}: ${(err as Error).message}`, {cause: err})
     }
