@@ -103,6 +103,9 @@ describe.skipIf(!cosign3)('cosign 3.1.1 and sigstore bundle referrers', () => {
     expect(a.code, a.stderr).toBe(0)
     const theirs = await runCosign(['verify-attestation', '--key', 'sigil.pub', ...COSIGN3_VERIFY_KEY_ARGS, '--type', 'slsaprovenance', ref], {cwd: dir, cosign: cosign3})
     expect(theirs.code, theirs.stderr).toBe(0)
+    const mine = await ours(['verify-attestation', '--key', 'sigil.pub', '--type', 'slsaprovenance', ref])
+    expect(mine.code, mine.stderr).toBe(0)
+    expect(mine.stdout).toBe(theirs.stdout)
 
     // cosign 3 attesting the same image with the same predicate signs the same statement bytes.
     const c = await runCosign(['attest', '--key', 'sigil.key', '--type', 'slsaprovenance', '--predicate', 'slsa.json', ...cosign3SignArgs(signingConfig), ref], {cwd: dir, env: pw, cosign: cosign3})

@@ -74,7 +74,8 @@ export default defineCommand({
         })
         if (!io.json) {
           writeStderr(`${text.verify.header(image.name, flags['check-claims'])}\n`)
-          for (const a of result.attestations) writeStdout(`${Buffer.from(buildDsseEnvelope(a.envelope)).toString('utf8')}\n`)
+          // As cosign prints them: a bundle's envelope in protojson, a .att layer's in Go's spelling.
+          for (const a of result.attestations) writeStdout(`${Buffer.from(buildDsseEnvelope(a.envelope, a.format === 'sigstore-bundle' ? 'bundle' : 'legacy')).toString('utf8')}\n`)
         }
         out.push({
           image: image.name,
