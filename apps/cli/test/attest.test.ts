@@ -109,6 +109,15 @@ describe('attest and verify-attestation, legacy .att tag', () => {
     expect(v.stdout.trim().split('\n')).toHaveLength(2)
   })
 
+  test('four attest processes at once on one image: all four layers are kept', async () => {
+    const {ref, digest, repository} = await image()
+    const types = ['slsaprovenance', 'cyclonedx', 'spdxjson', 'https://example.com/report/v1']
+    const results = await Promise.all(types.map((type) => run(['attest', '--key', 'cosign.key', '--type', type, '--predicate', type === 'slsaprovenance' ? 'slsa.json' : 'bom.json', ref])))
+    for (const r of results) expect(r.code, r.stderr).toBe(0)
+    const kept = (await attLayers(repository, digest)).map((l) => l.annotations?.predicateType)
+    expect(kept.sort()).toEqual(['https://cyclonedx.org/bom', 'https://example.com/report/v1', 'https://slsa.dev/provenance/v0.2', 'https://spdx.dev/Document'])
+  })
+
   test('the default type wraps the file as cosign does; --no-upload prints the envelope and pushes nothing', async () => {
     const {ref, digest, repository} = await image()
     const a = await run(['attest', '--key', 'cosign.key', '--predicate', 'notes.txt', '--no-upload', ref])
