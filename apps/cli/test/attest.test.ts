@@ -10,8 +10,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest, referrersTag, signatureTag} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
-import type {AwsKmsServer, TestRegistry} from '@sigil/test-servers'
+import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startFaultProxy, startRegistry} from '@sigil/test-servers'
+import type {AwsKmsServer, FaultProxy, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 let registry: TestRegistry
@@ -221,6 +221,37 @@ describe('bad input: a clear error, the right exit code, nothing pushed', () => 
     const badType = await run(['verify-attestation', '--key', 'cosign.pub', '--type', 'nonsense', ref])
     expect(badType.code).toBe(2)
     expect(badType.stderr).toContain('invalid predicate type: nonsense')
+  })
+})
+
+describe('a faulty registry: a fault is an error (exit 1), never "no attestations", and a failed attest leaves the .att tag as it was', () => {
+  let proxy: FaultProxy
+  beforeAll(async () => {
+    proxy = await startFaultProxy(registry.host)
+  })
+  afterAll(async () => {
+    await proxy?.close()
+  })
+
+  test('500 on the .att manifest: verify-attestation exit 1; 500 on its upload: attest exit 1, the old layer kept', async () => {
+    const {digest, repository} = await image()
+    const ref = `${proxy.host}/${repository}@${digest}`
+    proxy.setRule(() => ({kind: 'pass'}))
+    expect((await run(['attest', '--key', 'cosign.key', '--type', 'cyclonedx', '--predicate', 'bom.json', ref])).code).toBe(0)
+    const attPath = `/v2/${repository}/manifests/${signatureTag(digest, 'att')}`
+    const fire = {kind: 'respond' as const, status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}'}
+    proxy.setRule((m, p) => (p === attPath ? fire : {kind: 'pass'}))
+    const v = await run(['verify-attestation', '--key', 'cosign.pub', ref])
+    expect(v.code, v.stderr).toBe(1)
+    expect(v.stderr).toMatch(/500|disk on fire/)
+    expect(v.stderr).not.toMatch(/no attestations|no matching|\n\s+at /)
+
+    proxy.setRule((m, p) => (p === attPath && m === 'PUT' ? fire : {kind: 'pass'}))
+    const a = await run(['attest', '--key', 'cosign.key', '--type', 'slsaprovenance', '--predicate', 'slsa.json', ref])
+    expect(a.code, a.stderr).toBe(1)
+    expect(a.stderr).not.toMatch(/\n\s+at /)
+    proxy.setRule(() => ({kind: 'pass'}))
+    expect((await attLayers(repository, digest)).map((l) => l.annotations?.predicateType)).toEqual(['https://cyclonedx.org/bom'])
   })
 })
 
