@@ -287,6 +287,11 @@ describe('attest-blob and verify-blob-attestation', () => {
     expect(again.code).toBe(2)
     expect(again.stderr).toContain('artifact.att.json already exists; pass --force to overwrite it')
     expect(JSON.parse(readFileSync(join(dir, 'artifact.att.json'), 'utf8'))).toEqual(envelope)
+    // An output that cannot be written leaves the other one unwritten too.
+    const blocked = await run(['attest-blob', '--key', 'cosign.key', '--predicate', 'slsa.json', '--output-signature', 'fresh.att.json', '--bundle', 'no-such-dir/b.json', 'artifact.bin'])
+    expect(blocked.code).toBe(2)
+    expect(blocked.stderr).toMatch(/cannot write/)
+    expect(() => readFileSync(join(dir, 'fresh.att.json'))).toThrow()
     const forced = await run(['attest-blob', '--key', 'cosign.key', '--predicate', 'slsa.json', '--output-signature', 'artifact.att.json', '--force', 'artifact.bin'])
     expect(forced.code, forced.stderr).toBe(0)
   })

@@ -4,7 +4,7 @@ import {signStatement} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
-import {readBoundedFile, refuseToOverwrite, sha256File, writeFileAtomic} from '../shared/input-files.js'
+import {readBoundedFile, refuseToOverwrite, sha256File, writeFilesAtomic} from '../shared/input-files.js'
 import {writeStdout} from '../shared/stdio.js'
 import {attestation as text, shared} from '../messages.js'
 
@@ -61,14 +61,13 @@ export default defineCommand({
     const envelope = await signStatement(signer, statement)
     const envelopeJson = buildDsseEnvelope(envelope)
     const bundle = flags.bundle === undefined ? undefined : buildDsseBundle({envelope, publicKeyHint: publicKeyHint((await signer.publicKey()).spki)})
-    if (bundle) {
-      await writeFileAtomic(flags.bundle!, bundle, flags.force)
-      info(io, text.attestBlob.wrote('Bundle', flags.bundle!))
-    }
-    if (flags['output-signature'] !== undefined) {
-      await writeFileAtomic(flags['output-signature'], envelopeJson, flags.force)
-      info(io, text.attestBlob.wrote('Signature', flags['output-signature']))
-    } else if (!bundle && !io.json) {
+    const outputs = [
+      ...(bundle ? [{path: flags.bundle!, data: bundle, what: 'Bundle'}] : []),
+      ...(flags['output-signature'] === undefined ? [] : [{path: flags['output-signature'], data: envelopeJson, what: 'Signature'}]),
+    ]
+    await writeFilesAtomic(outputs, flags.force)
+    for (const o of outputs) info(io, text.attestBlob.wrote(o.what, o.path))
+    if (outputs.length === 0 && !io.json) {
       writeStdout(`${Buffer.from(envelopeJson).toString('utf8')}\n`)
     }
     return {

@@ -79,15 +79,23 @@ export async function refuseToOverwrite(path: string, force: boolean): Promise<v
   if (exists) throw new SigilError('INVALID_ARGUMENT', `${path} already exists; pass --force to overwrite it`)
 }
 
-/** Write `data` to `path` atomically (a temporary file beside it, then rename); an existing file needs `force`. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string, force: boolean): Promise<void> {
-  await refuseToOverwrite(path, force)
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+/**
+ * Write each file atomically (a temporary file beside it, then rename); existing files need
+ * `force`. Every temporary file is written before the first rename, so a failure (disk full, a
+ * directory that cannot be written) leaves none of them half-written or half-done.
+ */
+export async function writeFilesAtomic(files: ReadonlyArray<{path: string; data: Uint8Array | string}>, force: boolean): Promise<void> {
+  for (const {path} of files) await refuseToOverwrite(path, force)
+  const temps: string[] = []
   try {
-    await writeFile(tmp, data, {mode: 0o644, flag: 'wx'})
-    await rename(tmp, path)
+    for (const {path, data} of files) {
+      const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+      temps.push(tmp)
+      await writeFile(tmp, data, {mode: 0o644, flag: 'wx'})
+    }
+    for (const [i, {path}] of files.entries()) await rename(temps[i]!, path)
   } catch (err) {
-    await unlink(tmp).catch(() => {})
-    throw new SigilError('INVALID_ARGUMENT', `cannot write ${path}: ${(err as Error).message}`, {cause: err})
+    await Promise.all(temps.map((t) => unlink(t).catch(() => {})))
+    throw new SigilError('INVALID_ARGUMENT', `cannot write ${files.map((f) => f.path).join(', ')}: ${(err as Error).message}`, {cause: err})
   }
 }
