@@ -10,8 +10,8 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest, referrersTag, signatureTag} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startFaultProxy, startRegistry} from '@sigil/test-servers'
-import type {AwsKmsServer, FaultProxy, TestRegistry} from '@sigil/test-servers'
+import {AWS_OFFLINE_ENV, DEAD_PROXY, pushRandomImage, requireRegistry, startAwsKmsServer, startFaultProxy, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
+import type {AwsKmsServer, FaultProxy, GcpKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 let registry: TestRegistry
@@ -340,5 +340,38 @@ describe('an AWS KMS key (the real SDK against the loopback KMS server)', () => 
     expect(b.code, b.stderr).toBe(0)
     const v = await run(['verify-blob-attestation', '--key', 'aws.pub', '--bundle', 'kms.sigstore.json', 'kms.bin'])
     expect(v.code, v.stderr).toBe(0)
+  })
+})
+
+describe('a GCP KMS key (the real SDK against the loopback KMS server)', () => {
+  let kms: GcpKmsServer
+  beforeAll(async () => {
+    kms = await startGcpKmsServer()
+  })
+  afterAll(async () => {
+    await kms?.close()
+  })
+
+  test('attest with gcpkms:// (legacy format); verify-attestation by the exported PEM', async () => {
+    const genv = {
+      CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${kms.endpoint}/`,
+      METADATA_SERVER_DETECTION: 'none',
+      GCE_METADATA_HOST: '127.0.0.1:9',
+      GCE_METADATA_IP: '127.0.0.1:9',
+      HTTPS_PROXY: DEAD_PROXY,
+      HTTP_PROXY: DEAD_PROXY,
+      NO_PROXY: undefined,
+      GOOGLE_APPLICATION_CREDENTIALS: undefined,
+      CLOUDSDK_CONFIG: join(dir, 'home'),
+    }
+    const uri = 'gcpkms://projects/p/locations/global/keyRings/release/cryptoKeys/attest'
+    const g = await run(['generate-key-pair', '--kms', uri, '--output-key-prefix', 'gcp'], genv)
+    expect(g.code, g.stderr).toBe(0)
+    const {ref} = await image()
+    const a = await run(['attest', '--key', uri, '--type', 'slsaprovenance', '--predicate', 'slsa.json', ref], genv)
+    expect(a.code, a.stderr).toBe(0)
+    const v = await run(['verify-attestation', '--key', 'gcp.pub', '--type', 'slsaprovenance', ref])
+    expect(v.code, v.stderr).toBe(0)
+    expect((await run(['verify-attestation', '--key', 'cosign.pub', ref])).code).toBe(12)
   })
 })
