@@ -74,6 +74,18 @@ describe.skipIf(!cosign2)('cosign 2.5 and the legacy .att tag', () => {
     expect(still.code, still.stderr).toBe(0)
   })
 
+  test('a sigstore-kms-* executable plugin key: sigil attests through it, cosign verifies with the exported .pub', async () => {
+    const fixtures = new URL('../../../packages/sigstore-kms-bridge/test/fixtures', import.meta.url).pathname
+    const env = {...pw, PATH: `${fixtures}:${process.env.PATH}`}
+    const key = `pyfile://${join(dir, 'plugin-key.pem')}`
+    expect((await sigil(['generate-key-pair', '--kms', key, '--output-key-prefix', 'plugin'], {cwd: dir, env})).code).toBe(0)
+    const {ref} = await image()
+    const a = await sigil(['attest', '--key', key, '--type', 'slsaprovenance', '--predicate', 'slsa.json', ref], {cwd: dir, env})
+    expect(a.code, a.stderr).toBe(0)
+    const theirs = await runCosign(['verify-attestation', '--key', 'plugin.pub', '--insecure-ignore-tlog=true', '--allow-http-registry', '--type', 'slsaprovenance', ref], {cwd: dir, cosign: cosign2})
+    expect(theirs.code, theirs.stderr).toBe(0)
+  })
+
   test('blobs: cosign verify-blob-attestation checks sigil attest-blob\'s envelope; sigil checks cosign\'s envelope and legacy bundle', async () => {
     const a = await ours(['attest-blob', '--key', 'sigil.key', '--type', 'slsaprovenance', '--predicate', 'slsa.json', '--output-signature', 'sigil.att.json', 'artifact.txt'])
     expect(a.code, a.stderr).toBe(0)
