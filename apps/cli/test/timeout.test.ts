@@ -36,6 +36,8 @@ describe('a peer that accepts and never answers', () => {
     ['verify', () => ['verify', '--key', 'cosign.pub', '--timeout', '2s', `127.0.0.1:${port}/silent/app:v1`]],
     ['sign', () => ['sign', '--key', 'cosign.key', '-t', '2s', `127.0.0.1:${port}/silent/app:v1`]],
     ['triangulate', () => ['triangulate', '--timeout=2s', `127.0.0.1:${port}/silent/app:v1`]],
+    ['attest', () => ['attest', '--key', 'cosign.key', '--predicate', 'cosign.pub', '-t', '2s', `127.0.0.1:${port}/silent/app:v1`]],
+    ['verify-attestation', () => ['verify-attestation', '--key', 'cosign.pub', '--timeout', '2s', `127.0.0.1:${port}/silent/app:v1`]],
   ])('%s ends within --timeout with one line naming the registry that stalled, exit 1', async (_name, args) => {
     const t0 = Date.now()
     const r = await sigil(args(), {cwd: dir, env: {COSIGN_PASSWORD: 'pw'}})

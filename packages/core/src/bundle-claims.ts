@@ -54,6 +54,20 @@ export function checkImageSignatureStatement(statement: InTotoStatement, options
   return {ok: true}
 }
 
+/**
+ * Whether a (signature-verified) statement attests `digest` (cosign's `IntotoSubjectClaimVerifier`
+ * for `verify-attestation`): some subject's digest must equal it (`no matching subject digest
+ * found`), and it must not be an image signature (predicateType
+ * `https://sigstore.dev/cosign/sign/v1` is a signature, never an attestation).
+ * Throws `INVALID_REFERENCE` for a malformed `digest`.
+ */
+export function checkAttestationStatement(statement: InTotoStatement, options: {readonly digest: string}): ClaimCheckResult {
+  const {algorithm, hex} = parseDigest(options.digest)
+  if (statement.predicateType === COSIGN_SIGN_PREDICATE_TYPE) return {ok: false, reason: `predicate type ${COSIGN_SIGN_PREDICATE_TYPE} is an image signature, not an attestation`}
+  const found = statement.subject.some((s) => Object.hasOwn(s.digest, algorithm) && s.digest[algorithm] === hex)
+  return found ? {ok: true} : {ok: false, reason: 'no matching subject digest found'}
+}
+
 /** What `bundleStatement` gives: the envelope, the bytes to verify, and the statement. */
 export interface BundleStatement {
   readonly envelope: DsseEnvelope
@@ -73,6 +87,16 @@ export function bundleStatement(bundle: SigstoreBundle, options: ParseStatementO
   if (envelope === undefined) {
     throw new SigilError('INVALID_PAYLOAD', 'sigstore bundle holds a message signature, not a DSSE envelope', {details: {format: 'sigstore-bundle', reason: 'not-dsse'}})
   }
+  return envelopeStatement(envelope, options)
+}
+
+/**
+ * The in-toto statement of a DSSE envelope (a legacy `.att` layer, a bundle's envelope), with the
+ * PAE bytes to check the signature over. Throws `INVALID_PAYLOAD` for another payloadType
+ * (`not-in-toto`: cosign's `invalid payloadType … on envelope`) or a bad statement.
+ * Verify the signature over `pae` before trusting `statement`.
+ */
+export function envelopeStatement(envelope: DsseEnvelope, options: ParseStatementOptions = {}): BundleStatement {
   if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     throw new SigilError('INVALID_PAYLOAD', `invalid payloadType ${envelope.payloadType} on envelope. Expected ${IN_TOTO_PAYLOAD_TYPE}`, {
       details: {format: 'dsse-envelope', reason: 'not-in-toto'},

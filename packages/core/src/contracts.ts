@@ -199,6 +199,8 @@ export type NewAttachment =
   | {readonly kind: 'signature'; readonly format: 'simple-signing'; readonly payload: Uint8Array; readonly signature: string | PromiseLike<string>}
   /** A sigstore bundle (cosign 3) of the given predicate type. */
   | {readonly kind: AttachmentKind; readonly format: 'sigstore-bundle'; readonly bundle: Uint8Array | PromiseLike<Uint8Array>; readonly predicateType: string}
+  /** A legacy attestation (`cosign attest`'s `.att` layer): the DSSE envelope JSON and its statement's predicate type. */
+  | {readonly kind: 'attestation'; readonly format: 'dsse-envelope'; readonly envelope: Uint8Array | PromiseLike<Uint8Array>; readonly predicateType: string}
 
 /** Options of {@link AttachmentStore.add}. */
 export interface AddAttachmentOptions {
@@ -209,6 +211,11 @@ export interface AddAttachmentOptions {
   readonly verifyExisting?: (payload: Uint8Array, signature: Uint8Array) => boolean
   /** Told where the store writes, once, before its first write (progress output). */
   readonly onWrite?: (location: string) => void
+  /**
+   * `attest --replace`: stored attachments of the same kind this returns true for are dropped in
+   * the same write (stores that keep several in one listing, like the `.att` tag). Default none.
+   */
+  readonly replace?: (existing: {readonly mediaType: string; readonly digest: string; readonly annotations?: Readonly<Record<string, string>>}) => boolean
 }
 
 /** What {@link AttachmentStore.add} did. */

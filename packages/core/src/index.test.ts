@@ -3,6 +3,8 @@ import * as core from './index.js'
 // Type-only exports vanish at runtime; importing them here makes removing one a compile error.
 import type {
   AddToReferrersIndexResult,
+  AttestationPredicate,
+  AttestationPredicateOptions,
   AttestationStatementOptions,
   AttestationSubject,
   BuildDsseBundleOptions,
@@ -71,6 +73,8 @@ import type {
 
 export type PublicTypes = [
   AddToReferrersIndexResult,
+  AttestationPredicate,
+  AttestationPredicateOptions,
   AttestationStatementOptions,
   AttestationSubject,
   BuildDsseBundleOptions,
@@ -140,6 +144,7 @@ export type PublicTypes = [
 const functions = [
   'addToReferrersIndex',
   'appendSignatureLayer',
+  'attestationPredicate',
   'buildAttestationStatement',
   'buildBundleReferrerManifest',
   'buildCosignSignStatement',
@@ -153,6 +158,7 @@ const functions = [
   'bundleStatement',
   'canonicalRegistryHost',
   'canonicalSpki',
+  'checkAttestationStatement',
   'checkClaims',
   'checkImageSignatureStatement',
   'checkMessageSignatureDigest',
@@ -170,6 +176,7 @@ const functions = [
   'encodePem',
   'encodePublicKeyPem',
   'encodeStdBase64',
+  'envelopeStatement',
   'formatRfc3339Seconds',
   'goJsonString',
   'goMarshal',
@@ -244,6 +251,7 @@ const constants = {
   MAX_BUNDLE_TLOG_ENTRIES: 32,
   MAX_DSSE_ENVELOPE_BYTES: 16 * 1024 * 1024,
   MAX_DSSE_SIGNATURES: 32,
+  MAX_PREDICATE_BYTES: 8 * 1024 * 1024,
   MAX_REFERRER_MANIFEST_BYTES: 4 * 1024 * 1024,
   MAX_REFERRERS_INDEX_ENTRIES: 1000,
   MAX_STATEMENT_BYTES: 16 * 1024 * 1024,
@@ -345,6 +353,7 @@ describe('the public API of @sigil/core', () => {
 
   test('formats groups the format modules, with the same members as the top level', () => {
     expect(Object.keys(core.formats).sort()).toEqual([
+      'attestation',
       'bundleClaims',
       'digest',
       'dsse',

@@ -203,7 +203,11 @@ export {
   checkMessageSignatureDigest,
   cosignVerifyOutputEntry,
   isBundleForOtherKey,
+  checkAttestationStatement,
+  envelopeStatement,
 } from './bundle-claims.js'
+export {MAX_PREDICATE_BYTES, attestationPredicate} from './attestation-predicate.js'
+export type {AttestationPredicate, AttestationPredicateOptions} from './attestation-predicate.js'
 export type {BundleStatement, CosignVerifyOutputOptions, ImageSignatureCheckOptions} from './bundle-claims.js'
 
 export * as formats from './formats.js'

@@ -4,7 +4,7 @@ import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import type {CopyEvent, CopyImageResult} from './copy.js'
 import {at} from './copy-manifests.js'
 import {SigningError} from './error.js'
-import {mapLimit} from './verify-image.js'
+import {mapLimit} from './map-limit.js'
 
 /**
  * Largest blob copied between registries: it is held in memory between download and upload

@@ -5,7 +5,7 @@ import type {FetchedManifest, RegistryClient, RepositoryRef} from '@sigil/oci'
 import type {CopyEvent} from './copy.js'
 import {SigningError} from './error.js'
 import {MAX_INDEX_DEPTH, indexChildren, isIndexMediaType, platformString} from './recursive.js'
-import {mapLimit} from './verify-image.js'
+import {mapLimit} from './map-limit.js'
 
 export interface ManifestNode {
   readonly digest: string

@@ -20,7 +20,7 @@ import {SigningError} from './error.js'
 import {isIndexMediaType} from './recursive.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
 import {readBack, settleDelay, sleep} from './settle.js'
-import {mapLimit} from './verify-image.js'
+import {mapLimit} from './map-limit.js'
 
 /** A referrer's kind: a bundle by its predicate type, an SBOM by its artifact type, else `other`. */
 function referrerKind(bytes: Uint8Array): AttachmentKind | 'other' {

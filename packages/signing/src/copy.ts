@@ -20,7 +20,7 @@ import {copyReferrers} from './copy-referrers.js'
 import {SigningError} from './error.js'
 import {isIndexMediaType} from './recursive.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
-import {mapLimit} from './verify-image.js'
+import {mapLimit} from './map-limit.js'
 
 export {MAX_COPY_BLOB_BYTES} from './copy-blobs.js'
 

@@ -21,3 +21,8 @@ export {recursiveSignTargets, indexChildren, isIndexMediaType, platformString, M
 export type {IndexChild, SignTarget, RecursiveSignTargets, RecursiveSignTargetsOptions} from './recursive.js'
 export {copyImage, MAX_COPY_BLOB_BYTES} from './copy.js'
 export type {CopyImageOptions, CopyImageResult, CopyEvent, CopiedAttachment} from './copy.js'
+export {attestImage} from './attest-image.js'
+export type {AttestImageOptions, AttestImageResult} from './attest-image.js'
+export {verifyAttestations} from './verify-attestation.js'
+export type {VerifiedAttestation, VerifyAttestationsOptions, VerifyAttestationsResult} from './verify-attestation.js'
+export {signStatement} from './sign-statement.js'

@@ -1,6 +1,7 @@
 import {
   DOCKER_CONFIG_MEDIA_TYPE,
   DOCKER_MANIFEST_MEDIA_TYPE,
+  DSSE_ENVELOPE_MEDIA_TYPE,
   OCI_CONFIG_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
   SIGNATURE_ANNOTATION,
@@ -113,30 +114,42 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
      * bounded. Blobs go up before the manifest, so a failure never leaves a half-written tag.
      */
     async add(subject, attachment, addOptions = {}): Promise<AddAttachmentResult> {
-      if (attachment.format !== 'simple-signing') {
-        throw new SigilError('INVALID_ARGUMENT', `the legacy tag store keeps simple-signing signatures, not ${attachment.format}`)
+      if (attachment.format !== 'simple-signing' && attachment.format !== 'dsse-envelope') {
+        throw new SigilError('INVALID_ARGUMENT', `the legacy tag store keeps simple-signing signatures and DSSE attestations, not ${attachment.format}`)
       }
       const location = where(subject, attachment.kind)
-      const {payload} = attachment
-      const payloadDigest = sha256Digest(payload)
-      // The payload goes up while the signature is still being made; the tag is read only after.
-      let payloadUploaded: Promise<unknown> | undefined = client.uploadBlob(location.repository, payloadDigest, payload)
-      payloadUploaded.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
-      const signature = await attachment.signature
-      const layer: Descriptor = {mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: payload.length, digest: payloadDigest, annotations: {[SIGNATURE_ANNOTATION]: signature}}
+      // The payload (a signature's) goes up while the signature is still being made; the tag is read only after.
+      const pending = attachment.format === 'simple-signing' ? attachment.payload : undefined
+      let payloadUploaded: Promise<unknown> | undefined = pending && client.uploadBlob(location.repository, sha256Digest(pending), pending)
+      payloadUploaded?.catch(() => {}) // awaited below; never an unhandled rejection meanwhile
+      let payload: Uint8Array
+      let layer: Descriptor
+      if (attachment.format === 'simple-signing') {
+        payload = attachment.payload
+        layer = {mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: payload.length, digest: sha256Digest(payload), annotations: {[SIGNATURE_ANNOTATION]: await attachment.signature}}
+      } else {
+        // cosign's .att layer: the envelope, an empty signature annotation and the predicate type.
+        payload = await attachment.envelope
+        layer = {mediaType: DSSE_ENVELOPE_MEDIA_TYPE, size: payload.length, digest: sha256Digest(payload), annotations: {[SIGNATURE_ANNOTATION]: '', predicateType: attachment.predicateType}}
+      }
+      const payloadDigest = layer.digest
+      const signature = layer.annotations![SIGNATURE_ANNOTATION]
       const isOurs = (l: Descriptor) => l.digest === layer.digest && l.annotations?.[SIGNATURE_ANNOTATION] === signature
       const verifyExisting = addOptions.verifyExisting
+      const replaced = (l: Descriptor) => !isOurs(l) && addOptions.replace?.(l) === true
       const rounds = options.maxRounds ?? 6
       let writing = false
       for (let round = 1; ; round++) {
         const started = performance.now()
         const existing = await readExisting(client, location)
-        const merged = appendSignatureLayer(
-          existing ? {mediaType: existing.mediaType, layers: existing.layers} : undefined,
-          layer,
-          (old) => (verifyExisting ? verifyExisting(payload, old) : false),
-        )
-        if (!merged.appended) {
+        const kept = existing ? {mediaType: existing.mediaType, layers: existing.layers.filter((l) => !replaced(l))} : undefined
+        const dropped = (existing?.layers.length ?? 0) - (kept?.layers.length ?? 0)
+        // An identical envelope already there is the same attestation (signatures dedup by key, see appendSignatureLayer).
+        const merged =
+          attachment.format === 'dsse-envelope' && kept?.layers.some(isOurs)
+            ? {layers: kept.layers, appended: false}
+            : appendSignatureLayer(kept, layer, (old) => (verifyExisting ? verifyExisting(payload, old) : false))
+        if (!merged.appended && dropped === 0) {
           return {added: round > 1, location: location.name, ...(existing ? {manifestDigest: existing.digest} : {})}
         }
         if (!writing) addOptions.onWrite?.(location.name)
@@ -165,10 +178,10 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
           performance.now() - started,
           options.settleMs,
           () => readExisting(client, location),
-          (read) => read?.layers.some(isOurs) === true,
+          (read) => read?.layers.some(isOurs) === true && !read.layers.some(replaced),
           (read) => round > 1 || (existing?.layers.length ?? 0) > 0 || read?.digest !== pushed.digest,
         )
-        if (after?.layers.some(isOurs)) return {added: true, location: location.name, manifestDigest: after.digest}
+        if (after?.layers.some(isOurs) && !after.layers.some(replaced)) return {added: true, location: location.name, manifestDigest: after.digest}
         if (round >= rounds) {
           throw new SigningError('SIGNING_FAILED', `${rounds} attempts to add the signature to ${location.name} lost to concurrent writers; sign again`)
         }

@@ -1,8 +1,9 @@
-import {COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE, buildCosignSignStatement, buildDsseBundle, dssePae, isSigilError, publicKeyHint} from '@sigil/core'
-import type {AttachmentStore, ImageReference, Signer} from '@sigil/core'
+import {COSIGN_SIGN_PREDICATE_TYPE, buildCosignSignStatement, buildDsseBundle, isSigilError, publicKeyHint} from '@sigil/core'
+import type {AttachmentKind, AttachmentStore, ImageReference, Signer} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {referrersStore} from './referrers-store.js'
+import {signStatement} from './sign-statement.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
 import type {SignEvent} from './sign-image.js'
 
@@ -52,6 +53,27 @@ export interface SignImageBundleResult {
  * signers).
  */
 export async function signImageBundle(image: ImageReference, options: SignImageBundleOptions): Promise<SignImageBundleResult> {
+  return pushStatementBundle(image, options, {
+    kind: 'signature',
+    predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+    statement: (digest) => buildCosignSignStatement({digest, annotations: options.annotations}),
+  })
+}
+
+/** What {@link pushStatementBundle} signs: the statement for the resolved digest, and what it is. */
+export interface StatementBundleSpec {
+  readonly kind: AttachmentKind
+  readonly predicateType: string
+  /** The statement, for the subject's digest and repository (`registry/repo`). */
+  readonly statement: (digest: string, repositoryName: string) => Uint8Array
+}
+
+/**
+ * The bundle workflow of `sign` and `attest`: resolve the subject, sign its statement into a DSSE
+ * envelope in a v0.3 bundle (key hint of the signer), and add it to the store (by default the
+ * referrers store) as an attachment of `spec.kind`.
+ */
+export async function pushStatementBundle(image: ImageReference, options: SignImageBundleOptions, spec: StatementBundleSpec): Promise<SignImageBundleResult> {
   const {client} = options
   const repository: RepositoryRef = {registry: image.registry, repository: image.repository}
   let subject
@@ -63,13 +85,12 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
   }
   options.onEvent?.({kind: 'resolved', image, digest: subject.digest, fromTag: image.digest === undefined})
 
-  const statement = buildCosignSignStatement({digest: subject.digest, annotations: options.annotations})
+  const statement = spec.statement(subject.digest, image.repositoryName)
   const bundling = (async () => {
+    const envelope = await signStatement(options.signer, statement)
     try {
-      const signer = await options.signer
-      const sig = await signer.sign(dssePae(IN_TOTO_PAYLOAD_TYPE, statement))
-      const hint = publicKeyHint((await signer.publicKey()).spki)
-      return buildDsseBundle({envelope: {payloadType: IN_TOTO_PAYLOAD_TYPE, payload: statement, signatures: [{sig}]}, publicKeyHint: hint})
+      const hint = publicKeyHint((await (await options.signer).publicKey()).spki)
+      return buildDsseBundle({envelope, publicKeyHint: hint})
     } catch (err) {
       if (isSigilError(err)) throw err
       throw new SigningError('SIGNING_FAILED', `signing failed: ${(err as Error).message}`, {cause: err})
@@ -89,7 +110,7 @@ export async function signImageBundle(image: ImageReference, options: SignImageB
   // The store starts on what needs no signature (the empty config blob) while the key signs.
   const added = await store.add!(
     {...repository, digest: subject.digest, mediaType: subject.mediaType, size: subject.size},
-    {kind: 'signature', format: 'sigstore-bundle', bundle: bundling, predicateType: COSIGN_SIGN_PREDICATE_TYPE},
+    {kind: spec.kind, format: 'sigstore-bundle', bundle: bundling, predicateType: spec.predicateType},
     {onWrite: (where) => options.onEvent?.({kind: 'pushing', location: where})},
   )
   const bundle = await bundling

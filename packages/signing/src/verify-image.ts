@@ -14,6 +14,7 @@ import {
 import type {AttachmentStore, AttachmentSubject, Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {mapLimit} from './map-limit.js'
 import {MAX_PAYLOAD_BYTES, legacyTagStore} from './legacy-tag-store.js'
 import {resolveForVerification} from './resolve.js'
 import {signatureLocation} from './signature-location.js'
@@ -157,20 +158,6 @@ async function checkLayer(
     if (!claims.ok) return {ok: false, reason: claims.reason}
   }
   return {ok: true, value: {layer, payloadBytes, payload}}
-}
-
-/** `fn` over `items`, at most `limit` at once; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  const workers = Array.from({length: Math.max(1, Math.min(limit, items.length))}, async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!)
-    }
-  })
-  await Promise.all(workers)
-  return out
 }
 
 /**

@@ -85,7 +85,9 @@ export function memoryAttachmentStore(options: MemoryAttachmentStoreOptions = {}
       const item: AttachmentItem =
         attachment.format === 'simple-signing'
           ? {format: 'simple-signing', payload: attachment.payload, signature: Buffer.from(await attachment.signature, 'base64')}
-          : {format: 'sigstore-bundle', bundle: await attachment.bundle, predicateType: attachment.predicateType}
+          : attachment.format === 'dsse-envelope'
+            ? {format: 'dsse-envelope', envelope: await attachment.envelope, predicateType: attachment.predicateType}
+            : {format: 'sigstore-bundle', bundle: await attachment.bundle, predicateType: attachment.predicateType}
       const key = listKey(subject, kind)
       const items = lists.get(key) ?? []
       // cosign's dedup rule: the same payload with a signature the caller's key verifies.

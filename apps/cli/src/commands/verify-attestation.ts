@@ -1,0 +1,101 @@
+import {SigilError, buildDsseEnvelope, isSigilError, parseReference, predicateTypeForFlag} from '@sigil/core'
+import type {HashAlgorithm} from '@sigil/core'
+import {legacyTagStore, referrersStore, verifyAttestations} from '@sigil/signing'
+import {defineCommand} from '../command.js'
+import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
+import {exitCodeFor} from '../shared/exit-codes.js'
+import {registryFlagSpecs} from '../shared/flags.js'
+import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {attestation as text, shared, verify as verifyText} from '../messages.js'
+import {writeStderr, writeStdout} from '../shared/stdio.js'
+
+/** What `verify-attestation --json` prints. */
+export interface VerifyAttestationResultJson {
+  images: Array<{
+    image: string
+    digest?: string
+    verified: boolean
+    attestations?: Array<{predicateType: string; location: string; format: string; statement: unknown}>
+    error?: {code?: string; message: string}
+  }>
+}
+
+/**
+ * `sigil verify-attestation`: every image is checked and reported; the exit code is the first
+ * failure's (a single image's failure is thrown, so it prints like any other error).
+ */
+export default defineCommand({
+  summary: text.verify.summary,
+  description: text.verify.description,
+  examples: text.verify.examples,
+  args: [{name: 'image', description: 'Image reference(s) to verify.', required: true, variadic: true}],
+  flags: {
+    key: {kind: 'string', char: 'k', description: shared.pubKey, required: true},
+    type: {kind: 'string', description: text.verifyType},
+    'check-claims': {kind: 'boolean', description: text.checkClaims, allowNo: true, default: true},
+    'insecure-ignore-tlog': {kind: 'boolean', description: verifyText.ignoreTlog, allowNo: true, default: false},
+    offline: {kind: 'boolean', description: verifyText.offline, allowNo: true, default: false},
+    'signature-digest-algorithm': {kind: 'string', description: verifyText.digestAlgorithm, options: ['sha224', 'sha256', 'sha384', 'sha512'], default: 'sha256'},
+    'max-workers': {kind: 'integer', description: verifyText.maxWorkers, default: 10, min: 1},
+    ...registryFlagSpecs,
+  },
+  async run({flags, args, io}): Promise<VerifyAttestationResultJson> {
+    if (args.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify-attestation --key KEY IMAGE…')
+    // cosign's --type filter takes the same shortcuts as attest (its default "custom" filters too; sigil's default is no filter).
+    const predicateType = flags.type === undefined ? undefined : predicateTypeForFlag(flags.type)
+    const images = args.map((a) => parseReference(a))
+
+    const provider = await keyProviderFor(io, flags.key)
+    const loading = provider.verifier(flags.key, keyContext(io, {timeout: flags.timeout, insecure: flags['allow-insecure-registry'] || flags['allow-http-registry']}))
+    const verifier = images.length === 1 ? loading : await loading
+    const client = await createRegistryClient(io, flags)
+    const adapters = await registryAdapters(io)
+    const memory = referrersApiMemory()
+    const out: VerifyAttestationResultJson['images'] = []
+    let firstError: unknown
+    for (const image of images) {
+      const adapter = adapters.find((a) => a.matches(image.registry))
+      const location = {signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']}
+      try {
+        const result = await verifyAttestations(image, {
+          // Both formats, always: cosign 3's bundle referrers, then the legacy .att tag.
+          stores: [
+            referrersStore({client, signatureRepository: location.signatureRepository, memory, ...(adapter?.capabilities.referrersApi === undefined ? {} : {referrersApi: adapter.capabilities.referrersApi})}),
+            legacyTagStore({client, ...location}),
+          ],
+          client,
+          verifier,
+          ...(predicateType === undefined ? {} : {predicateType}),
+          checkClaims: flags['check-claims'],
+          hash: flags['signature-digest-algorithm'] as HashAlgorithm,
+          concurrency: flags['max-workers'],
+          resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
+          ...location,
+        })
+        if (!io.json) {
+          writeStderr(`${text.verify.header(image.name, flags['check-claims'])}\n`)
+          // As cosign prints them: a bundle's envelope in protojson, a .att layer's in Go's spelling.
+          for (const a of result.attestations) writeStdout(`${Buffer.from(buildDsseEnvelope(a.envelope, a.format === 'sigstore-bundle' ? 'bundle' : 'legacy')).toString('utf8')}\n`)
+        }
+        out.push({
+          image: image.name,
+          digest: result.digest,
+          verified: true,
+          attestations: result.attestations.map((a) => ({
+            predicateType: a.statement.predicateType,
+            location: a.location,
+            format: a.format,
+            statement: JSON.parse(Buffer.from(a.envelope.payload).toString('utf8')) as unknown,
+          })),
+        })
+      } catch (err) {
+        if (images.length === 1) throw err
+        firstError ??= err
+        out.push({image: image.name, verified: false, error: {code: isSigilError(err) ? err.code : undefined, message: (err as Error).message}})
+        if (!io.json) writeStderr(`Error: ${image.name}: ${(err as Error).message}\n`)
+      }
+    }
+    if (firstError !== undefined) process.exitCode = exitCodeFor(firstError)
+    return {images: out}
+  },
+})
