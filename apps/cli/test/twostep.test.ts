@@ -8,7 +8,7 @@ import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {parseSignatureManifest} from '@sigil/core'
+import {OCI_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, buildSignatureConfig, buildSignatureManifest, parseSignatureManifest, sha256Digest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
 import {cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
@@ -206,6 +206,43 @@ describe('download', () => {
     expect((await run(['download', 'signature', ref])).stdout.trim().split('\n')).toHaveLength(2)
     const j = await run(['download', 'signature', '--json', ref])
     expect(JSON.parse(j.stdout).attachments[0].content).toMatchObject({Cert: null, Bundle: null})
+  })
+
+  test.runIf(cosign2)('signature with a Rekor bundle and an RFC 3161 timestamp (spec vector): the line cosign 2.5 prints', async () => {
+    const {ref, digest, repo} = await image()
+    const vector = join(import.meta.dirname, '../../../../shared/spec/vectors/containers-image-cosign-key-rekor-valid')
+    const payload = readFileSync(join(vector, 'payload.json'))
+    const annotations = {...JSON.parse(readFileSync(join(vector, 'layer-annotations.json'), 'utf8')), 'dev.sigstore.cosign/rfc3161timestamp': '{"SignedRFC3161Timestamp":"AAECAw=="}'}
+    const layer = {mediaType: SIMPLE_SIGNING_MEDIA_TYPE, size: payload.length, digest: sha256Digest(payload), annotations}
+    const config = buildSignatureConfig([layer.digest])
+    await client.uploadBlob(repo, layer.digest, payload)
+    await client.uploadBlob(repo, sha256Digest(config), config)
+    const manifest = buildSignatureManifest({config: {mediaType: OCI_CONFIG_MEDIA_TYPE, size: config.length, digest: sha256Digest(config)}, layers: [layer]})
+    await client.putManifest(repo, sigTag(digest), manifest, OCI_MANIFEST_MEDIA_TYPE)
+    const ours = await run(['download', 'signature', ref])
+    const theirs = await cosign(['download', 'signature', ...http, ref])
+    expect(theirs.code, theirs.stderr).toBe(0)
+    expect(ours.code, ours.stderr).toBe(0)
+    expect(ours.stdout).toBe(theirs.stdout)
+    expect(JSON.parse(ours.stdout).Bundle.Payload.logIndex).toBe(11608800)
+  })
+
+  test.runIf(cosign2)('sbom attached by cosign 2.5: the bytes cosign download sbom prints', async () => {
+    const {ref} = await image()
+    writeFileSync(join(dir, 'sbom.spdx'), 'SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n')
+    const attached = await cosign(['attach', 'sbom', '--sbom', 'sbom.spdx', '--type', 'spdx', ...http, ref])
+    expect(attached.code, attached.stderr).toBe(0)
+    const ours = await run(['download', 'sbom', ref])
+    const theirs = await cosign(['download', 'sbom', ...http, ref])
+    expect(theirs.code, theirs.stderr).toBe(0)
+    expect(ours.code, ours.stderr).toBe(0)
+    expect(ours.stdout).toBe(theirs.stdout)
+    expect(ours.stdout).toBe('SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n')
+    expect(ours.stderr).toContain('Found SBOM of media type: text/spdx')
+    const cleaned = await run(['clean', '-f', '--type', 'sbom', ref])
+    expect(cleaned.code, cleaned.stderr).toBe(0)
+    expect(cleaned.stderr).toMatch(/Removed .*\.sbom from /)
+    expect((await run(['download', 'sbom', ref])).code).toBe(10)
   })
 
   test.runIf(cosign3)('signature of cosign 3.1.1 bundle referrers: the line cosign 3 prints', async () => {

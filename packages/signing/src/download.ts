@@ -19,7 +19,9 @@ export interface DownloadedAttachment {
   readonly kind: AttachmentKind
   readonly format: StoredAttachment['format']
   readonly location: string
-  /** One line of JSON (no newline), as `cosign download signature|attestation` prints it. */
+  /** The layer's media type (an SBOM's: `text/spdx`, `application/vnd.cyclonedx+json`…). */
+  readonly mediaType: string
+  /** One line of JSON (no newline), as `cosign download signature|attestation` prints it; an SBOM as stored. */
   readonly line: string
 }
 
@@ -101,7 +103,7 @@ export async function downloadAttachments(image: ImageReference, kind: Attachmen
   const listed = await Promise.all(options.stores.map(async (store) => ({store, items: await store.list(subject, kind)})))
   const attachments = await Promise.all(
     listed.flatMap(({store, items}) =>
-      items.map(async (a) => ({kind, format: a.format, location: a.location, line: lineOf(a, await store.read(subject, a))})),
+      items.map(async (a) => ({kind, format: a.format, location: a.location, mediaType: a.mediaType, line: lineOf(a, await store.read(subject, a))})),
     ),
   )
   return {digest, attachments}
