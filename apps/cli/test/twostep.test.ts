@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {OCI_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, buildSignatureConfig, buildSignatureManifest, parseSignatureManifest, sha256Digest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
+import {cosign3SignArgs, cosign3SigningConfig, pushMultiPlatformImage, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
 import {sigil, sigilOnTerminal} from './run-cli.js'
 
@@ -110,6 +110,24 @@ describe('sign --upload=false --output-payload --output-signature', () => {
     expect(layers[0]!.annotations!['dev.cosignproject.cosign/signature']).toBe(readFileSync(join(dir, 'up.sig'), 'utf8'))
   })
 
+  test('--recursive: one pair of files per digest, suffixed -sha256-<hex> (as cosign); several images without it: refused', async () => {
+    const repo = {registry: registry.host, repository: `twostep/multi${++n}`}
+    const pushed = await pushMultiPlatformImage(client, repo, 'v1')
+    const ref = `${registry.host}/${repo.repository}:v1`
+    const s = await run(['sign', '--key', 'sigil.key', '-r', '--upload=false', '--output-payload', 'multi.json', '--output-signature', 'multi.sig', ref])
+    expect(s.code, s.stderr).toBe(0)
+    expect(s.stdout).toBe('')
+    for (const digest of [pushed.digest, ...pushed.platforms.map((p) => p.digest)]) {
+      const payload = readFileSync(join(dir, `multi.json-${digest.replace(':', '-')}`), 'utf8')
+      expect(JSON.parse(payload).critical.image['docker-manifest-digest']).toBe(digest)
+      expect(existsSync(join(dir, `multi.sig-${digest.replace(':', '-')}`))).toBe(true)
+    }
+    expect(existsSync(join(dir, 'multi.json'))).toBe(false)
+    const two = await run(['sign', '--key', 'sigil.key', '--upload=false', '--output-signature', 'two-images.sig', ref, ref])
+    expect(two.code).toBe(2)
+    expect(existsSync(join(dir, 'two-images.sig'))).toBe(false)
+  })
+
   test('--upload=false without output files still prints payload and signature', async () => {
     const {ref} = await image()
     const s = await run(['sign', '--key', 'sigil.key', '--upload=false', ref])
@@ -151,6 +169,19 @@ describe('attach signature', () => {
     expect(await sigLayers(repo, digest)).toHaveLength(cosign2 ? 2 : 1)
     expect((await run(['verify', '--key', 'sigil.pub', byDigest])).code).toBe(0)
     if (cosign2) expect((await cosign(['verify', '--key', 'sigil.pub', '--insecure-ignore-tlog=true', '--offline=true', ...http, byDigest])).code).toBe(0)
+  })
+
+  test('the signature from standard input (-); concurrent attaches of different signatures all land', async () => {
+    const {ref, digest, repo} = await image()
+    const payload = Buffer.from((await run(['generate', ref])).stdout)
+    writeFileSync(join(dir, 'conc.json'), payload)
+    const viaStdin = await run(['attach', 'signature', '--payload', 'conc.json', '--signature', '-', ref], {input: `${offlineSign(payload)}\n`})
+    expect(viaStdin.code, viaStdin.stderr).toBe(0)
+    // ECDSA signatures are randomised: four different signatures of one payload, attached at once.
+    const results = await Promise.all([1, 2, 3, 4].map(() => run(['attach', 'signature', '--payload', 'conc.json', '--signature', offlineSign(payload), ref])))
+    for (const r of results) expect(r.code, r.stderr).toBe(0)
+    expect(await sigLayers(repo, digest)).toHaveLength(5)
+    expect((await run(['verify', '--key', 'offline.pub', ref])).code).toBe(0)
   })
 
   test('bad input: clear errors, right exit codes, nothing pushed', async () => {
