@@ -58,6 +58,21 @@ const sigLayers = async (repo: {registry: string; repository: string}, digest: s
 /** The signature node's crypto makes over `payload` with the plain PEM key, base64. */
 const offlineSign = (payload: Buffer) => nodeSign('sha256', payload, createPrivateKey(readFileSync(join(dir, 'offline.pem')))).toString('base64')
 
+describe('help', () => {
+  test('the attach and download topics list their commands; each command has examples', async () => {
+    const attach = await run(['attach'])
+    expect(attach.code).toBe(0)
+    expect(attach.stdout).toContain('attach signature')
+    const download = await run(['download', '--help'])
+    expect(download.stdout).toMatch(/download attestation[\s\S]*download sbom[\s\S]*download signature/)
+    for (const id of [['generate'], ['attach', 'signature'], ['download', 'signature'], ['clean']]) {
+      const h = await run([...id, '--help'])
+      expect(h.code).toBe(0)
+      expect(h.stdout.slice(h.stdout.indexOf('EXAMPLES'))).toContain(`  $ sigil ${id.join(' ')} `)
+    }
+  })
+})
+
 describe('generate', () => {
   test('prints the payload sign signs, without a newline; -a adds annotations; --json', async () => {
     const {ref, digest, repo} = await image()
