@@ -355,17 +355,24 @@ describe('clean', () => {
     expect(again.stderr).toContain('Nothing to remove')
   })
 
-  test.runIf(cosign3)('-f removes cosign 3 bundle referrers and keeps the sha256-<hex> index consistent', async () => {
-    const {byDigest, digest, repo} = await image()
+  test.runIf(cosign3)('-f removes cosign 3 bundle referrers one by one, the sha256-<hex> index with the last; the same tags left as cosign 3 clean leaves', async () => {
+    const mine = await image()
+    const theirs = await image()
     const signingConfig = await cosign3SigningConfig(dir)
-    for (let i = 0; i < 2; i++) expect((await cosign(['sign', '--key', 'sigil.key', ...cosign3SignArgs(signingConfig), byDigest], cosign3)).code).toBe(0)
-    expect((await run(['verify', '--key', 'sigil.pub', byDigest])).code).toBe(0)
-    const s = await run(['clean', '-f', '--type', 'signature', byDigest])
+    for (const img of [mine, theirs]) {
+      for (let i = 0; i < 2; i++) expect((await cosign(['sign', '--key', 'sigil.key', ...cosign3SignArgs(signingConfig), img.byDigest], cosign3)).code).toBe(0)
+    }
+    expect((await run(['verify', '--key', 'sigil.pub', mine.byDigest])).code).toBe(0)
+    const index = mine.digest.replace(':', '-')
+    const s = await run(['clean', '-f', '--type', 'signature', mine.byDigest])
     expect(s.code, s.stderr).toBe(0)
     expect(s.stderr.match(/Removed /g)).toHaveLength(2)
-    const index = await client.getManifestIfExists(repo, digest.replace(':', '-'))
-    expect(index === undefined || JSON.parse(Buffer.from(index.bytes).toString()).manifests.length === 0).toBe(true)
-    expect((await run(['verify', '--key', 'sigil.pub', byDigest])).code).toBe(10)
+    expect(await client.getManifestIfExists(mine.repo, index)).toBeUndefined()
+    expect((await run(['verify', '--key', 'sigil.pub', mine.byDigest])).code).toBe(10)
+    const c = await cosign(['clean', '-f', '--type', 'all', ...http, theirs.byDigest], cosign3)
+    expect(c.code, c.stderr).toBe(0)
+    expect(await client.listTags(mine.repo)).toEqual(['v1'])
+    expect(await client.listTags(theirs.repo)).toEqual(['v1'])
   })
 
   test('a registry that refuses deletes: exit 1, a clear error, everything still there', async () => {
