@@ -218,6 +218,7 @@ export const attachSignature = {
   ],
   payload: 'The signed payload file (a simple-signing payload for this image\'s digest).',
   signature: 'The signature: a file holding its base64, the base64 itself, or - for standard input.',
+  stdinTooLarge: (limit: number) => `--signature -: standard input is over ${limit} bytes, not a signature`,
   notBase64: (value: string) => `--signature ${value.length > 40 ? `${value.slice(0, 40)}…` : value}: no such file, and not base64 either`,
 }
 

@@ -215,6 +215,9 @@ describe('attach signature', () => {
       [['--payload', 'missing.json', '--signature', 'other.sig', ref], 2, 'cannot read the payload file missing.json: no such file'],
       [['--payload', 'other.json', '--signature', 'other.sig', `${registry.host}/twostep/missing:v1`], 11, 'not found'],
     ]
+    const huge = await run(['attach', 'signature', '--payload', 'other.json', '--signature', '-', ref], {input: 'A'.repeat(100_000)})
+    expect(huge.code).toBe(2)
+    expect(huge.stderr).toContain('standard input is over 65536 bytes')
     for (const [args, code, message] of cases) {
       const r = await run(['attach', 'signature', ...args])
       expect(r.code, r.stderr).toBe(code)

@@ -22,7 +22,11 @@ const MAX_SIGNATURE_TEXT = 64 * 1024
 
 /** `--signature`: `-` (standard input), a file holding the base64, or the base64 itself (as cosign). */
 async function signatureText(value: string): Promise<string> {
-  if (value === '-') return new TextDecoder().decode(await readAllStdin(processSources()))
+  if (value === '-') {
+    const bytes = await readAllStdin(processSources())
+    if (bytes.length > MAX_SIGNATURE_TEXT) throw new SigilError('INVALID_ARGUMENT', text.stdinTooLarge(MAX_SIGNATURE_TEXT))
+    return new TextDecoder().decode(bytes)
+  }
   const {stat} = process.getBuiltinModule('node:fs/promises')
   const isFile = await stat(value).then((s) => s.isFile(), () => false)
   if (isFile) return new TextDecoder().decode(await readInputFile('signature', value, MAX_SIGNATURE_TEXT))
