@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {OCI_CONFIG_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, buildSignatureConfig, buildSignatureManifest, parseSignatureManifest, sha256Digest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {cosign3SignArgs, cosign3SigningConfig, pushMultiPlatformImage, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
+import {cosign3SignArgs, cosign3SigningConfig, pushMultiPlatformImage, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startFaultProxy, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
 import {sigil, sigilOnTerminal} from './run-cli.js'
 
@@ -376,6 +376,37 @@ describe('clean', () => {
     expect(c.code, c.stderr).toBe(0)
     expect(await client.listTags(mine.repo)).toEqual(['v1'])
     expect(await client.listTags(theirs.repo)).toEqual(['v1'])
+  })
+
+  test('a fault half-way: exit 1, the error says what was removed before it, the rest is still there', async () => {
+    const proxy = await startFaultProxy(registry.host)
+    try {
+      const repo = {registry: proxy.host, repository: `twostep/fault${++n}`}
+      const {digest} = await pushRandomImage(client, repo, 'v1')
+      const ref = `${proxy.host}/${repo.repository}:v1`
+      expect((await run(['sign', '--key', 'sigil.key', ref])).code).toBe(0)
+      // An attestation layer in the .att tag, as cosign attest writes it.
+      const envelope = Buffer.from('{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"keyid":"","sig":"AAAA"}]}')
+      const layer = {mediaType: 'application/vnd.dsse.envelope.v1+json', size: envelope.length, digest: sha256Digest(envelope), annotations: {'dev.cosignproject.cosign/signature': ''}}
+      const config = buildSignatureConfig([layer.digest])
+      await client.uploadBlob(repo, layer.digest, envelope)
+      await client.uploadBlob(repo, sha256Digest(config), config)
+      const att = buildSignatureManifest({config: {mediaType: OCI_CONFIG_MEDIA_TYPE, size: config.length, digest: sha256Digest(config)}, layers: [layer]})
+      const {digest: attDigest} = await client.putManifest(repo, `${digest.replace(':', '-')}.att`, att, OCI_MANIFEST_MEDIA_TYPE)
+      proxy.setRule((method, path) =>
+        method === 'DELETE' && path.endsWith(attDigest) ? {kind: 'respond', status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}'} : {kind: 'pass'},
+      )
+      const r = await run(['clean', '-f', ref])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(`Removed ${repo.registry}/${repo.repository}:${sigTag(digest)} from ${ref}`)
+      expect(r.stderr).toContain(`removed before that: ${repo.registry}/${repo.repository}:${sigTag(digest)}`)
+      expect(r.stderr).toContain('disk on fire')
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+      expect(await client.getManifestIfExists(repo, `${digest.replace(':', '-')}.att`)).toBeDefined()
+      expect(await sigLayers(repo, digest)).toEqual([])
+    } finally {
+      await proxy.close()
+    }
   })
 
   test('a registry that refuses deletes: exit 1, a clear error, everything still there', async () => {
