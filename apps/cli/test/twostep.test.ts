@@ -294,7 +294,7 @@ describe('download', () => {
     expect((await run(['download', 'sbom', ref])).code).toBe(10)
   })
 
-  test.runIf(cosign3)('signature of cosign 3.1.1 bundle referrers: the line cosign 3 prints', async () => {
+  test.runIf(cosign3)('signature and attestation of cosign 3.1.1 bundle referrers: the lines cosign 3 prints', async () => {
     const {byDigest} = await image()
     const signingConfig = await cosign3SigningConfig(dir)
     const s = await cosign(['sign', '--key', 'sigil.key', ...cosign3SignArgs(signingConfig), byDigest], cosign3)
@@ -305,6 +305,20 @@ describe('download', () => {
     expect(ours.code, ours.stderr).toBe(0)
     expect(JSON.parse(ours.stdout)).toEqual(JSON.parse(theirs.stdout))
     expect(ours.stdout).toBe(theirs.stdout)
+    writeFileSync(join(dir, 'predicate.json'), '{"hello":"world"}')
+    const att = await cosign(['attest', '--key', 'sigil.key', '--predicate', 'predicate.json', '--type', 'custom', ...cosign3SignArgs(signingConfig), byDigest], cosign3)
+    expect(att.code, att.stderr).toBe(0)
+    const oursAtt = await run(['download', 'attestation', byDigest])
+    const theirsAtt = await cosign(['download', 'attestation', ...http, byDigest], cosign3)
+    expect(theirsAtt.code, theirsAtt.stderr).toBe(0)
+    expect(oursAtt.code, oursAtt.stderr).toBe(0)
+    // cosign 3 prints every bundle referrer for both kinds (the signature's statement is in-toto
+    // too); sigil keeps each kind apart: its lines are cosign's, one kind each.
+    const oursSig = await run(['download', 'signature', byDigest])
+    const theirsSig = await cosign(['download', 'signature', ...http, byDigest], cosign3)
+    expect(theirsAtt.stdout.trim().split('\n').sort()).toEqual([oursAtt.stdout.trim(), oursSig.stdout.trim()].sort())
+    expect(theirsSig.stdout.trim().split('\n').sort()).toEqual([oursAtt.stdout.trim(), oursSig.stdout.trim()].sort())
+    expect(oursSig.stdout).toBe(ours.stdout)
   })
 })
 
