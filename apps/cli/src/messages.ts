@@ -294,3 +294,73 @@ export const attestation = {
     verified: 'Verified OK',
   },
 }
+
+/** Two-step signing and the commands around attachments: sign --output-*, generate, attach, download, clean. */
+export const twoStep = {
+  outputSignature: 'Also write the base64 signature to this file (as cosign; with --recursive one file per digest, suffixed -sha256-<hex>). With --upload=false nothing is printed.',
+  outputPayload: 'Also write the signed payload to this file (as cosign; with --recursive one file per digest, suffixed -sha256-<hex>). With --upload=false nothing is printed.',
+  force: 'Overwrite existing --output-signature / --output-payload files.',
+  outputsOneImage: '--output-signature / --output-payload take one image (or --recursive, which writes one file per digest)',
+  outputsNoBundle: '--output-signature / --output-payload write the legacy format\'s payload and signature; they do not apply with --new-bundle-format',
+  fileExists: (path: string) => `${path} already exists; pass --force to overwrite it`,
+  cannotWrite: (path: string, reason: string) => `cannot write ${path}: ${reason}`,
+  cannotRead: (what: string, path: string, reason: string) => `cannot read the ${what} file ${path}: ${reason}`,
+  tooLarge: (what: string, path: string, limit: number) => `the ${what} file ${path} is over the ${limit}-byte limit`,
+}
+
+export const generate = {
+  summary: 'Print the simple-signing payload of an image, to be signed elsewhere (cosign generate).',
+  description:
+    'Resolves the image to its digest and prints the exact bytes `sigil sign` (and cosign) would sign for it, without a trailing newline. ' +
+    'Sign them on another machine (an HSM, an offline key), then push the signature with `sigil attach signature`.',
+  examples: [
+    '<%= config.bin %> generate registry.example.com/team/app:1.0.0 > payload.json',
+    '<%= config.bin %> generate -a git=abc123 registry.example.com/team/app@sha256:… > payload.json',
+  ],
+}
+
+export const attachSignature = {
+  summary: 'Attach a signature made elsewhere to an image, exactly as sign stores it (cosign attach signature).',
+  description:
+    'Appends the payload and its base64 signature as a layer of <repo>:sha256-<digest>.sig (in COSIGN_REPOSITORY when set), keeping every other signature; attaching the same signature again adds nothing. No key is needed and the signature is not verified (as cosign): check it afterwards with `sigil verify`. ' +
+    'The payload must be a simple-signing payload naming the image\'s digest (from `sigil generate` or `sign --upload=false --output-payload`), else nothing is pushed.',
+  examples: [
+    '<%= config.bin %> generate registry.example.com/team/app:1.0.0 > payload.json',
+    '# … sign payload.json elsewhere, writing the base64 signature to payload.sig …',
+    '<%= config.bin %> attach signature --payload payload.json --signature payload.sig registry.example.com/team/app:1.0.0',
+    '<%= config.bin %> attach signature --payload payload.json --signature MEUCIQ… registry.example.com/team/app@sha256:…',
+  ],
+  payload: 'The signed payload file (a simple-signing payload for this image\'s digest).',
+  signature: 'The signature: a file holding its base64, the base64 itself, or - for standard input.',
+  stdinTooLarge: (limit: number) => `--signature -: standard input is over ${limit} bytes, not a signature`,
+  notBase64: (value: string) => `--signature ${value.length > 40 ? `${value.slice(0, 40)}…` : value}: no such file, and not base64 either`,
+}
+
+export const download = {
+  signatureSummary: "Print an image's signatures, one JSON object per line, as cosign download signature does.",
+  attestationSummary: "Print an image's attestations, one JSON object per line, as cosign download attestation does.",
+  sbomSummary: "Print the SBOMs attached to an image (the deprecated .sbom tag), as cosign download sbom does.",
+  description:
+    'Reads the legacy tags (<repo>:sha256-<digest>.sig/.att/.sbom, in COSIGN_REPOSITORY when set) and cosign 3\'s bundle referrers. Legacy signatures print as cosign\'s {"Base64Signature","Payload","Cert","Chain","Bundle","RFC3161Timestamp"}, attestations as their DSSE envelope {"payloadType","payload","signatures"}, bundles as stored. Unlike cosign 3, which prints every bundle for both kinds and hides the legacy tags when there are bundles, sigil prints each kind apart, from both formats.\n\n' +
+    'Exit codes: 0 found, 10 none attached, 11 image or tag not found, 1 anything else.',
+  examples: (kind: string) => [`<%= config.bin %> download ${kind} registry.example.com/team/app:1.0.0`, `<%= config.bin %> download ${kind} --json registry.example.com/team/app@sha256:…`],
+  sbomFound: (mediaType: string) => `Found SBOM of media type: ${mediaType}`,
+  none: (kind: string, image: string) => (kind === 'signature' ? `no signatures associated with ${image}` : `found no ${kind === 'sbom' ? 'SBOMs' : 'attestations'} for ${image}`),
+}
+
+export const clean = {
+  summary: 'Remove the signatures, attestations and SBOMs attached to an image (cosign clean).',
+  description:
+    'Deletes the image\'s legacy tags (<repo>:sha256-<digest>.sig/.att/.sbom, by digest as cosign does) and cosign 3\'s bundle referrers (each referrer manifest, and its entry in the sha256-<digest> index tag). ' +
+    'Asks first on a terminal; without one it refuses unless -f is given. The registry must allow deletes (distribution: storage.delete.enabled).',
+  examples: ['<%= config.bin %> clean registry.example.com/team/app:1.0.0', '<%= config.bin %> clean --type signature -f registry.example.com/team/app@sha256:…'],
+  type: 'What to remove.',
+  force: 'Do not ask for confirmation.',
+  warning: (type: string) =>
+    `WARNING: this will remove all ${type === 'signature' ? 'signatures' : type === 'attestation' ? 'attestations' : type === 'sbom' ? 'SBOMs' : 'signatures, SBOMs and attestations'} from the image`,
+  question: 'Are you sure you would like to continue?',
+  noTerminal: 'clean removes attachments for good: confirm on a terminal, or pass -f/--force',
+  declined: 'Cancelled; nothing was removed.',
+  removed: (location: string, image: string) => `Removed ${location} from ${image}`,
+  nothing: (image: string) => `Nothing to remove from ${image}`,
+}

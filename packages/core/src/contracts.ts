@@ -275,6 +275,11 @@ export interface AttachmentStore {
    * concurrent writers. False when it was already gone.
    */
   delete?(subject: AttachmentSubject, attachment: StoredAttachment): Promise<boolean>
+  /**
+   * Remove every attachment of `kind` at once (optional capability; `clean` falls back to
+   * `delete` of each listed one). Returns where they were, or undefined when there were none.
+   */
+  clear?(subject: AttachmentSubject, kind: AttachmentKind): Promise<string | undefined>
 }
 
 /** Registry-specific knowledge: naming, credentials, endpoints, quirks. */

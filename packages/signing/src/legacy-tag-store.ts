@@ -216,6 +216,20 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
       }
     },
 
+    /** Delete the whole tag's manifest by digest, as `cosign clean` does (the tag goes with it). */
+    async clear(subject, kind): Promise<string | undefined> {
+      const location = where(subject, kind)
+      const existing = await client.getManifestIfExists(location.repository, location.tag)
+      if (!existing) return undefined
+      try {
+        await client.deleteManifest(location.repository, existing.digest)
+      } catch (err) {
+        if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') return undefined // removed meanwhile
+        throw err
+      }
+      return location.name
+    },
+
     read(subject, attachment): Promise<Uint8Array> {
       if (attachment.size > limit) {
         return Promise.reject(new SigningError('INVALID_PAYLOAD', `${attachment.location}: layer ${attachment.digest} is ${attachment.size} bytes, over the ${limit}-byte limit`))

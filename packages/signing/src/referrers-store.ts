@@ -214,7 +214,7 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
       }
     },
 
-    /** Delete the referrer manifest, and its entry in the `sha256-<hex>` index tag when there is one. */
+    /** Delete the referrer manifest, and its entry in the `sha256-<hex>` index tag when there is one (the index itself with its last entry). */
     async delete(subject, attachment): Promise<boolean> {
       const repository = repositoryOf(subject)
       const at = attachment.location.lastIndexOf('@')
@@ -235,7 +235,14 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
         if (!existing) return deleted
         const removed = removeFromReferrersIndex(existing.bytes, referrer)
         if (!removed.removed) return deleted
-        await client.putManifest(repository, tag, removed.bytes, OCI_INDEX_MEDIA_TYPE)
+        if (parseReferrersIndex(removed.bytes).manifests.length > 0) {
+          await client.putManifest(repository, tag, removed.bytes, OCI_INDEX_MEDIA_TYPE)
+        } else {
+          // The last referrer gone: the index goes too, by digest (as cosign 3's clean), not left empty.
+          await client.deleteManifest(repository, existing.digest).catch((err: unknown) => {
+            if (!isSigilError(err) || err.code !== 'MANIFEST_UNKNOWN') throw err
+          })
+        }
         await sleep(settleDelay(performance.now() - started, options.settleMs))
         const after = await client.getManifestIfExists(repository, tag)
         if (!after || !parseReferrersIndex(after.bytes).manifests.some((d) => d.digest === referrer)) return true

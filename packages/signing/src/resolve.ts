@@ -28,6 +28,18 @@ export async function resolveForSigning(client: RegistryClient, image: ImageRefe
 }
 
 /**
+ * The digest of an image that must exist: a digest reference is checked too (HEAD), so that
+ * nothing is attached to, or read for, a manifest the registry does not have.
+ */
+export async function resolveExisting(client: RegistryClient, image: ImageReference): Promise<string> {
+  try {
+    return (await client.resolveDigest(repoOf(image), image.digest ?? image.tag ?? 'latest')).digest
+  } catch (err) {
+    return notFound(image, err)
+  }
+}
+
+/**
  * The digest to verify. A tag is resolved with GET so the digest is computed here from the
  * bytes, not taken from a header the registry could get wrong.
  */

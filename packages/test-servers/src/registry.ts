@@ -35,6 +35,8 @@ export interface StartRegistryOptions {
    * the certificate.
    */
   readonly tls?: {readonly cert: string; readonly key: string}
+  /** Allow manifest deletes (`storage.delete.enabled`). Default true; false answers deletes 405 UNSUPPORTED. */
+  readonly deleteEnabled?: boolean
 }
 
 /** A running test registry. */
@@ -112,7 +114,7 @@ async function freePort(): Promise<number> {
   return address.port
 }
 
-function configYaml(opts: {port: number; storage: string; htpasswdPath?: string; token?: TokenServer; tls?: {certPath: string; keyPath: string}}): string {
+function configYaml(opts: {port: number; storage: string; htpasswdPath?: string; token?: TokenServer; tls?: {certPath: string; keyPath: string}; deleteEnabled?: boolean}): string {
   // JSON strings are valid YAML scalars: paths with odd characters stay safe.
   const q = JSON.stringify
   return [
@@ -126,7 +128,7 @@ function configYaml(opts: {port: number; storage: string; htpasswdPath?: string;
     '  filesystem:',
     `    rootdirectory: ${q(opts.storage)}`,
     '  delete:',
-    '    enabled: true',
+    `    enabled: ${opts.deleteEnabled === false ? 'false' : 'true'}`,
     '  maintenance:',
     '    uploadpurging:',
     '      enabled: false',
@@ -192,7 +194,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
       const port = await freePort()
       const configPath = join(dir, 'config.yml')
-      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath, token, tls}))
+      await writeFile(configPath, configYaml({port, storage: storageDir, htpasswdPath, token, tls, deleteEnabled: options.deleteEnabled}))
       try {
         return await launch(binary, configPath, port, dir, storageDir, options, token)
       } catch (err) {

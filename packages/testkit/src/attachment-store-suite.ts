@@ -304,7 +304,7 @@ export function attachmentStoreAddTests(test: TestAPI, options: AttachmentStoreS
   }
 }
 
-/** For stores that can delete: a deleted attachment is no longer listed, the others stay. */
+/** For stores that can delete (and clear): a deleted attachment is no longer listed, the others stay. */
 export function attachmentStoreDeleteTests(test: TestAPI, options: AttachmentStoreSuiteOptions): void {
   const s = setup(options)
   for (const {kind, format} of s.kept) {
@@ -322,6 +322,21 @@ export function attachmentStoreDeleteTests(test: TestAPI, options: AttachmentSto
       const last = (await store.list(subject, kind))[0]!
       expect(await store.delete(subject, last)).toBe(true)
       expect(await store.list(subject, kind)).toEqual([])
+    })
+
+    test(`clear(subject, ${kind}) removes every ${format} ${kind} at once and keeps the other kinds; clearing again says undefined`, async ({expect, skip}) => {
+      const store = await options.store()
+      if (!store.clear) return skip('this store cannot clear')
+      const subject = await s.subject()
+      const other = s.kept.find((k) => k.kind !== kind)
+      const items = s.items(subject, kind, 2)
+      await options.seed(subject, kind, items)
+      const kept = other && s.items(subject, other.kind, 1)
+      if (other && kept) await options.seed(subject, other.kind, kept)
+      expect(await store.clear(subject, kind)).toBeTypeOf('string')
+      expect(await store.list(subject, kind)).toEqual([])
+      expect(await store.clear(subject, kind)).toBeUndefined()
+      if (other && kept) expectListing(expect, await store.list(subject, other.kind), kept, other.kind, false)
     })
   }
 }

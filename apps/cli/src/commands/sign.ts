@@ -8,7 +8,8 @@ import {dedupVerifier} from '../shared/dedup.js'
 import {signsBundles} from '../shared/user-config.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
-import {shared, sign as text} from '../messages.js'
+import {shared, sign as text, twoStep} from '../messages.js'
+import {checkWritable, writeOutputFile} from '../shared/files.js'
 import {writeStdout} from '../shared/stdio.js'
 
 /** What `sign --json` prints: one entry per signed digest (with --recursive: each manifest an index lists, then the index). */
@@ -53,6 +54,9 @@ export default defineCommand({
     'signing-config': {kind: 'string', description: text.signingConfig, hidden: true},
     'use-signing-config': {kind: 'boolean', description: text.signingConfig, allowNo: true, hidden: true},
     recursive: {kind: 'boolean', char: 'r', description: text.recursive, allowNo: true, default: false},
+    'output-signature': {kind: 'string', description: twoStep.outputSignature},
+    'output-payload': {kind: 'string', description: twoStep.outputPayload},
+    force: {kind: 'boolean', description: twoStep.force, default: false},
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<SignResultJson> {
@@ -60,6 +64,12 @@ export default defineCommand({
     const annotations = parseAnnotationFlags(flags.annotations)
     // Parse every reference before touching the key or the network: a typo costs nothing.
     const images = args.map((a) => parseReference(a))
+    const outputs = {signature: flags['output-signature'], payload: flags['output-payload']}
+    const writesFiles = outputs.signature !== undefined || outputs.payload !== undefined
+    if (writesFiles && images.length > 1 && !flags.recursive) throw new SigilError('INVALID_ARGUMENT', twoStep.outputsOneImage)
+    // cosign's naming: with --recursive each digest gets its own files.
+    const outputPath = (path: string, digest: string) => (flags.recursive ? `${path}-${digest.replace(':', '-')}` : path)
+    if (!flags.recursive) for (const path of [outputs.signature, outputs.payload]) if (path !== undefined) await checkWritable(path, flags.force)
 
     const provider = await keyProviderFor(io, flags.key)
     // The key unlocks (scrypt, a KMS round trip) while the first image is resolved.
@@ -93,6 +103,7 @@ export default defineCommand({
     // cosign 3's format: --new-bundle-format, else SIGIL_NEW_BUNDLE_FORMAT, else config.json.
     const bundleFormat = signsBundles(flags['new-bundle-format'])
     if (bundleFormat) {
+      if (writesFiles) throw new SigilError('INVALID_ARGUMENT', twoStep.outputsNoBundle)
       if (!flags.upload) throw new SigilError('INVALID_ARGUMENT', text.bundleNoUpload)
       const memory = referrersApiMemory()
       const referrersApi = flags['registry-referrers-mode'] === undefined ? undefined : flags['registry-referrers-mode'] === 'oci-1-1'
@@ -141,7 +152,10 @@ export default defineCommand({
         const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
         throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
       })
-      if (!flags.upload && !io.json) {
+      // The files are written once the signature is made (and pushed): each atomically.
+      if (outputs.signature !== undefined) await writeOutputFile(outputPath(outputs.signature, result.digest), result.signature, flags.force)
+      if (outputs.payload !== undefined) await writeOutputFile(outputPath(outputs.payload, result.digest), result.payload, flags.force)
+      if (!flags.upload && !io.json && !writesFiles) {
         writeStdout(`${Buffer.from(result.payload).toString('utf8')}\n${result.signature}\n`)
       }
       signed.push({

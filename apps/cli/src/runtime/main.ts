@@ -14,7 +14,7 @@ import type {ComposedPlugins} from '../shared/plugins.js'
 import {reportError} from '../shared/report-error.js'
 import {outputPending, writeStdout} from '../shared/stdio.js'
 import {builtinPlugins} from './builtins.js'
-import {closestCommand, displayId, renderCommandHelp, renderRootHelp} from './help.js'
+import {closestCommand, displayId, renderCommandHelp, renderRootHelp, renderTopicHelp} from './help.js'
 import type {ListedCommand} from './help.js'
 import {parseArgv} from './parse-argv.js'
 import {formatDuration, parseDuration} from './duration.js'
@@ -174,6 +174,12 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
   }
   const others = otherCommands(host.root)
   const word = first === 'help' ? argv[1] : first
+  // A topic of sigil's own (`sigil attach`, `sigil download --help`): its commands.
+  const topicCommands = Object.keys(COMMANDS).filter((id) => id.startsWith(`${word}:`))
+  if (topicCommands.length > 0 && argv.slice(first === 'help' ? 2 : 1).every((a) => a === '--help' || a === '-h')) {
+    writeStdout(renderTopicHelp(word!, await Promise.all(topicCommands.map(async (id) => ({id, summary: (await definitionOf(id)).summary, hidden: (await definitionOf(id)).hidden})))))
+    return done()
+  }
   const known = (w: string | undefined) => w !== undefined && others.commands.some((c) => c.id.split(':')[0] === w || c.id === w)
   if (word?.startsWith('-')) {
     reportError(new SigilError('INVALID_ARGUMENT', `Nonexistent flag: ${word} (see sigil --help)`), {json: argv.includes('--json'), verbose: false})

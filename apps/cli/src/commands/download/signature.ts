@@ -1,0 +1,5 @@
+import {download as text} from '../../messages.js'
+import {downloadCommand} from '../../shared/download-command.js'
+
+/** `sigil download signature`. */
+export default downloadCommand('signature', text.signatureSummary)
