@@ -51,6 +51,9 @@ export type SigilErrorCode =
   | 'INVALID_SIGNATURE_MANIFEST'
   | 'INVALID_PAYLOAD'
   | 'SIGNING_FAILED'
+  // OCI image layouts (save, load, verify --local-image)
+  | 'INVALID_LAYOUT'
+  | 'LAYOUT_WRITE_FAILED'
   // time limits
   | 'TIMEOUT'
   | 'INTERNAL'
