@@ -1,6 +1,7 @@
 import {isDigest} from '@sigil/core'
 import type {Descriptor} from '@sigil/core'
 import {isIndexMediaType} from './recursive.js'
+import {manifestProblem} from './resolve.js'
 
 /** What a manifest points to: an index's manifests, or an image manifest's config and layers. */
 export interface ManifestReferences {
@@ -22,15 +23,9 @@ const MAX_REFERENCES = 10_000
  * descriptor's digest and size; `fail` is called with the reason when it is not a manifest.
  */
 export function manifestReferences(bytes: Uint8Array, fail: (reason: string) => never): ManifestReferences {
-  let doc: unknown
-  try {
-    doc = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(bytes))
-  } catch {
-    return fail('not JSON')
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail('not a JSON object')
-  const m = doc as {schemaVersion?: unknown; mediaType?: unknown; manifests?: unknown; config?: unknown; layers?: unknown; subject?: unknown}
-  if (m.schemaVersion !== 2) fail(`schemaVersion ${JSON.stringify(m.schemaVersion)}, expected 2`)
+  const problem = manifestProblem(bytes)
+  if (problem !== undefined) fail(problem)
+  const m = JSON.parse(new TextDecoder().decode(bytes)) as {mediaType?: unknown; manifests?: unknown; config?: unknown; layers?: unknown; subject?: unknown}
   const descriptor = (d: unknown, path: string): Descriptor => {
     if (typeof d !== 'object' || d === null || Array.isArray(d)) return fail(`${path} is not a descriptor`)
     const {mediaType, size, digest} = d as {mediaType?: unknown; size?: unknown; digest?: unknown}

@@ -1,10 +1,11 @@
-import {LAYOUT_KINDS, LAYOUT_KIND_ANNOTATION, LAYOUT_REF_NAME_ANNOTATION, isSigilError, parseReferrersIndex, signatureTag} from '@sigil/core'
+import {LAYOUT_KINDS, LAYOUT_KIND_ANNOTATION, LAYOUT_REF_NAME_ANNOTATION, parseReferrersIndex, signatureTag} from '@sigil/core'
 import type {AttachmentKind, ImageReference, IndexDescriptor} from '@sigil/core'
 import {createOciLayout} from '@sigil/oci'
 import type {OciLayoutWriter, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {LAYOUT_KIND_OF, LAYOUT_SUFFIX} from './layout-store.js'
 import {manifestReferences} from './manifest-references.js'
+import {notFound} from './resolve.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
 import {findReferrersIndex} from './referrers-store.js'
 import type {SignatureLocationOptions} from './signature-location.js'
@@ -59,8 +60,7 @@ export async function saveImage(image: ImageReference, options: SaveImageOptions
     try {
       top = await client.getManifest(repository, image.digest ?? image.tag ?? 'latest')
     } catch (err) {
-      if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') throw new SigningError('IMAGE_NOT_FOUND', `image tag not found: ${image.name}`, {cause: err})
-      throw err
+      notFound(image, err)
     }
     const copier = manifestCopier(client, writer, options.maxBlobBytes ?? 1024 * 1024 * 1024)
     const topRefs = await copier.copy(repository, top.digest, top.bytes, 0)
