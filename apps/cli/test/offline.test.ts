@@ -203,6 +203,28 @@ describe.skipIf(!cosign2 || !cosign3)('save, verify --local-image with no networ
   })
 })
 
+describe.skipIf(!cosign3)('cosign 3.1.1 save (bundle referrers left out of index.json)', () => {
+  test("sigil verifies cosign 3.1.1's layout offline and loads it with its bundle", async () => {
+    const repository = fresh('offline/cosign3')
+    await pushRandomImage(client, {registry: registry.host, repository}, 'v1')
+    const ref = `${registry.host}/${repository}:v1`
+    expect((await run(['sign', '--key', 'cosign.key', '-y', '--new-bundle-format', ref])).code).toBe(0)
+    const theirs = join(dir, fresh('cosign3-layout'))
+    const save = await runCosign(['save', '--allow-http-registry', '--dir', theirs, ref], {cwd: dir, cosign: cosign3})
+    expect(save.code, save.stderr).toBe(0)
+    expect((JSON.parse(readFileSync(join(theirs, 'index.json'), 'utf8')) as {manifests: unknown[]}).manifests).toHaveLength(1)
+    const local = await offline(['verify', '--key', 'cosign.pub', '--local-image', theirs])
+    expect(local.code, local.stderr).toBe(0)
+    expect(local.attempts).toEqual([])
+    expect(types(local.stdout)).toEqual([BUNDLE])
+    const dest = `${registry.host}/${fresh('offline/fromcosign3')}:v1`
+    expect((await run(['load', '--dir', theirs, dest])).code).toBe(0)
+    const v = await run(['verify', '--key', 'cosign.pub', dest])
+    expect(v.code, v.stderr).toBe(0)
+    expect(types(v.stdout)).toEqual([BUNDLE])
+  })
+})
+
 describe('bad input: a clear error, the right exit code, nothing half-written or half-pushed', () => {
   let layout: string
   let ref: string

@@ -40,6 +40,10 @@ export interface OciLayoutReader {
   readBlob(digest: string, options?: {readonly size?: number; readonly maxBytes?: number}): Promise<Uint8Array>
   /** Check a blob (streamed, any size) is present with `descriptor`'s size and digest, without keeping it. */
   checkBlob(descriptor: {readonly digest: string; readonly size: number}): Promise<void>
+  /** The sha256 blobs present (file names that are digests), with their sizes. */
+  listBlobs(): Promise<Array<{readonly digest: string; readonly size: number}>>
+  /** The first `length` bytes of a blob (fewer when it is shorter); unchecked: a hint only. */
+  peekBlob(digest: string, length: number): Promise<Uint8Array>
 }
 
 /**
@@ -119,6 +123,32 @@ export async function openOciLayout(dir: string, options: {readonly maxBlobBytes
       const actual = `${algorithm}:${hash.digest('hex')}`
       if (actual !== descriptor.digest) throw layoutError(`the layout ${dir} is corrupt: blob ${descriptor.digest} does not match its digest (its content is ${actual})`)
       if (size !== descriptor.size) throw layoutError(`the layout ${dir} is corrupt: blob ${descriptor.digest} is ${size} bytes, its descriptor says ${descriptor.size}`)
+    },
+    async listBlobs() {
+      const base = join(dir, 'blobs', 'sha256')
+      const names = (await entries(base).catch((err: unknown) => {
+        throw layoutError(`cannot read ${base}: ${(err as Error).message}`, err)
+      })) ?? []
+      const out: Array<{digest: string; size: number}> = []
+      for (const name of names) {
+        const digest = `sha256:${name}`
+        if (!isDigest(digest)) continue
+        const info = await stat(join(base, name)).catch(() => undefined)
+        if (info?.isFile()) out.push({digest, size: info.size})
+      }
+      return out
+    },
+    async peekBlob(digest, length) {
+      const handle = await open(blobPath(dir, digest), 'r').catch((err: unknown) => {
+        throw missing(digest, err)
+      })
+      try {
+        const buffer = new Uint8Array(length)
+        const {bytesRead} = await handle.read(buffer, 0, length, 0)
+        return buffer.subarray(0, bytesRead)
+      } finally {
+        await handle.close()
+      }
     },
   }
 }

@@ -37,12 +37,48 @@ export function layoutImageEntry(index: LayoutIndex): IndexDescriptor | undefine
 }
 
 /**
+ * Referrer manifests present in the layout's blobs but not listed in `index.json`: cosign 3.1.1's
+ * `save` writes its bundle referrers so. A blob is read only when it is small enough for a
+ * manifest and starts as JSON does; what each blob is, is remembered in `seen` (blobs are
+ * content-addressed, so it never changes).
+ */
+export async function unlistedReferrers(
+  layout: OciLayoutReader,
+  index: LayoutIndex,
+  seen: Map<string, {bytes: Uint8Array; subject: string} | null> = new Map(),
+): Promise<Array<{digest: string; size: number; bytes: Uint8Array; subject: string}>> {
+  const listed = new Set(index.manifests.map((d) => d.digest))
+  const out: Array<{digest: string; size: number; bytes: Uint8Array; subject: string}> = []
+  for (const blob of await layout.listBlobs()) {
+    if (listed.has(blob.digest) || blob.size > MAX_REFERRER_MANIFEST_BYTES) continue
+    let known = seen.get(blob.digest)
+    if (known === undefined) {
+      known = null
+      const start = await layout.peekBlob(blob.digest, 1)
+      if (start[0] === 0x7b /* { */) {
+        const bytes = await layout.readBlob(blob.digest, {size: blob.size, maxBytes: MAX_REFERRER_MANIFEST_BYTES})
+        try {
+          const manifest = parseReferrerManifest(bytes)
+          if (manifest.mediaType === OCI_MANIFEST_MEDIA_TYPE && manifest.subject) known = {bytes, subject: manifest.subject.digest}
+        } catch {
+          // a config or another JSON blob: not a referrer
+        }
+      }
+      seen.set(blob.digest, known)
+    }
+    if (known) out.push({digest: blob.digest, size: blob.size, ...known})
+  }
+  return out
+}
+
+/**
  * The attachments kept in an OCI image layout written by `sigil save` or `cosign save`, read
  * with no network at all, for `verify --local-image`. Legacy attachments are the entries marked
  * `kind` = `dev.cosignproject.cosign/sigs|atts|sboms`: those naming their tag
  * (`org.opencontainers.image.ref.name` = `sha256-<hex>.sig`) belong to that digest, those naming
  * none (cosign's) to the layout's image. Bundles are the referrer manifests listed in
- * `index.json` whose `subject` is the digest. Every blob read is checked against its digest.
+ * `index.json` whose `subject` is the digest, and those cosign 3.1.1 leaves unlisted (found among
+ * the blobs). Every blob read is checked against its digest.
  * Read-only: it has no `add` or `delete`.
  */
 export function ociLayoutStore(layout: OciLayoutReader, options: OciLayoutStoreOptions = {}): AttachmentStore {
@@ -82,8 +118,14 @@ export function ociLayoutStore(layout: OciLayoutReader, options: OciLayoutStoreO
     return out
   }
 
+  const seen = new Map<string, {bytes: Uint8Array; subject: string} | null>()
   async function bundles(index: LayoutIndex, subject: AttachmentSubject, kind: AttachmentKind): Promise<StoredAttachment[]> {
     const out: StoredAttachment[] = []
+    for (const unlisted of await unlistedReferrers(layout, index, seen)) {
+      if (unlisted.subject !== subject.digest) continue
+      const found = bundleAttachment(kind, `${layout.dir}@${unlisted.digest}`, unlisted.bytes)
+      if (found) out.push(found)
+    }
     for (const entry of index.manifests) {
       if (entry.annotations?.[LAYOUT_KIND_ANNOTATION] !== undefined || entry.mediaType !== OCI_MANIFEST_MEDIA_TYPE) continue
       const bytes = await manifestOf(entry)

@@ -12,7 +12,7 @@ import {
 } from '@sigil/core'
 import type {Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
 import type {OciLayoutReader, RegistryClient, RepositoryRef} from '@sigil/oci'
-import {layoutImageEntry} from './layout-store.js'
+import {layoutImageEntry, unlistedReferrers} from './layout-store.js'
 import {manifestReferences} from './manifest-references.js'
 import type {ManifestReferences} from './manifest-references.js'
 import {listInReferrersIndex} from './referrers-store.js'
@@ -110,6 +110,10 @@ export async function loadImage(layout: OciLayoutReader, destination: ImageRefer
       const node = await read(entry, MAX_DEPTH)
       if (node.refs.subject !== undefined) referrers.push(node)
     }
+  }
+  // cosign 3.1.1 saves its bundle referrers without listing them in index.json.
+  for (const unlisted of await unlistedReferrers(layout, index)) {
+    if (nodes.has(unlisted.subject) && !referrers.some((r) => r.digest === unlisted.digest)) referrers.push(await read(unlisted, MAX_DEPTH))
   }
 
   // 2. Push: blobs, manifests children first, attachments, the image's tag last.
