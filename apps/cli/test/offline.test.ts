@@ -94,16 +94,20 @@ describe.skipIf(!cosign2 || !cosign3)('save, verify --local-image with no networ
     expect((await run(['sign', '--key', 'cosign.key', '-y', '--new-bundle-format', ref])).code).toBe(0)
     const attest = await runCosign(['attest', '--key', 'cosign.key', '--tlog-upload=false', '--yes', '--allow-http-registry', '--predicate', '/dev/null', '--type', 'custom', ref], {cwd: dir, env: {COSIGN_PASSWORD: 'pw'}})
     expect(attest.code, attest.stderr).toBe(0)
+    writeFileSync(join(dir, 'sbom.spdx.json'), '{"spdxVersion":"SPDX-2.3"}')
+    const sbom = await runCosign(['attach', 'sbom', '--sbom', 'sbom.spdx.json', '--type', 'spdx', '--allow-http-registry', ref], {cwd: dir})
+    expect(sbom.code, sbom.stderr).toBe(0)
 
     const layout = join(dir, fresh('layout'))
     const saved = await run(['save', '--json', '--dir', layout, ref])
     expect(saved.code, saved.stderr).toBe(0)
-    expect(JSON.parse(saved.stdout)).toMatchObject({digest: pushed.digest, attachments: {sig: 1, att: 1, sbom: 0, referrers: 1}})
+    expect(JSON.parse(saved.stdout)).toMatchObject({digest: pushed.digest, attachments: {sig: 1, att: 1, sbom: 1, referrers: 1}})
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as {manifests: Array<{digest: string; annotations?: Record<string, string>; artifactType?: string}>}
     expect(index.manifests.map((m) => m.annotations?.kind ?? m.artifactType)).toEqual([
       'dev.cosignproject.cosign/image',
       'dev.cosignproject.cosign/sigs',
       'dev.cosignproject.cosign/atts',
+      'dev.cosignproject.cosign/sboms',
       'application/vnd.dev.sigstore.bundle.v0.3+json',
     ])
     expect(index.manifests[0]!.digest).toBe(pushed.digest)
@@ -125,6 +129,9 @@ describe.skipIf(!cosign2 || !cosign3)('save, verify --local-image with no networ
     const dest = `${registry.host}/${fresh('offline/copy')}:v2`
     const loaded = await run(['load', '--dir', layout, dest])
     expect(loaded.code, loaded.stderr).toBe(0)
+    const destRepo = {registry: registry.host, repository: dest.slice(registry.host.length + 1, dest.lastIndexOf(':'))}
+    const sbomTag = await client.getManifestIfExists(destRepo, `sha256-${pushed.digest.slice(7)}.sbom`)
+    expect(sbomTag?.digest).toBe((await client.getManifest({registry: registry.host, repository}, `sha256-${pushed.digest.slice(7)}.sbom`)).digest)
     const verified = await run(['verify', '--key', 'cosign.pub', dest])
     expect(verified.code, verified.stderr).toBe(0)
     expect(types(verified.stdout)).toEqual([LEGACY, BUNDLE])
