@@ -13,7 +13,7 @@ import {
 import type {AttachmentKind, AttachmentStore, AttachmentSubject, IndexDescriptor, LayoutIndex, StoredAttachment} from '@sigil/core'
 import type {OciLayoutReader} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {MAX_PAYLOAD_BYTES} from './legacy-tag-store.js'
+import {MAX_PAYLOAD_BYTES, SUFFIX} from './legacy-tag-store.js'
 import {bundleAttachment} from './referrers-store.js'
 
 /** Options of {@link ociLayoutStore}. */
@@ -24,7 +24,7 @@ export interface OciLayoutStoreOptions {
   readonly maxPayloadBytes?: number
 }
 
-export const LAYOUT_SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
+/** The `kind` annotation of each attachment kind's entries. */
 export const LAYOUT_KIND_OF: Readonly<Record<AttachmentKind, string>> = {signature: LAYOUT_KINDS.sigs, attestation: LAYOUT_KINDS.atts, sbom: LAYOUT_KINDS.sboms}
 
 /** The image entry of a layout: the first marked `…/image` or `…/imageIndex`; else the only entry. */
@@ -86,7 +86,7 @@ export function ociLayoutStore(layout: OciLayoutReader, options: OciLayoutStoreO
   const manifestOf = (entry: IndexDescriptor) => layout.readBlob(entry.digest, {size: entry.size, maxBytes: MAX_REFERRER_MANIFEST_BYTES})
 
   async function legacy(index: LayoutIndex, subject: AttachmentSubject, kind: AttachmentKind): Promise<StoredAttachment[]> {
-    const tag = signatureTag(subject.digest, LAYOUT_SUFFIX[kind], options.attachmentTagPrefix ?? '')
+    const tag = signatureTag(subject.digest, SUFFIX[kind], options.attachmentTagPrefix ?? '')
     const image = layoutImageEntry(index)
     const entries = index.manifests.filter((d) => {
       if (d.annotations?.[LAYOUT_KIND_ANNOTATION] !== LAYOUT_KIND_OF[kind]) return false

@@ -10,9 +10,10 @@ import {
   sha256Digest,
   signatureTag,
 } from '@sigil/core'
-import type {Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
+import type {AttachmentKind, Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
 import type {OciLayoutReader, RegistryClient, RepositoryRef} from '@sigil/oci'
-import {layoutImageEntry, unlistedReferrers} from './layout-store.js'
+import {LAYOUT_KIND_OF, layoutImageEntry, unlistedReferrers} from './layout-store.js'
+import {SUFFIX} from './legacy-tag-store.js'
 import {manifestReferences} from './manifest-references.js'
 import type {ManifestReferences} from './manifest-references.js'
 import {listInReferrersIndex} from './referrers-store.js'
@@ -45,7 +46,8 @@ interface Node {
   readonly refs: ManifestReferences
 }
 
-const SUFFIX_OF: Readonly<Record<string, 'sig' | 'att' | 'sbom'>> = {[LAYOUT_KINDS.sigs]: 'sig', [LAYOUT_KINDS.atts]: 'att', [LAYOUT_KINDS.sboms]: 'sbom'}
+/** The tag suffix of an index.json entry's `kind` (`dev.cosignproject.cosign/sigs` → `sig`). */
+const SUFFIX_OF: Readonly<Record<string, 'sig' | 'att' | 'sbom'>> = Object.fromEntries((Object.keys(SUFFIX) as AttachmentKind[]).map((k) => [LAYOUT_KIND_OF[k], SUFFIX[k]]))
 const MAX_DEPTH = 4
 
 function invalid(layout: OciLayoutReader, message: string): SigilError {

@@ -3,7 +3,8 @@ import type {AttachmentKind, ImageReference, IndexDescriptor} from '@sigil/core'
 import {createOciLayout} from '@sigil/oci'
 import type {OciLayoutWriter, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {LAYOUT_KIND_OF, LAYOUT_SUFFIX} from './layout-store.js'
+import {LAYOUT_KIND_OF} from './layout-store.js'
+import {SUFFIX} from './legacy-tag-store.js'
 import {manifestReferences} from './manifest-references.js'
 import {notFound} from './resolve.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
@@ -71,12 +72,12 @@ export async function saveImage(image: ImageReference, options: SaveImageOptions
     const counts = {sig: 0, att: 0, sbom: 0, referrers: 0}
     for (const digest of subjects) {
       for (const kind of KINDS) {
-        const tag = signatureTag(digest, LAYOUT_SUFFIX[kind], options.attachmentTagPrefix ?? '')
+        const tag = signatureTag(digest, SUFFIX[kind], options.attachmentTagPrefix ?? '')
         const found = await client.getManifestIfExists(signatureRepository, tag)
         if (!found) continue
         const refs = await copier.copy(signatureRepository, found.digest, found.bytes, MAX_DEPTH)
         entries.push({mediaType: refs.mediaType, size: found.bytes.length, digest: found.digest, annotations: {[LAYOUT_KIND_ANNOTATION]: LAYOUT_KIND_OF[kind], [LAYOUT_REF_NAME_ANNOTATION]: tag}})
-        counts[LAYOUT_SUFFIX[kind]]++
+        counts[SUFFIX[kind]]++
         options.onAttachment?.({kind, location: `${signatureRepository.registry}/${signatureRepository.repository}:${tag}`})
       }
     }
