@@ -330,6 +330,24 @@ describe('bad input: a clear error, the right exit code, nothing half-written or
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
   })
 
+  test('verify --local-image takes an env:// key; load to a digest that is not the layout image is a usage error (exit 2), nothing pushed', async () => {
+    const pem = readFileSync(join(dir, 'cosign.pub'), 'utf8')
+    env.SIGIL_TEST_PUB = pem
+    try {
+      const r = await offline(['verify', '--key', 'env://SIGIL_TEST_PUB', '--local-image', layout])
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.attempts).toEqual([])
+    } finally {
+      delete env.SIGIL_TEST_PUB
+    }
+    const repository = fresh('offline/bad-digest')
+    const wrong = `${registry.host}/${repository}@sha256:${'0'.repeat(64)}`
+    const load = await run(['load', '--dir', layout, wrong])
+    expect(load.code).toBe(2)
+    expect(load.stderr).toContain(`the layout holds ${digest}`)
+    await expectNothingPushed(repository)
+  })
+
   test('verify --local-image: a KMS key or a key URL is refused (exit 2) before anything is read; an unsigned layout is exit 10', async () => {
     const kms = await offline(['verify', '--key', 'awskms:///alias/release', '--local-image', layout])
     expect(kms.code).toBe(2)
