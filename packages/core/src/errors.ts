@@ -53,6 +53,9 @@ export type SigilErrorCode =
   | 'SIGNING_FAILED'
   // copy: a destination tag names another manifest (overwrite with --force)
   | 'DESTINATION_EXISTS'
+  // OCI image layouts (save, load, verify --local-image)
+  | 'INVALID_LAYOUT'
+  | 'LAYOUT_WRITE_FAILED'
   // time limits
   | 'TIMEOUT'
   | 'INTERNAL'

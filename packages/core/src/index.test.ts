@@ -2,6 +2,7 @@ import {describe, expect, test} from 'vitest'
 import * as core from './index.js'
 // Type-only exports vanish at runtime; importing them here makes removing one a compile error.
 import type {
+  LayoutIndex,
   AddToReferrersIndexResult,
   AttestationPredicate,
   AttestationPredicateOptions,
@@ -72,6 +73,7 @@ import type {
 } from './index.js'
 
 export type PublicTypes = [
+  LayoutIndex,
   AddToReferrersIndexResult,
   AttestationPredicate,
   AttestationPredicateOptions,
@@ -142,6 +144,10 @@ export type PublicTypes = [
 ]
 
 const functions = [
+  'buildLayoutIndex',
+  'buildLayoutMarker',
+  'checkLayoutMarker',
+  'parseLayoutIndex',
   'addToReferrersIndex',
   'appendSignatureLayer',
   'attestationPredicate',
@@ -226,6 +232,18 @@ const functions = [
 ]
 
 const constants = {
+  LAYOUT_KIND_ANNOTATION: 'kind',
+  LAYOUT_KINDS: {
+    image: 'dev.cosignproject.cosign/image',
+    imageIndex: 'dev.cosignproject.cosign/imageIndex',
+    sigs: 'dev.cosignproject.cosign/sigs',
+    atts: 'dev.cosignproject.cosign/atts',
+    sboms: 'dev.cosignproject.cosign/sboms',
+  },
+  LAYOUT_REF_NAME_ANNOTATION: 'org.opencontainers.image.ref.name',
+  MAX_LAYOUT_INDEX_BYTES: 4 * 1024 * 1024,
+  OCI_LAYOUT_FILE: 'oci-layout',
+  OCI_LAYOUT_VERSION: '1.0.0',
   BUNDLE_ANNOTATION: 'dev.sigstore.cosign/bundle',
   BUNDLE_CONTENT_ANNOTATION: 'dev.sigstore.bundle.content',
   BUNDLE_PREDICATE_TYPE_ANNOTATION: 'dev.sigstore.bundle.predicateType',
@@ -359,6 +377,7 @@ describe('the public API of @sigil/core', () => {
       'dsse',
       'goJson',
       'inToto',
+      'ociLayout',
       'reference',
       'referrers',
       'signatureManifest',

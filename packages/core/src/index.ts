@@ -211,3 +211,17 @@ export type {AttestationPredicate, AttestationPredicateOptions} from './attestat
 export type {BundleStatement, CosignVerifyOutputOptions, ImageSignatureCheckOptions} from './bundle-claims.js'
 
 export * as formats from './formats.js'
+
+export {
+  LAYOUT_KIND_ANNOTATION,
+  LAYOUT_KINDS,
+  LAYOUT_REF_NAME_ANNOTATION,
+  MAX_LAYOUT_INDEX_BYTES,
+  OCI_LAYOUT_FILE,
+  OCI_LAYOUT_VERSION,
+  buildLayoutIndex,
+  buildLayoutMarker,
+  checkLayoutMarker,
+  parseLayoutIndex,
+} from './oci-layout.js'
+export type {LayoutIndex} from './oci-layout.js'

@@ -35,3 +35,5 @@ export {loadRegistryMirrors, parseRegistryMirrors, registryMirrorsFile} from './
 export type {RegistryMirror, RegistryMirrors} from './mirrors.js'
 export {fetchUrlDocument} from './url-document.js'
 export type {FetchUrlDocumentOptions} from './url-document.js'
+export {createOciLayout, openOciLayout} from './oci-layout.js'
+export type {CreateOciLayoutOptions, OciLayoutReader, OciLayoutWriter} from './oci-layout.js'

@@ -65,7 +65,8 @@ async function readExisting(
 }
 
 
-const SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
+/** The tag suffix of each attachment kind (`sha256-<hex>.sig`, `.att`, `.sbom`). */
+export const SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
 
 /**
  * cosign's legacy storage: every signature of a manifest is a layer of the image manifest

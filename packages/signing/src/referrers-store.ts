@@ -59,6 +59,96 @@ function ofKind(kind: AttachmentKind, predicateType: string | undefined): boolea
   return kind === 'signature' ? predicateType === COSIGN_SIGN_PREDICATE_TYPE : kind === 'attestation' && predicateType !== COSIGN_SIGN_PREDICATE_TYPE
 }
 
+/** The referrers index of `digest` in `repository` and where it came from (the API, else the `sha256-<hex>` tag), or undefined when there is none. */
+export async function findReferrersIndex(
+  client: RegistryClient,
+  repository: RepositoryRef,
+  digest: string,
+  options: {readonly referrersApi?: boolean; readonly memory?: ReferrersApiMemory} = {},
+): Promise<{bytes: Uint8Array; location: string} | undefined> {
+  const known = options.referrersApi ?? options.memory?.get(repository.registry)
+  if (known !== false) {
+    const answer = await client.getReferrers(repository, digest, {artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
+    if (known === undefined) options.memory?.set(repository.registry, answer !== undefined)
+    if (answer) return {bytes: answer.bytes, location: `${repository.registry}/${repository.repository}/referrers/${digest}`}
+  }
+  const tag = referrersTag(digest)
+  const fallback = await client.getManifestIfExists(repository, tag)
+  return fallback && {bytes: fallback.bytes, location: `${repository.registry}/${repository.repository}:${tag}`}
+}
+
+/**
+ * The bundle a referrer manifest holds, as a stored attachment of `kind` at `location`; undefined
+ * when the manifest is not one we can read, holds no sigstore bundle, or is of another kind.
+ */
+export function bundleAttachment(kind: AttachmentKind, location: string, manifestBytes: Uint8Array): StoredAttachment | undefined {
+  let manifest
+  try {
+    manifest = parseReferrerManifest(manifestBytes)
+  } catch {
+    return undefined // not a manifest we can read: not one of ours, never a signature
+  }
+  const layer = sigstoreBundleLayer(manifest)
+  const predicateType = manifest.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION]
+  if (!layer || !(layer.mediaType in SIGSTORE_BUNDLE_MEDIA_TYPES) || !ofKind(kind, predicateType)) return undefined
+  return {
+    kind,
+    format: 'sigstore-bundle',
+    location,
+    digest: layer.digest,
+    mediaType: layer.mediaType,
+    size: layer.size,
+    ...(manifest.annotations ? {annotations: manifest.annotations} : {}),
+    ...(predicateType === undefined ? {} : {predicateType}),
+  }
+}
+
+/**
+ * List the referrer `manifest` (already pushed) in the `sha256-<hex>` index tag of `digest`, the
+ * referrers tag schema of registries without the API. The index is a read-modify-write shared
+ * with concurrent writers: it is read back after a pause longer than a read-modify-write takes
+ * (a second, longer look when others write too) and merged again when our entry was dropped,
+ * bounded. Returns the index's name.
+ */
+export async function listInReferrersIndex(
+  client: RegistryClient,
+  repository: RepositoryRef,
+  digest: string,
+  manifest: Uint8Array,
+  options: {readonly maxRounds?: number; readonly settleMs?: number} = {},
+): Promise<string> {
+  const tag = referrersTag(digest)
+  const index = `${repository.registry}/${repository.repository}:${tag}`
+  const entry = referrersIndexEntry(manifest)
+  const location = `${repository.registry}/${repository.repository}@${entry.digest}`
+  const rounds = options.maxRounds ?? 6
+  const listed = (bytes: Uint8Array | undefined) => bytes !== undefined && parseReferrersIndex(bytes).manifests.some((d) => d.digest === entry.digest)
+  for (let round = 1; ; round++) {
+    const started = performance.now()
+    const existing = await client.getManifestIfExists(repository, tag)
+    let merged
+    try {
+      merged = addToReferrersIndex(existing?.bytes, entry)
+    } catch (err) {
+      // Never replace an index we cannot read: it lists other writers' referrers.
+      throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${index} is not valid (${(err as Error).message}); refusing to overwrite it`, {cause: err})
+    }
+    if (!merged.added) return index
+    await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
+    const after = await readBack(
+      performance.now() - started,
+      options.settleMs,
+      () => client.getManifestIfExists(repository, tag),
+      (read) => listed(read?.bytes),
+      (read) => round > 1 || existing !== undefined || (read !== undefined && !Buffer.from(read.bytes).equals(Buffer.from(merged.bytes))),
+    )
+    if (listed(after?.bytes)) return index
+    if (round >= rounds) {
+      throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)
+    }
+  }
+}
+
 /**
  * cosign 3's storage: each signature or attestation is a sigstore bundle in an OCI 1.1 referrer
  * manifest of the subject, found through the registry's referrers API or, on registries
@@ -68,19 +158,7 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
   const {client} = options
   const repositoryOf = (subject: AttachmentSubject): RepositoryRef => options.signatureRepository ?? {registry: subject.registry, repository: subject.repository}
 
-  /** The referrers index of `subject` and where it came from, or undefined when there is none. */
-  async function index(subject: AttachmentSubject): Promise<{bytes: Uint8Array; location: string} | undefined> {
-    const repository = repositoryOf(subject)
-    const known = options.referrersApi ?? options.memory?.get(repository.registry)
-    if (known !== false) {
-      const answer = await client.getReferrers(repository, subject.digest, {artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
-      if (known === undefined) options.memory?.set(repository.registry, answer !== undefined)
-      if (answer) return {bytes: answer.bytes, location: `${repository.registry}/${repository.repository}/referrers/${subject.digest}`}
-    }
-    const tag = referrersTag(subject.digest)
-    const fallback = await client.getManifestIfExists(repository, tag)
-    return fallback && {bytes: fallback.bytes, location: `${repository.registry}/${repository.repository}:${tag}`}
-  }
+  const index = (subject: AttachmentSubject) => findReferrersIndex(client, repositoryOf(subject), subject.digest, options)
 
   return {
     name: 'referrers',
@@ -108,27 +186,7 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
           const location = `${repository.registry}/${repository.repository}@${entry.digest}`
           // A referrer deleted since the index was written is skipped: the others still count.
           const fetched = await client.getManifestIfExists(repository, entry.digest)
-          if (!fetched) continue
-          const bytes = fetched.bytes
-          let manifest
-          try {
-            manifest = parseReferrerManifest(bytes)
-          } catch {
-            continue // not a manifest we can read: not one of ours, never a signature
-          }
-          const layer = sigstoreBundleLayer(manifest)
-          const predicateType = manifest.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION]
-          if (!layer || !(layer.mediaType in SIGSTORE_BUNDLE_MEDIA_TYPES) || !ofKind(kind, predicateType)) continue
-          out[i] = {
-            kind,
-            format: 'sigstore-bundle',
-            location,
-            digest: layer.digest,
-            mediaType: layer.mediaType,
-            size: layer.size,
-            ...(manifest.annotations ? {annotations: manifest.annotations} : {}),
-            ...(predicateType === undefined ? {} : {predicateType}),
-          }
+          if (fetched) out[i] = bundleAttachment(kind, location, fetched.bytes)
         }
       }
       await Promise.all(Array.from({length: Math.max(1, Math.min(options.concurrency ?? 4, candidates.length))}, worker))
@@ -183,35 +241,8 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
       if (put.ociSubject !== undefined) options.memory?.set(repository.registry, true)
       if (options.referrersApi ?? put.ociSubject !== undefined) return {added: true, location, manifestDigest}
 
-      const tag = referrersTag(subject.digest)
-      const index = `${repository.registry}/${repository.repository}:${tag}`
-      const entry = referrersIndexEntry(manifest)
-      const rounds = options.maxRounds ?? 6
-      const listed = (bytes: Uint8Array | undefined) => bytes !== undefined && parseReferrersIndex(bytes).manifests.some((d) => d.digest === entry.digest)
-      for (let round = 1; ; round++) {
-        const started = performance.now()
-        const existing = await client.getManifestIfExists(repository, tag)
-        let merged
-        try {
-          merged = addToReferrersIndex(existing?.bytes, entry)
-        } catch (err) {
-          // Never replace an index we cannot read: it lists other writers' referrers.
-          throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${index} is not valid (${(err as Error).message}); refusing to overwrite it`, {cause: err})
-        }
-        if (!merged.added) return {added: true, location, index, manifestDigest}
-        await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
-        const after = await readBack(
-          performance.now() - started,
-          options.settleMs,
-          () => client.getManifestIfExists(repository, tag),
-          (read) => listed(read?.bytes),
-          (read) => round > 1 || existing !== undefined || (read !== undefined && !Buffer.from(read.bytes).equals(Buffer.from(merged.bytes))),
-        )
-        if (listed(after?.bytes)) return {added: true, location, index, manifestDigest}
-        if (round >= rounds) {
-          throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)
-        }
-      }
+      const index = await listInReferrersIndex(client, repository, subject.digest, manifest, options)
+      return {added: true, location, index, manifestDigest}
     },
 
     /** Delete the referrer manifest, and its entry in the `sha256-<hex>` index tag when there is one (the index itself with its last entry). */

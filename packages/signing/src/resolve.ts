@@ -7,7 +7,8 @@ function repoOf(image: ImageReference) {
   return {registry: image.registry, repository: image.repository}
 }
 
-function notFound(image: ImageReference, err: unknown): never {
+/** Rethrow `err`, as IMAGE_NOT_FOUND when the registry has no such manifest. */
+export function notFound(image: ImageReference, err: unknown): never {
   if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') {
     throw new SigningError('IMAGE_NOT_FOUND', `image tag not found: ${image.name}`, {cause: err})
   }
@@ -63,7 +64,7 @@ export async function resolveForVerification(client: RegistryClient, image: Imag
 }
 
 /** Why `bytes` cannot be an OCI/Docker manifest or index (JSON object, schemaVersion 2), or undefined. */
-function manifestProblem(bytes: Uint8Array): string | undefined {
+export function manifestProblem(bytes: Uint8Array): string | undefined {
   let doc: unknown
   try {
     doc = JSON.parse(new TextDecoder('utf-8', {fatal: true}).decode(bytes))

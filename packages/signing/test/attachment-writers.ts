@@ -72,7 +72,7 @@ export function legacyTagWriter(client: RegistryClient): Required<AttachmentStor
   }
 }
 
-function legacyLayer(item: AttachmentItem): {content: Uint8Array; mediaType: string; annotations: Record<string, string>} {
+export function legacyLayer(item: AttachmentItem): {content: Uint8Array; mediaType: string; annotations: Record<string, string>} {
   if (item.format === 'simple-signing') return {content: item.payload, mediaType: SIMPLE_SIGNING_MEDIA_TYPE, annotations: {[SIGNATURE_ANNOTATION]: encodeStdBase64(item.signature)}}
   if (item.format === 'dsse-envelope') return {content: item.envelope, mediaType: DSSE_ENVELOPE_MEDIA_TYPE, annotations: {[SIGNATURE_ANNOTATION]: '', predicateType: item.predicateType}}
   throw new Error(`legacy tags do not keep ${item.format}`)

@@ -1,12 +1,14 @@
 import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {legacyTagStore, marshalPayloadForOutput, payloadForOutput, referrersStore, verifyImage} from '@sigil/signing'
+import type {VerifyImageResult} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
-import {shared, verify as text} from '../messages.js'
+import {offline, shared, verify as text} from '../messages.js'
+import {verifyLocalImage} from '../shared/local-image.js'
 import {writeStdout, writeStderr} from '../shared/stdio.js'
 
 /** What `verify --json` prints. */
@@ -37,12 +39,26 @@ export default defineCommand({
       default: 'sha256',
     },
     'max-workers': {kind: 'integer', description: text.maxWorkers, default: 10, min: 1},
+    'local-image': {kind: 'boolean', description: offline.localImage, default: false},
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<VerifyResultJson> {
     if (args.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify --key KEY IMAGE…')
     const annotations = parseAnnotationFlags(flags.annotations)
     const hasAnnotations = Object.keys(annotations).length > 0
+    const hash = flags['signature-digest-algorithm'] as HashAlgorithm
+    if (flags['local-image']) {
+      if (args.length !== 1) throw new SigilError('INVALID_ARGUMENT', offline.localImageOne)
+      const result = await verifyLocalImage(io, args[0]!, flags.key, {
+        checkClaims: flags['check-claims'],
+        annotations: hasAnnotations ? annotations : undefined,
+        hash,
+        attachmentTagPrefix: flags['attachment-tag-prefix'],
+        concurrency: flags['max-workers'],
+      })
+      report(io, args[0]!, result, flags.output, hasAnnotations, flags['check-claims'])
+      return {images: [{image: args[0]!, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))}]}
+    }
     const images = args.map((a) => parseReference(a))
 
     const provider = await keyProviderFor(io, flags.key)
@@ -70,20 +86,13 @@ export default defineCommand({
           verifier,
           checkClaims: flags['check-claims'],
           annotations: hasAnnotations ? annotations : undefined,
-          hash: flags['signature-digest-algorithm'] as HashAlgorithm,
+          hash,
           signatureRepository: signatureRepositoryFromEnv(),
           attachmentTagPrefix: flags['attachment-tag-prefix'],
           concurrency: flags['max-workers'],
           resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
         })
-        if (!io.json) {
-          writeStderr(`${text.header(image.name, hasAnnotations, flags['check-claims'])}\n`)
-          if (flags.output === 'text') {
-            for (const s of result.signatures) writeStdout(`${Buffer.from(s.payloadBytes).toString('utf8')}\n`)
-          } else {
-            writeStdout(`\n[${result.signatures.map((s) => marshalPayloadForOutput(s.payload)).join(',')}]\n`)
-          }
-        }
+        report(io, image.name, result, flags.output, hasAnnotations, flags['check-claims'])
         out.push({image: image.name, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))})
       } catch (err) {
         if (images.length === 1) throw err
@@ -96,3 +105,14 @@ export default defineCommand({
     return {images: out}
   },
 })
+
+/** The verified payloads as cosign prints them (nothing under --json: the result is printed instead). */
+function report(io: {json: boolean}, name: string, result: VerifyImageResult, output: string, annotations: boolean, claims: boolean): void {
+  if (io.json) return
+  writeStderr(`${text.header(name, annotations, claims)}\n`)
+  if (output === 'text') {
+    for (const s of result.signatures) writeStdout(`${Buffer.from(s.payloadBytes).toString('utf8')}\n`)
+  } else {
+    writeStdout(`\n[${result.signatures.map((s) => marshalPayloadForOutput(s.payload)).join(',')}]\n`)
+  }
+}

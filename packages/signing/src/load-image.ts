@@ -1,0 +1,219 @@
+import {
+  LAYOUT_KINDS,
+  LAYOUT_KIND_ANNOTATION,
+  LAYOUT_REF_NAME_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  SigilError,
+  buildSignatureConfig,
+  buildSignatureManifest,
+  parseSignatureManifest,
+  sha256Digest,
+  signatureTag,
+} from '@sigil/core'
+import type {AttachmentKind, Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
+import type {OciLayoutReader, RegistryClient, RepositoryRef} from '@sigil/oci'
+import {LAYOUT_KIND_OF, layoutImageEntry, unlistedReferrers} from './layout-store.js'
+import {SUFFIX} from './legacy-tag-store.js'
+import {manifestReferences} from './manifest-references.js'
+import type {ManifestReferences} from './manifest-references.js'
+import {listInReferrersIndex} from './referrers-store.js'
+import type {SignatureLocationOptions} from './signature-location.js'
+
+/** Options of {@link loadImage}. */
+export interface LoadImageOptions extends SignatureLocationOptions {
+  readonly client: RegistryClient
+  /** The registry serves the OCI 1.1 referrers API (no fallback index needed). Default: as its answers say. */
+  readonly referrersApi?: boolean
+  /** Largest blob pushed. Default 1 GiB (blobs are held in memory while pushed). */
+  readonly maxBlobBytes?: number
+  /** Told of each attachment written (progress). */
+  readonly onAttachment?: (location: string) => void
+}
+
+/** What {@link loadImage} pushed. */
+export interface LoadImageResult {
+  readonly image: string
+  readonly digest: string
+  readonly manifests: number
+  readonly blobs: number
+  /** Attachment images written to their tags, and referrers pushed. */
+  readonly attachments: {readonly tags: readonly string[]; readonly referrers: number}
+}
+
+interface Node {
+  readonly digest: string
+  readonly bytes: Uint8Array
+  readonly refs: ManifestReferences
+}
+
+/** The tag suffix of an index.json entry's `kind` (`dev.cosignproject.cosign/sigs` → `sig`). */
+const SUFFIX_OF: Readonly<Record<string, 'sig' | 'att' | 'sbom'>> = Object.fromEntries((Object.keys(SUFFIX) as AttachmentKind[]).map((k) => [LAYOUT_KIND_OF[k], SUFFIX[k]]))
+const MAX_DEPTH = 4
+
+function invalid(layout: OciLayoutReader, message: string): SigilError {
+  return new SigilError('INVALID_LAYOUT', `the layout ${layout.dir}: ${message}`)
+}
+
+/**
+ * Push an image layout written by `sigil save` or `cosign save` to `destination`: the image
+ * (index, children, blobs), its `.sig`/`.att`/`.sbom` images under their tags in the
+ * destination repository (merged with what is there already: nobody's signature is dropped), and
+ * its bundle referrers (listed in the `sha256-<hex>` fallback index when the registry has no
+ * referrers API). Everything is read and checked against its digest before the first request,
+ * so a missing or corrupt blob pushes nothing; then blobs go first, manifests children first,
+ * and the image's tag last.
+ */
+export async function loadImage(layout: OciLayoutReader, destination: ImageReference, options: LoadImageOptions): Promise<LoadImageResult> {
+  const {client} = options
+  const repository: RepositoryRef = {registry: destination.registry, repository: destination.repository}
+  const signatureRepository = options.signatureRepository ?? repository
+  const maxBlobBytes = options.maxBlobBytes ?? 1024 * 1024 * 1024
+  const index = await layout.index()
+  const image = layoutImageEntry(index)
+  if (!image) throw invalid(layout, `index.json has no image (an entry with annotation kind=${LAYOUT_KINDS.image} or ${LAYOUT_KINDS.imageIndex})`)
+  if (destination.digest !== undefined && destination.digest !== image.digest) {
+    throw new SigilError('INVALID_ARGUMENT', `the layout holds ${image.digest}, not ${destination.digest}: give a tag (or that digest) as the destination`)
+  }
+
+  // 1. Read and check everything (no network yet).
+  const nodes = new Map<string, Node>()
+  const blobs = new Map<string, Descriptor>()
+  const read = async (descriptor: {digest: string; size: number}, depth: number): Promise<Node> => {
+    const known = nodes.get(descriptor.digest)
+    if (known) return known
+    const bytes = await layout.readBlob(descriptor.digest, {size: descriptor.size, maxBytes: 4 * 1024 * 1024})
+    const refs = manifestReferences(bytes, (reason) => {
+      throw invalid(layout, `${descriptor.digest} is not a valid manifest: ${reason}`)
+    })
+    for (const child of refs.manifests) {
+      if (depth >= MAX_DEPTH) throw invalid(layout, `indexes nested more than ${MAX_DEPTH} deep`)
+      await read(child, depth + 1)
+    }
+    for (const blob of refs.blobs) {
+      if (blobs.has(blob.digest)) continue
+      if (blob.size > maxBlobBytes) throw invalid(layout, `blob ${blob.digest} is ${blob.size} bytes, over the ${maxBlobBytes}-byte limit`)
+      await layout.checkBlob(blob)
+      blobs.set(blob.digest, blob)
+    }
+    const node = {digest: descriptor.digest, bytes, refs}
+    nodes.set(descriptor.digest, node)
+    return node
+  }
+  const main = await read(image, 0)
+  const tagged: Array<{tag: string; node: Node}> = []
+  const referrers: Node[] = []
+  for (const entry of index.manifests) {
+    if (entry === image) continue
+    const kind = entry.annotations?.[LAYOUT_KIND_ANNOTATION]
+    const suffix = kind === undefined ? undefined : SUFFIX_OF[kind]
+    if (suffix !== undefined) {
+      tagged.push({tag: attachmentTag(layout, entry, suffix, image.digest, options.attachmentTagPrefix ?? ''), node: await read(entry, MAX_DEPTH)})
+    } else if (kind === undefined) {
+      const node = await read(entry, MAX_DEPTH)
+      if (node.refs.subject !== undefined) referrers.push(node)
+    }
+  }
+  // cosign 3.1.1 saves its bundle referrers without listing them in index.json.
+  for (const unlisted of await unlistedReferrers(layout, index)) {
+    if (nodes.has(unlisted.subject) && !referrers.some((r) => r.digest === unlisted.digest)) referrers.push(await read(unlisted, MAX_DEPTH))
+  }
+
+  // 2. Push: blobs, manifests children first, attachments, the image's tag last.
+  const reposOf = (digest: string): RepositoryRef[] => {
+    const inImage = reachable(main, nodes).has(digest)
+    const inAttachments = [...tagged.map((t) => t.node), ...referrers].some((n) => reachable(n, nodes).has(digest))
+    const out: RepositoryRef[] = []
+    if (inImage) out.push(repository)
+    if (inAttachments && (!inImage || !same(signatureRepository, repository))) out.push(signatureRepository)
+    return out
+  }
+  for (const blob of blobs.values()) {
+    const bytes = await layout.readBlob(blob.digest, {size: blob.size, maxBytes: maxBlobBytes})
+    for (const repo of reposOf(blob.digest)) {
+      if (!(await client.blobExists(repo, blob.digest))) await client.uploadBlob(repo, blob.digest, bytes)
+    }
+  }
+  const pushed = new Set<string>()
+  const pushTree = async (node: Node, repo: RepositoryRef) => {
+    const key = `${repo.registry}/${repo.repository}@${node.digest}`
+    if (pushed.has(key)) return
+    for (const child of node.refs.manifests) await pushTree(nodes.get(child.digest)!, repo)
+    await client.putManifest(repo, node.digest, node.bytes, node.refs.mediaType)
+    pushed.add(key)
+  }
+  await pushTree(main, repository)
+  const tags: string[] = []
+  for (const {tag, node} of tagged) {
+    for (const child of node.refs.manifests) await pushTree(nodes.get(child.digest)!, signatureRepository)
+    await putAttachmentTag(client, signatureRepository, tag, node)
+    const location = `${signatureRepository.registry}/${signatureRepository.repository}:${tag}`
+    tags.push(location)
+    options.onAttachment?.(location)
+  }
+  for (const node of referrers) {
+    for (const child of node.refs.manifests) await pushTree(nodes.get(child.digest)!, signatureRepository)
+    const put = await client.putManifest(signatureRepository, node.digest, node.bytes, node.refs.mediaType)
+    if (!(options.referrersApi ?? put.ociSubject !== undefined)) await listInReferrersIndex(client, signatureRepository, node.refs.subject!.digest, node.bytes)
+    options.onAttachment?.(`${signatureRepository.registry}/${signatureRepository.repository}@${node.digest}`)
+  }
+  const reference = destination.digest ?? destination.tag ?? 'latest'
+  await client.putManifest(repository, reference, main.bytes, main.refs.mediaType)
+  return {
+    image: destination.digest ? destination.name : `${destination.repositoryName}:${reference}`,
+    digest: image.digest,
+    manifests: nodes.size,
+    blobs: blobs.size,
+    attachments: {tags, referrers: referrers.length},
+  }
+}
+
+function same(a: RepositoryRef, b: RepositoryRef): boolean {
+  return a.registry === b.registry && a.repository === b.repository
+}
+
+function reachable(node: Node, nodes: ReadonlyMap<string, Node>, into = new Set<string>()): Set<string> {
+  into.add(node.digest)
+  for (const b of node.refs.blobs) into.add(b.digest)
+  for (const c of node.refs.manifests) if (!into.has(c.digest)) reachable(nodes.get(c.digest)!, nodes, into)
+  return into
+}
+
+/** The tag an attachment entry goes to: the one it names (checked), else (cosign's layouts) the image's. */
+function attachmentTag(layout: OciLayoutReader, entry: IndexDescriptor, suffix: 'sig' | 'att' | 'sbom', imageDigest: string, prefix: string): string {
+  const named = entry.annotations?.[LAYOUT_REF_NAME_ANNOTATION]
+  if (named === undefined) return signatureTag(imageDigest, suffix, prefix)
+  const match = /^(.*)sha256-([0-9a-f]{64})\.(sig|att|sbom)$/.exec(named)
+  if (!match || match[3] !== suffix) throw invalid(layout, `the ${suffix} entry ${entry.digest} names tag ${JSON.stringify(named)}, not sha256-<hex>.${suffix}`)
+  return named
+}
+
+/**
+ * Put an attachment image at `tag`. What is there already is kept: layers it lacks are
+ * appended to it (same manifest media type and annotations), so loading never drops a signature.
+ */
+async function putAttachmentTag(client: RegistryClient, repo: RepositoryRef, tag: string, node: Node): Promise<void> {
+  const existing = await client.getManifestIfExists(repo, tag)
+  if (existing === undefined) {
+    await client.putManifest(repo, tag, node.bytes, node.refs.mediaType)
+    return
+  }
+  if (existing.digest === node.digest) return
+  let old
+  let ours
+  try {
+    old = parseSignatureManifest(existing.bytes)
+    ours = parseSignatureManifest(node.bytes)
+  } catch (err) {
+    throw new SigilError('INVALID_SIGNATURE_MANIFEST', `${repo.registry}/${repo.repository}:${tag} already exists and cannot be merged with the layout's (${(err as Error).message}); refusing to overwrite it`, {cause: err})
+  }
+  const key = (l: Descriptor) => `${l.digest} ${l.annotations?.[SIGNATURE_ANNOTATION] ?? ''}`
+  const have = new Set(old.layers.map(key))
+  const added = ours.layers.filter((l) => !have.has(key(l)))
+  if (added.length === 0) return
+  const layers = [...old.layers, ...added]
+  const config = buildSignatureConfig(layers.map((l) => l.digest))
+  const configDescriptor: Descriptor = {mediaType: old.config.mediaType, size: config.length, digest: sha256Digest(config)}
+  await client.uploadBlob(repo, configDescriptor.digest, config)
+  const manifest = buildSignatureManifest({mediaType: old.mediaType, config: configDescriptor, layers, annotations: old.annotations, subject: old.subject})
+  await client.putManifest(repo, tag, manifest, old.mediaType)
+}
