@@ -51,6 +51,11 @@ export type SigilErrorCode =
   | 'INVALID_SIGNATURE_MANIFEST'
   | 'INVALID_PAYLOAD'
   | 'SIGNING_FAILED'
+  // local files (sign-blob, verify-blob)
+  | 'FILE_NOT_FOUND'
+  | 'FILE_READ_FAILED'
+  | 'FILE_WRITE_FAILED'
+  | 'MESSAGE_TOO_LARGE'
   // time limits
   | 'TIMEOUT'
   | 'INTERNAL'
