@@ -5,8 +5,8 @@
  * only when a method needs it, so loading the plugin stays cheap.
  */
 import {createHash} from 'node:crypto'
-import {lazyModule} from '@sigil/core'
-import type {GeneratedKey, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
+import {checkDigestArgs, lazyModule} from '@sigil/core'
+import type {GeneratedKey, HashAlgorithm, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import type {KMSClient, KMSClientConfig, KeyMetadata} from '@aws-sdk/client-kms'
 import {AwsKmsError, toAwsKmsError} from './error.js'
 import {createKmsVerifier, publicKeyInfoFromSpki, signingScheme} from './key-spec.js'
@@ -220,18 +220,19 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     async signer(keyRef: string): Promise<Signer> {
       const ref = parseAwsKmsUri(keyRef)
       const key = await loadKey(keyRef)
+      const signDigest = async (digest: Uint8Array): Promise<Uint8Array> => {
+        const out = await call(ref, 'Sign', (sdk, kms) =>
+          kms.send(new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never})),
+        )
+        const signature = out.Signature
+        if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
+        return signature
+      }
       return {
         algorithm: key.scheme.algorithm,
         publicKey: () => Promise.resolve(key.publicKey),
         async sign(message: Uint8Array): Promise<Uint8Array> {
-          const digest = createHash(key.scheme.hash).update(message).digest()
-          const out = await call(ref, 'Sign', (sdk, kms) =>
-            kms.send(
-              new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never}),
-            ),
-          )
-          const signature = out.Signature
-          if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
+          const signature = await signDigest(new Uint8Array(createHash(key.scheme.hash).update(message).digest()))
           // Catches an alias re-pointed to another key since the public key was cached.
           if (!key.verifier.verify(message, signature)) {
             throw new AwsKmsError(
@@ -240,6 +241,14 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
             )
           }
           return signature
+        },
+        /**
+         * A digest computed by the caller (sign-blob streams the file into it). Without the
+         * message, the re-pointed-alias check `sign` makes is left to the caller.
+         */
+        async signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+          checkDigestArgs(key.scheme.algorithm, digest, hash)
+          return signDigest(digest)
         },
       }
     },
