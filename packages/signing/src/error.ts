@@ -12,6 +12,10 @@ export type SigningErrorCode = Extract<
   | 'SIGNING_FAILED'
   | 'RESPONSE_TOO_LARGE'
   | 'REGISTRY_PROTOCOL'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_READ_FAILED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'INVALID_ARGUMENT'
 >
 
 /** Errors of image signing and verification. */
