@@ -2,6 +2,7 @@
  * The format modules grouped by family, for `import {formats} from '@sigil/core'`.
  * Every member is also a top-level export.
  */
+export * as blobBundle from './blob-bundle.js'
 export * as bundleClaims from './bundle-claims.js'
 export * as digest from './digest.js'
 export * as dsse from './dsse.js'

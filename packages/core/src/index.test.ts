@@ -67,6 +67,9 @@ import type {
   Verifier,
   VerifyExistingSignature,
   VerifyOptions,
+  BlobBundle,
+  LegacyBlobBundle,
+  MessageVerification,
 } from './index.js'
 
 export type PublicTypes = [
@@ -135,9 +138,16 @@ export type PublicTypes = [
   Verifier,
   VerifyExistingSignature,
   VerifyOptions,
+  BlobBundle,
+  LegacyBlobBundle,
+  MessageVerification,
 ]
 
 const functions = [
+  'buildLegacyBlobBundle',
+  'parseBlobBundle',
+  'signatureHash',
+  'checkDigestArgs',
   'addToReferrersIndex',
   'appendSignatureLayer',
   'buildAttestationStatement',
@@ -219,6 +229,7 @@ const functions = [
 ]
 
 const constants = {
+  HASH_BYTES: {sha224: 28, sha256: 32, sha384: 48, sha512: 64},
   BUNDLE_ANNOTATION: 'dev.sigstore.cosign/bundle',
   BUNDLE_CONTENT_ANNOTATION: 'dev.sigstore.bundle.content',
   BUNDLE_PREDICATE_TYPE_ANNOTATION: 'dev.sigstore.bundle.predicateType',
@@ -290,6 +301,9 @@ const constants = {
 
 // Runtime exports outside the format modules: errors, verification, encodings and host rules.
 const NOT_FORMATS = [
+  'signatureHash',
+  'checkDigestArgs',
+  'HASH_BYTES',
   'isSigilError',
   'wrap',
   'createLocalVerifier',
@@ -345,6 +359,7 @@ describe('the public API of @sigil/core', () => {
 
   test('formats groups the format modules, with the same members as the top level', () => {
     expect(Object.keys(core.formats).sort()).toEqual([
+      'blobBundle',
       'bundleClaims',
       'digest',
       'dsse',
