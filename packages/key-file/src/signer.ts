@@ -54,12 +54,12 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
     algorithm,
     publicKey: () => Promise.resolve(info),
     ...(signDigest && {
-      signDigest(digest: Uint8Array, hashName: HashAlgorithm): Promise<Uint8Array> {
+      async signDigest(digest: Uint8Array, hashName: HashAlgorithm): Promise<Uint8Array> {
         checkDigestArgs(algorithm, digest, hashName)
         try {
-          return Promise.resolve(signDigest(digest))
+          return signDigest(digest)
         } catch (err) {
-          return Promise.reject(new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${(err as Error).message}`, {cause: err}))
+          throw new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${(err as Error).message}`, {cause: err})
         }
       },
     }),
@@ -96,7 +96,7 @@ const CURVES = {'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1} as const
  * Signing a SHA-256 digest computed elsewhere, with the same result `sign` gives for the message:
  * RSA as PKCS#1 v1.5 over the DigestInfo (node:crypto `privateEncrypt` pads with block type 1,
  * deterministic, so byte-identical to `sign`); ECDSA with noble (`prehash: false`: node:crypto
- * always hashes again), ASN.1 DER; undefined for Ed25519 (pure Ed25519 signs the message).
+ * always hashes again; hedged nonces), ASN.1 DER; undefined for Ed25519 (pure Ed25519 signs the message).
  */
 function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((digest: Uint8Array) => Uint8Array) | undefined {
   if (info.kind === 'rsa') {
@@ -107,5 +107,6 @@ function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((di
   const jwk = key.export({format: 'jwk'})
   if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
   const scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url'))
-  return (digest) => curve.sign(digest, scalar, {prehash: false, format: 'der'})
+  // extraEntropy: hedged, randomized nonces like Go's (not plain RFC 6979).
+  return (digest) => curve.sign(digest, scalar, {prehash: false, format: 'der', extraEntropy: true})
 }
