@@ -100,9 +100,11 @@ function tooLarge(name: string, size: number, limit: number, reason: BufferReaso
  * and it is over the limit, and whatever the signer throws.
  */
 export async function signBlob(input: BlobInput, options: SignBlobOptions): Promise<SignBlobResult> {
+  const loading = Promise.resolve(options.signer)
+  loading.catch(() => {}) // awaited below; not unhandled while the file opens
   // Open the file first: a missing file is reported without unlocking the key.
   const opened = 'path' in input ? await openBlob(input) : undefined
-  const signer = await Promise.resolve(options.signer).catch(async (err: unknown) => {
+  const signer = await loading.catch(async (err: unknown) => {
     await opened?.close()
     throw err
   })

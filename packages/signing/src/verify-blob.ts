@@ -65,8 +65,10 @@ export async function verifyBlob(input: BlobInput, source: BlobSignatureSource, 
   }
   if (signature.length === 0) throw new SigningError('NO_SIGNATURES_FOUND', 'the signature is empty')
 
+  const loading = Promise.resolve(options.verifier)
+  loading.catch(() => {}) // awaited below; not unhandled while the file opens
   const opened = 'path' in input ? await openBlob(input) : undefined
-  const verifier = await Promise.resolve(options.verifier).catch(async (err: unknown) => {
+  const verifier = await loading.catch(async (err: unknown) => {
     await opened?.close()
     throw err
   })
