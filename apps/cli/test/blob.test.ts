@@ -3,13 +3,13 @@
  * against cosign's vectors, bad input, and the real cosign 2.5 and 3.1.1 as peers both ways.
  */
 import {createHash, createPublicKey, verify as nodeVerify} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {publicKeyHint} from '@sigil/core'
 import {cosign3SigningConfig, requireCosign, requireCosign3, runCosign} from '@sigil/test-servers'
-import {sigil} from './run-cli.js'
+import {sigil, sigilOnTerminal} from './run-cli.js'
 
 const cosign2 = requireCosign()
 const cosign3 = requireCosign3()
@@ -123,6 +123,23 @@ describe('sign-blob', () => {
     expect(r.code, r.stderr).toBe(code)
     expect(r.stderr).toMatch(message)
     noStack(r.stderr)
+  })
+
+  test('a progress bar on a terminal for a file over 100 MB, ending at 100% and erased; none through a pipe or for small files', async () => {
+    writeFileSync(at('sparse.bin'), '')
+    truncateSync(at('sparse.bin'), 150 * 1024 * 1024) // sparse: reads fast, takes no disk
+    const t = await sigilOnTerminal(['sign-blob', '--key', 'cosign.key', '--output-signature', 'sparse.sig', 'sparse.bin'], {cwd: dir, env}, [['expect', 'Wrote signature']])
+    expect(t.code, t.output).toBe(0)
+    expect(t.output).toMatch(/\rSigning sparse\.bin \[#{30}\] 100% 150 MiB\/150 MiB\x1b\[K\r\x1b\[K/)
+    const v = await sigilOnTerminal(['verify-blob', '--key', 'cosign.pub', '--signature', 'sparse.sig', 'sparse.bin'], {cwd: dir, env}, [['expect', 'Verified OK']])
+    expect(v.output).toMatch(/Verifying sparse\.bin \[#+/)
+    const piped = await sigil(['sign-blob', '--key', 'cosign.key', '--output-signature', 'sparse2.sig', 'sparse.bin'], {cwd: dir, env})
+    expect(piped.code, piped.stderr).toBe(0)
+    expect(piped.stderr).not.toContain('Signing sparse.bin')
+    const small = await sigilOnTerminal(['sign-blob', '--key', 'cosign.key', '--output-signature', 'small.sig', 'artifact.txt'], {cwd: dir, env}, [['expect', 'Wrote signature']])
+    expect(small.output).not.toContain('Signing artifact.txt')
+    const json = await sigilOnTerminal(['sign-blob', '--key', 'cosign.key', '--json', 'sparse.bin'], {cwd: dir, env}, [['expect', '"digest"']])
+    expect(json.output).not.toContain('Signing sparse.bin')
   })
 
   test('a wrong password: an error, nothing written', async () => {
