@@ -212,7 +212,7 @@ export const signBlob = {
   wroteSignature: (path: string) => `Wrote signature to file ${path}`,
   usingPayload: (path: string) => `Using payload from: ${path}`,
   writeFailed: (path: string, reason: string) => `cannot write ${path}: ${reason}`,
-  stdinTwice: '--output-signature - and --bundle - would both write standard output; name a file for one of them',
+  stdinPassword: 'the key needs a password and standard input is the file to sign: set COSIGN_PASSWORD (or SIGIL_PASSWORD)',
 }
 
 export const verifyBlob = {

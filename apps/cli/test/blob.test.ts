@@ -142,6 +142,13 @@ describe('sign-blob', () => {
     expect(json.output).not.toContain('Signing sparse.bin')
   })
 
+  test('- with a password-protected key and no password variable: refused (standard input is the file, not the password)', async () => {
+    const r = await sigil(['sign-blob', '--key', 'cosign.key', '-'], {cwd: dir, env: {COSIGN_PASSWORD: undefined, SIGIL_PASSWORD: undefined}, input: 'pw'})
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/standard input is the file to sign: set COSIGN_PASSWORD/)
+    expect(r.stdout).toBe('')
+  })
+
   test('a wrong password: an error, nothing written', async () => {
     const r = await sigil(['sign-blob', '--key', 'cosign.key', '--bundle', 'never.json', 'artifact.txt'], {cwd: dir, env: {COSIGN_PASSWORD: 'wrong'}})
     expect(r.code).toBe(1)

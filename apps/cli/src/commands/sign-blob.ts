@@ -3,6 +3,8 @@ import {signBlob} from '@sigil/signing'
 import type {BlobInput} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
+import type {CliKeyContext} from '../shared/command-io.js'
+import {stdinIsTerminal} from '../shared/password.js'
 import {writeOutputFile} from '../shared/output-file.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {progressBar} from '../shared/progress.js'
@@ -52,7 +54,12 @@ export default defineCommand({
     if (file !== '-') info(io, text.usingPayload(file))
 
     const provider = await keyProviderFor(io, flags.key)
-    const ctx = keyContext(io, {timeout: flags.timeout})
+    const base = keyContext(io, {timeout: flags.timeout})
+    // Standard input is the file: a password cannot come from there too.
+    const ctx: CliKeyContext =
+      file === '-' && process.env.SIGIL_PASSWORD === undefined && process.env.COSIGN_PASSWORD === undefined && !stdinIsTerminal()
+        ? {...base, getPassword: () => Promise.reject(new SigilError('PASSWORD_REQUIRED', text.stdinPassword))}
+        : base
     const signer = provider.signer(flags.key, ctx).catch((err: unknown) => {
       throw ctx.explain(err)
     })
