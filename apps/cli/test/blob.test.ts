@@ -26,6 +26,7 @@ beforeAll(async () => {
   writeFileSync(at('artifact.txt'), 'release artifact: sigil test vector\n')
   // Several read chunks (4 MiB each) and a tail.
   writeFileSync(at('big.bin'), Buffer.alloc(9 * 1024 * 1024 + 77, 0xa5))
+  writeFileSync(at('tampered.bin'), Buffer.concat([Buffer.alloc(9 * 1024 * 1024 + 76, 0xa5), Buffer.from([0xa4])]))
 })
 afterAll(() => {
   if (dir) rmSync(dir, {recursive: true, force: true})
@@ -165,7 +166,6 @@ describe('verify-blob', () => {
     expect(r.code, r.stderr).toBe(0)
     expect((await sigil(['sign-blob', '--key', 'cosign.key', '--new-bundle-format=false', '--bundle', 'big.bundle', 'big.bin'], {cwd: dir, env})).code).toBe(0)
     sig = readFileSync(at('big.sig'), 'utf8')
-    writeFileSync(at('tampered.bin'), Buffer.concat([Buffer.alloc(9 * 1024 * 1024 + 76, 0xa5), Buffer.from([0xa4])]))
   })
 
   test.each([
@@ -216,6 +216,30 @@ describe('verify-blob', () => {
       const r = await sigil(['verify-blob', '--key', vector('keys/cosign.pub'), ...args, vector('blob/artifact.txt')], {cwd: dir, env})
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0)
       expect(r.stderr).toBe('Verified OK\n')
+    }
+  })
+})
+
+describe('an executable plugin key (sigstore-kms-*, signs whole messages)', () => {
+  const fixtures = new URL('../../../packages/sigstore-kms-bridge/test/fixtures', import.meta.url).pathname
+  const withPlugin = () => ({...env, PATH: `${fixtures}:${process.env.PATH}`})
+
+  test('sign-blob through the plugin (the file in memory); verify-blob by plugin key and by the exported .pub; cosign 2.5 too', async () => {
+    const key = `pyfile://${join(dir, 'plugin-key.pem')}`
+    const g = await sigil(['generate-key-pair', '--kms', key, '--output-key-prefix', 'plugin'], {cwd: dir, env: withPlugin()})
+    expect(g.code, g.stderr).toBe(0)
+    const s = await sigil(['sign-blob', '--key', key, '--output-signature', 'plugin.sig', '--bundle', 'plugin.sigstore.json', 'big.bin'], {cwd: dir, env: withPlugin()})
+    expect(s.code, s.stderr).toBe(0)
+    for (const k of [key, 'plugin.pub']) {
+      for (const args of [['--signature', 'plugin.sig'], ['--bundle', 'plugin.sigstore.json']]) {
+        const v = await sigil(['verify-blob', '--key', k, ...args, 'big.bin'], {cwd: dir, env: withPlugin()})
+        expect(v.code, `${k} ${args.join(' ')}: ${v.stderr}`).toBe(0)
+      }
+    }
+    expect((await sigil(['verify-blob', '--key', 'plugin.pub', '--signature', 'plugin.sig', 'tampered.bin'], {cwd: dir, env})).code).toBe(12)
+    if (cosign2) {
+      const c = await runCosign(['verify-blob', '--key', 'plugin.pub', '--insecure-ignore-tlog', '--signature', 'plugin.sig', 'big.bin'], {cwd: dir})
+      expect(c.code, c.stderr).toBe(0)
     }
   })
 })
