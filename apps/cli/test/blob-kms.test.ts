@@ -7,7 +7,7 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {AWS_OFFLINE_ENV, DEAD_PROXY, requireCosign, runCosign, startAwsKmsServer, startGcpKmsServer} from '@sigil/test-servers'
+import {AWS_OFFLINE_ENV, GCP_OFFLINE_ENV, requireCosign, runCosign, startAwsKmsServer, startGcpKmsServer} from '@sigil/test-servers'
 import type {AwsKmsServer, GcpKmsServer} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
@@ -28,13 +28,7 @@ beforeAll(async () => {
   awsEnv = {...AWS_OFFLINE_ENV, AWS_ENDPOINT_URL_KMS: aws.endpoint, HOME: dir}
   gcpEnv = {
     CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${gcp.endpoint}/`,
-    METADATA_SERVER_DETECTION: 'none',
-    GCE_METADATA_HOST: '127.0.0.1:9',
-    GCE_METADATA_IP: '127.0.0.1:9',
-    HTTPS_PROXY: DEAD_PROXY,
-    HTTP_PROXY: DEAD_PROXY,
-    NO_PROXY: undefined,
-    GOOGLE_APPLICATION_CREDENTIALS: undefined,
+    ...GCP_OFFLINE_ENV,
     HOME: dir,
     CLOUDSDK_CONFIG: dir,
   }

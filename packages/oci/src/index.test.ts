@@ -29,6 +29,7 @@ describe('@sigil/oci public surface', () => {
       'registryScheme',
       'storeLogin',
       'useExtraCaCertificates',
+      'writeFileAtomic',
     ])
   })
 

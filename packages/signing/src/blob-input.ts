@@ -98,3 +98,31 @@ export async function openBlob(input: BlobInput): Promise<OpenedBlob> {
   }
   return {name, ...(size !== undefined && {size}), chunks: () => fileChunks(handle, name), close: () => handle.close().catch(() => {})}
 }
+
+/** A blob opened for one pass, with the key that will use it. */
+export interface KeyedBlob<K> {
+  /** What to read (a file's chunks are already open). */
+  readonly source: BlobInput
+  readonly name: string
+  readonly size?: number
+  readonly key: K
+  /** Release the file without reading it. */
+  close(): Promise<void>
+}
+
+/**
+ * Open `input` (when it is a file) while `key` (a signer or verifier still loading) is on its
+ * way: a missing file is reported without waiting for the key, and the file is released if the
+ * key then fails.
+ */
+export async function openWithKey<K>(input: BlobInput, key: K | PromiseLike<K>): Promise<KeyedBlob<K>> {
+  const loading = Promise.resolve(key)
+  loading.catch(() => {}) // awaited below; not unhandled while the file opens
+  const opened = 'path' in input ? await openBlob(input) : undefined
+  const loaded = await loading.catch(async (err: unknown) => {
+    await opened?.close()
+    throw err
+  })
+  if (!opened) return {source: input, name: 'name' in input && input.name ? input.name : 'standard input', key: loaded, close: () => Promise.resolve()}
+  return {source: {stream: opened.chunks(), name: opened.name}, name: opened.name, ...(opened.size !== undefined && {size: opened.size}), key: loaded, close: opened.close}
+}

@@ -9,7 +9,7 @@ import {createHash} from 'node:crypto'
 import type {Hash} from 'node:crypto'
 import {signatureHash} from '@sigil/core'
 import type {HashAlgorithm, Signer} from '@sigil/core'
-import {openBlob} from './blob-input.js'
+import {openBlob, openWithKey} from './blob-input.js'
 import type {BlobInput} from './blob-input.js'
 import {SigningError} from './error.js'
 
@@ -63,7 +63,10 @@ export async function readBlobOnce(
 ): Promise<BlobPass> {
   const blob = await openBlob(input)
   const limit = options.maxBufferedBytes ?? MAX_BUFFERED_BLOB_BYTES
-  if (options.buffer !== undefined && blob.size !== undefined && blob.size > limit) throw tooLarge(blob.name, blob.size, limit, options.buffer)
+  if (options.buffer !== undefined && blob.size !== undefined && blob.size > limit) {
+    await blob.close()
+    throw tooLarge(blob.name, limit, options.buffer)
+  }
   const sha256 = createHash('sha256')
   const hashes = new Map<HashAlgorithm, Hash>()
   for (const h of options.extra ?? []) if (h !== 'sha256') hashes.set(h, createHash(h))
@@ -72,7 +75,7 @@ export async function readBlobOnce(
   for await (const chunk of blob.chunks()) {
     size += chunk.length
     if (options.buffer !== undefined) {
-      if (size > limit) throw tooLarge(blob.name, size, limit, options.buffer)
+      if (size > limit) throw tooLarge(blob.name, limit, options.buffer)
       parts.push(Buffer.from(chunk)) // a copy: the reader reuses its buffers
     }
     sha256.update(chunk)
@@ -86,7 +89,7 @@ export async function readBlobOnce(
   return {sha256: sum.toString('hex'), digests, size, ...(options.buffer !== undefined && {message: new Uint8Array(Buffer.concat(parts, size))})}
 }
 
-function tooLarge(name: string, size: number, limit: number, reason: BufferReason): SigningError {
+function tooLarge(name: string, limit: number, reason: BufferReason): SigningError {
   const mib = (n: number): string => `${Math.ceil(n / 1024 / 1024)} MiB`
   return new SigningError('MESSAGE_TOO_LARGE', `${name} is over the ${mib(limit)} limit for blobs held in memory: ${reason}, so it must fit in memory`, {
     details: {limit},
@@ -100,29 +103,24 @@ function tooLarge(name: string, size: number, limit: number, reason: BufferReaso
  * and it is over the limit, and whatever the signer throws.
  */
 export async function signBlob(input: BlobInput, options: SignBlobOptions): Promise<SignBlobResult> {
-  const loading = Promise.resolve(options.signer)
-  loading.catch(() => {}) // awaited below; not unhandled while the file opens
-  // Open the file first: a missing file is reported without unlocking the key.
-  const opened = 'path' in input ? await openBlob(input) : undefined
-  const signer = await loading.catch(async (err: unknown) => {
-    await opened?.close()
-    throw err
-  })
+  // A missing file is reported without waiting for the key to unlock.
+  const blob = await openWithKey(input, options.signer)
+  const signer = blob.key
   const hash = signatureHash(signer.algorithm)
-  const source: BlobInput = opened ? {stream: opened.chunks(), name: opened.name} : input
-  const pass = (extra: BlobPassOptions & {extra?: HashAlgorithm[]; buffer?: BufferReason}): Promise<BlobPass> =>
-    readBlobOnce(source, {...extra, onProgress: options.onProgress && ((done) => options.onProgress!(done, opened?.size))})
+  const limit = options.maxBufferedBytes ?? MAX_BUFFERED_BLOB_BYTES
+  const pass = (extra: {extra?: HashAlgorithm[]; buffer?: BufferReason}): Promise<BlobPass> =>
+    readBlobOnce(blob.source, {...extra, maxBufferedBytes: limit, onProgress: options.onProgress && ((done) => options.onProgress!(done, blob.size))})
   if (hash !== undefined && signer.signDigest) {
     const read = await pass({extra: [hash]})
     const signature = await signer.signDigest(read.digests.get(hash)!, hash)
     return {signature, sha256: read.sha256, size: read.size, mode: 'digest'}
   }
   const reason = hash === undefined ? `${signer.algorithm} keys sign the message itself (pure Ed25519 cannot be computed incrementally)` : 'this key backend signs whole messages, not digests'
-  if (opened?.size !== undefined && opened.size > (options.maxBufferedBytes ?? MAX_BUFFERED_BLOB_BYTES)) {
-    await opened.close()
-    throw tooLarge(opened.name, opened.size, options.maxBufferedBytes ?? MAX_BUFFERED_BLOB_BYTES, reason)
+  if (blob.size !== undefined && blob.size > limit) {
+    await blob.close()
+    throw tooLarge(blob.name, limit, reason)
   }
-  const read = await pass({buffer: reason, ...(options.maxBufferedBytes !== undefined && {maxBufferedBytes: options.maxBufferedBytes})})
+  const read = await pass({buffer: reason})
   const signature = await signer.sign(read.message!)
   return {signature, sha256: read.sha256, size: read.size, mode: 'message'}
 }

@@ -7,7 +7,7 @@
 import type {BlobBundle, HashAlgorithm, Verifier} from '@sigil/core'
 import type {BlobInput} from './blob-input.js'
 import {SigningError} from './error.js'
-import {openBlob} from './blob-input.js'
+import {openWithKey} from './blob-input.js'
 import {readBlobOnce} from './sign-blob.js'
 import type {BlobPassOptions} from './sign-blob.js'
 
@@ -65,22 +65,16 @@ export async function verifyBlob(input: BlobInput, source: BlobSignatureSource, 
   }
   if (signature.length === 0) throw new SigningError('NO_SIGNATURES_FOUND', 'the signature is empty')
 
-  const loading = Promise.resolve(options.verifier)
-  loading.catch(() => {}) // awaited below; not unhandled while the file opens
-  const opened = 'path' in input ? await openBlob(input) : undefined
-  const verifier = await loading.catch(async (err: unknown) => {
-    await opened?.close()
-    throw err
-  })
+  const blob = await openWithKey(input, options.verifier)
+  const verifier = blob.key
   const hash = options.hash ?? 'sha256'
   const session = verifier.createVerification?.({hash})
-  const stream: BlobInput = opened ? {stream: opened.chunks(), name: opened.name} : input
-  const name = opened?.name ?? ('name' in input && input.name ? input.name : 'standard input')
-  const read = await readBlobOnce(stream, {
+  const name = blob.name
+  const read = await readBlobOnce(blob.source, {
     ...(expected && {extra: [expected.hash]}),
     ...(session ? {sink: (chunk: Uint8Array) => session.update(chunk)} : {buffer: `${verifier.publicKey.kind} keys verify the message itself (pure Ed25519 cannot be computed incrementally)`}),
     ...(options.maxBufferedBytes !== undefined && {maxBufferedBytes: options.maxBufferedBytes}),
-    ...(options.onProgress && {onProgress: (done: number) => options.onProgress!(done, opened?.size)}),
+    ...(options.onProgress && {onProgress: (done: number) => options.onProgress!(done, blob.size)}),
   })
   if (expected !== undefined) {
     const actual = read.digests.get(expected.hash)!
