@@ -239,4 +239,5 @@ export const verifyBlob = {
   needOne: 'give the signature to check: --signature SIG or --bundle FILE',
   notBoth: '--signature and --bundle are exclusive: give one of them',
   readFailed: (what: string, path: string, reason: string) => `cannot read the ${what} ${path}: ${reason}`,
+  signatureNotFound: (value: string) => `--signature ${value.length > 80 ? `${value.slice(0, 80)}…` : value} is neither a file nor a base64 signature`,
 }

@@ -166,6 +166,12 @@ describe('verify-blob', () => {
     expect(r.code, r.stderr).toBe(0)
     expect((await sigil(['sign-blob', '--key', 'cosign.key', '--new-bundle-format=false', '--bundle', 'big.bundle', 'big.bin'], {cwd: dir, env})).code).toBe(0)
     sig = readFileSync(at('big.sig'), 'utf8')
+    // Signatures and bundles of another file, and of standard input.
+    const art = await sigil(['sign-blob', '--key', 'cosign.key', '--output-signature', 'art.sig', '--bundle', 'art.sigstore.json', 'artifact.txt'], {cwd: dir, env})
+    expect(art.code, art.stderr).toBe(0)
+    expect((await sigil(['sign-blob', '--key', 'cosign.key', '--new-bundle-format=false', '--bundle', 'art.bundle', 'artifact.txt'], {cwd: dir, env})).code).toBe(0)
+    expect((await sigil(['sign-blob', '--key', 'cosign.key', '--bundle', 'stdin-v.json', '-'], {cwd: dir, env, input: 'from stdin'})).code).toBe(0)
+    writeFileSync(at('empty-v.sig'), '')
   })
 
   test.each([
@@ -181,22 +187,23 @@ describe('verify-blob', () => {
   })
 
   test('--json and standard input', async () => {
-    const r = await sigil(['verify-blob', '--key', 'cosign.pub', '--bundle', 'stdin.json', '--json', '-'], {cwd: dir, env, input: 'from stdin'})
+    const r = await sigil(['verify-blob', '--key', 'cosign.pub', '--bundle', 'stdin-v.json', '--json', '-'], {cwd: dir, env, input: 'from stdin'})
     expect(r.code, r.stderr).toBe(0)
-    expect(JSON.parse(r.stdout)).toEqual({verified: true, digest: `sha256:${createHash('sha256').update('from stdin').digest('hex')}`, size: 10, format: 'sigstore-bundle', bundle: 'stdin.json'})
+    expect(JSON.parse(r.stdout)).toEqual({verified: true, digest: `sha256:${createHash('sha256').update('from stdin').digest('hex')}`, size: 10, format: 'sigstore-bundle', bundle: 'stdin-v.json'})
   })
 
   test.each([
     ['a tampered file', ['--signature', 'big.sig', 'tampered.bin'], 12, /does not verify with the key/],
     ['the wrong key', ['--signature', 'big.sig', 'big.bin'], 12, /does not verify with the key/, 'other.pub'],
-    ['a signature for another file', ['--signature', 'out.sig', 'big.bin'], 12, /does not verify/],
-    ['a v0.3 bundle for another file', ['--bundle', 'a.sigstore.json', 'big.bin'], 12, /the bundle is for another file: it signs sha256:[0-9a-f]{64}, big\.bin is sha256:/],
-    ['a legacy bundle for another file', ['--bundle', 'a.bundle', 'big.bin'], 12, /does not verify/],
+    ['a signature for another file', ['--signature', 'art.sig', 'big.bin'], 12, /does not verify/],
+    ['a v0.3 bundle for another file', ['--bundle', 'art.sigstore.json', 'big.bin'], 12, /the bundle is for another file: it signs sha256:[0-9a-f]{64}, big\.bin is sha256:/],
+    ['a legacy bundle for another file', ['--bundle', 'art.bundle', 'big.bin'], 12, /does not verify/],
     ['a truncated bundle', ['--bundle', 'truncated.json', 'big.bin'], 1, /invalid bundle: not JSON/],
     ['a bundle that is not JSON', ['--bundle', 'big.sig', 'big.bin'], 1, /invalid bundle: not JSON/],
     ['a missing bundle', ['--bundle', 'absent.json', 'big.bin'], 1, /cannot read the bundle absent\.json: no such file/],
+    ['a missing signature file', ['--signature', 'absent.sig', 'big.bin'], 1, /--signature absent\.sig is neither a file nor a base64 signature/],
     ['a signature that is a directory', ['--signature', 'adir', 'big.bin'], 1, /cannot read the signature adir: it is a directory/],
-    ['an empty signature file', ['--signature', 'empty', 'big.bin'], 10, /the signature is empty/],
+    ['an empty signature file', ['--signature', 'empty-v.sig', 'big.bin'], 10, /the signature is empty/],
     ['a missing file', ['--signature', 'big.sig', 'absent.bin'], 1, /absent\.bin: no such file/],
     ['a directory', ['--signature', 'big.sig', 'adir'], 1, /adir is a directory/],
     ['no signature at all', ['big.bin'], 2, /--signature SIG or --bundle FILE/],

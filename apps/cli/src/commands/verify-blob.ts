@@ -55,10 +55,15 @@ async function signatureFrom(value: string, ctx: CliKeyContext): Promise<Uint8Ar
     content = await ctx.fetchUrl(value, 'signature')
   } else {
     const {existsSync} = process.getBuiltinModule('node:fs')
-    content = existsSync(value) ? await readSmallFile(value, 'signature') : new TextEncoder().encode(value)
+    if (!existsSync(value)) {
+      // Not a file: the base64 itself (raw bytes cannot be given on a command line).
+      const literal = decodeStdBase64(value)
+      if (literal === undefined) throw new SigilError('FILE_NOT_FOUND', text.signatureNotFound(value))
+      return literal
+    }
+    content = await readSmallFile(value, 'signature')
   }
-  const text = new TextDecoder('utf-8', {fatal: false}).decode(content)
-  return decodeStdBase64(text) ?? content
+  return decodeStdBase64(new TextDecoder('utf-8', {fatal: false}).decode(content)) ?? content
 }
 
 /** `sigil verify-blob`: check a file against a signature or bundle with a key, in one pass. */
