@@ -72,7 +72,7 @@ export async function verifyBlob(input: BlobInput, source: BlobSignatureSource, 
   const name = blob.name
   const read = await readBlobOnce(blob.source, {
     ...(expected && {extra: [expected.hash]}),
-    ...(session ? {sink: (chunk: Uint8Array) => session.update(chunk)} : {buffer: `${verifier.publicKey.kind} keys verify the message itself (pure Ed25519 cannot be computed incrementally)`}),
+    ...(session ? {sink: (chunk: Uint8Array) => session.update(chunk)} : {buffer: verifier.publicKey.kind === 'ed25519' ? 'Ed25519 keys verify the message itself (pure Ed25519 cannot be computed incrementally)' : 'this key backend verifies whole messages only'}),
     ...(options.maxBufferedBytes !== undefined && {maxBufferedBytes: options.maxBufferedBytes}),
     ...(options.onProgress && {onProgress: (done: number) => options.onProgress!(done, blob.size)}),
   })
