@@ -2,7 +2,7 @@
  * `sigil sign-blob` / `verify-blob` through the built binary: output formats byte for byte
  * against cosign's vectors, bad input, and the real cosign 2.5 and 3.1.1 as peers both ways.
  */
-import {createHash, createPublicKey, verify as nodeVerify} from 'node:crypto'
+import {createHash, createPublicKey, generateKeyPairSync, verify as nodeVerify} from 'node:crypto'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -223,6 +223,26 @@ describe('verify-blob', () => {
       const r = await sigil(['verify-blob', '--key', vector('keys/cosign.pub'), ...args, vector('blob/artifact.txt')], {cwd: dir, env})
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0)
       expect(r.stderr).toBe('Verified OK\n')
+    }
+  })
+})
+
+describe('an Ed25519 key (pure Ed25519: the file in memory)', () => {
+  test('sign-blob and verify-blob round trip, a tampered file fails; cosign 2.5 verifies it', async () => {
+    const {privateKey} = generateKeyPairSync('ed25519')
+    writeFileSync(at('ed.pem'), privateKey.export({type: 'pkcs8', format: 'pem'}))
+    const imp = await sigil(['import-key-pair', '--key', 'ed.pem', '--output-key-prefix', 'ed'], {cwd: dir, env})
+    expect(imp.code, imp.stderr).toBe(0)
+    const s = await sigil(['sign-blob', '--key', 'ed.key', '--output-signature', 'ed.sig', '--bundle', 'ed.sigstore.json', 'big.bin'], {cwd: dir, env})
+    expect(s.code, s.stderr).toBe(0)
+    expect(nodeVerify(null, readFileSync(at('big.bin')), createPublicKey(readFileSync(at('ed.pub'))), Buffer.from(readFileSync(at('ed.sig'), 'utf8'), 'base64'))).toBe(true)
+    for (const args of [['--signature', 'ed.sig'], ['--bundle', 'ed.sigstore.json']]) {
+      expect((await sigil(['verify-blob', '--key', 'ed.pub', ...args, 'big.bin'], {cwd: dir, env})).code).toBe(0)
+      expect((await sigil(['verify-blob', '--key', 'ed.pub', ...args, 'tampered.bin'], {cwd: dir, env})).code).toBe(12)
+    }
+    if (cosign2) {
+      const c = await runCosign(['verify-blob', '--key', 'ed.pub', '--insecure-ignore-tlog', '--signature', 'ed.sig', 'big.bin'], {cwd: dir})
+      expect(c.code, c.stderr).toBe(0)
     }
   })
 })
