@@ -45,6 +45,8 @@ export interface AwsKmsProvider extends KeyProvider {
 
 interface LoadedKey {
   readonly keyId: string
+  /** The key's ARN as GetPublicKey named it (absent when the key came from the cache). */
+  readonly arn?: string
   readonly publicKey: PublicKeyInfo
   readonly scheme: AwsSigningScheme
   readonly verifier: Verifier
@@ -150,7 +152,7 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
     const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
     if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
-    const key = keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms)
+    const key = {...keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms), ...(response.KeyId && {arn: response.KeyId})}
     const cacheKey = persistentKey(ref)
     if (cacheKey && ctx?.cache) {
       const entry: CachedKey = {spki: Buffer.from(response.PublicKey).toString('base64'), keySpec, signingAlgorithms: metadata.SigningAlgorithms, at: Date.now()}
@@ -226,6 +228,10 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
         )
         const signature = out.Signature
         if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
+        // Sign names the key it used: an alias re-pointed since the public key was read shows here.
+        if (key.arn !== undefined && out.KeyId !== undefined && out.KeyId !== key.arn) {
+          throw new AwsKmsError('KMS_INTEGRITY', `AWS KMS signed ${keyRef} with ${out.KeyId}, not ${key.arn} whose public key sigil has (was the alias moved to another key?)`)
+        }
         return signature
       }
       return {
@@ -244,7 +250,7 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
         },
         /**
          * A digest computed by the caller (sign-blob streams the file into it). Without the
-         * message, the re-pointed-alias check `sign` makes is left to the caller.
+         * message the signature cannot be checked locally; the key ARN Sign answers with is.
          */
         async signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
           checkDigestArgs(key.scheme.algorithm, digest, hash)
