@@ -212,6 +212,7 @@ export const signBlob = {
   wroteSignature: (path: string) => `Wrote signature to file ${path}`,
   usingPayload: (path: string) => `Using payload from: ${path}`,
   writeFailed: (path: string, reason: string) => `cannot write ${path}: ${reason}`,
+  timeout: 'Give up when the command has not finished within this time (Go duration: 30s, 3m, 1h), reading the file included: raise it for very large files or slow pipes.',
   stdinPassword: 'the key needs a password and standard input is the file to sign: set COSIGN_PASSWORD (or SIGIL_PASSWORD)',
 }
 
@@ -236,6 +237,7 @@ export const verifyBlob = {
   accepted: 'Accepted for cosign compatibility; has no effect on key-based verification.',
   digestAlgorithm: 'Hash used to check the signature.',
   verifiedOk: 'Verified OK',
+  timeout: 'Give up when the command has not finished within this time (Go duration: 30s, 3m, 1h), reading the file included: raise it for very large files or slow pipes.',
   needOne: 'give the signature to check: --signature SIG or --bundle FILE',
   notBoth: '--signature and --bundle are exclusive: give one of them',
   readFailed: (what: string, path: string, reason: string) => `cannot read the ${what} ${path}: ${reason}`,

@@ -43,7 +43,7 @@ export default defineCommand({
     'tlog-upload': {kind: 'boolean', description: text.tlogUpload, allowNo: true, default: false},
     'signing-config': {kind: 'string', description: text.signingConfig, hidden: true},
     'use-signing-config': {kind: 'boolean', description: text.signingConfig, allowNo: true, hidden: true},
-    ...timeoutFlagSpec,
+    timeout: {...timeoutFlagSpec.timeout, description: text.timeout},
   },
   async run({flags, args, io}): Promise<SignBlobResultJson> {
     if (flags['tlog-upload']) throw new SigilError('INVALID_ARGUMENT', text.tlogUnsupported)

@@ -82,7 +82,7 @@ export default defineCommand({
     'new-bundle-format': {kind: 'boolean', description: text.accepted, allowNo: true, hidden: true},
     'use-signed-timestamps': {kind: 'boolean', description: text.accepted, allowNo: true, hidden: true},
     'private-infrastructure': {kind: 'boolean', description: text.accepted, allowNo: true, hidden: true},
-    ...timeoutFlagSpec,
+    timeout: {...timeoutFlagSpec.timeout, description: text.timeout},
   },
   async run({flags, args, io}): Promise<VerifyBlobResultJson> {
     const file = args[0]
