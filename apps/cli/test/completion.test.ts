@@ -28,6 +28,11 @@ test('sigil autocomplete bash builds completions that know every command and its
   expect(r.stdout).toContain('sigil autocomplete script bash')
   expect(complete(['sigil', 'ver'])).toContain('verify')
   expect(complete(['sigil', 'verify-a'])).toEqual(['verify-attestation'])
+  // Other verify-* commands complete too (verify-blob, …): only those.
+  expect(complete(['sigil', 'ver'])).toContain('verify')
+  for (const c of complete(['sigil', 'ver'])) expect(c).toMatch(/^verify(-|$)/)
+  expect(complete(['sigil', 'verify-b'])).toEqual(['verify-blob'])
+  expect(complete(['sigil', 'sign-blob', '--new'])).toEqual(['--new-bundle-format'])
   expect(complete(['sigil', 'generate-'])).toEqual(['generate-key-pair'])
   expect(complete(['sigil', 'verify', '--signature-d'])).toEqual(['--signature-digest-algorithm'])
   expect(complete(['sigil', 'sign', '--k'])).toEqual(['--key'])

@@ -4,7 +4,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {DEAD_PROXY, pushRandomImage, requireRegistry, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
+import {GCP_OFFLINE_ENV, pushRandomImage, requireRegistry, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
 import type {GcpKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
@@ -23,13 +23,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sigil-gcpkms-'))
   env = {
     CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${kms.endpoint}/`,
-    METADATA_SERVER_DETECTION: 'none',
-    GCE_METADATA_HOST: '127.0.0.1:9',
-    GCE_METADATA_IP: '127.0.0.1:9',
-    HTTPS_PROXY: DEAD_PROXY,
-    HTTP_PROXY: DEAD_PROXY,
-    NO_PROXY: undefined,
-    GOOGLE_APPLICATION_CREDENTIALS: undefined,
+    ...GCP_OFFLINE_ENV,
     HOME: dir,
     CLOUDSDK_CONFIG: dir,
     COSIGN_PASSWORD: 'pw',

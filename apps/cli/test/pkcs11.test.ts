@@ -1,5 +1,5 @@
 import {execFileSync, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -81,6 +81,19 @@ describe.skipIf(!softHsmAvailable())('the PKCS#11 plugin, linked into the CLI, w
     expect(viaUri.code, viaUri.stderr).toBe(0)
     const viaPem = await sigil(['verify', '--key', 'hsm.pub', image], {cwd: dir, env})
     expect(viaPem.code, viaPem.stderr).toBe(0)
+  })
+
+  test('sign-blob of a file over the 256 MiB in-memory limit: the token signs the streamed digest; verify-blob by URI and by hsm.pub', async () => {
+    writeFileSync(join(dir, 'big.bin'), '')
+    truncateSync(join(dir, 'big.bin'), 300 * 1024 * 1024) // sparse: no disk used
+    const s = await sigil(['sign-blob', '--key', HSM_KEY, '--output-signature', 'big.sig', '--bundle', 'big.sigstore.json', 'big.bin'], {cwd: dir, env})
+    expect(s.code, s.stderr).toBe(0)
+    for (const key of [HSM_KEY, 'hsm.pub']) {
+      const v = await sigil(['verify-blob', '--key', key, '--bundle', 'big.sigstore.json', 'big.bin'], {cwd: dir, env})
+      expect(v.code, v.stderr).toBe(0)
+    }
+    const other = await sigil(['verify-blob', '--key', 'hsm.pub', '--signature', 'big.sig', 'hsm.pub'], {cwd: dir, env})
+    expect(other.code).toBe(12)
   })
 
   test('generate-key-pair --kms again returns the same key (idempotent)', async () => {

@@ -7,8 +7,8 @@
  */
 import {createHash, createPublicKey, randomBytes} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {EC_COORDINATE_BYTES, EC_CURVE_OIDS, SigilError, createLocalVerifier, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement} from '@sigil/core'
-import type {GeneratedKey, HashAlgorithm, KeyContext, KeyProvider, PublicKeyInfo, SignatureAlgorithm, Signer, Verifier} from '@sigil/core'
+import {EC_COORDINATE_BYTES, EC_CURVE_OIDS, SigilError, checkDigestArgs, createLocalVerifier, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement} from '@sigil/core'
+import type {GeneratedKey, HashAlgorithm, KeyContext, KeyProvider, PublicKeyInfo, SignatureAlgorithm, Signer, Verifier, VerifyOptions} from '@sigil/core'
 import {rawToDer} from './ecdsa.js'
 import {
   PIN_ENV_VAR,
@@ -316,9 +316,11 @@ function hashFor(info: PublicKeyInfo, options: Pkcs11ProviderOptions): {hash: Ha
 /** Core's shared local verification; the caller's hash option wins over the key's default. */
 function localVerifier(info: PublicKeyInfo, defaultHash: HashAlgorithm): Verifier {
   const local = createLocalVerifier(info)
+  const streaming = local.createVerification?.bind(local)
   return {
     publicKey: info,
     verify: (message, signature, options) => local.verify(message, signature, {hash: options?.hash ?? defaultHash}),
+    ...(streaming && {createVerification: (options?: VerifyOptions) => streaming({hash: options?.hash ?? defaultHash})}),
   }
 }
 
@@ -375,34 +377,44 @@ export function pkcs11Provider(options: Pkcs11ProviderOptions = {}): KeyProvider
         return found
       })
       const {hash, algorithm} = hashFor(info, options)
+      /**
+       * One C_Sign. ECDSA always signs the digest (CKM_ECDSA). RSA prefers CKM_SHA256_RSA_PKCS
+       * over the message when there is one; with only a digest (sign-blob streaming), or when
+       * told to, CKM_RSA_PKCS over the SHA-256 DigestInfo (the same signature).
+       */
+      const signOnToken = (digest: Buffer, message?: Uint8Array): Uint8Array =>
+        withSession(lib, modulePath, uri, {pin}, (s) => {
+          const key = findPrivateKey(s, uri)
+          try {
+            if (info.kind === 'ecdsa') {
+              s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_ECDSA}, key)
+              const raw = s.mod.C_Sign(s.session, digest, Buffer.alloc(2 * 66 + 8))
+              return rawToDer(raw)
+            }
+            const mechanisms = s.mod.C_GetMechanismList(s.slot)
+            const out = Buffer.alloc(2048)
+            if (message !== undefined && options.rsaMechanism !== 'CKM_RSA_PKCS' && mechanisms.includes(s.lib.CKM_SHA256_RSA_PKCS)) {
+              s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_SHA256_RSA_PKCS}, key)
+              return new Uint8Array(s.mod.C_Sign(s.session, Buffer.from(message), out))
+            }
+            if (!mechanisms.includes(s.lib.CKM_RSA_PKCS)) {
+              throw new SigilError('KEY_UNSUPPORTED', `token ${s.tokenLabel} offers ${message === undefined ? 'no CKM_RSA_PKCS (needed to sign a digest)' : 'neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS'}`)
+            }
+            s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_RSA_PKCS}, key)
+            return new Uint8Array(s.mod.C_Sign(s.session, Buffer.concat([SHA256_DIGEST_INFO, digest]), out))
+          } catch (err) {
+            throw failure(err, `signing with ${describeObject(uri)} on token ${s.tokenLabel} failed`)
+          }
+        })
       return {
         algorithm,
         publicKey: async () => info,
         async sign(message) {
-          return withSession(lib, modulePath, uri, {pin}, (s) => {
-            const key = findPrivateKey(s, uri)
-            const digest = createHash(hash).update(message).digest()
-            try {
-              if (info.kind === 'ecdsa') {
-                s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_ECDSA}, key)
-                const raw = s.mod.C_Sign(s.session, digest, Buffer.alloc(2 * 66 + 8))
-                return rawToDer(raw)
-              }
-              const mechanisms = s.mod.C_GetMechanismList(s.slot)
-              const out = Buffer.alloc(2048)
-              if (options.rsaMechanism !== 'CKM_RSA_PKCS' && mechanisms.includes(s.lib.CKM_SHA256_RSA_PKCS)) {
-                s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_SHA256_RSA_PKCS}, key)
-                return new Uint8Array(s.mod.C_Sign(s.session, Buffer.from(message), out))
-              }
-              if (!mechanisms.includes(s.lib.CKM_RSA_PKCS)) {
-                throw new SigilError('KEY_UNSUPPORTED', `token ${s.tokenLabel} offers neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS`)
-              }
-              s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_RSA_PKCS}, key)
-              return new Uint8Array(s.mod.C_Sign(s.session, Buffer.concat([SHA256_DIGEST_INFO, digest]), out))
-            } catch (err) {
-              throw failure(err, `signing with ${describeObject(uri)} on token ${s.tokenLabel} failed`)
-            }
-          })
+          return signOnToken(createHash(hash).update(message).digest(), message)
+        },
+        async signDigest(digest, digestHash) {
+          checkDigestArgs(algorithm, digest, digestHash)
+          return signOnToken(Buffer.from(digest))
         },
       }
     },

@@ -48,6 +48,14 @@ export interface Signer {
    * as cosign stores them.
    */
   sign(message: Uint8Array): Promise<Uint8Array>
+  /**
+   * Optional capability, for streaming (`sign-blob` of a file of any size): sign a digest the
+   * caller computed. `hash` must be `signatureHash(algorithm)`; the result is the signature
+   * `sign` would make over a message with that digest (same encoding). KMS and HSM backends sign
+   * digests natively; absent for pure Ed25519, which needs the whole message.
+   * @throws SigilError INVALID_ARGUMENT when `hash` is not the scheme's hash or `digest` has the wrong length
+   */
+  signDigest?(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array>
 }
 
 /** Options for one verification. */
@@ -62,6 +70,20 @@ export interface Verifier {
   readonly publicKey: PublicKeyInfo
   /** True iff `signature` is valid over `message`. Never throws for a bad signature. */
   verify(message: Uint8Array, signature: Uint8Array, options?: VerifyOptions): boolean
+  /**
+   * Optional capability, for streaming (`verify-blob` of a file of any size): a verification
+   * fed the message in chunks, with the same result as `verify` over their concatenation.
+   * Absent for pure Ed25519 (it needs the whole message).
+   */
+  createVerification?(options?: VerifyOptions): MessageVerification
+}
+
+/** One streaming verification (see {@link Verifier.createVerification}); use it once. */
+export interface MessageVerification {
+  /** The next chunk of the message. */
+  update(chunk: Uint8Array): void
+  /** True iff `signature` is valid over everything given to `update`. Never throws for a bad signature. */
+  verify(signature: Uint8Array): boolean
 }
 
 /** What a key provider may need from the host (the CLI): passwords, prompts, logging. */

@@ -56,6 +56,11 @@ export type SigilErrorCode =
   // OCI image layouts (save, load, verify --local-image)
   | 'INVALID_LAYOUT'
   | 'LAYOUT_WRITE_FAILED'
+  // local files (sign-blob, verify-blob)
+  | 'FILE_NOT_FOUND'
+  | 'FILE_READ_FAILED'
+  | 'FILE_WRITE_FAILED'
+  | 'MESSAGE_TOO_LARGE'
   // time limits
   | 'TIMEOUT'
   | 'INTERNAL'

@@ -3,6 +3,7 @@
  * Every member is also a top-level export.
  */
 export * as attestation from './attestation-predicate.js'
+export * as blobBundle from './blob-bundle.js'
 export * as bundleClaims from './bundle-claims.js'
 export * as digest from './digest.js'
 export * as dsse from './dsse.js'

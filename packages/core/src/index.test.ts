@@ -70,6 +70,9 @@ import type {
   Verifier,
   VerifyExistingSignature,
   VerifyOptions,
+  BlobBundle,
+  LegacyBlobBundle,
+  MessageVerification,
 } from './index.js'
 
 export type PublicTypes = [
@@ -141,6 +144,9 @@ export type PublicTypes = [
   Verifier,
   VerifyExistingSignature,
   VerifyOptions,
+  BlobBundle,
+  LegacyBlobBundle,
+  MessageVerification,
 ]
 
 const functions = [
@@ -148,6 +154,10 @@ const functions = [
   'buildLayoutMarker',
   'checkLayoutMarker',
   'parseLayoutIndex',
+  'buildLegacyBlobBundle',
+  'parseBlobBundle',
+  'signatureHash',
+  'checkDigestArgs',
   'addToReferrersIndex',
   'appendSignatureLayer',
   'attestationPredicate',
@@ -244,6 +254,7 @@ const constants = {
   MAX_LAYOUT_INDEX_BYTES: 4 * 1024 * 1024,
   OCI_LAYOUT_FILE: 'oci-layout',
   OCI_LAYOUT_VERSION: '1.0.0',
+  HASH_BYTES: {sha224: 28, sha256: 32, sha384: 48, sha512: 64},
   BUNDLE_ANNOTATION: 'dev.sigstore.cosign/bundle',
   BUNDLE_CONTENT_ANNOTATION: 'dev.sigstore.bundle.content',
   BUNDLE_PREDICATE_TYPE_ANNOTATION: 'dev.sigstore.bundle.predicateType',
@@ -316,6 +327,9 @@ const constants = {
 
 // Runtime exports outside the format modules: errors, verification, encodings and host rules.
 const NOT_FORMATS = [
+  'signatureHash',
+  'checkDigestArgs',
+  'HASH_BYTES',
   'isSigilError',
   'wrap',
   'createLocalVerifier',
@@ -372,6 +386,7 @@ describe('the public API of @sigil/core', () => {
   test('formats groups the format modules, with the same members as the top level', () => {
     expect(Object.keys(core.formats).sort()).toEqual([
       'attestation',
+      'blobBundle',
       'bundleClaims',
       'digest',
       'dsse',

@@ -15,6 +15,7 @@ export type {
   KeyCache,
   KeyContext,
   KeyProvider,
+  MessageVerification,
   NewAttachment,
   PublicKeyInfo,
   RegistryAdapter,
@@ -45,6 +46,7 @@ export {
   sha256Digest,
 } from './digest.js'
 export {createLocalVerifier} from './local-verifier.js'
+export {HASH_BYTES, checkDigestArgs, signatureHash} from './signature-hash.js'
 export type {VerificationScheme} from './local-verifier.js'
 export type {DigestAlgorithm, ParsedDigest} from './digest.js'
 
@@ -225,3 +227,5 @@ export {
   parseLayoutIndex,
 } from './oci-layout.js'
 export type {LayoutIndex} from './oci-layout.js'
+export {buildLegacyBlobBundle, parseBlobBundle} from './blob-bundle.js'
+export type {BlobBundle, LegacyBlobBundle} from './blob-bundle.js'

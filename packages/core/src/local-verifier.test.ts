@@ -102,3 +102,53 @@ describe('isDerSignature (how DER is told from raw r‖s)', () => {
     expect(isDerSignature(new Uint8Array(bytes as number[]))).toBe(expected)
   })
 })
+
+describe('createVerification (streaming)', () => {
+  /** The message in three uneven chunks, then the signature. */
+  const streamed = (v: ReturnType<typeof createLocalVerifier>, msg: Uint8Array, sig: Uint8Array, options = {}) => {
+    const s = v.createVerification!(options)
+    s.update(msg.subarray(0, 3))
+    s.update(msg.subarray(3, 10))
+    s.update(msg.subarray(10))
+    return s.verify(sig)
+  }
+
+  test.each([['prime256v1'], ['secp384r1'], ['secp521r1']])('ECDSA %s: same answers as verify, DER and raw r‖s', (curve) => {
+    const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: curve})
+    const v = createLocalVerifier(info(publicKey, 'ecdsa'))
+    const der = sign('sha256', message, {key: privateKey, dsaEncoding: 'der'})
+    const raw = sign('sha256', message, {key: privateKey, dsaEncoding: 'ieee-p1363'})
+    expect(streamed(v, message, der)).toBe(true)
+    expect(streamed(v, message, raw)).toBe(true)
+    expect(streamed(v, other, der)).toBe(false)
+    expect(streamed(v, message, new Uint8Array(0))).toBe(false)
+    expect(streamed(v, message, new Uint8Array([0x30, 1, 2]))).toBe(false)
+    // The hash option applies as in verify.
+    const sig384 = sign('sha384', message, {key: privateKey, dsaEncoding: 'der'})
+    expect(streamed(v, message, sig384)).toBe(false)
+    expect(streamed(v, message, sig384, {hash: 'sha384'})).toBe(true)
+  })
+
+  test('RSA PKCS#1 v1.5 and PSS (scheme), as verify', () => {
+    const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048})
+    const pkcs1 = sign('sha256', message, {key: privateKey, padding: constants.RSA_PKCS1_PADDING})
+    const pss = sign('sha256', message, {key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32})
+    expect(streamed(createLocalVerifier(info(publicKey, 'rsa')), message, pkcs1)).toBe(true)
+    expect(streamed(createLocalVerifier(info(publicKey, 'rsa')), message, pss)).toBe(false)
+    expect(streamed(createLocalVerifier(info(publicKey, 'rsa'), {padding: 'pss'}), message, pss)).toBe(true)
+    expect(streamed(createLocalVerifier(info(publicKey, 'rsa'), {padding: 'pss'}), other, pss)).toBe(false)
+  })
+
+  test('Ed25519 has no streaming verification (pure Ed25519 needs the whole message)', () => {
+    const {publicKey} = generateKeyPairSync('ed25519')
+    expect(createLocalVerifier(info(publicKey, 'ed25519')).createVerification).toBeUndefined()
+  })
+
+  test('one signature per verification', () => {
+    const {privateKey, publicKey} = generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
+    const s = createLocalVerifier(info(publicKey, 'ecdsa')).createVerification!()
+    s.update(message)
+    expect(s.verify(sign('sha256', message, {key: privateKey, dsaEncoding: 'der'}))).toBe(true)
+    expect(() => s.verify(new Uint8Array([1]))).toThrow(/one signature/)
+  })
+})

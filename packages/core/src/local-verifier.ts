@@ -6,9 +6,9 @@
  * (Go and OpenSSL produce it). RSA is PKCS#1 v1.5 or PSS with the salt length auto-detected
  * (Go's `PSSSaltLengthAuto`). Ed25519 is pure Ed25519.
  */
-import {constants, createPublicKey, verify} from 'node:crypto'
+import {constants, createPublicKey, createVerify, verify} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import type {HashAlgorithm, PublicKeyInfo, Verifier, VerifyOptions} from './contracts.js'
+import type {HashAlgorithm, MessageVerification, PublicKeyInfo, Verifier, VerifyOptions} from './contracts.js'
 import {readDerElement, readDerUnsignedInteger} from './der.js'
 import {SigilError} from './errors.js'
 import {EC_COORDINATE_BYTES} from './spki.js'
@@ -63,6 +63,31 @@ function toP1363(signature: Uint8Array, size: number): Uint8Array | undefined {
 }
 
 type Check = (message: Uint8Array, signature: Uint8Array, hash: HashAlgorithm) => boolean
+/** A streaming check: the message comes in chunks (node:crypto `Verify`), then the signature. */
+type StreamCheck = (hash: HashAlgorithm) => {update(chunk: Uint8Array): void; check(signature: Uint8Array): boolean}
+
+/** The same decisions as `checker`, over a message fed in chunks; undefined for Ed25519 (pure: no streaming). */
+function streamChecker(key: KeyObject, scheme: VerificationScheme): StreamCheck | undefined {
+  const ec = key.asymmetricKeyType === 'ec'
+  const size = COORDINATE_BYTES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 0
+  if (!ec && key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return undefined
+  return (hash) => {
+    const v = createVerify(hash)
+    return {
+      update: (chunk) => void v.update(chunk),
+      check(signature) {
+        if (!ec) {
+          return scheme.padding === 'pss'
+            ? v.verify({key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO}, signature)
+            : v.verify({key, padding: constants.RSA_PKCS1_PADDING}, signature)
+        }
+        if (isDerSignature(signature)) return v.verify({key, dsaEncoding: 'der'}, signature)
+        const raw = toP1363(signature, size)
+        return raw !== undefined && v.verify({key, dsaEncoding: 'ieee-p1363'}, raw)
+      },
+    }
+  }
+}
 
 function checker(key: KeyObject, scheme: VerificationScheme): Check {
   switch (key.asymmetricKeyType) {
@@ -100,11 +125,35 @@ export function createLocalVerifier(publicKey: PublicKeyInfo, scheme: Verificati
     throw new SigilError('KEY_INVALID', `invalid public key: ${(err as Error).message}`, {cause: err})
   }
   const check = checker(key, scheme)
+  const stream = streamChecker(key, scheme)
+  const hashFor = (options: VerifyOptions): HashAlgorithm => {
+    const hash = scheme.hash ?? options.hash ?? 'sha256'
+    if (!HASHES.has(hash)) throw new SigilError('INVALID_ARGUMENT', `unsupported signature digest algorithm: ${String(hash)}`)
+    return hash
+  }
   return {
     publicKey,
+    ...(stream && {
+      createVerification(options: VerifyOptions = {}): MessageVerification {
+        const session = stream(hashFor(options))
+        let used = false
+        return {
+          update: (chunk) => session.update(chunk),
+          verify(signature: Uint8Array): boolean {
+            if (used) throw new SigilError('INVALID_ARGUMENT', 'a streaming verification checks one signature; start another')
+            used = true
+            if (signature.length === 0) return false
+            try {
+              return session.check(signature)
+            } catch {
+              return false
+            }
+          },
+        }
+      },
+    }),
     verify(message: Uint8Array, signature: Uint8Array, options: VerifyOptions = {}): boolean {
-      const hash = scheme.hash ?? options.hash ?? 'sha256'
-      if (!HASHES.has(hash)) throw new SigilError('INVALID_ARGUMENT', `unsupported signature digest algorithm: ${String(hash)}`)
+      const hash = hashFor(options)
       if (signature.length === 0) return false
       try {
         return check(message, signature, hash)

@@ -1,4 +1,4 @@
-import {createPublicKey, generateKeyPairSync, verify} from 'node:crypto'
+import {createHash, createPublicKey, generateKeyPairSync, verify} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
 import {createSigner, signerAlgorithm} from './signer.js'
@@ -29,6 +29,38 @@ describe('createSigner', () => {
     const signer = createSigner(pkcs8(KEYS[0].key))
     const [a, b] = await Promise.all([signer.sign(message), signer.sign(message)])
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false)
+  })
+
+  test.each(KEYS)('$name signDigest over a SHA-256 digest verifies as a signature over the message', async ({key, check}) => {
+    const signer = createSigner(pkcs8(key))
+    if (!check) {
+      expect(signer.signDigest).toBeUndefined() // pure Ed25519 signs the message itself
+      return
+    }
+    const digest = new Uint8Array(createHash('sha256').update(message).digest())
+    const sig = await signer.signDigest!(digest, 'sha256')
+    expect(verify('sha256', message, {key: createPublicKey(key), ...check}, sig)).toBe(true)
+    expect(verify('sha256', new TextEncoder().encode('other'), {key: createPublicKey(key), ...check}, sig)).toBe(false)
+  })
+
+  test('RSA signDigest is byte for byte what sign makes (PKCS#1 v1.5 is deterministic)', async () => {
+    const signer = createSigner(pkcs8(KEYS[3].key))
+    const digest = new Uint8Array(createHash('sha256').update(message).digest())
+    expect(Buffer.from(await signer.signDigest!(digest, 'sha256'))).toEqual(Buffer.from(await signer.sign(message)))
+  })
+
+  test('ECDSA signDigest is DER and randomized, like sign', async () => {
+    const signer = createSigner(pkcs8(KEYS[0].key))
+    const digest = new Uint8Array(createHash('sha256').update(message).digest())
+    const [a, b] = await Promise.all([signer.signDigest!(digest, 'sha256'), signer.signDigest!(digest, 'sha256')])
+    expect(a[0]).toBe(0x30)
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false)
+  })
+
+  test('signDigest refuses another hash or a digest of the wrong length', async () => {
+    const signer = createSigner(pkcs8(KEYS[0].key))
+    await expect(signer.signDigest!(new Uint8Array(48), 'sha384')).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+    await expect(signer.signDigest!(new Uint8Array(31), 'sha256')).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
   })
 
   test('publicKey() is the SPKI of the key', async () => {

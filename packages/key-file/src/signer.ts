@@ -1,10 +1,12 @@
 /**
  * Signing with a decrypted file key, as cosign ≤ 2.5 signs with cosign.key (spec §3).
  */
-import {constants, createPrivateKey, sign} from 'node:crypto'
+import {constants, createPrivateKey, privateEncrypt, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {publicKeyInfoFromKey} from '@sigil/core'
-import type {PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
+import {p256, p384, p521} from '@noble/curves/nist.js'
+import {secp256k1} from '@noble/curves/secp256k1.js'
+import {checkDigestArgs, publicKeyInfoFromKey} from '@sigil/core'
+import type {HashAlgorithm, PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
 import {KeyFileError} from './error.js'
 
 /**
@@ -47,9 +49,20 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
       : info.kind === 'rsa'
         ? {key, padding: constants.RSA_PKCS1_PADDING}
         : key
+  const signDigest = digestSigner(key, info, source)
   return {
     algorithm,
     publicKey: () => Promise.resolve(info),
+    ...(signDigest && {
+      async signDigest(digest: Uint8Array, hashName: HashAlgorithm): Promise<Uint8Array> {
+        checkDigestArgs(algorithm, digest, hashName)
+        try {
+          return signDigest(digest)
+        } catch (err) {
+          throw new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${(err as Error).message}`, {cause: err})
+        }
+      },
+    }),
     sign(message: Uint8Array): Promise<Uint8Array> {
       return new Promise((resolve, reject) => {
         // The callback form runs on the thread pool (RSA-4096 takes milliseconds).
@@ -72,4 +85,28 @@ export function signerAlgorithm(info: PublicKeyInfo): FileSignerAlgorithm {
     case 'ecdsa':
       return info.curve === 'P-384' ? 'ecdsa-p384-sha256' : info.curve === 'P-521' ? 'ecdsa-p521-sha256' : 'ecdsa-p256-sha256'
   }
+}
+
+/** DER `DigestInfo` prefix for a SHA-256 digest (RFC 8017 §9.2 note 1): what PKCS#1 v1.5 signs. */
+const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
+
+const CURVES = {'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1} as const
+
+/**
+ * Signing a SHA-256 digest computed elsewhere, with the same result `sign` gives for the message:
+ * RSA as PKCS#1 v1.5 over the DigestInfo (node:crypto `privateEncrypt` pads with block type 1,
+ * deterministic, so byte-identical to `sign`); ECDSA with noble (`prehash: false`: node:crypto
+ * always hashes again; hedged nonces), ASN.1 DER; undefined for Ed25519 (pure Ed25519 signs the message).
+ */
+function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((digest: Uint8Array) => Uint8Array) | undefined {
+  if (info.kind === 'rsa') {
+    return (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, Buffer.concat([SHA256_DIGEST_INFO, digest])))
+  }
+  if (info.kind !== 'ecdsa' || info.curve === undefined) return undefined
+  const curve = CURVES[info.curve]
+  const jwk = key.export({format: 'jwk'})
+  if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
+  const scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url'))
+  // extraEntropy: hedged, randomized nonces like Go's (not plain RFC 6979).
+  return (digest) => curve.sign(digest, scalar, {prehash: false, format: 'der', extraEntropy: true})
 }

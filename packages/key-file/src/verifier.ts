@@ -28,14 +28,19 @@ export function createVerifier(info: PublicKeyInfo): Verifier {
   // Validates the key type the way cosign.pub reading does (e.g. rejects secp256k1).
   const publicKey = publicKeyInfoFromKey(key, 'the public key', info.spki)
   const local = createLocalVerifier(publicKey)
+  const hashOf = (options: VerifyOptions): HashAlgorithm => {
+    const hash = options.hash ?? 'sha256'
+    if (!HASHES.has(hash)) {
+      throw new KeyFileError('INVALID_ARGUMENT', `unsupported signature digest algorithm: ${String(hash)}`)
+    }
+    return hash
+  }
+  const streaming = local.createVerification?.bind(local)
   return {
     publicKey,
+    ...(streaming && {createVerification: (options: VerifyOptions = {}) => streaming({hash: hashOf(options)})}),
     verify(message: Uint8Array, signature: Uint8Array, options: VerifyOptions = {}): boolean {
-      const hash = options.hash ?? 'sha256'
-      if (!HASHES.has(hash)) {
-        throw new KeyFileError('INVALID_ARGUMENT', `unsupported signature digest algorithm: ${String(hash)}`)
-      }
-      return local.verify(message, signature, {hash})
+      return local.verify(message, signature, {hash: hashOf(options)})
     },
   }
 }

@@ -5,8 +5,8 @@
  * only when a method needs it, so loading the plugin stays cheap.
  */
 import {createHash} from 'node:crypto'
-import {lazyModule} from '@sigil/core'
-import type {GeneratedKey, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
+import {checkDigestArgs, lazyModule} from '@sigil/core'
+import type {GeneratedKey, HashAlgorithm, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import type {KMSClient, KMSClientConfig, KeyMetadata} from '@aws-sdk/client-kms'
 import {AwsKmsError, toAwsKmsError} from './error.js'
 import {createKmsVerifier, publicKeyInfoFromSpki, signingScheme} from './key-spec.js'
@@ -45,6 +45,8 @@ export interface AwsKmsProvider extends KeyProvider {
 
 interface LoadedKey {
   readonly keyId: string
+  /** The key's ARN as GetPublicKey named it (absent when the key came from the cache). */
+  readonly arn?: string
   readonly publicKey: PublicKeyInfo
   readonly scheme: AwsSigningScheme
   readonly verifier: Verifier
@@ -150,7 +152,7 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
     const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
     if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
-    const key = keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms)
+    const key = {...keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms), ...(response.KeyId && {arn: response.KeyId})}
     const cacheKey = persistentKey(ref)
     if (cacheKey && ctx?.cache) {
       const entry: CachedKey = {spki: Buffer.from(response.PublicKey).toString('base64'), keySpec, signingAlgorithms: metadata.SigningAlgorithms, at: Date.now()}
@@ -220,18 +222,23 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     async signer(keyRef: string): Promise<Signer> {
       const ref = parseAwsKmsUri(keyRef)
       const key = await loadKey(keyRef)
+      const signDigest = async (digest: Uint8Array): Promise<Uint8Array> => {
+        const out = await call(ref, 'Sign', (sdk, kms) =>
+          kms.send(new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never})),
+        )
+        const signature = out.Signature
+        if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
+        // Sign names the key it used: an alias re-pointed since the public key was read shows here.
+        if (key.arn !== undefined && out.KeyId !== undefined && out.KeyId !== key.arn) {
+          throw new AwsKmsError('KMS_INTEGRITY', `AWS KMS signed ${keyRef} with ${out.KeyId}, not ${key.arn} whose public key sigil has (was the alias moved to another key?)`)
+        }
+        return signature
+      }
       return {
         algorithm: key.scheme.algorithm,
         publicKey: () => Promise.resolve(key.publicKey),
         async sign(message: Uint8Array): Promise<Uint8Array> {
-          const digest = createHash(key.scheme.hash).update(message).digest()
-          const out = await call(ref, 'Sign', (sdk, kms) =>
-            kms.send(
-              new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never}),
-            ),
-          )
-          const signature = out.Signature
-          if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
+          const signature = await signDigest(new Uint8Array(createHash(key.scheme.hash).update(message).digest()))
           // Catches an alias re-pointed to another key since the public key was cached.
           if (!key.verifier.verify(message, signature)) {
             throw new AwsKmsError(
@@ -240,6 +247,14 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
             )
           }
           return signature
+        },
+        /**
+         * A digest computed by the caller (sign-blob streams the file into it). Without the
+         * message the signature cannot be checked locally; the key ARN Sign answers with is.
+         */
+        async signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+          checkDigestArgs(key.scheme.algorithm, digest, hash)
+          return signDigest(digest)
         },
       }
     },

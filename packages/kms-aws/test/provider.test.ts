@@ -180,6 +180,19 @@ describe('caching: one KMS call per signature after the first', () => {
     kms.aliases.set(alias, kms.createKey('ECC_NIST_P256').keyId)
     expect((await rejection(signer.sign(payload()))).code).toBe('KMS_INTEGRITY')
   })
+
+  test('signDigest: a digest signed by another key than the one read (alias moved) is KMS_INTEGRITY too', async () => {
+    const alias = freshAlias()
+    kms.createKey('ECC_NIST_P256', {alias})
+    const p = provider()
+    const signer = await p.signer(uri(alias), ctx)
+    const message = payload()
+    const digest = new Uint8Array(createHash('sha256').update(message).digest())
+    const good = await signer.signDigest!(digest, 'sha256')
+    expect((await p.verifier(uri(alias), ctx)).verify(message, good)).toBe(true)
+    kms.aliases.set(alias, kms.createKey('ECC_NIST_P256').keyId)
+    expect((await rejection(signer.signDigest!(digest, 'sha256'))).code).toBe('KMS_INTEGRITY')
+  })
 })
 
 describe('key id forms, endpoints, regions and SigV4', () => {

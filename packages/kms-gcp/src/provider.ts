@@ -14,7 +14,7 @@ import type {
   Signer,
   Verifier,
 } from '@sigil/core'
-import {crc32c} from '@sigil/core'
+import {checkDigestArgs, crc32c} from '@sigil/core'
 import {gcpKmsAlgorithm} from './algorithms.js'
 import type {GcpKmsAlgorithmInfo} from './algorithms.js'
 import {createGcpKmsClient} from './client.js'
@@ -186,9 +186,13 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
     return entry
   }
 
-  async function sign(keyRef: string, resolvedKey: ResolvedKey, message: Uint8Array): Promise<Uint8Array> {
+  function sign(keyRef: string, resolvedKey: ResolvedKey, message: Uint8Array): Promise<Uint8Array> {
+    return signDigest(keyRef, resolvedKey, new Uint8Array(createHash(resolvedKey.algorithm.digest).update(message).digest()))
+  }
+
+  /** AsymmetricSign with a digest computed locally (from the message, or streamed by sign-blob). */
+  async function signDigest(keyRef: string, resolvedKey: ResolvedKey, digest: Uint8Array): Promise<Uint8Array> {
     const {versionName, algorithm} = resolvedKey
-    const digest = new Uint8Array(createHash(algorithm.digest).update(message).digest())
     const [response] = await rpc('AsymmetricSign', keyRef, (c) =>
       c.asymmetricSign({
         name: versionName,
@@ -279,6 +283,10 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
         algorithm: key.algorithm.signatureAlgorithm,
         publicKey: async () => key.publicKey,
         sign: (message) => sign(keyRef, key, message),
+        signDigest: async (digest, hash) => {
+          checkDigestArgs(key.algorithm.signatureAlgorithm, digest, hash)
+          return signDigest(keyRef, key, digest)
+        },
       }
     },
     async verifier(keyRef: string): Promise<Verifier> {

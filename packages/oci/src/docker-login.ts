@@ -4,11 +4,11 @@
  * when configured — keeping every other entry and key. The check against the registry that comes
  * first is login-check.ts.
  */
-import {randomBytes} from 'node:crypto'
-import {dirname, join} from 'node:path'
+import {dirname} from 'node:path'
 import {canonicalRegistryHost, dockerConfigKey} from '@sigil/core'
 import {credentialHelperErase, credentialHelperStore, helperProgram} from './credential-helper.js'
 import {dockerConfigFile, readDockerConfig} from './docker-config.js'
+import {writeFileAtomic} from './atomic-file.js'
 import {ociError} from './error.js'
 
 /**
@@ -37,24 +37,14 @@ export interface LoginStoreResult {
 /** Write `obj` to `file` as docker does: 0600, via a temp file in the same dir and rename (follows a symlinked config). */
 async function writeConfigAtomic(file: string, obj: Record<string, unknown>): Promise<string> {
   // Loaded here: this module is part of every sign/verify start-up, which never writes a config.
-  const {chmod, mkdir, realpath, rename, rm, writeFile} = process.getBuiltinModule('node:fs/promises')
-  let target = file
+  const {mkdir} = process.getBuiltinModule('node:fs/promises')
+  // An existing config (or the link to it) is in this directory already; a new one needs it.
+  await mkdir(dirname(file), {recursive: true, mode: 0o700})
   try {
-    target = await realpath(file)
-  } catch {
-    // does not exist yet
-  }
-  await mkdir(dirname(target), {recursive: true, mode: 0o700})
-  const tmp = join(dirname(target), `.config.json.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  try {
-    await writeFile(tmp, `${JSON.stringify(obj, null, '\t')}\n`, {mode: 0o600, flag: 'wx'})
-    await chmod(tmp, 0o600)
-    await rename(tmp, target)
+    return await writeFileAtomic(file, `${JSON.stringify(obj, null, '\t')}\n`, 0o600)
   } catch (cause) {
-    await rm(tmp, {force: true})
     throw ociError('REGISTRY_AUTH_FAILED', `cannot write the docker config ${file}`, {cause})
   }
-  return target
 }
 
 function helperForKey(obj: Record<string, unknown>, key: string): string | undefined {

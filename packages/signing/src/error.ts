@@ -13,6 +13,10 @@ export type SigningErrorCode = Extract<
   | 'RESPONSE_TOO_LARGE'
   | 'REGISTRY_PROTOCOL'
   | 'DESTINATION_EXISTS'
+  | 'FILE_NOT_FOUND'
+  | 'FILE_READ_FAILED'
+  | 'MESSAGE_TOO_LARGE'
+  | 'INVALID_ARGUMENT'
 >
 
 /** Errors of image signing and verification. */

@@ -6,6 +6,7 @@ describe('@sigil/test-servers public surface', () => {
     expect(Object.keys(servers).sort()).toEqual(
       [
         'AWS_OFFLINE_ENV',
+        'GCP_OFFLINE_ENV',
         'COSIGN3_NO_SERVICES_SIGNING_CONFIG',
         'COSIGN3_VERIFY_KEY_ARGS',
         'cosign3SignArgs',

@@ -70,7 +70,7 @@ export type {
   SeededKeyVersion,
   StartGcpKmsServerOptions,
 } from './gcp-kms-server.js'
-export {AWS_OFFLINE_ENV} from './offline-env.js'
+export {AWS_OFFLINE_ENV, GCP_OFFLINE_ENV} from './offline-env.js'
 export {ephemeralKeys} from './ephemeral-keys.js'
 export {runWithBlockedModules} from './module-guard.js'
 export type {BlockedModulesOptions, BlockedModulesRun} from './module-guard.js'

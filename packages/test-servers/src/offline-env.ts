@@ -20,3 +20,19 @@ export const AWS_OFFLINE_ENV: Readonly<Record<string, string>> = Object.freeze({
   AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
   AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
 })
+
+/**
+ * The Google Cloud side: no metadata server probe (google-auth-library would otherwise look for
+ * one), no credentials file, proxies on a dead loopback port. `undefined` removes a variable
+ * (`runProgram`/`sigil` semantics). Add `CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS`, `HOME` and
+ * `CLOUDSDK_CONFIG` per test.
+ */
+export const GCP_OFFLINE_ENV: Readonly<Record<string, string | undefined>> = Object.freeze({
+  METADATA_SERVER_DETECTION: 'none',
+  GCE_METADATA_HOST: '127.0.0.1:9',
+  GCE_METADATA_IP: '127.0.0.1:9',
+  HTTPS_PROXY: 'http://127.0.0.1:9',
+  HTTP_PROXY: 'http://127.0.0.1:9',
+  NO_PROXY: undefined,
+  GOOGLE_APPLICATION_CREDENTIALS: undefined,
+})

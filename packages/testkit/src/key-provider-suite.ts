@@ -121,6 +121,41 @@ export function keyProviderSuite(test: TestAPI, makeProvider: () => KeyProvider 
     expect(createHash('sha256').update(message).digest('hex')).toHaveLength(64)
   })
 
+  test('optional signDigest: a signature over the scheme\'s digest verifies as one over the message', async ({expect}) => {
+    const p = await makeProvider()
+    const ref = await options.signingKey()
+    const signer = await p.signer(ref, ctx)
+    const hash = /-(sha(?:224|256|384|512))$/.exec(signer.algorithm)?.[1] as 'sha256' | 'sha384' | 'sha512' | undefined
+    if (!signer.signDigest) return // a backend that signs whole messages only (and pure Ed25519)
+    expect(hash, `${signer.algorithm} has no digest to sign, so it must not offer signDigest`).toBeDefined()
+    const message = COSIGN_LIKE_PAYLOAD()
+    const signature = await signer.signDigest(new Uint8Array(createHash(hash!).update(message).digest()), hash!)
+    const verifier = await p.verifier(ref, ctx)
+    expect(verifier.verify(message, signature)).toBe(true)
+    const pem = (await p.publicKey(ref, ctx)).pem
+    expect(verifyLikeCosignFile(pem, message, signature)).toBe(options.pemVerifies ?? true)
+    await expect(signer.signDigest(new Uint8Array(3), hash!)).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+  })
+
+  test('optional createVerification: the message in chunks gives the same answers as verify', async ({expect}) => {
+    const p = await makeProvider()
+    const ref = await options.signingKey()
+    const verifier = await p.verifier(ref, ctx)
+    if (!verifier.createVerification) return
+    const message = COSIGN_LIKE_PAYLOAD()
+    const signature = await (await p.signer(ref, ctx)).sign(message)
+    const chunked = (msg: Uint8Array, sig: Uint8Array): boolean => {
+      const v = verifier.createVerification!()
+      for (let i = 0; i < msg.length; i += 7) v.update(msg.subarray(i, i + 7))
+      return v.verify(sig)
+    }
+    expect(chunked(message, signature)).toBe(true)
+    const changed = Uint8Array.from(message)
+    changed[10] ^= 1
+    expect(chunked(changed, signature)).toBe(false)
+    expect(chunked(message, new Uint8Array())).toBe(false)
+  })
+
   if (options.missingKey !== undefined) {
     const missing = options.missingKey
     test('a missing key is a SigilError with a stable code, not a crash', async ({expect}) => {

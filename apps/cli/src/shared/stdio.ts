@@ -11,14 +11,14 @@ import {writeSync} from 'node:fs'
 
 const state: Record<1 | 2, 'direct' | 'stream' | 'closed'> = {1: 'direct', 2: 'direct'}
 
-function write(fd: 1 | 2, text: string): void {
+function write(fd: 1 | 2, text: string | Uint8Array): void {
   if (state[fd] === 'closed') return
   const stream = fd === 1 ? (): NodeJS.WriteStream => process.stdout : (): NodeJS.WriteStream => process.stderr
   if (state[fd] === 'stream' || process.platform === 'win32') {
     stream().write(text)
     return
   }
-  let rest = Buffer.from(text, 'utf8')
+  let rest = typeof text === 'string' ? Buffer.from(text, 'utf8') : Buffer.from(text.buffer, text.byteOffset, text.byteLength)
   try {
     while (rest.length > 0) rest = rest.subarray(writeSync(fd, rest))
   } catch (err) {
@@ -37,6 +37,11 @@ function write(fd: 1 | 2, text: string): void {
 /** Write `text` to standard output. */
 export function writeStdout(text: string): void {
   write(1, text)
+}
+
+/** Write raw bytes to standard output (e.g. `sign-blob --b64=false`). */
+export function writeStdoutBytes(bytes: Uint8Array): void {
+  write(1, bytes)
 }
 
 /** Write `text` to standard error. */

@@ -1,0 +1,36 @@
+import {describe, expect, test} from 'vitest'
+import {thrown} from '../test/thrown.js'
+import {checkDigestArgs, signatureHash} from './signature-hash.js'
+
+describe('signatureHash', () => {
+  test.each([
+    ['ecdsa-p256-sha256', 'sha256'],
+    ['ecdsa-p384-sha256', 'sha256'],
+    ['ecdsa-p384-sha384', 'sha384'],
+    ['ecdsa-p521-sha512', 'sha512'],
+    ['rsa-pss-sha384', 'sha384'],
+    ['rsa-pkcs1v15-sha512', 'sha512'],
+    ['ed25519', undefined],
+  ] as const)('%s → %s', (algorithm, hash) => {
+    expect(signatureHash(algorithm)).toBe(hash)
+  })
+
+  test('an unknown scheme is KEY_UNSUPPORTED', () => {
+    expect(thrown(() => signatureHash('dsa-sha1' as never)).code).toBe('KEY_UNSUPPORTED')
+  })
+})
+
+describe('checkDigestArgs', () => {
+  test('accepts the scheme\'s hash and length', () => {
+    expect(() => checkDigestArgs('ecdsa-p256-sha256', new Uint8Array(32), 'sha256')).not.toThrow()
+  })
+  test.each([
+    ['another hash', 'ecdsa-p256-sha256', 32, 'sha384', /signs a sha256 digest, not sha384/],
+    ['a short digest', 'ecdsa-p256-sha256', 31, 'sha256', /has 32 bytes, got 31/],
+    ['Ed25519', 'ed25519', 64, 'sha512', /signs the message itself/],
+  ] as const)('%s: INVALID_ARGUMENT', (_, algorithm, length, hash, message) => {
+    const err = thrown(() => checkDigestArgs(algorithm, new Uint8Array(length), hash))
+    expect(err.code).toBe('INVALID_ARGUMENT')
+    expect(err.message).toMatch(message)
+  })
+})

@@ -1,0 +1,34 @@
+import {lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, test} from 'vitest'
+import {writeFileAtomic} from './atomic-file.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'sigil-atomic-'))
+afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+describe('writeFileAtomic', () => {
+  test('creates, then replaces, with the mode given; no temporary file left behind', async () => {
+    const file = join(dir, 'out.sig')
+    await writeFileAtomic(file, 'first')
+    writeFileSync(file, 'x'.repeat(1000))
+    await writeFileAtomic(file, new TextEncoder().encode('second'))
+    expect(readFileSync(file, 'utf8')).toBe('second')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    await writeFileAtomic(join(dir, 'pub'), 'p', 0o644)
+    expect(statSync(join(dir, 'pub')).mode & 0o777).toBe(0o644)
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  test('a symlinked target: the file it points to is replaced, the link stays', async () => {
+    writeFileSync(join(dir, 'real'), 'old')
+    symlinkSync(join(dir, 'real'), join(dir, 'link'))
+    await writeFileAtomic(join(dir, 'link'), 'new')
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
+    expect(readFileSync(join(dir, 'real'), 'utf8')).toBe('new')
+  })
+
+  test('a missing directory: node\'s ENOENT, nothing written', async () => {
+    await expect(writeFileAtomic(join(dir, 'no', 'such'), 'x')).rejects.toMatchObject({code: 'ENOENT'})
+  })
+})
