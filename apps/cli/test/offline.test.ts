@@ -153,6 +153,45 @@ describe.skipIf(!cosign2 || !cosign3)('save, verify --local-image with no networ
     expect(types(apiVerified.stdout)).toEqual([LEGACY, BUNDLE])
   })
 
+  test('attestations in both formats (sigil attest): verify-attestation --local-image with no network; verify-blob with no network', async () => {
+    const repository = fresh('offline/attested')
+    const pushed = await pushRandomImage(client, {registry: registry.host, repository}, 'v1')
+    const ref = `${registry.host}/${repository}@${pushed.digest}`
+    writeFileSync(join(dir, 'vuln.json'), JSON.stringify({scanner: {uri: 'https://example.com/scanner', version: '1'}}))
+    writeFileSync(join(dir, 'sbom.cdx.json'), JSON.stringify({bomFormat: 'CycloneDX', specVersion: '1.5'}))
+    expect((await run(['attest', '--key', 'cosign.key', '-y', '--type', 'vuln', '--predicate', 'vuln.json', ref])).code).toBe(0)
+    expect((await run(['attest', '--key', 'cosign.key', '-y', '--new-bundle-format', '--type', 'cyclonedx', '--predicate', 'sbom.cdx.json', ref])).code).toBe(0)
+    expect((await run(['sign', '--key', 'cosign.key', '-y', ref])).code).toBe(0)
+    const layout = join(dir, fresh('layout'))
+    expect((await run(['save', '--dir', layout, ref])).code).toBe(0)
+
+    const all = await offline(['verify-attestation', '--key', 'cosign.pub', '--local-image', layout])
+    expect(all.code, all.stderr).toBe(0)
+    expect(all.attempts).toEqual([])
+    const predicateTypes = all.stdout.trim().split('\n').map((line) => (JSON.parse(Buffer.from((JSON.parse(line) as {payload: string}).payload, 'base64').toString('utf8')) as {predicateType: string}).predicateType)
+    expect(predicateTypes.sort()).toEqual(['https://cosign.sigstore.dev/attestation/vuln/v1', 'https://cyclonedx.org/bom'])
+    const one = await offline(['verify-attestation', '--key', 'cosign.pub', '--type', 'cyclonedx', '--json', '--local-image', layout])
+    expect(one.code, one.stderr).toBe(0)
+    expect(one.attempts).toEqual([])
+    expect((JSON.parse(one.stdout) as {images: Array<{attestations: Array<{predicateType: string; format: string}>}>}).images[0]!.attestations).toMatchObject([{predicateType: 'https://cyclonedx.org/bom', format: 'sigstore-bundle'}])
+    // The image signature is not an attestation, and a type that is not there is exit 12, offline too.
+    const none = await offline(['verify-attestation', '--key', 'cosign.pub', '--type', 'slsaprovenance', '--local-image', layout])
+    expect(none.code).toBe(12)
+    expect(none.attempts).toEqual([])
+
+    // Files: verify-blob needs nothing but the file, the signature or bundle and the key.
+    expect((await run(['sign-blob', '--key', 'cosign.key', '--output-signature', 'vuln.json.sig', '--bundle', 'vuln.json.sigstore.json', 'vuln.json'])).code).toBe(0)
+    for (const args of [['--signature', 'vuln.json.sig'], ['--bundle', 'vuln.json.sigstore.json']]) {
+      const v = await offline(['verify-blob', '--key', 'cosign.pub', ...args, 'vuln.json'])
+      expect(v.code, v.stderr).toBe(0)
+      expect(v.stderr).toBe('Verified OK\n')
+      expect(v.attempts).toEqual([])
+    }
+    const tampered = await offline(['verify-blob', '--key', 'cosign.pub', '--signature', 'vuln.json.sig', 'sbom.cdx.json'])
+    expect(tampered.code).toBe(12)
+    expect(tampered.attempts).toEqual([])
+  })
+
   test('a multi-platform index signed --recursive in both formats: every platform keeps its signatures through save and load', async () => {
     const repository = fresh('offline/multi')
     const pushed = await pushMultiPlatformImage(client, {registry: registry.host, repository}, 'v1')

@@ -1,12 +1,15 @@
 import {SigilError, buildDsseEnvelope, isSigilError, parseReference, predicateTypeForFlag} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {legacyTagStore, referrersStore, verifyAttestations} from '@sigil/signing'
+import type {VerifyAttestationsResult} from '@sigil/signing'
+import type {CommandIO} from '../shared/command-io.js'
+import {withLocalImage} from '../shared/local-image.js'
 import {defineCommand} from '../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
-import {attestation as text, shared, verify as verifyText} from '../messages.js'
+import {attestation as text, offline, shared, verify as verifyText} from '../messages.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
 
 /** What `verify-attestation --json` prints. */
@@ -37,12 +40,28 @@ export default defineCommand({
     offline: {kind: 'boolean', description: verifyText.offline, allowNo: true, default: false},
     'signature-digest-algorithm': {kind: 'string', description: verifyText.digestAlgorithm, options: ['sha224', 'sha256', 'sha384', 'sha512'], default: 'sha256'},
     'max-workers': {kind: 'integer', description: verifyText.maxWorkers, default: 10, min: 1},
+    'local-image': {kind: 'boolean', description: offline.localImage, default: false},
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<VerifyAttestationResultJson> {
     if (args.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify-attestation --key KEY IMAGE…')
     // cosign's --type filter takes the same shortcuts as attest (its default "custom" filters too; sigil's default is no filter).
     const predicateType = flags.type === undefined ? undefined : predicateTypeForFlag(flags.type)
+    const checks = {
+      ...(predicateType === undefined ? {} : {predicateType}),
+      checkClaims: flags['check-claims'],
+      hash: flags['signature-digest-algorithm'] as HashAlgorithm,
+      concurrency: flags['max-workers'],
+    }
+    if (flags['local-image']) {
+      if (args.length !== 1) throw new SigilError('INVALID_ARGUMENT', offline.localImageOne)
+      const dir = args[0]!
+      const result = await withLocalImage(io, dir, flags.key, {attachmentTagPrefix: flags['attachment-tag-prefix']}, (local) =>
+        verifyAttestations(local.image, {stores: local.stores, client: local.client, verifier: local.verifier, ...checks}),
+      )
+      report(io, dir, result, flags['check-claims'])
+      return {images: [{image: dir, ...resultJson(result)}]}
+    }
     const images = args.map((a) => parseReference(a))
 
     const provider = await keyProviderFor(io, flags.key)
@@ -65,29 +84,12 @@ export default defineCommand({
           ],
           client,
           verifier,
-          ...(predicateType === undefined ? {} : {predicateType}),
-          checkClaims: flags['check-claims'],
-          hash: flags['signature-digest-algorithm'] as HashAlgorithm,
-          concurrency: flags['max-workers'],
+          ...checks,
           resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
           ...location,
         })
-        if (!io.json) {
-          writeStderr(`${text.verify.header(image.name, flags['check-claims'])}\n`)
-          // As cosign prints them: a bundle's envelope in protojson, a .att layer's in Go's spelling.
-          for (const a of result.attestations) writeStdout(`${Buffer.from(buildDsseEnvelope(a.envelope, a.format === 'sigstore-bundle' ? 'bundle' : 'legacy')).toString('utf8')}\n`)
-        }
-        out.push({
-          image: image.name,
-          digest: result.digest,
-          verified: true,
-          attestations: result.attestations.map((a) => ({
-            predicateType: a.statement.predicateType,
-            location: a.location,
-            format: a.format,
-            statement: JSON.parse(Buffer.from(a.envelope.payload).toString('utf8')) as unknown,
-          })),
-        })
+        report(io, image.name, result, flags['check-claims'])
+        out.push({image: image.name, ...resultJson(result)})
       } catch (err) {
         if (images.length === 1) throw err
         firstError ??= err
@@ -99,3 +101,25 @@ export default defineCommand({
     return {images: out}
   },
 })
+
+/** The header on stderr and each verified envelope on stdout, as cosign prints them (nothing with --json). */
+function report(io: CommandIO, name: string, result: VerifyAttestationsResult, checkClaims: boolean): void {
+  if (io.json) return
+  writeStderr(`${text.verify.header(name, checkClaims)}\n`)
+  // As cosign prints them: a bundle's envelope in protojson, a .att layer's in Go's spelling.
+  for (const a of result.attestations) writeStdout(`${Buffer.from(buildDsseEnvelope(a.envelope, a.format === 'sigstore-bundle' ? 'bundle' : 'legacy')).toString('utf8')}\n`)
+}
+
+/** One verified image's `--json` entry, but its name. */
+function resultJson(result: VerifyAttestationsResult): Omit<VerifyAttestationResultJson['images'][number], 'image'> {
+  return {
+    digest: result.digest,
+    verified: true,
+    attestations: result.attestations.map((a) => ({
+      predicateType: a.statement.predicateType,
+      location: a.location,
+      format: a.format,
+      statement: JSON.parse(Buffer.from(a.envelope.payload).toString('utf8')) as unknown,
+    })),
+  }
+}

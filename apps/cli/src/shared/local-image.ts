@@ -50,21 +50,38 @@ export async function localVerifier(io: CommandIO, key: string): Promise<Verifie
   return provider.verifier(key, ctx)
 }
 
+/** What a verify workflow gets from {@link withLocalImage}. */
+export interface LocalVerification extends LocalImage {
+  /** The local key's verifier (still loading: workflows report a key error before a layout one). */
+  readonly verifier: Promise<Verifier>
+}
+
+/**
+ * `--local-image DIR`: open the layout and the local key together and run `verify` (a verify
+ * workflow: {@link verifyImage}, verifyAttestations) over them. A bad key is reported before a
+ * bad layout, as a registry verify reports it before a registry fault.
+ */
+export async function withLocalImage<T>(io: CommandIO, dir: string, key: string, options: {readonly attachmentTagPrefix?: string}, verify: (local: LocalVerification) => Promise<T>): Promise<T> {
+  const verifier = localVerifier(io, key)
+  verifier.catch(() => {}) // awaited by the workflow, or below
+  let local
+  try {
+    local = await openLocalImage(dir, options)
+  } catch (err) {
+    await verifier
+    throw err
+  }
+  return verify({...local, verifier})
+}
+
 /** `verify --local-image DIR`: {@link verifyImage} over the layout's attachments. */
-export async function verifyLocalImage(
+export function verifyLocalImage(
   io: CommandIO,
   dir: string,
   key: string,
   options: Omit<VerifyImageOptions, 'client' | 'verifier' | 'stores'>,
 ): Promise<VerifyImageResult> {
-  const verifier = localVerifier(io, key)
-  verifier.catch(() => {}) // awaited by verifyImage, or below
-  let local
-  try {
-    local = await openLocalImage(dir, {attachmentTagPrefix: options.attachmentTagPrefix})
-  } catch (err) {
-    await verifier
-    throw err
-  }
-  return verifyImage(local.image, {...options, client: local.client, stores: local.stores, verifier})
+  return withLocalImage(io, dir, key, {attachmentTagPrefix: options.attachmentTagPrefix}, (local) =>
+    verifyImage(local.image, {...options, client: local.client, stores: local.stores, verifier: local.verifier}),
+  )
 }
