@@ -34,6 +34,8 @@ const cosign = requireCosign()
 const cosign3 = requireCosign3()
 
 let registry: TestRegistry
+let privateRegistry: TestRegistry
+const PULLER = {username: 'puller', password: 'pw-never-shown-4711'}
 let proxy: FaultProxy
 let kms: AwsKmsTestServer
 let dir: string
@@ -136,6 +138,7 @@ beforeAll(async () => {
   requireRegistry()
   registry = await startRegistry()
   proxy = await startFaultProxy(registry.host)
+  privateRegistry = await startRegistry({htpasswd: PULLER})
   kms = await startAwsKmsServer({region: 'eu-west-1'})
   dir = mkdtempSync(join(tmpdir(), 'sigil-admission-'))
   env = {
@@ -146,6 +149,9 @@ beforeAll(async () => {
     SIGIL_DATA_DIR: join(dir, 'data'),
     DOCKER_CONFIG: join(dir, 'docker'),
   }
+  // Registry credentials as in a cluster: a mounted docker config.json.
+  mkdirSync(join(dir, 'docker'))
+  writeFileSync(join(dir, 'docker', 'config.json'), JSON.stringify({auths: {[privateRegistry.host]: {auth: Buffer.from(`${PULLER.username}:${PULLER.password}`).toString('base64')}}}))
   for (const name of ['cosign', 'other']) expect((await sigil(['generate-key-pair', '--output-key-prefix', name], {cwd: dir, env})).code).toBe(0)
   expect((await sigil(['generate-key-pair', '--kms', 'awskms:///alias/admission', '--output-key-prefix', 'aws'], {cwd: dir, env})).code).toBe(0)
   const c = await sigil(['admission', 'certs', '--service', 'sigil-admission', '--namespace', 'sigil-system', '--host', '127.0.0.1', '--output-dir', 'tls'], {cwd: dir, env})
@@ -163,6 +169,7 @@ beforeAll(async () => {
   writeWhole(join(dir, 'policies', 'proxied.yaml'), policy('proxied', `${proxy.host}/guarded/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'down.yaml'), policy('down', `127.0.0.1:${deadPort}/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'kms.yaml'), policy('kms', `${registry.host}/kms/**`, '        kms: awskms:///alias/admission'))
+  writeWhole(join(dir, 'policies', 'private.yaml'), policy('private', `${privateRegistry.host}/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'warn.yaml'), policy('warned', `${registry.host}/soft/**`, pemKey('cosign.pub'), '  mode: warn\n'))
 
   server = spawn(
@@ -177,7 +184,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 50))
   }
   url = new URL(/listening on (https:\S+)/.exec(serverLog)![1]!)
-  expect(serverLog).toContain('with 5 ClusterImagePolicies')
+  expect(serverLog).toContain('with 6 ClusterImagePolicies')
 })
 
 afterAll(async () => {
@@ -188,6 +195,7 @@ afterAll(async () => {
   await kms?.close()
   await proxy?.close()
   await registry?.stop()
+  await privateRegistry?.stop()
   if (dir) rmSync(dir, {recursive: true, force: true})
 })
 
@@ -393,6 +401,23 @@ describe('sigil admission serve', () => {
     const unsigned = await image('adm/after-reload')
     expect((await validate(reviewOf('Pod', podOf(unsigned.ref)))).allowed).toBe(false)
     writeWhole(file, good)
+  })
+
+  test('a registry that needs credentials: they come from the docker config and appear in no answer, log or metric', async () => {
+    const pushAs = new RegistryClient({credentials: async () => ({kind: 'basic', ...PULLER})})
+    await pushRandomImage(pushAs, {registry: privateRegistry.host, repository: 'team/app'}, 'v1')
+    await pushRandomImage(pushAs, {registry: privateRegistry.host, repository: 'team/unsigned'}, 'v1')
+    await sigilSign(`${privateRegistry.host}/team/app:v1`)
+    const ok = await send('/validate', JSON.stringify(reviewOf('Pod', podOf(`${privateRegistry.host}/team/app:v1`))))
+    expect(ok.json.response.allowed).toBe(true)
+    const denied = await send('/validate', JSON.stringify(reviewOf('Pod', podOf(`${privateRegistry.host}/team/unsigned:v1`))))
+    expect(denied.json.response.allowed).toBe(false)
+    const metrics = (await send('/metrics', '', 'text/plain', 'GET')).text
+    const encoded = Buffer.from(`${PULLER.username}:${PULLER.password}`).toString('base64')
+    for (const text of [ok.text, denied.text, serverLog, metrics]) {
+      expect(text).not.toContain(PULLER.password)
+      expect(text).not.toContain(encoded)
+    }
   })
 
   test('metrics count requests, decisions, cache hits and registry errors; no secret in them', async () => {
