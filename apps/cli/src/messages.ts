@@ -204,6 +204,7 @@ export const admission = {
     resolveTtl: 'How long a tag → digest resolution is reused.',
     maxBody: 'Largest request body, in bytes; larger ones are answered 413.',
     reloadInterval: 'How often the policy and TLS files are checked for changes (Go duration).',
+    missing: (flag: string, path: string) => `${flag} ${path}: no such file or directory`,
     badListen: (value: string) => `--listen ${JSON.stringify(value)} is not host:port (e.g. 0.0.0.0:8443)`,
     listening: (url: string, policies: number) => `sigil admission: listening on ${url} with ${policies} ClusterImagePolic${policies === 1 ? 'y' : 'ies'}`,
     stopping: 'sigil admission: stopping (answering requests in flight)',

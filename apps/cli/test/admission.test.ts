@@ -200,6 +200,16 @@ afterAll(async () => {
 })
 
 describe('sigil admission serve', () => {
+  test('TLS 1.1 is refused', async () => {
+    await expect(
+      new Promise((resolve, reject) => {
+        const req = request(new URL('/healthz', url), {ca, agent: false, maxVersion: 'TLSv1.1', minVersion: 'TLSv1'}, resolve)
+        req.on('error', reject)
+        req.end()
+      }),
+    ).rejects.toThrow()
+  })
+
   test('health, readiness and metrics over TLS 1.2+', async () => {
     expect((await send('/healthz', '', 'text/plain', 'GET')).status).toBe(200)
     expect((await send('/readyz', '', 'text/plain', 'GET')).status).toBe(200)
@@ -444,6 +454,38 @@ describe('sigil admission serve', () => {
     ca = oldCa
     await expect(send('/healthz', '', 'text/plain', 'GET')).rejects.toThrow(/certificate/)
     ca = readFileSync(join(dir, 'tls2', 'ca.crt'), 'utf8')
+  })
+})
+
+describe('sigil admission serve: start and stop', () => {
+  test('a missing policy path is a usage error (exit 2), an invalid policy names its file and line (exit 1); no stack trace', async () => {
+    const args = ['admission', 'serve', '--tls-cert-file', 'tls/tls.crt', '--tls-private-key-file', 'tls/tls.key', '--listen', '127.0.0.1:0']
+    const missing = await sigil([...args, '--policy', 'nowhere'], {cwd: dir, env})
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('--policy nowhere: no such file or directory')
+    writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: x\nspec:\n  images: []\n')
+    const bad = await sigil([...args, '--policy', 'bad.yaml'], {cwd: dir, env})
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/bad\.yaml:6: spec\.images must list at least one glob/)
+    expect(bad.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  test('SIGTERM: not ready any more, requests in flight are answered, then exit 0', async () => {
+    const {ref} = await image('guarded/slow', 'v1', proxy.host)
+    proxy.setRule((_m, path) => (path.includes('/guarded/slow/') ? {kind: 'hang'} : {kind: 'pass'}))
+    try {
+      const inFlight = send('/validate', JSON.stringify(reviewOf('Pod', podOf(ref))))
+      await new Promise((r) => setTimeout(r, 300))
+      const exited = new Promise<number | null>((r) => server.once('exit', (code) => r(code)))
+      server.kill('SIGTERM')
+      const answer = await inFlight
+      expect(answer.status).toBe(200)
+      expect(answer.json.response.allowed).toBe(false)
+      expect(await exited).toBe(0)
+      expect(serverLog).toContain('stopping')
+    } finally {
+      proxy.setRule(() => ({kind: 'pass'}))
+    }
   })
 })
 

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {SigilError} from '@sigil/core'
 import {defineCommand} from '../../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../../shared/command-io.js'
@@ -43,6 +44,9 @@ export default defineCommand({
   },
   async run({flags, io}): Promise<ServeResultJson> {
     const {host, port} = parseListen(flags.listen)
+    for (const [flag, paths] of [['--policy', flags.policy], ['--tls-cert-file', [flags['tls-cert-file']]], ['--tls-private-key-file', [flags['tls-private-key-file']]]] as const) {
+      for (const path of paths) if (!existsSync(path)) throw new SigilError('INVALID_ARGUMENT', text.missing(flag, path))
+    }
     const deadlineMs = parseDuration(flags.deadline, '--deadline')
     const durations = {
       verifiedTtlMs: parseDuration(flags['cache-ttl'], '--cache-ttl'),
