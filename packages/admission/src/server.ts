@@ -67,6 +67,8 @@ function readBody(req: IncomingMessage, max: number): Promise<Body> {
       if (size > DRAIN_LIMIT_BYTES) req.destroy()
     })
     req.on('end', () => resolve(over ? {ok: false, status: 413} : {ok: true, bytes: Buffer.concat(chunks)}))
+    // Dropped past the drain limit (or by the client): nobody is left to answer.
+    req.on('close', () => resolve({ok: false, status: 413}))
     req.on('error', reject)
   })
 }
