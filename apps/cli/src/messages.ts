@@ -197,7 +197,7 @@ export const admission = {
     key: 'PEM private key of the certificate; re-read when it changes.',
     listen: 'Address and port to listen on (host:port; [::]:8443 for IPv6).',
     noMatch: 'What happens to an image no policy matches: deny, warn (admit with a warning) or allow. No registry is contacted for it.',
-    failurePolicy: 'What happens when a registry cannot be asked in time (down, hanging, erroring): deny, or warn (admit with a warning).',
+    failurePolicy: 'What happens when a registry cannot be asked in time (down, hanging, erroring) or a KMS key cannot be loaded: deny, or warn (admit with a warning).',
     deadline: 'Longest time one AdmissionReview may take (Go duration); keep it below the webhook timeoutSeconds (default 10s).',
     cacheTtl: 'How long a verified (image digest, policies) result is reused.',
     failureCacheTtl: 'How long a denial (no signature, no matching signature) is reused; registry faults are never cached.',

@@ -84,6 +84,17 @@ describe('decisions', () => {
     expect(await warn.decideImage('reg.example/app:v2')).toMatchObject({allowed: true, warned: true})
   })
 
+  test('a key that cannot be loaded (KMS down) is a fault of its own, not "unsigned"', async () => {
+    const {d} = decider(cip('p', 'reg.example/**', [keyA]), [keyA], {
+      verify: async () => {
+        throw new SigilError('KMS_ERROR', 'awskms: connect ECONNREFUSED 127.0.0.1:9')
+      },
+    })
+    const r = await d.decideImage('reg.example/app:v1')
+    expect(r.allowed).toBe(false)
+    expect(r.reason).toMatch(/^key unavailable \(policy p: awskms: connect ECONNREFUSED/)
+  })
+
   test('the deadline: a verification that does not end is a fault, answered in time', async () => {
     const {d} = decider(cip('p', 'reg.example/**', [keyA]), [keyA], {deadlineMs: 100, verify: () => new Promise(() => undefined)})
     const t0 = performance.now()

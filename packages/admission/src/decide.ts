@@ -13,7 +13,12 @@ import type {Authority, ImagePolicy} from './policy.js'
 import type {ImageSite, ReviewRequest} from './review.js'
 
 /** Why an image was not admitted by a policy. */
-export type FailureCategory = 'no signature' | 'no matching signature' | 'image not found' | 'policy' | 'registry unreachable'
+export type FailureCategory = 'no signature' | 'no matching signature' | 'image not found' | 'policy' | 'registry unreachable' | 'key unavailable'
+
+/** Faults: decided by the failure policy, never cached, never reported as unsigned. */
+function isFault(category: FailureCategory): boolean {
+  return category === 'registry unreachable' || category === 'key unavailable'
+}
 
 /** The policies in force and their generation (bumped on every successful reload). */
 export interface PolicySet {
@@ -83,6 +88,8 @@ function categoryOf(err: unknown): FailureCategory {
     if (err.code === 'NO_SIGNATURES_FOUND') return 'no signature'
     if (err.code === 'NO_MATCHING_SIGNATURES') return 'no matching signature'
     if (err.code === 'IMAGE_NOT_FOUND') return 'image not found'
+    // A KMS (or plugin) that cannot give the key: the key's fault, not the image's.
+    if (/^(KMS_|KEY_|PLUGIN_|NO_KEY_PROVIDER)/.test(err.code)) return 'key unavailable'
   }
   return 'registry unreachable'
 }
@@ -99,7 +106,7 @@ export class Decider {
     const denied = options.deniedTtlMs ?? 10_000
     const verified = options.verifiedTtlMs ?? 300_000
     const max = options.maxEntries ?? 10_000
-    this.verdicts = new FlightCache(max, (f) => (f.length === 0 ? verified : f.some((x) => x.category === 'registry unreachable') ? 0 : denied))
+    this.verdicts = new FlightCache(max, (f) => (f.length === 0 ? verified : f.some((x) => isFault(x.category)) ? 0 : denied))
     this.digests = new FlightCache(max, (r) => (r.ok ? (options.resolveTtlMs ?? 10_000) : 0))
   }
 
@@ -176,7 +183,7 @@ export class Decider {
     if (digest === undefined) {
       const resolved = await this.digests.get(ref.name, () => this.resolveOnce(ref)).value
       if (!resolved.ok) {
-        return resolved.category === 'registry unreachable'
+        return isFault(resolved.category)
           ? this.fault(image, `${resolved.category}: ${resolved.detail}`)
           : {image, allowed: false, reason: `${resolved.category}: ${resolved.detail}`}
       }
@@ -190,8 +197,8 @@ export class Decider {
     const enforced = failures.filter((f) => f.mode === 'enforce')
     const describe = (f: PolicyFailure) => `${f.category} (policy ${f.policy}: ${f.detail})`
     if (enforced.length > 0) {
-      const fault = enforced.find((f) => f.category === 'registry unreachable')
-      if (fault !== undefined && enforced.every((f) => f.category === 'registry unreachable')) return {...this.fault(image, describe(fault)), ...(this.options.failurePolicy === 'warn' ? {digest} : {})}
+      const fault = enforced.find((f) => isFault(f.category))
+      if (fault !== undefined && enforced.every((f) => isFault(f.category))) return {...this.fault(image, describe(fault)), ...(this.options.failurePolicy === 'warn' ? {digest} : {})}
       return {image, allowed: false, reason: enforced.map(describe).join('; ')}
     }
     if (failures.length > 0) return {image, allowed: true, warned: true, digest, reason: failures.map(describe).join('; ')}
@@ -233,7 +240,7 @@ export class Decider {
     if (outcomes.some((o) => o === undefined)) return undefined
     const failed = outcomes as Array<{category: FailureCategory; detail: string}>
     // A fault is reported as a fault, never as "unsigned".
-    const first = failed.find((f) => f.category === 'registry unreachable') ?? failed[0]!
+    const first = failed.find((f) => isFault(f.category)) ?? failed[0]!
     return {policy: policy.name, mode: policy.mode, category: first.category, detail: [...new Set(failed.map((f) => f.detail))].join('; ')}
   }
 }
