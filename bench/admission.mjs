@@ -100,6 +100,9 @@ async function fixedRate(url, image) {
   const rs = await Promise.all(pending)
   if (!rs.every((r) => r.allowed)) throw new Error(`denied under load: ${rs.find((r) => !r.allowed).message}`)
   const ms = rs.map((r) => r.ms)
+  // BENCH_SLOW_MS=N: when (s into the run) the answers slower than N ms were sent, to see where a tail comes from.
+  const slow = Number(process.env.BENCH_SLOW_MS ?? 0)
+  if (slow > 0) console.log(`  slower than ${slow} ms, sent at (s): ${rs.flatMap((r, i) => (r.ms > slow ? [((i * gap) / 1000).toFixed(2)] : [])).join(' ')}`)
   return {p50: pct(ms, 50), p99: pct(ms, 99), max: Math.max(...ms), achieved: n / ((performance.now() - start) / 1000)}
 }
 
