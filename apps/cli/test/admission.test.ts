@@ -489,6 +489,17 @@ describe('sigil admission serve: start and stop', () => {
   })
 })
 
+describe('sigil admission', () => {
+  test('the topic lists its commands (sigil admission, --help, sigil help admission)', async () => {
+    for (const args of [['admission'], ['admission', '--help'], ['help', 'admission']]) {
+      const r = await sigil(args, {cwd: dir, env})
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout).toMatch(/^  admission certs +Make a CA/m)
+      expect(r.stdout).toMatch(/^  admission serve +Run the Kubernetes admission webhook/m)
+    }
+  })
+})
+
 describe('sigil admission certs', () => {
   test('refuses to overwrite without --force; --json prints no private key', async () => {
     const again = await sigil(['admission', 'certs', '--service', 'a', '--namespace', 'b', '--output-dir', 'tls'], {cwd: dir, env})

@@ -116,6 +116,15 @@ export function renderRootHelp(opts: {summary: string; versionLine: string; comm
   return `${lines.join('\n')}\n`
 }
 
+/** `sigil TOPIC` (or `sigil TOPIC --help`): the topic's commands. */
+export function renderTopicHelp(topic: string, commands: readonly ListedCommand[]): string {
+  const rows = commands
+    .filter((c) => !c.hidden)
+    .map((c): [string, string] => [displayId(c.id), renderTemplate(c.summary ?? '')])
+    .sort(([a], [b]) => a.localeCompare(b))
+  return `${['USAGE', `  $ ${BIN} ${topic} COMMAND`, '', 'COMMANDS', ...table(rows), '', `Run "${BIN} ${topic} COMMAND --help" for a command's flags and examples.`].join('\n')}\n`
+}
+
 /** The known command closest to `word` (edit distance), for "did you mean". */
 export function closestCommand(word: string, ids: readonly string[]): string | undefined {
   let best: {id: string; d: number} | undefined

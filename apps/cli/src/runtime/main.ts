@@ -14,7 +14,7 @@ import type {ComposedPlugins} from '../shared/plugins.js'
 import {reportError} from '../shared/report-error.js'
 import {outputPending, writeStdout} from '../shared/stdio.js'
 import {builtinPlugins} from './builtins.js'
-import {closestCommand, displayId, renderCommandHelp, renderRootHelp} from './help.js'
+import {closestCommand, displayId, renderCommandHelp, renderRootHelp, renderTopicHelp} from './help.js'
 import type {ListedCommand} from './help.js'
 import {parseArgv} from './parse-argv.js'
 import {formatDuration, parseDuration} from './duration.js'
@@ -170,6 +170,13 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
   if (match) {
     const plugins = pluginSource(host.root, pjson, host.importModule ?? ((url) => import(url)))
     await runDefinition(match.id, await definitionOf(match.id), match.rest, {version: pjson.version, plugins})
+    return done()
+  }
+  // `sigil admission`, `sigil admission --help`, `sigil help admission`: the topic's commands.
+  const topic = first === 'help' ? argv[1] : first
+  const inTopic = Object.keys(COMMANDS).filter((id) => id.startsWith(`${topic}:`))
+  if (inTopic.length > 0 && argv.slice(first === 'help' ? 2 : 1).every((a) => a === '--help' || a === '-h')) {
+    writeStdout(renderTopicHelp(topic!, await Promise.all(inTopic.map(async (id) => ({id, summary: (await definitionOf(id)).summary, hidden: (await definitionOf(id)).hidden})))))
     return done()
   }
   const others = otherCommands(host.root)
