@@ -84,12 +84,12 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
   const where = (path: Path) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1)
 
   if (!isObject(value)) fail([], 'a policy document must be a mapping')
-  const doc0 = value as Record<string, unknown>
-  if (doc0.kind !== 'ClusterImagePolicy') fail(['kind'], `kind must be ClusterImagePolicy (got ${JSON.stringify(doc0.kind)})`)
-  if (typeof doc0.apiVersion !== 'string' || !API_VERSIONS.has(doc0.apiVersion)) fail(['apiVersion'], `apiVersion must be policy.sigstore.dev/v1beta1 (got ${JSON.stringify(doc0.apiVersion)})`)
-  const name = isObject(doc0.metadata) ? doc0.metadata.name : undefined
+  const manifest = value as Record<string, unknown>
+  if (manifest.kind !== 'ClusterImagePolicy') fail(['kind'], `kind must be ClusterImagePolicy (got ${JSON.stringify(manifest.kind)})`)
+  if (typeof manifest.apiVersion !== 'string' || !API_VERSIONS.has(manifest.apiVersion)) fail(['apiVersion'], `apiVersion must be policy.sigstore.dev/v1beta1 (got ${JSON.stringify(manifest.apiVersion)})`)
+  const name = isObject(manifest.metadata) ? manifest.metadata.name : undefined
   if (typeof name !== 'string' || name === '') fail(['metadata'], 'metadata.name is required')
-  const spec = doc0.spec
+  const spec = manifest.spec
   if (!isObject(spec)) return fail(['spec'], 'spec is required')
   for (const key of ['policy', 'match']) if (spec[key] !== undefined) fail(['spec', key], `spec.${key} is not supported by sigil admission`)
 
