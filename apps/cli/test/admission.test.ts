@@ -134,6 +134,26 @@ async function sigilSign(ref: string, key = 'cosign.key', extra: string[] = []) 
   expect(s.code, s.stderr).toBe(0)
 }
 
+/** `sigil admission serve` on a free port with the policies directory; resolves once it listens. */
+async function startServer(extra: string[]): Promise<{child: ChildProcess; url: URL; log: () => string}> {
+  const child = spawn(
+    process.execPath,
+    [BIN, 'admission', 'serve', '--policy', 'policies', '--tls-cert-file', 'tls/tls.crt', '--tls-private-key-file', 'tls/tls.key', '--listen', '127.0.0.1:0', '--deadline', `${DEADLINE_MS}ms`, '--reload-interval', '100ms', ...extra],
+    {cwd: dir, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']},
+  )
+  let log = ''
+  child.stderr!.on('data', (d: Buffer) => {
+    log += d.toString()
+    if (extra.length === 0) serverLog += d.toString()
+  })
+  const started = Date.now()
+  while (!/listening on (https:\S+)/.test(log)) {
+    if (child.exitCode !== null || Date.now() - started > 20_000) throw new Error(`the server did not start: ${log}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return {child, url: new URL(/listening on (https:\S+)/.exec(log)![1]!), log: () => log}
+}
+
 beforeAll(async () => {
   requireRegistry()
   registry = await startRegistry()
@@ -172,18 +192,9 @@ beforeAll(async () => {
   writeWhole(join(dir, 'policies', 'private.yaml'), policy('private', `${privateRegistry.host}/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'warn.yaml'), policy('warned', `${registry.host}/soft/**`, pemKey('cosign.pub'), '  mode: warn\n'))
 
-  server = spawn(
-    process.execPath,
-    [BIN, 'admission', 'serve', '--policy', 'policies', '--tls-cert-file', 'tls/tls.crt', '--tls-private-key-file', 'tls/tls.key', '--listen', '127.0.0.1:0', '--deadline', `${DEADLINE_MS}ms`, '--reload-interval', '100ms'],
-    {cwd: dir, env: {...process.env, ...env}, stdio: ['ignore', 'pipe', 'pipe']},
-  )
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()))
-  const started = Date.now()
-  while (!/listening on (https:\S+)/.test(serverLog)) {
-    if (server.exitCode !== null || Date.now() - started > 20_000) throw new Error(`the server did not start: ${serverLog}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  url = new URL(/listening on (https:\S+)/.exec(serverLog)![1]!)
+  const started = await startServer([])
+  server = started.child
+  url = started.url
   expect(serverLog).toContain('with 6 ClusterImagePolicies')
 })
 
@@ -468,6 +479,29 @@ describe('sigil admission serve: start and stop', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/bad\.yaml:6: spec\.images must list at least one glob/)
     expect(bad.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  test('--failure-policy warn admits with a warning when the registry hangs; --no-match-policy allow admits without asking', async () => {
+    const lenient = await startServer(['--failure-policy', 'warn', '--no-match-policy', 'allow'])
+    const main = url
+    url = lenient.url
+    const {ref} = await image('guarded/lenient', 'v1', proxy.host)
+    proxy.setRule((_m, path) => (path.includes('/guarded/lenient/') ? {kind: 'hang'} : {kind: 'pass'}))
+    try {
+      const r = await validate(reviewOf('Pod', podOf(ref)))
+      expect(r.allowed).toBe(true)
+      expect(r.warnings?.[0]).toMatch(/admitted with a warning: registry unreachable/)
+      const before = proxy.requests.length
+      const free = await validate(reviewOf('Pod', podOf(`${proxy.host}/elsewhere/app:v1`)))
+      expect(free).toMatchObject({allowed: true})
+      expect(free.warnings).toBeUndefined()
+      expect(proxy.requests.length).toBe(before)
+    } finally {
+      proxy.setRule(() => ({kind: 'pass'}))
+      url = main
+      lenient.child.kill('SIGTERM')
+      await new Promise((r) => lenient.child.once('exit', r))
+    }
   })
 
   test('SIGTERM: not ready any more, requests in flight are answered, then exit 0', async () => {
