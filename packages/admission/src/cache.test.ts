@@ -20,6 +20,12 @@ describe('FlightCache', () => {
     expect(runs).toBe(2)
   })
 
+  test('a rejected computation is passed on and the next caller starts afresh', async () => {
+    const cache = new FlightCache<string>(10, () => 1000)
+    await expect(cache.get('k', async () => Promise.reject(new Error('broken'))).value).rejects.toThrow('broken')
+    expect(await cache.get('k', async () => 'ok').value).toBe('ok')
+  })
+
   test('a TTL of 0 is not kept; a full cache evicts', async () => {
     const cache = new FlightCache<string>(10, (v) => (v === 'fault' ? 0 : 1000))
     await cache.get('f', async () => 'fault').value

@@ -35,7 +35,7 @@ export class FlightCache<V> {
 
   /**
    * The value for `key`: cached (`hit: true`), or the computation under way, or a new one.
-   * `compute` must not reject (fold failures into the value).
+   * `compute` should fold failures into the value; a rejection is passed on and not kept.
    */
   get(key: string, compute: () => Promise<V>): {hit: boolean; value: Promise<V>} {
     const cached = this.peek(key)
@@ -50,6 +50,9 @@ export class FlightCache<V> {
         this.settled.set(key, {value, expires: this.now() + ttl})
       }
       return value
+    }, (err: unknown) => {
+      this.flying.delete(key) // a computation that broke its promise is not shared forever
+      throw err
     })
     this.flying.set(key, p)
     return {hit: false, value: p}
