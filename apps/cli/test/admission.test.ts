@@ -189,13 +189,17 @@ beforeAll(async () => {
   writeWhole(join(dir, 'policies', 'proxied.yaml'), policy('proxied', `${proxy.host}/guarded/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'down.yaml'), policy('down', `127.0.0.1:${deadPort}/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'kms.yaml'), policy('kms', `${registry.host}/kms/**`, '        kms: awskms:///alias/admission'))
+  writeWhole(
+    join(dir, 'policies', 'elsewhere.yaml'),
+    policy('elsewhere', `${registry.host}/split/**`, pemKey('cosign.pub')).replace('    - name: key\n', `    - name: key\n      source:\n        - oci: ${registry.host}/signature-store\n`),
+  )
   writeWhole(join(dir, 'policies', 'private.yaml'), policy('private', `${privateRegistry.host}/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'warn.yaml'), policy('warned', `${registry.host}/soft/**`, pemKey('cosign.pub'), '  mode: warn\n'))
 
   const started = await startServer([])
   server = started.child
   url = started.url
-  expect(serverLog).toContain('with 6 ClusterImagePolicies')
+  expect(serverLog).toContain('with 7 ClusterImagePolicies')
 })
 
 afterAll(async () => {
@@ -265,6 +269,16 @@ describe('sigil admission serve', () => {
     const s = await runCosign(['sign', '--key', 'cosign.key', ...cosign3SignArgs(config), ref], {cwd: dir, env: {COSIGN_PASSWORD: 'pw'}, cosign: cosign3})
     expect(s.code, s.stderr).toBe(0)
     expect((await validate(reviewOf('Pod', podOf(ref)))).allowed).toBe(true)
+  })
+
+  test('source[].oci: signatures stored in another repository (COSIGN_REPOSITORY) are found there, and only there', async () => {
+    const split = await image('split/app')
+    const s = await sigil(['sign', '--key', 'cosign.key', split.ref], {cwd: dir, env: {...env, COSIGN_REPOSITORY: `${registry.host}/signature-store`}})
+    expect(s.code, s.stderr).toBe(0)
+    expect((await validate(reviewOf('Pod', podOf(split.ref)))).allowed).toBe(true)
+    const beside = await image('split/beside')
+    await sigilSign(beside.ref) // its signature is next to it, not in the policy's source
+    expect((await validate(reviewOf('Pod', podOf(beside.ref)))).status!.message).toContain('no signature')
   })
 
   test('unsigned, another key, re-tagged after signing: denied, naming the image and why', async () => {

@@ -74,6 +74,13 @@ describe('ClusterImagePolicy loading', () => {
     expect(err.message).toMatch(message)
   })
 
+  test('source[].oci: the signatures live in another repository; pull secrets are refused', () => {
+    const withSource = good.replace('    - name: team-key\n', '    - name: team-key\n      source:\n        - oci: registry.example/signatures\n')
+    expect(parsePolicies(withSource, 'p.yaml')[0]!.authorities[0]).toMatchObject({signatureRepository: {registry: 'registry.example', repository: 'signatures'}})
+    const secrets = withSource.replace('        - oci: registry.example/signatures\n', '        - oci: registry.example/signatures\n          signaturePullSecrets:\n            - name: s\n')
+    expect(errorOf(secrets).message).toMatch(/^p\.yaml:13: .*signaturePullSecrets is not supported/)
+  })
+
   test('a name defined twice across files is refused', () => {
     expect(() => mergePolicies([{file: 'a.yaml', text: good}, {file: 'b.yaml', text: good}])).toThrow(/^b\.yaml:1: policy signed is already defined at a\.yaml:1/)
   })

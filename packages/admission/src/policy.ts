@@ -1,13 +1,13 @@
 /**
  * sigstore policy-controller's `ClusterImagePolicy` (`policy.sigstore.dev/v1beta1`) as sigil
  * enforces it: image globs, key authorities (`key.data` PEM, `key.kms` any sigil key reference,
- * `key.hashAlgorithm`), `static` authorities and `mode`. Whatever sigil cannot enforce (keyless
- * authorities, attestations, `secretRef`, CUE/Rego policies) is refused at load, naming the file
- * and line, rather than silently admitted.
+ * `key.hashAlgorithm`, `source[].oci`), `static` authorities and `mode`. Whatever sigil cannot
+ * enforce (keyless authorities, attestations, `secretRef`, `signaturePullSecrets`, CUE/Rego
+ * policies) is refused at load, naming the file and line, rather than silently admitted.
  */
 import {LineCounter, isMap, isScalar, isSeq, parseAllDocuments} from 'yaml'
 import type {Document} from 'yaml'
-import {parsePublicKeyPem} from '@sigil/core'
+import {parsePublicKeyPem, parseRepository} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {compileGlob} from './glob.js'
 
@@ -24,7 +24,15 @@ export class PolicyError extends Error {
 
 /** One key authority (or a static one). */
 export type Authority =
-  | {readonly name: string; readonly kind: 'key'; readonly data?: string; readonly kms?: string; readonly hash: HashAlgorithm}
+  | {
+      readonly name: string
+      readonly kind: 'key'
+      readonly data?: string
+      readonly kms?: string
+      readonly hash: HashAlgorithm
+      /** `source[].oci`: the repository holding the signatures (cosign's COSIGN_REPOSITORY). */
+      readonly signatureRepository?: {readonly registry: string; readonly repository: string}
+    }
   | {readonly name: string; readonly kind: 'static'; readonly pass: boolean}
 
 /** One ClusterImagePolicy, ready to enforce. */
@@ -114,7 +122,23 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
     const aname = typeof entry.name === 'string' ? entry.name : `authority-${i}`
     if (entry.attestations !== undefined) fail([...path, 'attestations'], `${where(path)}.attestations: attestation requirements are not supported by sigil admission yet`)
     if (entry.ctlog !== undefined && !(isObject(entry.ctlog) && entry.ctlog.url === undefined)) fail([...path, 'ctlog'], `${where(path)}.ctlog is not supported: sigil checks key signatures without a transparency log`)
-    for (const k of ['keyless', 'source', 'rfc3161timestamp']) if (entry[k] !== undefined) fail([...path, k], `${where(path)}.${k} is not supported by sigil admission (key authorities only)`)
+    for (const k of ['keyless', 'rfc3161timestamp']) if (entry[k] !== undefined) fail([...path, k], `${where(path)}.${k} is not supported by sigil admission (key authorities only)`)
+    let signatureRepository: {registry: string; repository: string} | undefined
+    if (entry.source !== undefined) {
+      const sources = entry.source
+      if (!Array.isArray(sources) || sources.length !== 1 || !isObject(sources[0]) || typeof sources[0].oci !== 'string') {
+        fail([...path, 'source'], `${where(path)}.source must name exactly one repository: - oci: registry/repository`)
+      }
+      const source = (sources as Array<Record<string, unknown>>)[0]!
+      if (source.signaturePullSecrets !== undefined) fail([...path, 'source', 0, 'signaturePullSecrets'], `${where(path)}.source[0].signaturePullSecrets is not supported: registry credentials come from the controller's docker config`)
+      try {
+        const {registry, repository} = parseRepository(source.oci as string)
+        signatureRepository = {registry, repository}
+      } catch (err) {
+        fail([...path, 'source', 0, 'oci'], `${where(path)}.source[0].oci: ${(err as Error).message}`)
+      }
+    }
+    const from = signatureRepository === undefined ? {} : {signatureRepository}
     if (isObject(entry.static)) {
       const action = entry.static.action
       if (action !== 'pass' && action !== 'fail') fail([...path, 'static', 'action'], `${where(path)}.static.action must be pass or fail`)
@@ -136,10 +160,10 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
       } catch (err) {
         fail([...path, 'key', 'data'], `${where(path)}.key.data: ${(err as Error).message}`)
       }
-      return {name: aname, kind: 'key', data: key.data as string, hash}
+      return {name: aname, kind: 'key', data: key.data as string, hash, ...from}
     }
     if (typeof key.kms !== 'string' || key.kms === '') return fail([...path, 'key', 'kms'], `${where(path)}.key.kms must be a key reference`)
-    return {name: aname, kind: 'key', kms: key.kms, hash}
+    return {name: aname, kind: 'key', kms: key.kms, hash, ...from}
   })
   return {name: name as string, source: `${file}:${lineOf([])}`, mode: mode as 'enforce' | 'warn', globs, authorities}
 }

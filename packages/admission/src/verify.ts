@@ -47,11 +47,13 @@ export function registryVerification(options: RegistryVerificationOptions): {
   return {
     resolve: (image) => resolveForVerification(client, image, {head: options.resolveWithHead?.(image.registry) === true}),
     verify: async (image, authority) => {
+      const signatureRepository = authority.signatureRepository
       await verifyImage(image, {
         client,
         verifier: verifierOf(authority),
         hash: authority.hash,
-        stores: [referrersStore({client, memory}), legacyTagStore({client})],
+        signatureRepository,
+        stores: [referrersStore({client, memory, signatureRepository}), legacyTagStore({client, signatureRepository})],
       })
     },
   }
