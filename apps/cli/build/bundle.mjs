@@ -22,8 +22,8 @@ const file = join(dist, 'sigil.bundle.cjs')
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 const requireHere = createRequire(join(root, 'package.json'))
 
-/** Loaded lazily at run time, never bundled: big, and only some commands need them. */
-const EXTERNAL_SDK = /^(@aws-sdk|@smithy|@google-cloud|@grpc|google-gax|google-auth-library)(\/|$)/
+/** Loaded lazily at run time, never bundled: big, and only some commands need them (yaml: `admission serve`). */
+const EXTERNAL_SDK = /^(@aws-sdk|@smithy|@google-cloud|@grpc|google-gax|google-auth-library|yaml)(\/|$)/
 
 function packageDirOf(name) {
   for (let dir = root; ; dir = dirname(dir)) {

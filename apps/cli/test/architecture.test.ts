@@ -23,12 +23,13 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   '@sigil/registry-ghcr': ['@sigil/core'],
   '@sigil/registry-ecr': ['@sigil/core'],
   '@sigil/signing': ['@sigil/core', '@sigil/oci'],
+  '@sigil/admission': ['@sigil/core', '@sigil/oci', '@sigil/signing'],
   '@sigil/testkit': ['@sigil/core'],
   '@sigil/test-servers': ['@sigil/core', '@sigil/oci'],
   'sigil-plugin-pkcs11': ['@sigil/core'],
   // The CLI composes: core formats, oci for registries, signing for the workflows. Providers and
   // adapters are its runtime dependencies (built-in plugins), loaded through the hook only.
-  '@sigil/cli': ['@sigil/core', '@sigil/oci', '@sigil/signing'],
+  '@sigil/cli': ['@sigil/core', '@sigil/oci', '@sigil/signing', '@sigil/admission'],
 }
 
 interface Workspace {

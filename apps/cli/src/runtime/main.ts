@@ -174,7 +174,7 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
   }
   const others = otherCommands(host.root)
   const word = first === 'help' ? argv[1] : first
-  // A topic of sigil's own (`sigil attach`, `sigil download --help`): its commands.
+  // A topic of sigil's own (`sigil attach`, `sigil download --help`, `sigil help admission`): its commands.
   const topicCommands = Object.keys(COMMANDS).filter((id) => id.startsWith(`${word}:`))
   if (topicCommands.length > 0 && argv.slice(first === 'help' ? 2 : 1).every((a) => a === '--help' || a === '-h')) {
     writeStdout(renderTopicHelp(word!, await Promise.all(topicCommands.map(async (id) => ({id, summary: (await definitionOf(id)).summary, hidden: (await definitionOf(id)).hidden})))))

@@ -51,6 +51,12 @@ export function explicitCredential(
   }
 }
 
+/** A client for a server rather than one run (`sigil admission serve`). */
+export interface LongLivedClientOptions {
+  /** Each call ends within this, instead of the whole run ending within `--timeout`. */
+  readonly operationTimeoutMs?: number
+}
+
 /**
  * A client for this run: credentials, adapters from plugins, `--verbose` logging.
  *
@@ -71,7 +77,7 @@ export function explicitCredential(
  * adapter's endpoint. Only the transport moves: references, payloads and credential lookups
  * keep the original registry name.
  */
-export async function createRegistryClient(io: CommandIO, flags: RegistryFlags): Promise<RegistryClient> {
+export async function createRegistryClient(io: CommandIO, flags: RegistryFlags, options: LongLivedClientOptions = {}): Promise<RegistryClient> {
   const explicit = explicitCredential(flags)
   const adapters = await registryAdapters(io)
   const adapterFor = (host: string) => adapters.find((a) => a.matches(host))
@@ -107,8 +113,13 @@ export async function createRegistryClient(io: CommandIO, flags: RegistryFlags):
   // The registry's own deadline comes just before the command's, so a stalled registry is named
   // (which host, which request) rather than reported as the command running out of time.
   const budget = flags.timeout === undefined ? undefined : Math.max(parseDuration(flags.timeout) - 250, 100)
+  const perOperation = options.operationTimeoutMs
   return new RegistryClient({
-    ...(budget === undefined ? {} : {totalTimeoutMs: budget, ...(budget > 55_000 ? {operationTimeoutMs: budget, responseTimeoutMs: budget} : {})}),
+    ...(perOperation !== undefined
+      ? {operationTimeoutMs: perOperation, responseTimeoutMs: perOperation, timeoutMs: Math.min(perOperation, 30_000)}
+      : budget === undefined
+        ? {}
+        : {totalTimeoutMs: budget, ...(budget > 55_000 ? {operationTimeoutMs: budget, responseTimeoutMs: budget} : {})}),
     insecure: Boolean(flags['allow-insecure-registry'] || flags['allow-http-registry']),
     userAgent: `sigil/${io.version}`,
     credentials,

@@ -1,0 +1,252 @@
+/**
+ * Decisions, as policy-controller makes them: every policy whose glob matches the image must be
+ * satisfied, within a policy any one authority suffices, an image no policy matches follows the
+ * no-match policy without any network request. Verifications are cached per (repository,
+ * digest, policy generation, matching policies); tag resolutions briefly; faults never.
+ */
+import {isSigilError, parseReference, withDigest} from '@sigil/core'
+import type {ImageReference} from '@sigil/core'
+import {FlightCache} from './cache.js'
+import {globMatches} from './glob.js'
+import type {AdmissionMetrics} from './metrics.js'
+import type {Authority, ImagePolicy} from './policy.js'
+import type {ImageSite, ReviewRequest} from './review.js'
+
+/** Why an image was not admitted by a policy. */
+export type FailureCategory = 'no signature' | 'no matching signature' | 'image not found' | 'policy' | 'registry unreachable' | 'key unavailable'
+
+/** Faults: decided by the failure policy, never cached, never reported as unsigned. */
+function isFault(category: FailureCategory): boolean {
+  return category === 'registry unreachable' || category === 'key unavailable'
+}
+
+/** The policies in force and their generation (bumped on every successful reload). */
+export interface PolicySet {
+  readonly generation: number
+  readonly policies: readonly ImagePolicy[]
+}
+
+export type KeyAuthority = Extract<Authority, {kind: 'key'}>
+
+/** Options of {@link Decider}. */
+export interface DeciderOptions {
+  readonly policies: () => PolicySet
+  /** Tag → digest (throws `IMAGE_NOT_FOUND` or a registry error). */
+  readonly resolve: (image: ImageReference) => Promise<string>
+  /** Resolves when a signature by the authority's key verifies for the digest reference; throws why not. */
+  readonly verify: (image: ImageReference, authority: KeyAuthority) => Promise<void>
+  readonly noMatchPolicy: 'deny' | 'warn' | 'allow'
+  /** A registry fault or the deadline: deny, or admit with a warning. */
+  readonly failurePolicy: 'deny' | 'warn'
+  /** Every decision is made within this (below the webhook's timeoutSeconds). */
+  readonly deadlineMs: number
+  readonly verifiedTtlMs?: number
+  readonly deniedTtlMs?: number
+  readonly resolveTtlMs?: number
+  readonly maxEntries?: number
+  readonly metrics: AdmissionMetrics
+}
+
+/** One image's outcome. */
+export interface ImageDecision {
+  readonly image: string
+  readonly allowed: boolean
+  /** The digest verified (set when the image was checked against a registry and admitted). */
+  readonly digest?: string
+  /** Why not (denied), or what was waived (admitted with a warning). */
+  readonly reason?: string
+  readonly warned?: boolean
+}
+
+/** An RFC 6902 operation of the mutating answer. */
+export interface PatchOperation {
+  readonly op: 'replace'
+  readonly path: string
+  readonly value: string
+}
+
+/** The answer to one AdmissionReview. */
+export interface ReviewDecision {
+  readonly allowed: boolean
+  readonly message?: string
+  readonly warnings: readonly string[]
+  readonly patch: readonly PatchOperation[]
+  readonly images: readonly ImageDecision[]
+}
+
+interface PolicyFailure {
+  readonly policy: string
+  readonly mode: 'enforce' | 'warn'
+  readonly category: FailureCategory
+  readonly detail: string
+}
+
+type Resolved = {ok: true; digest: string} | {ok: false; category: FailureCategory; detail: string}
+
+function categoryOf(err: unknown): FailureCategory {
+  if (isSigilError(err)) {
+    if (err.code === 'NO_SIGNATURES_FOUND') return 'no signature'
+    if (err.code === 'NO_MATCHING_SIGNATURES') return 'no matching signature'
+    if (err.code === 'IMAGE_NOT_FOUND') return 'image not found'
+    // A KMS (or plugin) that cannot give the key: the key's fault, not the image's.
+    if (/^(KMS_|KEY_|PLUGIN_|NO_KEY_PROVIDER)/.test(err.code)) return 'key unavailable'
+  }
+  return 'registry unreachable'
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+export class Decider {
+  private readonly verdicts: FlightCache<PolicyFailure[]>
+  private readonly digests: FlightCache<Resolved>
+
+  constructor(private readonly options: DeciderOptions) {
+    const denied = options.deniedTtlMs ?? 10_000
+    const verified = options.verifiedTtlMs ?? 300_000
+    const max = options.maxEntries ?? 10_000
+    this.verdicts = new FlightCache(max, (f) => (f.length === 0 ? verified : f.some((x) => isFault(x.category)) ? 0 : denied))
+    this.digests = new FlightCache(max, (r) => (r.ok ? (options.resolveTtlMs ?? 10_000) : 0))
+  }
+
+  /** Decide a parsed review: every image, within the deadline. */
+  async decideReview(review: ReviewRequest): Promise<ReviewDecision> {
+    if (review.images === undefined) return {allowed: true, warnings: [], patch: [], images: []}
+    const unique = [...new Set(review.images.map((s) => s.image))]
+    const decided = new Map(await Promise.all(unique.map(async (image) => [image, await this.decideImage(image)] as const)))
+    const denials: string[] = []
+    const warnings: string[] = []
+    const patch: PatchOperation[] = []
+    const reported = new Set<string>()
+    for (const site of review.images) {
+      const d = decided.get(site.image)!
+      if (!d.allowed && !reported.has(site.image)) denials.push(`image ${JSON.stringify(site.image)} (${site.container}): ${d.reason}`)
+      if (d.allowed && d.warned && !reported.has(site.image)) warnings.push(`sigil admission: image ${JSON.stringify(site.image)} admitted with a warning: ${d.reason}`.slice(0, 256))
+      reported.add(site.image)
+      if (d.allowed && d.digest !== undefined) {
+        const pinned = pin(site, d.digest)
+        if (pinned !== undefined) patch.push(pinned)
+      }
+    }
+    const images = unique.map((i) => decided.get(i)!)
+    if (denials.length > 0) return {allowed: false, message: `sigil admission denied: ${denials.join('; ')}`, warnings, patch: [], images}
+    return {allowed: true, warnings, patch, images}
+  }
+
+  /** Decide one image as written in a pod spec. */
+  async decideImage(image: string): Promise<ImageDecision> {
+    const {metrics} = this.options
+    const decision = await this.decideUncounted(image)
+    metrics.decisions.inc({decision: !decision.allowed ? 'denied' : decision.warned ? 'warned' : 'allowed'})
+    return decision
+  }
+
+  private async decideUncounted(image: string): Promise<ImageDecision> {
+    let ref: ImageReference
+    try {
+      ref = parseReference(image)
+    } catch (err) {
+      return {image, allowed: false, reason: `policy: ${messageOf(err)}`}
+    }
+    const {generation, policies} = this.options.policies()
+    const matching = policies.filter((p) => p.globs.some((g) => globMatches(g.regex, image)))
+    if (matching.length === 0) {
+      const how = this.options.noMatchPolicy
+      if (how === 'allow') return {image, allowed: true}
+      const reason = 'policy: no ClusterImagePolicy matches this image'
+      return how === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
+    }
+    const deadline = this.options.deadlineMs
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), deadline)
+    })
+    try {
+      const outcome = await Promise.race([this.checked(image, ref, generation, matching), late])
+      if (outcome === 'late') {
+        this.options.metrics.registryErrors.inc({kind: 'deadline'})
+        return this.fault(image, `registry unreachable: ${ref.registry} did not answer within ${deadline / 1000} s`)
+      }
+      return outcome
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  private fault(image: string, reason: string): ImageDecision {
+    return this.options.failurePolicy === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
+  }
+
+  private async checked(image: string, ref: ImageReference, generation: number, matching: readonly ImagePolicy[]): Promise<ImageDecision> {
+    let digest = ref.digest
+    if (digest === undefined) {
+      const resolved = await this.digests.get(ref.name, () => this.resolveOnce(ref)).value
+      if (!resolved.ok) {
+        return isFault(resolved.category)
+          ? this.fault(image, `${resolved.category}: ${resolved.detail}`)
+          : {image, allowed: false, reason: `${resolved.category}: ${resolved.detail}`}
+      }
+      digest = resolved.digest
+    }
+    const pinned = withDigest(ref, digest)
+    const key = `${pinned.name}|${generation}|${matching.map((p) => p.name).join(',')}`
+    const {hit, value} = this.verdicts.get(key, () => this.evaluate(pinned, matching))
+    ;(hit ? this.options.metrics.cacheHits : this.options.metrics.cacheMisses).inc()
+    const failures = await value
+    const enforced = failures.filter((f) => f.mode === 'enforce')
+    const describe = (f: PolicyFailure) => `${f.category} (policy ${f.policy}: ${f.detail})`
+    if (enforced.length > 0) {
+      const fault = enforced.find((f) => isFault(f.category))
+      if (fault !== undefined && enforced.every((f) => isFault(f.category))) return {...this.fault(image, describe(fault)), ...(this.options.failurePolicy === 'warn' ? {digest} : {})}
+      return {image, allowed: false, reason: enforced.map(describe).join('; ')}
+    }
+    if (failures.length > 0) return {image, allowed: true, warned: true, digest, reason: failures.map(describe).join('; ')}
+    return {image, allowed: true, digest}
+  }
+
+  private async resolveOnce(ref: ImageReference): Promise<Resolved> {
+    try {
+      return {ok: true, digest: await this.options.resolve(ref)}
+    } catch (err) {
+      const category = categoryOf(err)
+      if (category === 'registry unreachable') this.options.metrics.registryErrors.inc({kind: 'resolve'})
+      return {ok: false, category, detail: messageOf(err)}
+    }
+  }
+
+  /** One verification of a digest against every matching policy; never rejects. */
+  private async evaluate(image: ImageReference, matching: readonly ImagePolicy[]): Promise<PolicyFailure[]> {
+    const started = performance.now()
+    const results = await Promise.all(matching.map((p) => this.evaluatePolicy(image, p)))
+    this.options.metrics.verificationSeconds.observe((performance.now() - started) / 1000)
+    return results.filter((f): f is PolicyFailure => f !== undefined)
+  }
+
+  private async evaluatePolicy(image: ImageReference, policy: ImagePolicy): Promise<PolicyFailure | undefined> {
+    const outcomes = await Promise.all(
+      policy.authorities.map(async (a): Promise<{category: FailureCategory; detail: string} | undefined> => {
+        if (a.kind === 'static') return a.pass ? undefined : {category: 'policy', detail: `authority ${a.name} is static: fail`}
+        try {
+          await this.options.verify(image, a)
+          return undefined
+        } catch (err) {
+          const category = categoryOf(err)
+          if (category === 'registry unreachable') this.options.metrics.registryErrors.inc({kind: 'verify'})
+          return {category, detail: messageOf(err)}
+        }
+      }),
+    )
+    if (outcomes.some((o) => o === undefined)) return undefined
+    const failed = outcomes as Array<{category: FailureCategory; detail: string}>
+    // A fault is reported as a fault, never as "unsigned".
+    const first = failed.find((f) => isFault(f.category)) ?? failed[0]!
+    return {policy: policy.name, mode: policy.mode, category: first.category, detail: [...new Set(failed.map((f) => f.detail))].join('; ')}
+  }
+}
+
+/** The JSONPatch operation pinning `site` to `digest`; undefined when it names a digest already. */
+function pin(site: ImageSite, digest: string): PatchOperation | undefined {
+  if (site.image.includes('@')) return undefined
+  return {op: 'replace', path: site.pointer, value: `${site.image}@${digest}`}
+}

@@ -1,0 +1,87 @@
+import {generateKeyPairSync} from 'node:crypto'
+import {describe, expect, test} from 'vitest'
+import {PolicyError, mergePolicies, parsePolicies} from './policy.js'
+
+const pem = generateKeyPairSync('ec', {namedCurve: 'P-256'}).publicKey.export({type: 'spki', format: 'pem'}) as string
+const indented = pem.trim().split('\n').map((l) => `          ${l}`).join('\n')
+
+const good = `apiVersion: policy.sigstore.dev/v1beta1
+kind: ClusterImagePolicy
+metadata:
+  name: signed
+spec:
+  mode: warn
+  images:
+    - glob: "registry.example/team/**"
+  authorities:
+    - name: team-key
+      key:
+        hashAlgorithm: sha384
+        data: |
+${indented}
+    - key:
+        kms: awskms:///alias/team
+    - static:
+        action: fail
+`
+
+function errorOf(text: string): PolicyError {
+  try {
+    parsePolicies(text, 'p.yaml')
+  } catch (err) {
+    if (err instanceof PolicyError) return err
+    throw err
+  }
+  throw new Error('no error')
+}
+
+describe('ClusterImagePolicy loading', () => {
+  test('a policy-controller policy: globs, PEM and KMS keys, hash, static, mode', () => {
+    const [p] = parsePolicies(good, 'p.yaml')
+    expect(p).toMatchObject({name: 'signed', mode: 'warn', source: 'p.yaml:1'})
+    expect(p!.globs.map((g) => g.glob)).toEqual(['registry.example/team/**'])
+    expect(p!.authorities).toEqual([
+      {name: 'team-key', kind: 'key', data: `${pem.trim()}\n`, hash: 'sha384'},
+      {name: 'authority-1', kind: 'key', kms: 'awskms:///alias/team', hash: 'sha256'},
+      {name: 'authority-2', kind: 'static', pass: false},
+    ])
+  })
+
+  test('several documents in one file; mode defaults to enforce; an empty document is skipped', () => {
+    const two = `${good}---\n${good.replace('name: signed', 'name: other').replace('  mode: warn\n', '')}---\n`
+    const ps = parsePolicies(two, 'p.yaml')
+    expect(ps.map((p) => [p.name, p.mode, p.source])).toEqual([
+      ['signed', 'warn', 'p.yaml:1'],
+      ['other', 'enforce', 'p.yaml:23'],
+    ])
+  })
+
+  test.each([
+    ['YAML syntax', good.replace('  images:', '  images: [oops'), 7, /./],
+    ['wrong kind', good.replace('kind: ClusterImagePolicy', 'kind: ImagePolicy'), 2, /kind must be ClusterImagePolicy/],
+    ['bad glob', good.replace('registry.example/team/**', 'registry.example/(a|b)'), 8, /invalid glob/],
+    ['bad mode', good.replace('mode: warn', 'mode: audit'), 6, /spec.mode must be enforce or warn/],
+    ['bad PEM', good.replace(/-----BEGIN PUBLIC KEY-----\n\s*\S+/, '-----BEGIN PUBLIC KEY-----\n          AAAA'), 13, /key\.data/],
+    ['bad hash', good.replace('sha384', 'md5'), 12, /hashAlgorithm/],
+    ['attestations', good.replace('    - name: team-key\n', '    - name: team-key\n      attestations:\n        - name: sbom\n          predicateType: spdxjson\n'), 11, /attestation requirements are not supported/],
+    ['keyless', good.replace('    - static:\n        action: fail\n', '    - keyless:\n        url: https://fulcio.example\n'), 20, /keyless is not supported/],
+    ['no authorities', good.replace(/  authorities:[\s\S]*$/, '  authorities: []\n'), 9, /at least one authority/],
+    ['data and kms', good.replace('        kms: awskms:///alias/team', '        kms: awskms:///alias/team\n        data: x'), 18, /exactly one of data and kms/],
+  ])('refused with path and line: %s', (_name, text, line, message) => {
+    const err = errorOf(text)
+    expect(err.line).toBe(line)
+    expect(err.message).toMatch(new RegExp(`^p\\.yaml:${line}: `))
+    expect(err.message).toMatch(message)
+  })
+
+  test('source[].oci: the signatures live in another repository; pull secrets are refused', () => {
+    const withSource = good.replace('    - name: team-key\n', '    - name: team-key\n      source:\n        - oci: registry.example/signatures\n')
+    expect(parsePolicies(withSource, 'p.yaml')[0]!.authorities[0]).toMatchObject({signatureRepository: {registry: 'registry.example', repository: 'signatures'}})
+    const secrets = withSource.replace('        - oci: registry.example/signatures\n', '        - oci: registry.example/signatures\n          signaturePullSecrets:\n            - name: s\n')
+    expect(errorOf(secrets).message).toMatch(/^p\.yaml:13: .*signaturePullSecrets is not supported/)
+  })
+
+  test('a name defined twice across files is refused', () => {
+    expect(() => mergePolicies([{file: 'a.yaml', text: good}, {file: 'b.yaml', text: good}])).toThrow(/^b\.yaml:1: policy signed is already defined at a\.yaml:1/)
+  })
+})

@@ -1,0 +1,60 @@
+/**
+ * Verification against registries for the decider: sigil's own `verifyImage` over both
+ * formats (cosign 3's sigstore bundles as referrers, and the legacy `.sig` tag), one registry
+ * client for every request (keep-alive per registry), keys loaded once per reference.
+ */
+import {createLocalVerifier, parsePublicKeyPem} from '@sigil/core'
+import type {ImageReference, Verifier} from '@sigil/core'
+import type {RegistryClient} from '@sigil/oci'
+import {legacyTagStore, referrersStore, resolveForVerification, verifyImage} from '@sigil/signing'
+import type {ReferrersApiMemory} from '@sigil/signing'
+import type {KeyAuthority} from './decide.js'
+
+/** Options of {@link registryVerification}. */
+export interface RegistryVerificationOptions {
+  readonly client: RegistryClient
+  /** The verifier of a `key.kms` reference (any sigil key reference: KMS, plugin, file). */
+  readonly loadVerifier: (keyRef: string) => Promise<Verifier>
+  /** Registries whose manifest GETs count as pulls: resolve tags with HEAD. */
+  readonly resolveWithHead?: (registry: string) => boolean
+}
+
+/** An in-memory record of which registries serve the referrers API. */
+function memoryOfReferrersApi(): ReferrersApiMemory {
+  const known = new Map<string, boolean>()
+  return {get: (registry) => known.get(registry), set: (registry, supported) => void known.set(registry, supported)}
+}
+
+/** `resolve` and `verify` for a {@link Decider}. */
+export function registryVerification(options: RegistryVerificationOptions): {
+  resolve: (image: ImageReference) => Promise<string>
+  verify: (image: ImageReference, authority: KeyAuthority) => Promise<void>
+} {
+  const {client} = options
+  const memory = memoryOfReferrersApi()
+  const verifiers = new Map<string, Promise<Verifier>>()
+  const verifierOf = (authority: KeyAuthority): Promise<Verifier> => {
+    const id = authority.data !== undefined ? `data:${authority.data}` : `kms:${authority.kms}`
+    let v = verifiers.get(id)
+    if (v === undefined) {
+      v = authority.data !== undefined ? Promise.resolve().then(() => createLocalVerifier(parsePublicKeyPem(authority.data!))) : options.loadVerifier(authority.kms!)
+      // A key that failed to load (a KMS outage) is asked again next time.
+      v.catch(() => verifiers.delete(id))
+      verifiers.set(id, v)
+    }
+    return v
+  }
+  return {
+    resolve: (image) => resolveForVerification(client, image, {head: options.resolveWithHead?.(image.registry) === true}),
+    verify: async (image, authority) => {
+      const signatureRepository = authority.signatureRepository
+      await verifyImage(image, {
+        client,
+        verifier: verifierOf(authority),
+        hash: authority.hash,
+        signatureRepository,
+        stores: [referrersStore({client, memory, signatureRepository}), legacyTagStore({client, signatureRepository})],
+      })
+    },
+  }
+}
