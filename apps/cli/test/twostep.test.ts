@@ -138,6 +138,15 @@ describe('sign --upload=false --output-payload --output-signature', () => {
       expect(existsSync(join(dir, `multi.sig-${digest.replace(':', '-')}`))).toBe(true)
     }
     expect(existsSync(join(dir, 'multi.json'))).toBe(false)
+    // Again without --force, the first platform's files removed: the second's exist; the command
+    // stops before the first signature, so the first platform's files are not written.
+    const platform0 = join(dir, `multi.sig-${pushed.platforms[0]!.digest.replace(':', '-')}`)
+    rmSync(platform0)
+    rmSync(join(dir, `multi.json-${pushed.platforms[0]!.digest.replace(':', '-')}`))
+    const again = await run(['sign', '--key', 'sigil.key', '-r', '--upload=false', '--output-payload', 'multi.json', '--output-signature', 'multi.sig', ref])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toContain(`multi.sig-${pushed.platforms[1]!.digest.replace(':', '-')}`)
+    expect(existsSync(platform0)).toBe(false)
     const two = await run(['sign', '--key', 'sigil.key', '--upload=false', '--output-signature', 'two-images.sig', ref, ref])
     expect(two.code).toBe(2)
     expect(existsSync(join(dir, 'two-images.sig'))).toBe(false)

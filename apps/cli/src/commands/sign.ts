@@ -127,7 +127,13 @@ export default defineCommand({
       }
       return {signed}
     }
-    for (const {ref: image, target} of await expandAll()) {
+    const targets = await expandAll()
+    // With --recursive the output names carry each digest: all of them are checked before the
+    // first signature, so an existing file never stops the command half-way.
+    if (flags.recursive) {
+      for (const {ref} of targets) for (const path of [outputs.signature, outputs.payload]) if (path !== undefined && ref.digest !== undefined) await checkWritable(outputPath(path, ref.digest), flags.force)
+    }
+    for (const {ref: image, target} of targets) {
       const result = await signImage(image, {
         client,
         signer,
