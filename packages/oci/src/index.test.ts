@@ -45,6 +45,7 @@ describe('@sigil/oci public surface', () => {
       'getManifestIfExists',
       'getReferrers',
       'listTags',
+      'mountBlob',
       'putManifest',
       'resolveDigest',
       'uploadBlob',

@@ -31,6 +31,7 @@ describe('@sigil/test-servers public surface', () => {
         'registryBinary',
         'requireCosign',
         'requireRegistry',
+        'requireSkopeoSigstore',
         'runCosign',
         'runWithBlockedModules',
         'seededRandom',
