@@ -104,6 +104,7 @@ export const publicKey = {
   summary: 'Print the public key of a private key (cosign.key) or a KMS key, as PEM.',
   examples: ['<%= config.bin %> public-key --key cosign.key', '<%= config.bin %> public-key --key cosign.key --outfile cosign.pub'],
   outfile: 'Write the PEM to this file instead of stdout.',
+  sshExamples: ['<%= config.bin %> public-key --key awskms:///alias/git-signing --ssh --outfile git-signing.pub   # for git (sigil-ssh-keygen)'],
 }
 
 export const triangulate = {
@@ -179,4 +180,63 @@ export const credentials = {
     removed: (key: string) => `Removing login credentials for ${key}`,
     notLoggedIn: (key: string) => `Not logged in to ${key}`,
   },
+}
+
+// ---- git commit signing (sigil-ssh-keygen, public-key --ssh, sigil git setup) ----
+
+export const sshKey = {
+  outputFormat: 'pem: the PEM public key (cosign.pub); ssh: an OpenSSH public-key line whose comment is the key reference, for git\'s user.signingKey and sigil-ssh-keygen.',
+  ssh: 'Same as --output-format ssh.',
+  bothFormats: '--ssh and --output-format pem contradict each other',
+  pinInReference:
+    'the key reference carries a PIN (pin-value=…), and an OpenSSH public-key line is shared with others: name the key without it and give the PIN in COSIGN_PKCS11_PIN',
+  spaceInReference: (ref: string) => `the key reference "${ref}" contains white space, which an OpenSSH public-key comment cannot hold`,
+  privateKeyFile: (path: string) =>
+    `${path} is a private key; sigil-ssh-keygen signs with the sigil key named in an OpenSSH public-key file: make one with sigil public-key --key REF --ssh --outfile FILE and point user.signingKey at it`,
+  noReference: (path: string) =>
+    `${path} names no sigil key: its comment must be the key reference, as in "ecdsa-sha2-nistp256 AAAA… awskms:///alias/git-signing"; make it with sigil public-key --key REF --ssh --outfile FILE`,
+  keyMismatch: (path: string, ref: string) => `${path} holds another key than ${ref}: make it again with sigil public-key --key ${ref} --ssh --outfile ${path}`,
+}
+
+export const sshKeygen = {
+  help: `sigil-ssh-keygen: git's SSH signing program, signing with any sigil key (file, AWS KMS, GCP KMS, PKCS#11, plugins).
+
+Usage (as git calls it):
+  sigil-ssh-keygen -Y sign -n NAMESPACE -f KEYFILE [-U] [-q] [-O hashalg=sha256|sha512] [FILE ...]
+  sigil-ssh-keygen -Y verify | find-principals | check-novalidate | …   (any other call)
+
+-Y sign writes FILE.sig, an armored OpenSSH signature (SSHSIG), or signs standard input to
+standard output when no FILE is given. KEYFILE is an OpenSSH public-key line whose comment is the
+sigil key reference, as sigil public-key --key REF --ssh prints it:
+  ecdsa-sha2-nistp256 AAAA… awskms:///alias/git-signing
+-U (git's user.signingKey = key::…) is accepted: the key reference comes from the same line.
+File keys (cosign.key) take their password from SIGIL_PASSWORD or COSIGN_PASSWORD, else from a
+prompt on the terminal (/dev/tty).
+
+Every other call (-Y verify, -Y find-principals, -Y check-novalidate, -l, …) is handed unchanged
+to the system's ssh-keygen (or to $SIGIL_SSH_KEYGEN), so one git setting serves signing and
+verifying:
+  git config gpg.format ssh
+  git config gpg.ssh.program sigil-ssh-keygen
+  git config user.signingKey ~/.config/sigil/git-signing.pub
+sigil git setup --key REF does all of this.
+
+Examples:
+  sigil public-key --key awskms:///alias/git-signing --ssh --outfile ~/.ssh/git-signing.pub
+  sigil-ssh-keygen -Y sign -n git -f ~/.ssh/git-signing.pub release.tar.gz
+  ssh-keygen -Y verify -f allowed_signers -I dev@example.com -n git -s release.tar.gz.sig < release.tar.gz
+`,
+  signingFile: (file: string) => `Signing file ${file}\n`,
+  signingStdin: 'Signing data on standard input\n',
+  wrote: (file: string) => `Write signature to ${file}\n`,
+  missingNamespace: 'missing namespace: -Y sign needs -n NAMESPACE (git passes -n git)',
+  missingKeyFile: 'missing key: -Y sign needs -f KEYFILE, an OpenSSH public-key file naming a sigil key (sigil public-key --key REF --ssh)',
+  unsupportedOption: (opt: string) => `-Y sign does not take ${opt} here (sigil-ssh-keygen --help lists what it takes)`,
+  unsupportedSignOption: (opt: string) => `unsupported signing option -O ${opt} (only hashalg=sha256 or hashalg=sha512)`,
+  missingValue: (opt: string) => `option -${opt} needs a value`,
+  cannotRead: (what: string, why: string) => `cannot read ${what}: ${why}`,
+  sigExists: (file: string) => `${file} already exists; remove it first`,
+  noPassword: 'no password for the private key: set COSIGN_PASSWORD (or SIGIL_PASSWORD), or sign on a terminal to be asked',
+  timedOut: (limit: string) => `signing did not finish within ${limit}: the key backend is not answering`,
+  delegateFailed: (program: string, why: string) => `cannot run ${program}: ${why}`,
 }

@@ -40,6 +40,8 @@ export function runProgram(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
+    // A program that exits without reading its input (git, ssh-keygen -l) closes the pipe first.
+    child.stdin.on('error', () => undefined)
     child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
     // `inputDelayMs`: a writer that is slower than the command (a password from another program).
     if (opts.inputDelayMs === undefined) child.stdin.end(opts.input ?? '')

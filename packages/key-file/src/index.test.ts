@@ -22,6 +22,7 @@ test('exports exactly the documented runtime API', () => {
       'inspectCosignKey',
       'parsePublicKeyPem',
       'publicKeyFromPkcs8',
+      'writeFileAtomic',
     ].sort(),
   )
 })

@@ -21,6 +21,7 @@ import {formatDuration, parseDuration} from './duration.js'
 import {shared} from '../messages.js'
 import {sigilDir} from '../shared/dirs.js'
 import {findUserPlugins, loadPlugins} from './plugin-loader.js'
+import {runSshKeygen} from '../ssh-keygen/main.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'
 
 /** What the entry point knows about the installed CLI. */
@@ -186,6 +187,14 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
     {json: argv.includes('--json'), verbose: false},
   )
   return done()
+}
+
+/** Run `sigil-ssh-keygen ARGV` (bin/sigil-ssh-keygen.js): the same bundle, plugins and key providers as `sigil`. */
+export async function sshKeygen(argv: readonly string[], host: CliHost): Promise<void> {
+  const pjson = readPackage(host.root)
+  const plugins = pluginSource(host.root, pjson, host.importModule ?? ((url) => import(url)))
+  await runSshKeygen(argv, {version: pjson.version, json: false, verbose: false, plugins})
+  if (host.exitWhenDone && !outputPending()) process.exit()
 }
 
 export {displayId}

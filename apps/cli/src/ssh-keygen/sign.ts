@@ -1,0 +1,129 @@
+/**
+ * `sigil-ssh-keygen -Y sign`: what git's SSH signing asks of `ssh-keygen`, with a sigil key. It
+ * prints exactly what ssh-keygen prints on success (git reads FILE.sig and, on failure, stderr).
+ */
+import {SigilError, signSshsig, sshPublicKeyBlob} from '@sigil/core'
+import type {KeyContext} from '@sigil/core'
+import {writeFileAtomic} from '@sigil/key-file'
+import type {CommandIO} from '../command.js'
+import {keyContext, keyProviderFor} from '../shared/command-io.js'
+import {readAllStdin, processSources, promptHidden} from '../shared/password.js'
+import {parseSigningKeyFile} from '../shared/ssh-key.js'
+import {writeStderr, writeStdout} from '../shared/stdio.js'
+import {sshKey, sshKeygen as text} from '../messages.js'
+import {parseSignArgs} from './args.js'
+
+/** How long the key backend may take, prompting for a password excluded. */
+export const SIGN_TIME_LIMIT_MS = 60_000
+
+/** Time spent waiting on the key backend, paused while a person types a password. */
+class Deadline {
+  private timer: NodeJS.Timeout | undefined
+  private left: number
+  private started = 0
+  readonly expired: Promise<never>
+  private fire!: () => void
+  constructor(ms: number) {
+    this.left = ms
+    this.expired = new Promise<never>((_, reject) => {
+      this.fire = () => reject(new SigilError('TIMEOUT', text.timedOut(`${Math.round(ms / 1000)}s`)))
+    })
+    this.expired.catch(() => undefined)
+    this.resume()
+  }
+  resume(): void {
+    this.started = Date.now()
+    this.timer = setTimeout(this.fire, this.left)
+  }
+  pause(): void {
+    clearTimeout(this.timer)
+    this.left -= Date.now() - this.started
+  }
+  stop(): void {
+    clearTimeout(this.timer)
+  }
+}
+
+/**
+ * A key password: SIGIL_PASSWORD / COSIGN_PASSWORD, else a hidden prompt on the controlling
+ * terminal (git captures stderr and may give the program no standard input, as ssh-keygen's own
+ * prompt on /dev/tty assumes).
+ */
+function passwordSource(deadline: Deadline): NonNullable<KeyContext['getPassword']> {
+  return async () => {
+    const fromEnv = process.env.SIGIL_PASSWORD ?? process.env.COSIGN_PASSWORD
+    if (fromEnv !== undefined) return Buffer.from(fromEnv, 'utf8')
+    const {openSync, closeSync} = process.getBuiltinModule('node:fs')
+    const tty = process.getBuiltinModule('node:tty')
+    let fd: number
+    try {
+      fd = openSync('/dev/tty', 'r+')
+    } catch {
+      throw new SigilError('PASSWORD_REQUIRED', text.noPassword)
+    }
+    const input = new tty.ReadStream(fd)
+    const output = new tty.WriteStream(fd)
+    deadline.pause()
+    try {
+      return Buffer.from(await promptHidden('Enter password for private key: ', {env: process.env, stdin: input, stderr: output}), 'utf8')
+    } finally {
+      input.destroy()
+      output.destroy()
+      try {
+        closeSync(fd)
+      } catch {
+        // already closed with the streams
+      }
+      deadline.resume()
+    }
+  }
+}
+
+async function readMessage(file: string): Promise<Uint8Array> {
+  if (file === '-') return readAllStdin(processSources())
+  const {readFile} = process.getBuiltinModule('node:fs/promises')
+  return readFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new SigilError('INVALID_ARGUMENT', text.cannotRead(file, err.code === 'ENOENT' ? 'no such file' : err.message))
+  })
+}
+
+async function writeSignature(file: string, armored: string): Promise<void> {
+  const fs = process.getBuiltinModule('node:fs/promises')
+  await writeFileAtomic(fs as never, file, armored, {mode: 0o644}).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') throw new SigilError('KEY_WRITE_FAILED', text.sigExists(file))
+    throw new SigilError('KEY_WRITE_FAILED', `cannot write ${file}: ${err.message}`, {cause: err})
+  })
+}
+
+/** Run `-Y sign` for `argv`. Errors are thrown (the caller prints one line). */
+export async function sshSign(argv: readonly string[], io: CommandIO): Promise<void> {
+  const request = parseSignArgs(argv)
+  const {readFile} = process.getBuiltinModule('node:fs/promises')
+  const content = await readFile(request.keyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new SigilError('INVALID_ARGUMENT', text.cannotRead(request.keyFile, err.code === 'ENOENT' ? 'no such file' : err.message))
+  })
+  const named = parseSigningKeyFile(content, request.keyFile, {literal: request.literal})
+  const deadline = new Deadline(SIGN_TIME_LIMIT_MS)
+  const timed = <T>(p: Promise<T>): Promise<T> => Promise.race([p, deadline.expired])
+  try {
+    const provider = await keyProviderFor(io, named.keyRef)
+    // Nothing but ssh-keygen's own lines may reach stderr: providers' notes are dropped.
+    const ctx: KeyContext = {...keyContext(io), getPassword: passwordSource(deadline), confirm: () => Promise.resolve(false), log: () => undefined}
+    const signer = await timed(provider.signer(named.keyRef, ctx))
+    const key = await timed(signer.publicKey())
+    if (Buffer.compare(sshPublicKeyBlob(key), named.blob) !== 0) throw new SigilError('INVALID_ARGUMENT', sshKey.keyMismatch(request.keyFile, named.keyRef))
+    for (const file of request.files) {
+      const message = await readMessage(file)
+      if (!request.quiet) writeStderr(file === '-' ? text.signingStdin : text.signingFile(file))
+      const armored = await timed(signSshsig(signer, message, {namespace: request.namespace, hash: request.hash, publicKey: key}))
+      if (file === '-') {
+        writeStdout(armored)
+        continue
+      }
+      await writeSignature(`${file}.sig`, armored)
+      if (!request.quiet) writeStderr(text.wrote(`${file}.sig`))
+    }
+  } finally {
+    deadline.stop()
+  }
+}
