@@ -22,7 +22,6 @@ test('exports exactly the documented runtime API', () => {
       'inspectCosignKey',
       'parsePublicKeyPem',
       'publicKeyFromPkcs8',
-      'writeFileAtomic',
     ].sort(),
   )
 })

@@ -35,5 +35,4 @@ export {MAX_RSA_BITS, MIN_RSA_BITS} from '@sigil/core'
 
 export {fileKeyProvider} from './provider.js'
 export type {FileKeyProvider, FileKeyProviderDeps, FileKeyProviderOptions, ImportKeyPairOptions} from './provider.js'
-export {writeFileAtomic} from './atomic-write.js'
-export type {KeyFileHandle, KeyFileSystem, WriteFileAtomicOptions} from './atomic-write.js'
+export type {KeyFileHandle, KeyFileSystem} from './atomic-write.js'

@@ -4,8 +4,8 @@
  */
 import {SigilError, signSshsig, sshPublicKeyBlob} from '@sigil/core'
 import type {KeyContext} from '@sigil/core'
-import {writeFileAtomic} from '@sigil/key-file'
 import type {CommandIO} from '../command.js'
+import {writeFileAtomic} from '../shared/atomic-file.js'
 import {keyContext, keyProviderFor} from '../shared/command-io.js'
 import {readAllStdin, processSources, promptHidden} from '../shared/password.js'
 import {parseSigningKeyFile} from '../shared/ssh-key.js'
@@ -88,8 +88,7 @@ async function readMessage(file: string): Promise<Uint8Array> {
 }
 
 async function writeSignature(file: string, armored: string): Promise<void> {
-  const fs = process.getBuiltinModule('node:fs/promises')
-  await writeFileAtomic(fs as never, file, armored, {mode: 0o644}).catch((err: NodeJS.ErrnoException) => {
+  await writeFileAtomic(file, armored, {mode: 0o644}).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EEXIST') throw new SigilError('KEY_WRITE_FAILED', text.sigExists(file))
     throw new SigilError('KEY_WRITE_FAILED', `cannot write ${file}: ${err.message}`, {cause: err})
   })
