@@ -286,6 +286,73 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
     })
   })
 
+  describe('sigil git setup', () => {
+    test('--key sets up a repository: commits and tags are signed without -S; --verify-only sets up a verifying clone', async () => {
+      const repo = join(dir, 'repo-setup')
+      mkdirSync(repo)
+      for (const args of [['init', '-q', '-b', 'main'], ['config', 'user.name', 'Dev'], ['config', 'user.email', EMAIL]]) expect((await git(args, repo)).code).toBe(0)
+      const s = await sigil(['git', 'setup', '--key', 'awskms:///alias/git-signing'], {cwd: repo, env})
+      expect(s.code, s.stderr).toBe(0)
+      const pubFile = join(dir, 'config', 'git', 'awskms-alias-git-signing.pub')
+      expect(s.stdout).toBe(allowedSignersLine(pubFile))
+      expect(s.stderr).toContain(`Public key written to ${pubFile}`)
+      const cfg = async (name: string) => (await git(['config', '--local', name], repo)).stdout.trim()
+      expect(await cfg('gpg.format')).toBe('ssh')
+      expect(await cfg('gpg.ssh.program')).toBe(SSH_KEYGEN_BIN)
+      expect(await cfg('user.signingKey')).toBe(pubFile)
+      expect(await cfg('commit.gpgSign')).toBe('true')
+      expect(await cfg('tag.gpgSign')).toBe('true')
+      // Running it again changes nothing and succeeds.
+      expect((await sigil(['git', 'setup', '--key', 'awskms:///alias/git-signing'], {cwd: repo, env})).code).toBe(0)
+
+      const c = await git(['commit', '-q', '--allow-empty', '-m', 'signed by setup'], repo)
+      expect(c.code, c.stderr).toBe(0)
+      expect((await git(['tag', 'v1', '-m', 'tag'], repo)).code).toBe(0)
+      writeFileSync(join(dir, 'team_allowed_signers'), s.stdout)
+      const clone = join(dir, 'repo-setup-clone')
+      expect((await git(['clone', '-q', repo, clone], dir)).code).toBe(0)
+      const v = await sigil(['git', 'setup', '--verify-only', '--allowed-signers', join(dir, 'team_allowed_signers')], {cwd: clone, env})
+      expect(v.code, v.stderr).toBe(0)
+      expect(v.stdout).toBe('')
+      const plain = {AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9'}
+      const vc = await git(['verify-commit', 'HEAD'], clone, plain)
+      expect(vc.code, vc.stderr).toBe(0)
+      expect(vc.stderr).toContain(`Good "git" signature for ${EMAIL}`)
+      expect((await git(['verify-tag', 'v1'], clone, plain)).code).toBe(0)
+    })
+
+    test('--global writes the global git configuration; --json reports it', async () => {
+      const r = await sigil(['git', 'setup', '--key', 'cosign.key', '--global', '--email', 'me@example.com', '--outfile', 'global.pub', '--json'], {cwd: dir, env})
+      expect(r.code, r.stderr).toBe(0)
+      const out = JSON.parse(r.stdout) as {scope: string; config: Record<string, string>; publicKeyFile: string; allowedSigners: string}
+      expect(out.scope).toBe('global')
+      expect(out.publicKeyFile).toBe(join(dir, 'global.pub'))
+      expect(out.allowedSigners).toMatch(/^me@example\.com namespaces="git" ecdsa-sha2-nistp256 AAAA\S+$/)
+      const global = readFileSync(join(dir, 'gitconfig'), 'utf8')
+      expect(global).toContain('signingKey = ' + join(dir, 'global.pub'))
+      expect(global).toContain('gpgSign = true')
+    })
+
+    test('bad input: no key, --verify-only without a file, outside a repository, no email, another key at the path', async () => {
+      const expectUsage = async (args: string[], cwd: string, text: string, code = 2) => {
+        const r = await sigil(['git', 'setup', ...args], {cwd, env})
+        expect(r.code, r.stderr).toBe(code)
+        expect(r.stderr).toContain(text)
+        expect(r.stderr).not.toMatch(/\n\s+at /)
+      }
+      const outside = mkdtempSync(join(dir, 'norepo-'))
+      await expectUsage([], outside, 'needs --key REF')
+      await expectUsage(['--verify-only'], outside, '--verify-only needs --allowed-signers')
+      await expectUsage(['--key', 'cosign.key'], outside, 'is not in a git repository')
+      await expectUsage(['--verify-only', '--allowed-signers', 'absent'], join(dir, 'repo-setup'), 'no such file')
+      const noEmail = join(dir, 'repo-no-email')
+      mkdirSync(noEmail)
+      expect((await git(['init', '-q'], noEmail)).code).toBe(0)
+      await expectUsage(['--key', join(dir, 'cosign.key')], noEmail, 'no email for the allowed_signers line')
+      await expectUsage(['--key', join(dir, 'ed25519.key'), '--email', 'x@y', '--outfile', join(dir, 'global.pub')], noEmail, 'holds another key', 1)
+    })
+  })
+
   describe('bad input: a non-zero exit, one line on stderr, no FILE.sig', () => {
     /** Run a -Y sign that must fail; returns its single stderr line. */
     async function failingSign(args: string[], extra: Record<string, string | undefined> = {}): Promise<string> {
