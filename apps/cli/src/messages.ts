@@ -211,7 +211,8 @@ sigil key reference, as sigil public-key --key REF --ssh prints it:
   ecdsa-sha2-nistp256 AAAA… awskms:///alias/git-signing
 -U (git's user.signingKey = key::…) is accepted: the key reference comes from the same line.
 File keys (cosign.key) take their password from SIGIL_PASSWORD or COSIGN_PASSWORD, else from a
-prompt on the terminal (/dev/tty).
+prompt on the terminal (/dev/tty). The key backend gets 1m to answer (SIGIL_SSH_KEYGEN_TIMEOUT,
+a Go duration, changes that); a failure is one line on stderr and leaves no FILE.sig.
 
 Every other call (-Y verify, -Y find-principals, -Y check-novalidate, -l, …) is handed unchanged
 to the system's ssh-keygen (or to $SIGIL_SSH_KEYGEN), so one git setting serves signing and
@@ -237,7 +238,7 @@ Examples:
   cannotRead: (what: string, why: string) => `cannot read ${what}: ${why}`,
   sigExists: (file: string) => `${file} already exists; remove it first`,
   noPassword: 'no password for the private key: set COSIGN_PASSWORD (or SIGIL_PASSWORD), or sign on a terminal to be asked',
-  timedOut: (limit: string) => `signing did not finish within ${limit}: the key backend is not answering`,
+  timedOut: (limit: string) => `signing did not finish within ${limit}: the key backend is not answering (SIGIL_SSH_KEYGEN_TIMEOUT sets the limit)`,
   delegateFailed: (program: string, why: string) => `cannot run ${program}: ${why}`,
 }
 

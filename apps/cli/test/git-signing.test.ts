@@ -1,4 +1,6 @@
 import {execFileSync, spawnSync} from 'node:child_process'
+import {createServer} from 'node:net'
+import type {Socket} from 'node:net'
 import {generateKeyPairSync} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -7,7 +9,7 @@ import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {AWS_OFFLINE_ENV, DEAD_PROXY, startAwsKmsServer, startGcpKmsServer} from '@sigil/test-servers'
 import type {AwsKmsServer, GcpKmsServer} from '@sigil/test-servers'
-import {runProgram, sigil} from './run-cli.js'
+import {runProgram, sigil, sigilOnTerminal} from './run-cli.js'
 
 // Git commits and tags signed through the real git binary with sigil-ssh-keygen as
 // gpg.ssh.program, and verified by stock git with the system's own ssh-keygen: file keys, AWS KMS
@@ -382,6 +384,22 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       expect(line).toContain('awskms:///alias/git-signing')
     })
 
+    test('a KMS that accepts the connection and never answers: bounded by SIGIL_SSH_KEYGEN_TIMEOUT', async () => {
+      const held: Socket[] = []
+      const silent = createServer((socket) => void held.push(socket))
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r))
+      try {
+        const port = (silent.address() as {port: number}).port
+        const started = Date.now()
+        const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${port}`, SIGIL_SSH_KEYGEN_TIMEOUT: '2s'})
+        expect(line).toContain('did not finish within 2s')
+        expect(Date.now() - started).toBeLessThan(15_000)
+      } finally {
+        for (const s of held) s.destroy()
+        await new Promise((r) => silent.close(r))
+      }
+    })
+
     test('a public-key file with no key reference says what to put there', async () => {
       const bare = join(dir, 'bare.pub')
       writeFileSync(bare, readFileSync(join(dir, 'file-p256.pub'), 'utf8').split(' ').slice(0, 2).join(' ') + '\n')
@@ -429,6 +447,19 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       expect(r.code, r.stderr).toBe(0)
       expect(r.stderr).toBe('Signing data on standard input\n')
       expect(r.stdout).toMatch(/^-----BEGIN SSH SIGNATURE-----\n[\s\S]+\n-----END SSH SIGNATURE-----\n$/)
+    })
+
+    test('a file key\'s password is asked on the terminal (git captures stderr), never echoed', async () => {
+      const work = mkdtempSync(join(dir, 'tty-'))
+      writeFileSync(join(work, 'msg'), 'data\n')
+      const r = await sigilOnTerminal(['-Y', 'sign', '-n', 'git', '-f', join(dir, 'file-p256.pub'), 'msg'], {cwd: work, env: {...env, COSIGN_PASSWORD: undefined}, program: SSH_KEYGEN_BIN}, [
+        ['expect', 'Enter password for private key: '],
+        ['send', 'pw\r'],
+      ])
+      expect(r.code, r.output).toBe(0)
+      expect(r.output).not.toContain('pw')
+      const v = await runProgram('ssh-keygen', ['-Y', 'check-novalidate', '-n', 'git', '-s', join(work, 'msg.sig')], {cwd: work, input: 'data\n'})
+      expect(v.code, v.stderr).toBe(0)
     })
 
     test('-q prints nothing; an existing FILE.sig is not replaced', async () => {

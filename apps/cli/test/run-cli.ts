@@ -57,12 +57,13 @@ export function runProgram(
  */
 export async function sigilOnTerminal(
   args: string[],
-  opts: {cwd: string; env?: Record<string, string | undefined>},
+  opts: {cwd: string; env?: Record<string, string | undefined>; program?: string},
   steps: Array<['expect' | 'send', string]>,
 ): Promise<{code: number; output: string}> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries({...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env})) if (v !== undefined) env[k] = v
-  const spec = {argv: [BIN, ...args], cwd: opts.cwd, env, steps}
+  // `program`: another executable of the CLI package (bin/sigil-ssh-keygen.js).
+  const spec = {argv: [opts.program ?? BIN, ...args], cwd: opts.cwd, env, steps}
   const child = spawn('python3', [fileURLToPath(new URL('./fixtures/pty-run.py', import.meta.url)), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''

@@ -11,10 +11,16 @@ import {readAllStdin, processSources, promptHidden} from '../shared/password.js'
 import {parseSigningKeyFile} from '../shared/ssh-key.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
 import {sshKey, sshKeygen as text} from '../messages.js'
+import {formatDuration, parseDuration} from '../runtime/duration.js'
 import {parseSignArgs} from './args.js'
 
-/** How long the key backend may take, prompting for a password excluded. */
+/** How long the key backend may take, prompting for a password excluded (SIGIL_SSH_KEYGEN_TIMEOUT overrides). */
 export const SIGN_TIME_LIMIT_MS = 60_000
+
+function timeLimit(): number {
+  const text = process.env.SIGIL_SSH_KEYGEN_TIMEOUT
+  return text ? parseDuration(text, 'SIGIL_SSH_KEYGEN_TIMEOUT') : SIGN_TIME_LIMIT_MS
+}
 
 /** Time spent waiting on the key backend, paused while a person types a password. */
 class Deadline {
@@ -26,7 +32,7 @@ class Deadline {
   constructor(ms: number) {
     this.left = ms
     this.expired = new Promise<never>((_, reject) => {
-      this.fire = () => reject(new SigilError('TIMEOUT', text.timedOut(`${Math.round(ms / 1000)}s`)))
+      this.fire = () => reject(new SigilError('TIMEOUT', text.timedOut(formatDuration(ms))))
     })
     this.expired.catch(() => undefined)
     this.resume()
@@ -102,7 +108,7 @@ export async function sshSign(argv: readonly string[], io: CommandIO): Promise<v
     throw new SigilError('INVALID_ARGUMENT', text.cannotRead(request.keyFile, err.code === 'ENOENT' ? 'no such file' : err.message))
   })
   const named = parseSigningKeyFile(content, request.keyFile, {literal: request.literal})
-  const deadline = new Deadline(SIGN_TIME_LIMIT_MS)
+  const deadline = new Deadline(timeLimit())
   const timed = <T>(p: Promise<T>): Promise<T> => Promise.race([p, deadline.expired])
   try {
     const provider = await keyProviderFor(io, named.keyRef)
