@@ -34,6 +34,9 @@ function delegate(args) {
 if (!ownCall(argv)) {
   delegate(argv)
 } else {
+  // git shows this program's stderr: nothing may reach it but ssh-keygen's own lines and one
+  // line per failure (an SDK's Node-version notice is a process warning).
+  process.removeAllListeners('warning')
   const {loadBundle} = require('./run.js')
   const root = join(__dirname, '..')
   loadBundle()

@@ -380,7 +380,8 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
     })
 
     test('a KMS that cannot be reached', async () => {
-      const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9'})
+      // The SDK's Node-version notice (a process warning) must not reach git either.
+      const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined})
       expect(line).toContain('awskms:///alias/git-signing')
     })
 
