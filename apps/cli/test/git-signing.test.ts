@@ -323,6 +323,14 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       expect((await git(['verify-tag', 'v1'], clone, plain)).code).toBe(0)
     })
 
+    test('sigil git (and sigil git --help) lists the topic\'s commands', async () => {
+      for (const args of [['git'], ['git', '--help']]) {
+        const r = await sigil(args, {cwd: dir, env})
+        expect(r.code, r.stderr).toBe(0)
+        expect(r.stdout).toMatch(/^ {2}git setup +Set up git to sign commits/m)
+      }
+    })
+
     test('--global writes the global git configuration; --json reports it', async () => {
       const r = await sigil(['git', 'setup', '--key', 'cosign.key', '--global', '--email', 'me@example.com', '--outfile', 'global.pub', '--json'], {cwd: dir, env})
       expect(r.code, r.stderr).toBe(0)

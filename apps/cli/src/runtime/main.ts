@@ -180,7 +180,9 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
     reportError(new SigilError('INVALID_ARGUMENT', `Nonexistent flag: ${word} (see sigil --help)`), {json: argv.includes('--json'), verbose: false})
     return done()
   }
-  if (known(word) || others.unknownUserCommands) return host.runOclif()
+  // A topic of sigil's own commands (`sigil git`): oclif lists its commands.
+  const ownTopic = word !== undefined && Object.keys(COMMANDS).some((id) => id.startsWith(`${word}:`))
+  if (known(word) || ownTopic || others.unknownUserCommands) return host.runOclif()
   const suggestion = closestCommand(word ?? '', [...Object.keys(COMMANDS), ...others.commands.filter((c) => !c.hidden).map((c) => c.id)])
   reportError(
     new SigilError('INVALID_ARGUMENT', `${word} is not a sigil command${suggestion ? `; did you mean "${suggestion}"?` : ''} (see sigil --help)`),
