@@ -45,6 +45,7 @@ function baseEnv(root: string): Record<string, string | undefined> {
     GIT_CONFIG_GLOBAL: join(root, 'gitconfig'),
     SIGIL_DATA_DIR: join(root, 'data'),
     SIGIL_CONFIG_DIR: join(root, 'config'),
+    SIGIL_CACHE_DIR: join(root, 'cache'),
     DOCKER_CONFIG: join(root, 'docker'),
     ...AWS_OFFLINE_ENV,
     METADATA_SERVER_DETECTION: 'none',
@@ -238,6 +239,24 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       const before = aws.count('Sign')
       await signAndVerifyWithGit(await repoSigningWith('aws-p256', pub))
       expect(aws.count('Sign') - before).toBe(2)
+    })
+
+    test('by key id: one KMS call (Sign) per commit after the first, the public key cached', async () => {
+      const key = aws.createKey('ECC_NIST_P256')
+      const pub = await sshPublicKey(`awskms:///${key.keyId}`, 'aws-keyid')
+      const repo = await repoSigningWith('aws-keyid', pub)
+      const perCommit: number[] = []
+      for (let i = 0; i < 4; i++) {
+        const before = aws.requests.length
+        const c = await git(['commit', '-q', '--allow-empty', '-S', '-m', `commit ${i}`], repo)
+        expect(c.code, c.stderr).toBe(0)
+        perCommit.push(aws.requests.length - before)
+      }
+      // public-key --ssh already cached the key, so even the first commit needs only Sign.
+      expect(perCommit).toEqual([1, 1, 1, 1])
+      expect(aws.requests.slice(-4).map((r) => r.target)).toEqual(['Sign', 'Sign', 'Sign', 'Sign'])
+      const log = await git(['log', '--format=%G?'], repo)
+      expect(log.stdout.trim().split('\n')).toEqual(['G', 'G', 'G', 'G'])
     })
 
     test.each([

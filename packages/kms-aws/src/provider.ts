@@ -217,9 +217,9 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     schemes: ['awskms'],
     handles: (keyRef: string) => keyRef.startsWith(AWS_KMS_URI_PREFIX),
 
-    async signer(keyRef: string): Promise<Signer> {
+    async signer(keyRef: string, ctx?: KeyContext): Promise<Signer> {
       const ref = parseAwsKmsUri(keyRef)
-      const key = await loadKey(keyRef)
+      const key = await loadKey(keyRef, ctx, ctx?.reuseCachedSigningKey === true)
       return {
         algorithm: key.scheme.algorithm,
         publicKey: () => Promise.resolve(key.publicKey),

@@ -113,7 +113,14 @@ export async function sshSign(argv: readonly string[], io: CommandIO): Promise<v
   try {
     const provider = await keyProviderFor(io, named.keyRef)
     // Nothing but ssh-keygen's own lines may reach stderr: providers' notes are dropped.
-    const ctx: KeyContext = {...keyContext(io), getPassword: passwordSource(deadline), confirm: () => Promise.resolve(false), log: () => undefined}
+    // One process per signature: a KMS key named by id is taken from the cache after the first.
+    const ctx: KeyContext = {
+      ...keyContext(io),
+      reuseCachedSigningKey: true,
+      getPassword: passwordSource(deadline),
+      confirm: () => Promise.resolve(false),
+      log: () => undefined,
+    }
     const signer = await timed(provider.signer(named.keyRef, ctx))
     const key = await timed(signer.publicKey())
     if (Buffer.compare(sshPublicKeyBlob(key), named.blob) !== 0) throw new SigilError('INVALID_ARGUMENT', sshKey.keyMismatch(request.keyFile, named.keyRef))
