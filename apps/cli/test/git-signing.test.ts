@@ -285,6 +285,21 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
     })
   })
 
+  test('GCP KMS key version: one AsymmetricSign per commit after the first', async () => {
+    const seeded = await gcp.seedKey('projects/p/locations/global/keyRings/git/cryptoKeys/per-commit', 'EC_SIGN_P256_SHA256')
+    const pub = await sshPublicKey(`gcpkms://${seeded.versionName}`, 'gcp-per-commit')
+    const repo = await repoSigningWith('gcp-per-commit', pub)
+    const perCommit: string[][] = []
+    for (let i = 0; i < 3; i++) {
+      const before = gcp.calls.length
+      const c = await git(['commit', '-q', '--allow-empty', '-S', '-m', `commit ${i}`], repo)
+      expect(c.code, c.stderr).toBe(0)
+      perCommit.push(gcp.calls.slice(before).map((call) => call.method))
+    }
+    expect(perCommit).toEqual([['GetCryptoKey', 'GetCryptoKeyVersion', 'GetPublicKey', 'AsymmetricSign'], ['AsymmetricSign'], ['AsymmetricSign']])
+    expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G'])
+  })
+
   describe.skipIf(!softHsmAvailable())('PKCS#11 (SoftHSM2 through the example plugin)', () => {
     test('a token key, its PIN in COSIGN_PKCS11_PIN: git signs and verifies', async () => {
       execFileSync('npx', ['tsc', '-b'], {cwd: PLUGIN, stdio: 'pipe'})
