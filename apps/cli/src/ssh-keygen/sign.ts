@@ -7,83 +7,13 @@ import type {KeyContext} from '@sigil/core'
 import type {CommandIO} from '../command.js'
 import {writeFileAtomic} from '../shared/atomic-file.js'
 import {keyContext, keyProviderFor} from '../shared/command-io.js'
-import {readAllStdin, processSources, promptHidden} from '../shared/password.js'
+import {readAllStdin, processSources} from '../shared/password.js'
 import {parseSigningKeyFile} from '../shared/ssh-key.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
 import {sshKey, sshKeygen as text} from '../messages.js'
-import {formatDuration, parseDuration} from '../runtime/duration.js'
 import {parseSignArgs} from './args.js'
-
-/** How long the key backend may take, prompting for a password excluded (SIGIL_SSH_KEYGEN_TIMEOUT overrides). */
-export const SIGN_TIME_LIMIT_MS = 60_000
-
-function timeLimit(): number {
-  const text = process.env.SIGIL_SSH_KEYGEN_TIMEOUT
-  return text ? parseDuration(text, 'SIGIL_SSH_KEYGEN_TIMEOUT') : SIGN_TIME_LIMIT_MS
-}
-
-/** Time spent waiting on the key backend, paused while a person types a password. */
-class Deadline {
-  private timer: NodeJS.Timeout | undefined
-  private left: number
-  private started = 0
-  readonly expired: Promise<never>
-  private fire!: () => void
-  constructor(ms: number) {
-    this.left = ms
-    this.expired = new Promise<never>((_, reject) => {
-      this.fire = () => reject(new SigilError('TIMEOUT', text.timedOut(formatDuration(ms))))
-    })
-    this.expired.catch(() => undefined)
-    this.resume()
-  }
-  resume(): void {
-    this.started = Date.now()
-    this.timer = setTimeout(this.fire, this.left)
-  }
-  pause(): void {
-    clearTimeout(this.timer)
-    this.left -= Date.now() - this.started
-  }
-  stop(): void {
-    clearTimeout(this.timer)
-  }
-}
-
-/**
- * A key password: SIGIL_PASSWORD / COSIGN_PASSWORD, else a hidden prompt on the controlling
- * terminal (git captures stderr and may give the program no standard input, as ssh-keygen's own
- * prompt on /dev/tty assumes).
- */
-function passwordSource(deadline: Deadline): NonNullable<KeyContext['getPassword']> {
-  return async () => {
-    const fromEnv = process.env.SIGIL_PASSWORD ?? process.env.COSIGN_PASSWORD
-    if (fromEnv !== undefined) return Buffer.from(fromEnv, 'utf8')
-    const {openSync, closeSync} = process.getBuiltinModule('node:fs')
-    const tty = process.getBuiltinModule('node:tty')
-    let fd: number
-    try {
-      fd = openSync('/dev/tty', 'r+')
-    } catch {
-      throw new SigilError('PASSWORD_REQUIRED', text.noPassword)
-    }
-    const input = new tty.ReadStream(fd)
-    const output = new tty.WriteStream(fd)
-    deadline.pause()
-    try {
-      return Buffer.from(await promptHidden('Enter password for private key: ', {env: process.env, stdin: input, stderr: output}), 'utf8')
-    } finally {
-      input.destroy()
-      output.destroy()
-      try {
-        closeSync(fd)
-      } catch {
-        // already closed with the streams
-      }
-      deadline.resume()
-    }
-  }
-}
+import {Deadline, timeLimit} from './deadline.js'
+import {passwordSource} from './tty-password.js'
 
 async function readMessage(file: string): Promise<Uint8Array> {
   if (file === '-') return readAllStdin(processSources())
