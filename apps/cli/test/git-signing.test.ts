@@ -183,6 +183,14 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       // The same key as ssh-keygen sees it in cosign.pub.
       const fromPem = execFileSync('ssh-keygen', ['-i', '-m', 'PKCS8', '-f', join(dir, 'cosign.pub')], {encoding: 'utf8'})
       expect(readFileSync(pub, 'utf8').split(' ').slice(0, 2).join(' ')).toBe(fromPem.trim())
+      // --output-format ssh is --ssh; --json carries the line; the two spellings cannot disagree.
+      const long = await sigil(['public-key', '--key', 'cosign.key', '--output-format', 'ssh'], {cwd: dir, env})
+      expect(long.stdout).toBe(readFileSync(pub, 'utf8'))
+      const json = await sigil(['public-key', '--key', 'cosign.key', '--ssh', '--json'], {cwd: dir, env})
+      expect(JSON.parse(json.stdout)).toMatchObject({ssh: readFileSync(pub, 'utf8'), pem: readFileSync(join(dir, 'cosign.pub'), 'utf8')})
+      const both = await sigil(['public-key', '--key', 'cosign.key', '--ssh', '--output-format', 'pem'], {cwd: dir, env})
+      expect(both.code).toBe(2)
+      expect(both.stderr).toContain('--ssh and --output-format pem contradict each other')
       await signAndVerifyWithGit(await repoSigningWith('file-p256', pub))
       expect(signatureAlgorithm(await signFileAndVerifyWithSshKeygen(pub))).toBe('ecdsa-sha2-nistp256')
     })
