@@ -5,7 +5,7 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {SIGIL, loadKits, run} from './lib.mjs'
+import {SIGIL, kmsEnv, loadKits, run} from './lib.mjs'
 
 const n = Number(process.argv[2] ?? 10)
 const {servers, oci} = await loadKits()
@@ -14,15 +14,7 @@ const aws = await servers.startAwsKmsServer({region: 'eu-west-1'})
 const gcp = await servers.startGcpKmsServer()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-kms-bench-'))
 const client = new oci.RegistryClient()
-const env = {
-  ...servers.AWS_OFFLINE_ENV,
-  AWS_ENDPOINT_URL_KMS: aws.endpoint,
-  CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${gcp.endpoint}/`,
-  METADATA_SERVER_DETECTION: 'none',
-  GCE_METADATA_HOST: '127.0.0.1:9',
-  HOME: dir,
-  CLOUDSDK_CONFIG: dir,
-}
+const env = kmsEnv(servers, aws, gcp, dir)
 try {
   const refs = []
   for (let i = 0; i < n; i++) {

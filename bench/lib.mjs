@@ -40,6 +40,19 @@ export async function countingProxy(target) {
   }
 }
 
+/** The environment that keeps the real AWS and Google clients on the loopback KMS servers, with `dir` as HOME. */
+export function kmsEnv(servers, aws, gcp, dir) {
+  return {
+    ...servers.AWS_OFFLINE_ENV,
+    AWS_ENDPOINT_URL_KMS: aws.endpoint,
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${gcp.endpoint}/`,
+    METADATA_SERVER_DETECTION: 'none',
+    GCE_METADATA_HOST: '127.0.0.1:9',
+    HOME: dir,
+    CLOUDSDK_CONFIG: dir,
+  }
+}
+
 export function run(cmd, args, {cwd, env, input} = {}) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint()
@@ -52,6 +65,7 @@ export function run(cmd, args, {cwd, env, input} = {}) {
     child.stderr.on('data', (d) => (stderr += d))
     child.on('error', reject)
     child.on('close', (code) => resolve({code, stdout, stderr, ms: Number(process.hrtime.bigint() - t0) / 1e6}))
+    child.stdin.on('error', () => undefined) // a program that never reads its input (git) may close it first
     child.stdin.end(input ?? '')
   })
 }

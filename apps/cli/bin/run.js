@@ -44,7 +44,7 @@ async function runOclif() {
   await execute({dir: join(ROOT, 'package.json')})
 }
 
-module.exports = {compileBundle}
+module.exports = {compileBundle, loadBundle}
 
 if (require.main === module) {
   const start = process.env.SIGIL_VIA_OCLIF ? runOclif() : loadBundle().main(process.argv.slice(2), {root: ROOT, runOclif, exitWhenDone: true, importModule: (url) => import(url)})

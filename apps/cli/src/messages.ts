@@ -104,6 +104,7 @@ export const publicKey = {
   summary: 'Print the public key of a private key (cosign.key) or a KMS key, as PEM.',
   examples: ['<%= config.bin %> public-key --key cosign.key', '<%= config.bin %> public-key --key cosign.key --outfile cosign.pub'],
   outfile: 'Write the PEM to this file instead of stdout.',
+  sshExamples: ['<%= config.bin %> public-key --key awskms:///alias/git-signing --ssh --outfile git-signing.pub   # for git (sigil-ssh-keygen)'],
 }
 
 export const triangulate = {
@@ -506,4 +507,99 @@ export const admission = {
     exists: (path: string) => `${path} exists; pass --force to replace it`,
     wrote: (dir: string) => `Wrote ca.crt, tls.crt and tls.key to ${dir}. caBundle (base64 of ca.crt):`,
   },
+}
+
+// ---- git commit signing (sigil-ssh-keygen, public-key --ssh, sigil git setup) ----
+
+export const sshKey = {
+  outputFormat: 'pem: the PEM public key (cosign.pub); ssh: an OpenSSH public-key line whose comment is the key reference, for git\'s user.signingKey and sigil-ssh-keygen.',
+  ssh: 'Same as --output-format ssh.',
+  bothFormats: '--ssh and --output-format pem contradict each other',
+  pinInReference:
+    'the key reference carries a PIN (pin-value=…), and an OpenSSH public-key line is shared with others: name the key without it and give the PIN in COSIGN_PKCS11_PIN',
+  spaceInReference: (ref: string) => `the key reference "${ref}" contains white space, which an OpenSSH public-key comment cannot hold`,
+  privateKeyFile: (path: string) =>
+    `${path} is a private key; sigil-ssh-keygen signs with the sigil key named in an OpenSSH public-key file: make one with sigil public-key --key REF --ssh --outfile FILE and point user.signingKey at it`,
+  noReference: (path: string) =>
+    `${path} names no sigil key: its comment must be the key reference, as in "ecdsa-sha2-nistp256 AAAA… awskms:///alias/git-signing"; make it with sigil public-key --key REF --ssh --outfile FILE`,
+  keyMismatch: (path: string, ref: string) => `${path} holds another key than ${ref}: make it again with sigil public-key --key ${ref} --ssh --outfile ${path}`,
+}
+
+export const sshKeygen = {
+  help: `sigil-ssh-keygen: git's SSH signing program, signing with any sigil key (file, AWS KMS, GCP KMS, PKCS#11, plugins).
+
+Usage (as git calls it):
+  sigil-ssh-keygen -Y sign -n NAMESPACE -f KEYFILE [-U] [-q] [-O hashalg=sha256|sha512] [FILE ...]
+  sigil-ssh-keygen -Y verify | find-principals | check-novalidate | …   (any other call)
+
+-Y sign writes FILE.sig, an armored OpenSSH signature (SSHSIG), or signs standard input to
+standard output when no FILE is given. KEYFILE is an OpenSSH public-key line whose comment is the
+sigil key reference, as sigil public-key --key REF --ssh prints it:
+  ecdsa-sha2-nistp256 AAAA… awskms:///alias/git-signing
+-U (git's user.signingKey = key::…) is accepted: the key reference comes from the same line.
+File keys (cosign.key) take their password from SIGIL_PASSWORD or COSIGN_PASSWORD, else from a
+prompt on the terminal (/dev/tty). The key backend gets 1m to answer (SIGIL_SSH_KEYGEN_TIMEOUT,
+a Go duration, changes that); a failure is one line on stderr and leaves no FILE.sig.
+
+Every other call (-Y verify, -Y find-principals, -Y check-novalidate, -l, …) is handed unchanged
+to the system's ssh-keygen (or to $SIGIL_SSH_KEYGEN), so one git setting serves signing and
+verifying:
+  git config gpg.format ssh
+  git config gpg.ssh.program sigil-ssh-keygen
+  git config user.signingKey ~/.config/sigil/git-signing.pub
+sigil git setup --key REF does all of this.
+
+Examples:
+  sigil public-key --key awskms:///alias/git-signing --ssh --outfile ~/.ssh/git-signing.pub
+  sigil-ssh-keygen -Y sign -n git -f ~/.ssh/git-signing.pub release.tar.gz
+  ssh-keygen -Y verify -f allowed_signers -I dev@example.com -n git -s release.tar.gz.sig < release.tar.gz
+`,
+  signingFile: (file: string) => `Signing file ${file}\n`,
+  signingStdin: 'Signing data on standard input\n',
+  wrote: (file: string) => `Write signature to ${file}\n`,
+  missingNamespace: 'missing namespace: -Y sign needs -n NAMESPACE (git passes -n git)',
+  missingKeyFile: 'missing key: -Y sign needs -f KEYFILE, an OpenSSH public-key file naming a sigil key (sigil public-key --key REF --ssh)',
+  unsupportedOption: (opt: string) => `-Y sign does not take ${opt} here (sigil-ssh-keygen --help lists what it takes)`,
+  unsupportedSignOption: (opt: string) => `unsupported signing option -O ${opt} (only hashalg=sha256 or hashalg=sha512)`,
+  missingValue: (opt: string) => `option -${opt} needs a value`,
+  cannotRead: (what: string, why: string) => `cannot read ${what}: ${why}`,
+  sigExists: (file: string) => `${file} already exists; remove it first`,
+  noPassword: 'no password for the private key: set COSIGN_PASSWORD (or SIGIL_PASSWORD), or sign on a terminal to be asked',
+  timedOut: (limit: string) => `signing did not finish within ${limit}: the key backend is not answering (SIGIL_SSH_KEYGEN_TIMEOUT sets the limit)`,
+  delegateFailed: (program: string, why: string) => `cannot run ${program}: ${why}`,
+}
+
+export const gitSetup = {
+  summary: 'Set up git to sign commits and tags with a sigil key (SSH signatures any git and OpenSSH verify).',
+  description:
+    'Writes the key\'s OpenSSH public-key line (its comment is the key reference) and sets gpg.format ssh, gpg.ssh.program (sigil-ssh-keygen), user.signingKey, commit.gpgSign and tag.gpgSign in this repository, or with --global for every repository. ' +
+    'Prints the allowed_signers line (EMAIL namespaces="git" KEY) for the team\'s allowed_signers file; upload the same public key to GitHub or GitLab as an SSH signing key to have commits shown as verified.\n\n' +
+    'With --verify-only --allowed-signers FILE (a CI or deploy machine) only gpg.format ssh and gpg.ssh.allowedSignersFile are set: verification needs git and OpenSSH, no key.',
+  examples: [
+    '<%= config.bin %> git setup --key awskms:///alias/git-signing',
+    '<%= config.bin %> git setup --key gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/git --global',
+    '<%= config.bin %> git setup --key cosign.key --email dev@example.com',
+    '<%= config.bin %> git setup --verify-only --allowed-signers .github/allowed_signers',
+  ],
+  key: 'The signing key: a cosign.key file, or a KMS or plugin URI (awskms://…, gcpkms://…, pkcs11:…).',
+  global: 'Set git\'s global configuration (~/.gitconfig) instead of this repository\'s.',
+  verifyOnly: 'Set up verification only (no key): needs --allowed-signers.',
+  allowedSigners: 'The allowed_signers file git checks signatures against (gpg.ssh.allowedSignersFile).',
+  revocationFile: 'A file of revoked keys (gpg.ssh.revocationFile).',
+  outfile: 'Where to write the public-key file (default: SIGIL_CONFIG_DIR/git/<key>.pub).',
+  email: 'The signer\'s email for the allowed_signers line (default: git config user.email).',
+  program: 'The signing program git runs (default: the sigil-ssh-keygen installed beside sigil).',
+  force: 'Replace a different public-key file at the output path.',
+  needKey: 'git setup needs --key REF (or --verify-only --allowed-signers FILE)',
+  needAllowedSigners: '--verify-only needs --allowed-signers FILE',
+  keyWithVerifyOnly: '--verify-only takes no --key: a verifying machine needs no signing key',
+  noEmail: 'no email for the allowed_signers line: pass --email or set git config user.email',
+  notARepository: (cwd: string) => `${cwd} is not in a git repository: run this inside one, or pass --global`,
+  gitFailed: (args: string, why: string) => `git ${args} failed: ${why}`,
+  noGit: 'git is not installed (or not on PATH)',
+  noAllowedSigners: (path: string, why: string) => `cannot read the allowed_signers file ${path}: ${why}`,
+  pubExists: (path: string) => `${path} already exists and holds another key; use --force to replace it, or --outfile`,
+  wrotePublicKey: (path: string) => `Public key written to ${path}`,
+  configured: (scope: string) => `git (${scope}) now signs commits and tags with this key; add this line to the team's allowed_signers file:`,
+  configuredVerify: (scope: string, file: string) => `git (${scope}) now verifies SSH signatures against ${file}`,
 }

@@ -78,6 +78,19 @@ describe.skipIf(!PREFIX)('the npm-installed sigil', () => {
     expect(p.stdout).toMatch(/^-----BEGIN PUBLIC KEY-----/)
   })
 
+  test('sigil-ssh-keygen is installed beside sigil and signs with a cosign.key (ssh-keygen verifies)', async () => {
+    const {writeFileSync} = await import('node:fs')
+    const work = mkdtempSync(join(dir, 'git-'))
+    expect((await installed(['generate-key-pair'], env, work)).code).toBe(0)
+    const pub = await installed(['public-key', '--key', 'cosign.key', '--ssh', '--outfile', 'git.pub'], env, work)
+    expect(pub.code, pub.stderr).toBe(0)
+    writeFileSync(join(work, 'msg'), 'installed\n')
+    const s = await runProgram(join(PREFIX!, 'bin', 'sigil-ssh-keygen'), ['-Y', 'sign', '-n', 'git', '-f', 'git.pub', 'msg'], {env, cwd: work})
+    expect(s.code, s.stderr).toBe(0)
+    const check = await runProgram(join(PREFIX!, 'bin', 'sigil-ssh-keygen'), ['-Y', 'check-novalidate', '-n', 'git', '-s', 'msg.sig'], {env, cwd: work, input: 'installed\n'})
+    expect(check.code, check.stderr).toBe(0)
+  })
+
   test('oclif\'s own commands (plugins) and completion', async () => {
     const r = await installed(['plugins'], env)
     expect(r.code, r.stderr).toBe(0)

@@ -40,6 +40,8 @@ export function runProgram(
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
+    // A program that exits without reading its input (git, ssh-keygen -l) closes the pipe first.
+    child.stdin.on('error', () => undefined)
     child.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
     // `inputDelayMs`: a writer that is slower than the command (a password from another program).
     if (opts.inputDelayMs === undefined) child.stdin.end(opts.input ?? '')
@@ -55,12 +57,13 @@ export function runProgram(
  */
 export async function sigilOnTerminal(
   args: string[],
-  opts: {cwd: string; env?: Record<string, string | undefined>},
+  opts: {cwd: string; env?: Record<string, string | undefined>; program?: string},
   steps: Array<['expect' | 'send', string]>,
 ): Promise<{code: number; output: string}> {
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries({...process.env, OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env})) if (v !== undefined) env[k] = v
-  const spec = {argv: [BIN, ...args], cwd: opts.cwd, env, steps}
+  // `program`: another executable of the CLI package (bin/sigil-ssh-keygen.js).
+  const spec = {argv: [opts.program ?? BIN, ...args], cwd: opts.cwd, env, steps}
   const child = spawn('python3', [fileURLToPath(new URL('./fixtures/pty-run.py', import.meta.url)), JSON.stringify(spec)], {stdio: ['ignore', 'pipe', 'pipe']})
   let stdout = ''
   let stderr = ''

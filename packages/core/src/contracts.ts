@@ -109,6 +109,13 @@ export interface KeyContext {
    * away from (an alias). Absent: nothing is kept between runs.
    */
   readonly cache?: KeyCache
+  /**
+   * The host signs one message per process, many processes in a row (git's signing program): a
+   * provider may take a signing key's public key and scheme from {@link cache} (only where it
+   * would for verifying: a key id, never an alias) instead of looking the key up on every run.
+   * Each signature must still be checked against that key. Absent or false: look the key up.
+   */
+  readonly reuseCachedSigningKey?: boolean
 }
 
 /** See {@link KeyContext.cache}. Values are short strings (JSON); a miss is undefined. */

@@ -60,6 +60,8 @@ export type {EcCurve} from './spki.js'
 export {parsePublicKeyPem, publicKeyFromPkcs8, publicKeyInfoFromKey} from './public-key.js'
 export type {ParsePublicKeyOptions} from './public-key.js'
 export {MAX_RSA_BITS, MIN_RSA_BITS, describeSupportedKey} from './key-types.js'
+export {formatSshPublicKey, parseSshPublicKey, parseSshsig, signSshsig, sshPublicKeyBlob, sshSignatureAlgorithm} from './sshsig.js'
+export type {SshPublicKey, Sshsig, SshsigHash} from './sshsig.js'
 export type {KeyDescription} from './key-types.js'
 
 export {

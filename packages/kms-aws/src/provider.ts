@@ -219,9 +219,9 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     schemes: ['awskms'],
     handles: (keyRef: string) => keyRef.startsWith(AWS_KMS_URI_PREFIX),
 
-    async signer(keyRef: string): Promise<Signer> {
+    async signer(keyRef: string, ctx?: KeyContext): Promise<Signer> {
       const ref = parseAwsKmsUri(keyRef)
-      const key = await loadKey(keyRef)
+      const key = await loadKey(keyRef, ctx, ctx?.reuseCachedSigningKey === true)
       const signDigest = async (digest: Uint8Array): Promise<Uint8Array> => {
         const out = await call(ref, 'Sign', (sdk, kms) =>
           kms.send(new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never})),

@@ -489,4 +489,18 @@ describe("public keys kept in the host's cache between runs (key id and ARN only
     await provider().verifier(uri(key.arn), {cache})
     expect(await requestsDuring(() => provider().signer(uri(key.arn), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
   })
+
+  test('a host that signs once per process (reuseCachedSigningKey): one Sign call per run by key id, never for an alias', async () => {
+    const alias = freshAlias()
+    const key = kms.createKey('ECC_NIST_P256', {alias})
+    const {cache} = memoryCache()
+    const ctx = {cache, reuseCachedSigningKey: true}
+    const message = payload()
+    expect(await requestsDuring(async () => (await provider().signer(uri(key.arn), ctx)).sign(message))).toEqual(['DescribeKey', 'GetPublicKey', 'Sign'])
+    let signature: Uint8Array | undefined
+    expect(await requestsDuring(async () => (signature = await (await provider().signer(uri(key.arn), ctx)).sign(message)))).toEqual(['Sign'])
+    expect((await provider().verifier(uri(key.arn), {cache})).verify(message, signature!)).toBe(true)
+    await provider().signer(uri(alias), ctx)
+    expect(await requestsDuring(() => provider().signer(uri(alias), ctx))).toEqual(['DescribeKey', 'GetPublicKey'])
+  })
 })

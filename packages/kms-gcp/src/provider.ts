@@ -21,6 +21,7 @@ import {createGcpKmsClient} from './client.js'
 import type {GcpCryptoKeyVersion, GcpKmsClient, GcpKmsClientFactory} from './client.js'
 import {Code, GcpKmsError, grpcCode, mapError} from './error.js'
 import {createKmsVerifier, publicKeyFromPem} from './public-key.js'
+import {readSigningKey, writeSigningKey} from './signing-key-cache.js'
 import {GCP_KMS_SCHEME, isGcpKmsUri, parseGcpKmsUri} from './uri.js'
 import type {GcpKmsKeyRef} from './uri.js'
 
@@ -277,12 +278,24 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
     name: 'gcpkms',
     schemes: [GCP_KMS_SCHEME],
     handles: isGcpKmsUri,
-    async signer(keyRef: string): Promise<Signer> {
-      const key = await resolve(keyRef)
+    async signer(keyRef: string, ctx?: KeyContext): Promise<Signer> {
+      const versionName = parseGcpKmsUri(keyRef).versionName
+      const cache = ctx?.reuseCachedSigningKey === true && versionName !== undefined ? ctx.cache : undefined
+      const cached = cache && readSigningKey(cache, versionName!)
+      const key = cached ?? (await resolve(keyRef))
+      if (cache && !cached) writeSigningKey(cache, key)
+      const verifier = cached ? createKmsVerifier(key.publicKey, key.algorithm) : undefined
       return {
         algorithm: key.algorithm.signatureAlgorithm,
         publicKey: async () => key.publicKey,
-        sign: (message) => sign(keyRef, key, message),
+        async sign(message) {
+          const signature = await sign(keyRef, key, message)
+          // A key taken from the cache is checked against what KMS signed with.
+          if (verifier && !verifier.verify(message, signature)) {
+            throw new GcpKmsError('KMS_INTEGRITY', `the signature Cloud KMS returned for ${keyRef} does not verify with the cached public key of ${key.versionName}`)
+          }
+          return signature
+        },
         signDigest: async (digest, hash) => {
           checkDigestArgs(key.algorithm.signatureAlgorithm, digest, hash)
           return signDigest(keyRef, key, digest)

@@ -479,3 +479,39 @@ describe('generate', () => {
     await expect(provider().generate(uri(`${ring}/cryptoKeys/k`), {})).rejects.toMatchObject({code: 'KEY_ACCESS_DENIED'})
   })
 })
+
+describe('a host that signs once per process (reuseCachedSigningKey)', () => {
+  test('a named version: one AsymmetricSign per run after the first; a key name is looked up every run', async () => {
+    const name = keyName('git')
+    const v1 = await server.seedKey(name, 'EC_SIGN_P256_SHA256')
+    const entries = new Map<string, string>()
+    const ctx = {cache: {get: (k: string) => entries.get(k), set: (k: string, v: string) => void entries.set(k, v)}, reuseCachedSigningKey: true}
+    const message = new TextEncoder().encode('git commit')
+    const run = async (ref: string) => {
+      const before = server.calls.length
+      const signature = await (await provider().signer(ref, ctx)).sign(message)
+      expect(nodeVerifies(v1.publicKeyPem, 'EC_SIGN_P256_SHA256', message, signature)).toBe(true)
+      return server.calls.slice(before).map((c) => c.method)
+    }
+    expect(await run(uri(v1.versionName))).toEqual(['GetCryptoKey', 'GetCryptoKeyVersion', 'GetPublicKey', 'AsymmetricSign'])
+    expect([...entries.values()].join()).not.toMatch(/PRIVATE/)
+    expect(await run(uri(v1.versionName))).toEqual(['AsymmetricSign'])
+    expect(await run(uri(v1.versionName))).toEqual(['AsymmetricSign'])
+    // The newest version of a key name can change: never from the cache.
+    expect(await run(uri(name))).toEqual(['GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey', 'AsymmetricSign'])
+    expect(await run(uri(name))).toEqual(['GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey', 'AsymmetricSign'])
+    // Without the flag the cache is not used for signing.
+    const before = server.calls.length
+    await provider().signer(uri(v1.versionName), {cache: ctx.cache})
+    expect(server.calls.slice(before).map((c) => c.method)).toEqual(['GetCryptoKey', 'GetCryptoKeyVersion', 'GetPublicKey'])
+  })
+
+  test('a cached public key that is not the version\'s: the signature is refused (KMS_INTEGRITY)', async () => {
+    const name = keyName('git-wrong')
+    const v1 = await server.seedKey(name, 'EC_SIGN_P256_SHA256')
+    const other = await server.seedKey(keyName('git-other'), 'EC_SIGN_P256_SHA256')
+    const entries = new Map<string, string>([[`gcpkms|${v1.versionName}`, JSON.stringify({algorithm: 'EC_SIGN_P256_SHA256', pem: other.publicKeyPem, at: Date.now()})]])
+    const ctx = {cache: {get: (k: string) => entries.get(k), set: (k: string, v: string) => void entries.set(k, v)}, reuseCachedSigningKey: true}
+    await expect((await provider().signer(uri(v1.versionName), ctx)).sign(new Uint8Array([1]))).rejects.toMatchObject({code: 'KMS_INTEGRITY'})
+  })
+})

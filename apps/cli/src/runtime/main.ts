@@ -21,6 +21,7 @@ import {formatDuration, parseDuration} from './duration.js'
 import {shared} from '../messages.js'
 import {sigilDir} from '../shared/dirs.js'
 import {findUserPlugins, loadPlugins} from './plugin-loader.js'
+import {runSshKeygen} from '../ssh-keygen/main.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'
 
 /** What the entry point knows about the installed CLI. */
@@ -185,13 +186,23 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
     reportError(new SigilError('INVALID_ARGUMENT', `Nonexistent flag: ${word} (see sigil --help)`), {json: argv.includes('--json'), verbose: false})
     return done()
   }
-  if (known(word) || others.unknownUserCommands) return host.runOclif()
+  // A topic of sigil's own commands (`sigil git`): oclif lists its commands.
+  const ownTopic = word !== undefined && Object.keys(COMMANDS).some((id) => id.startsWith(`${word}:`))
+  if (known(word) || ownTopic || others.unknownUserCommands) return host.runOclif()
   const suggestion = closestCommand(word ?? '', [...Object.keys(COMMANDS), ...others.commands.filter((c) => !c.hidden).map((c) => c.id)])
   reportError(
     new SigilError('INVALID_ARGUMENT', `${word} is not a sigil command${suggestion ? `; did you mean "${suggestion}"?` : ''} (see sigil --help)`),
     {json: argv.includes('--json'), verbose: false},
   )
   return done()
+}
+
+/** Run `sigil-ssh-keygen ARGV` (bin/sigil-ssh-keygen.js): the same bundle, plugins and key providers as `sigil`. */
+export async function sshKeygen(argv: readonly string[], host: CliHost): Promise<void> {
+  const pjson = readPackage(host.root)
+  const plugins = pluginSource(host.root, pjson, host.importModule ?? ((url) => import(url)))
+  await runSshKeygen(argv, {version: pjson.version, json: false, verbose: false, plugins})
+  if (host.exitWhenDone && !outputPending()) process.exit()
 }
 
 export {displayId}

@@ -1,0 +1,71 @@
+/**
+ * `sigil-ssh-keygen -Y sign`: what git's SSH signing asks of `ssh-keygen`, with a sigil key. It
+ * prints exactly what ssh-keygen prints on success (git reads FILE.sig and, on failure, stderr).
+ */
+import {SigilError, signSshsig, sshPublicKeyBlob} from '@sigil/core'
+import type {KeyContext} from '@sigil/core'
+import type {CommandIO} from '../command.js'
+import {writeFileAtomic} from '../shared/atomic-file.js'
+import {keyContext, keyProviderFor} from '../shared/command-io.js'
+import {readAllStdin, processSources} from '../shared/password.js'
+import {parseSigningKeyFile} from '../shared/ssh-key.js'
+import {writeStderr, writeStdout} from '../shared/stdio.js'
+import {sshKey, sshKeygen as text} from '../messages.js'
+import {parseSignArgs} from './args.js'
+import {Deadline, timeLimit} from './deadline.js'
+import {passwordSource} from './tty-password.js'
+
+async function readMessage(file: string): Promise<Uint8Array> {
+  if (file === '-') return readAllStdin(processSources())
+  const {readFile} = process.getBuiltinModule('node:fs/promises')
+  return readFile(file).catch((err: NodeJS.ErrnoException) => {
+    throw new SigilError('INVALID_ARGUMENT', text.cannotRead(file, err.code === 'ENOENT' ? 'no such file' : err.message))
+  })
+}
+
+async function writeSignature(file: string, armored: string): Promise<void> {
+  await writeFileAtomic(file, armored, {mode: 0o644}).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EEXIST') throw new SigilError('KEY_WRITE_FAILED', text.sigExists(file))
+    throw new SigilError('KEY_WRITE_FAILED', `cannot write ${file}: ${err.message}`, {cause: err})
+  })
+}
+
+/** Run `-Y sign` for `argv`. Errors are thrown (the caller prints one line). */
+export async function sshSign(argv: readonly string[], io: CommandIO): Promise<void> {
+  const request = parseSignArgs(argv)
+  const {readFile} = process.getBuiltinModule('node:fs/promises')
+  const content = await readFile(request.keyFile, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    throw new SigilError('INVALID_ARGUMENT', text.cannotRead(request.keyFile, err.code === 'ENOENT' ? 'no such file' : err.message))
+  })
+  const named = parseSigningKeyFile(content, request.keyFile, {literal: request.literal})
+  const deadline = new Deadline(timeLimit())
+  const timed = <T>(p: Promise<T>): Promise<T> => Promise.race([p, deadline.expired])
+  try {
+    const provider = await keyProviderFor(io, named.keyRef)
+    // Nothing but ssh-keygen's own lines may reach stderr: providers' notes are dropped.
+    // One process per signature: a KMS key named by id is taken from the cache after the first.
+    const ctx: KeyContext = {
+      ...keyContext(io),
+      reuseCachedSigningKey: true,
+      getPassword: passwordSource(deadline),
+      confirm: () => Promise.resolve(false),
+      log: () => undefined,
+    }
+    const signer = await timed(provider.signer(named.keyRef, ctx))
+    const key = await timed(signer.publicKey())
+    if (Buffer.compare(sshPublicKeyBlob(key), named.blob) !== 0) throw new SigilError('INVALID_ARGUMENT', sshKey.keyMismatch(request.keyFile, named.keyRef))
+    for (const file of request.files) {
+      const message = await readMessage(file)
+      if (!request.quiet) writeStderr(file === '-' ? text.signingStdin : text.signingFile(file))
+      const armored = await timed(signSshsig(signer, message, {namespace: request.namespace, hash: request.hash, publicKey: key}))
+      if (file === '-') {
+        writeStdout(armored)
+        continue
+      }
+      await writeSignature(`${file}.sig`, armored)
+      if (!request.quiet) writeStderr(text.wrote(`${file}.sig`))
+    }
+  } finally {
+    deadline.stop()
+  }
+}
