@@ -41,13 +41,16 @@ describe('@sigil/oci public surface', () => {
       'blobExists',
       'deleteManifest',
       'getBlob',
+      'getBlobStream',
       'getManifest',
       'getManifestIfExists',
       'getReferrers',
       'listTags',
+      'mountBlob',
       'putManifest',
       'resolveDigest',
       'uploadBlob',
+      'uploadBlobStream',
     ])
   })
 
