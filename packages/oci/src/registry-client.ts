@@ -665,6 +665,9 @@ function verifyingStream(source: Readable, digest: string, size: number, subject
   const {algorithm} = parseDigest(digest)
   const hash = createHash(algorithm)
   let total = 0
+  // The last chunk is held back until the digest is known: a consumer (an upload with its
+  // Content-Length, a file) never receives the complete bytes of a blob that does not match.
+  let held: Buffer | undefined
   const check = new Transform({
     highWaterMark: 1024 * 1024,
     transform(chunk: Buffer, _encoding, done) {
@@ -675,13 +678,15 @@ function verifyingStream(source: Readable, digest: string, size: number, subject
       }
       hash.update(chunk)
       onBytes?.(chunk.length)
-      done(null, chunk)
+      const previous = held
+      held = chunk
+      done(null, previous)
     },
     flush(done) {
       const actual = `${algorithm}:${hash.digest('hex')}`
       if (total !== size) done(ociError('DIGEST_MISMATCH', `${subject}: the registry sent ${total} bytes, its descriptor declares ${size}`, {details: {expected: digest, size, received: total}}))
       else if (actual !== digest) done(ociError('DIGEST_MISMATCH', `${subject}: the registry sent content with digest ${actual}`, {details: {expected: digest, actual}}))
-      else done()
+      else done(null, held)
     },
   })
   source.on('error', (err) => check.destroy(err))
