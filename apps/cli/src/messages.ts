@@ -507,3 +507,9 @@ export const admission = {
     wrote: (dir: string) => `Wrote ca.crt, tls.crt and tls.key to ${dir}. caBundle (base64 of ca.crt):`,
   },
 }
+
+/** Streamed blob transfers (save, load): progress labels. */
+export const streaming = {
+  saving: (dir: string) => `Saving blobs to ${dir}`,
+  loading: (dir: string) => `Pushing blobs from ${dir}`,
+}

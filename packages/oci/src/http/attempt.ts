@@ -21,6 +21,8 @@ export type Expiry = {readonly kind: 'idle'} | {readonly kind: 'deadline'; reado
  */
 export class Attempt {
   expiry?: Expiry
+  /** The error of a streamed request body's source (it ended the request): the caller's to report as is. */
+  sourceError?: unknown
   #request?: ClientRequest
   #response?: IncomingMessage
   #idle?: NodeJS.Timeout
@@ -115,7 +117,10 @@ export class Attempt {
         this.arm()
         onBytes?.(chunk.length)
       })
-      source.on('error', (err) => req.destroy(err))
+      source.on('error', (err) => {
+        this.sourceError ??= err
+        req.destroy(err)
+      })
       source.pipe(req)
     })
   }

@@ -129,6 +129,13 @@ class DeadlineExpired extends Error {
   }
 }
 
+/** A streamed request body whose source failed: not retried, reported with the source's error as `cause`. */
+export class SourceFailed extends Error {
+  constructor(readonly source: unknown) {
+    super(`the data to send could not be read: ${(source as Error)?.message ?? String(source)}`, {cause: source})
+  }
+}
+
 /** Sends HTTP requests with timeouts, retries and safe redirects. Stateless apart from its options. */
 export class HttpTransport {
   readonly #timeoutMs: number
@@ -165,6 +172,7 @@ export class HttpTransport {
         res = await this.#exchange(req, attempt, operation)
       } catch (err) {
         if (isOciError(err)) throw err
+        if (err instanceof SourceFailed) throw err.source
         if (err instanceof DeadlineExpired) {
           // One slow response may be followed by a quicker one; the request's own deadline is final.
           const delay = this.#retry.backoff(attempt)
@@ -249,6 +257,8 @@ export class HttpTransport {
       } catch (err) {
         exchange.stop()
         if (isOciError(err)) throw err
+        // The body's source failed (a file read, a download being copied): its error, not a network one.
+        if (exchange.sourceError !== undefined) throw isOciError(exchange.sourceError) ? exchange.sourceError : new SourceFailed(exchange.sourceError)
         throw failed(err)
       }
       const status = res.statusCode ?? 0
