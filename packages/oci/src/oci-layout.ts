@@ -7,11 +7,12 @@
 import {createHash, randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
 import {lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises'
-import {Transform, type Readable} from 'node:stream'
+import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {OCI_LAYOUT_FILE, SigilError, buildLayoutIndex, buildLayoutMarker, checkLayoutMarker, computeDigest, isDigest, parseDigest, parseLayoutIndex} from '@sigil/core'
 import type {IndexDescriptor, LayoutIndex} from '@sigil/core'
+import {hashingTransform} from './digest-stream.js'
 
 const INDEX_FILE = 'index.json'
 
@@ -252,19 +253,11 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
       const {algorithm} = parseDigest(digest)
       const path = blobPath(temp, digest)
       const partial = `${path}.${randomBytes(4).toString('hex')}.partial`
-      const hash = createHash(algorithm)
-      let total = 0
       // Hashed in the pipeline, so what is hashed is exactly what reaches the file.
-      const hashing = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          total += chunk.length
-          hash.update(chunk)
-          done(null, chunk)
-        },
-      })
+      const hashing = hashingTransform(algorithm)
       try {
         await mkdir(dirname(path), {recursive: true})
-        await pipeline(stream, hashing, createWriteStream(partial, {flags: 'wx'}))
+        await pipeline(stream, hashing.stream, createWriteStream(partial, {flags: 'wx'}))
       } catch (err) {
         stream.destroy()
         await rm(partial, {force: true})
@@ -273,7 +266,7 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
         if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'ENOENT' || code === 'EEXIST' || code === 'EROFS' || code === 'EISDIR') throw writeError(dir, err)
         throw err
       }
-      const actual = `${algorithm}:${hash.digest('hex')}`
+      const {digest: actual, size: total} = hashing.result()
       if (actual !== digest || total !== size) {
         await rm(partial, {force: true})
         throw new SigilError('DIGEST_MISMATCH', `blob ${digest}: ${total !== size ? `${total} bytes arrived, its descriptor declares ${size}` : `content digest ${actual} does not match`}`)

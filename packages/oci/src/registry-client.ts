@@ -2,12 +2,12 @@
  * A small OCI distribution client: manifests and blobs, with verified digests, size limits,
  * challenge-driven auth and retries.
  */
-import {createHash} from 'node:crypto'
-import {Transform, type Readable} from 'node:stream'
-import {computeDigest, isDigest, isDigestSyntax, parseDigest} from '@sigil/core'
+import type {Readable} from 'node:stream'
+import {computeDigest, isDigest, isDigestSyntax} from '@sigil/core'
 import type {RegistryCredential} from '@sigil/core'
 import {Authenticator, type AuthTarget, type ChallengeStore} from './auth/index.js'
 import {assertDigest} from './content-digest.js'
+import {verifyingStream} from './digest-stream.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError, redactUrl} from './error.js'
 import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type Deadline, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions, type StreamingBody} from './http/index.js'
@@ -657,41 +657,3 @@ export class RegistryClient {
   }
 }
 
-/**
- * `source` passed through, counted and hashed: over `size` bytes → RESPONSE_TOO_LARGE at once;
- * at the end, another size or digest → DIGEST_MISMATCH (the stream errors instead of ending).
- */
-function verifyingStream(source: Readable, digest: string, size: number, subject: string, onBytes?: (count: number) => void): Readable {
-  const {algorithm} = parseDigest(digest)
-  const hash = createHash(algorithm)
-  let total = 0
-  // The last chunk is held back until the digest is known: a consumer (an upload with its
-  // Content-Length, a file) never receives the complete bytes of a blob that does not match.
-  let held: Buffer | undefined
-  const check = new Transform({
-    highWaterMark: 1024 * 1024,
-    transform(chunk: Buffer, _encoding, done) {
-      total += chunk.length
-      if (total > size) {
-        done(ociError('RESPONSE_TOO_LARGE', `${subject}: more than the ${size} bytes its descriptor declares`, {details: {limit: size}}))
-        return
-      }
-      hash.update(chunk)
-      onBytes?.(chunk.length)
-      const previous = held
-      held = chunk
-      done(null, previous)
-    },
-    flush(done) {
-      const actual = `${algorithm}:${hash.digest('hex')}`
-      if (total !== size) done(ociError('DIGEST_MISMATCH', `${subject}: the registry sent ${total} bytes, its descriptor declares ${size}`, {details: {expected: digest, size, received: total}}))
-      else if (actual !== digest) done(ociError('DIGEST_MISMATCH', `${subject}: the registry sent content with digest ${actual}`, {details: {expected: digest, actual}}))
-      else done(null, held)
-    },
-  })
-  source.on('error', (err) => check.destroy(err))
-  check.on('close', () => {
-    if (!source.readableEnded) source.destroy()
-  })
-  return source.pipe(check)
-}
