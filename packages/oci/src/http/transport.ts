@@ -6,7 +6,8 @@
  * the caller passes), bounded exponential backoff on 408/429/5xx and dropped connections
  * (Retry-After honoured up to a cap), a single quick retry when the connection is refused,
  * manual redirects that drop `Authorization` when the origin changes, and response bodies read
- * with a byte limit.
+ * with a byte limit — or, for blobs of any size, streamed both ways (a request body piped from
+ * its source, a response body handed over unread) with the same silence bound.
  *
  * TLS: certificates are always verified (Node's default CA store and host name checks).
  * `insecure` (`--allow-insecure-registry`) only allows plain HTTP to non-loopback hosts, the
@@ -15,9 +16,9 @@
 import type {IncomingMessage} from 'node:http'
 import {PassThrough, type Readable} from 'node:stream'
 import {SigilError} from '@sigil/core'
-import {ociError, redactUrl, type OciErrorCode} from '../error.js'
+import {redactUrl, type OciErrorCode} from '../error.js'
 import {Attempt, AttemptTimeout} from './attempt.js'
-import {discard, ERROR_BODY_LIMIT, readBody} from './body.js'
+import {discard, ERROR_BODY_LIMIT, readBody, refuseDeclaredLength} from './body.js'
 import {deadlineIn, earliest, monotonicMs, remainingMs, type Deadline} from './deadline.js'
 import {rateLimitOf, ResponseHeaders, type RateLimitInfo} from './headers.js'
 import {followRedirect, isRedirect} from './redirect.js'
@@ -278,14 +279,11 @@ export class HttpTransport {
 
       const ok = status >= 200 && status < 300
       if (ok && req.stream === true && method !== 'HEAD') {
-        const length = resHeaders.get('content-length')
-        if (length !== null && /^\d+$/.test(length.trim()) && Number(length) > req.maxBytes) {
+        const refused = refuseDeclaredLength(res, resHeaders, req.maxBytes, req.what ?? 'response', url)
+        if (refused !== undefined) {
           exchange.stop()
-          res.on('error', () => {})
-          res.destroy()
-          const err = ociError('RESPONSE_TOO_LARGE', `${req.what ?? 'response'} from ${redactUrl(url)} is too large: Content-Length ${length} bytes (limit ${req.maxBytes} bytes)`, {details: {limit: req.maxBytes}})
-          report(status, err.code)
-          throw err
+          report(status, refused.code)
+          throw refused
         }
         report(status)
         return {status, statusText: res.statusMessage ?? '', headers: resHeaders, url, body: new Uint8Array(0), stream: this.#handOver(res, exchange, url, method, attempt, req.label), attempts: attempt}
