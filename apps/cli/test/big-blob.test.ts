@@ -4,7 +4,8 @@
  * from /proc/<pid>/status while it runs, and must stay far below the blob's size), verified as
  * the bytes pass (a storage server that corrupts one byte mid-stream → exit 1, nothing pushed,
  * no layout), and blob GETs redirected to another host (a loopback "storage" server on another
- * port) are followed without the registry's credentials.
+ * port) are followed without the registry's credentials; copy's progress line on a terminal
+ * advances with the bytes.
  */
 import {createCipheriv, createHash} from 'node:crypto'
 import {createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync} from 'node:fs'
@@ -19,7 +20,7 @@ import type {RepositoryRef} from '@sigil/oci'
 import {sha256Digest} from '@sigil/core'
 import {requireRegistry, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
-import {sigil} from './run-cli.js'
+import {sigil, sigilOnTerminal} from './run-cli.js'
 
 const MIB = 1024 * 1024
 const BLOB_BYTES = 320 * MIB
@@ -92,6 +93,7 @@ let home: string
 let env: Record<string, string | undefined>
 let digest: string
 let manifestDigest: string
+let configBytes: number
 const aClient = new RegistryClient({credentials: async () => ({kind: 'basic', ...USER})})
 const bClient = new RegistryClient()
 const ref = (host: string, repository: string): RepositoryRef => ({registry: host, repository})
@@ -149,6 +151,7 @@ beforeAll(async () => {
   await aClient.uploadBlobStream(repo, digest, BLOB_BYTES, async () => pseudoRandom(BLOB_BYTES))
   const config = new TextEncoder().encode('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}')
   await aClient.uploadBlob(repo, sha256Digest(config), config)
+  configBytes = config.length
   const manifest = new TextEncoder().encode(
     JSON.stringify({
       schemaVersion: 2,
@@ -179,6 +182,7 @@ describe(`a ${BLOB_BYTES / MIB} MiB layer, streamed`, () => {
     console.log(`copy ${BLOB_BYTES / MIB} MiB registry→registry: ${r.ms} ms, peak RSS ${(r.peakRss / MIB).toFixed(0)} MiB`)
     expect(r.peakRss).toBeGreaterThan(0)
     expect(r.peakRss).toBeLessThan(MAX_RSS_BYTES)
+    expect((JSON.parse(r.stdout) as {blobs: {uploaded: number; bytes: number}}).blobs).toMatchObject({uploaded: 2, bytes: BLOB_BYTES + configBytes})
     expect((await bClient.resolveDigest(ref(b.host, 'big/copy'), 'v1')).digest).toBe(manifestDigest)
     expect(await bClient.blobExists(ref(b.host, 'big/copy'), digest)).toBe(true)
     // The registry's credentials went to the registry (its front), never to the storage host.
@@ -206,6 +210,15 @@ describe(`a ${BLOB_BYTES / MIB} MiB layer, streamed`, () => {
     expect(loaded.peakRss).toBeLessThan(MAX_RSS_BYTES)
     expect((await bClient.resolveDigest(ref(b.host, 'big/loaded'), 'v1')).digest).toBe(manifestDigest)
     expect(await bClient.blobExists(ref(b.host, 'big/loaded'), digest)).toBe(true)
+  }, 300_000)
+
+  test('on a terminal the progress line advances as the bytes stream, not only per blob', async () => {
+    corrupt = false
+    const t = await sigilOnTerminal(['copy', `${frontHost}/big/app:v1`, `${b.host}/big/tty:v1`], {cwd: home, env}, [['expect', 'Copied ']])
+    expect(t.code, t.output).toBe(0)
+    // While the big layer is in flight (fewer than 2 of 2 blobs done), several distinct byte counts are shown.
+    const during = new Set([...t.output.matchAll(/Copying blobs: [01]\/2, ([0-9.]+) MiB sent/g)].map((m) => Number(m[1])).filter((mib) => mib > 1 && mib < BLOB_BYTES / MIB))
+    expect(during.size).toBeGreaterThan(1)
   }, 300_000)
 
   test('one byte corrupted 100 MiB into the blob: copy fails (exit 1), nothing pushed', async () => {
