@@ -603,3 +603,9 @@ export const gitSetup = {
   configured: (scope: string) => `git (${scope}) now signs commits and tags with this key; add this line to the team's allowed_signers file:`,
   configuredVerify: (scope: string, file: string) => `git (${scope}) now verifies SSH signatures against ${file}`,
 }
+
+/** Streamed blob transfers (save, load): progress labels. */
+export const streaming = {
+  saving: (dir: string) => `Saving blobs to ${dir}`,
+  loading: (dir: string) => `Pushing blobs from ${dir}`,
+}

@@ -19,7 +19,7 @@ const CACHE = mkdtempSync(join(tmpdir(), 'sigil-test-cache-'))
 /** Run `sigil ARGS` in `cwd` with `env` added; stdin is `input` (or closed). */
 export function sigil(
   args: string[],
-  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number} = {},
+  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number; onSpawn?: (pid: number) => void} = {},
 ): Promise<CliResult> {
   // The file itself, as a shell runs `sigil`.
   return runProgram(BIN, args, {...opts, env: {OCLIF_DISABLE_LINKED_ESM_WARNING: '1', SIGIL_CACHE_DIR: CACHE, ...opts.env}})
@@ -29,12 +29,13 @@ export function sigil(
 export function runProgram(
   program: string,
   args: string[],
-  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number} = {},
+  opts: {cwd?: string; env?: Record<string, string | undefined>; input?: string; inputDelayMs?: number; onSpawn?: (pid: number) => void} = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {...process.env, ...opts.env}
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k]
     const child = spawn(program, args, {cwd: opts.cwd, env, stdio: ['pipe', 'pipe', 'pipe']})
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid)
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))

@@ -41,6 +41,7 @@ describe('@sigil/oci public surface', () => {
       'blobExists',
       'deleteManifest',
       'getBlob',
+      'getBlobStream',
       'getManifest',
       'getManifestIfExists',
       'getReferrers',
@@ -49,6 +50,7 @@ describe('@sigil/oci public surface', () => {
       'putManifest',
       'resolveDigest',
       'uploadBlob',
+      'uploadBlobStream',
     ])
   })
 

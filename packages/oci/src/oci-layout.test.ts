@@ -1,6 +1,7 @@
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
 import {OCI_MANIFEST_MEDIA_TYPE, sha256Digest} from '@sigil/core'
 import {afterAll, describe, expect, test} from 'vitest'
 import {createOciLayout, openOciLayout} from './oci-layout.js'
@@ -33,6 +34,31 @@ describe('OCI image layouts on disk', () => {
     expect(new TextDecoder().decode(await layout.readBlob(sha256Digest(bytes('a'))))).toBe('a')
     await layout.checkBlob({digest: sha256Digest(bytes('a')), size: 1})
     expect(await layout.listBlobs()).toEqual([{digest: sha256Digest(bytes('a')), size: 1}])
+  })
+
+  test('writeBlobStream: streamed to a temporary file, in place only when digest and size match; openBlob streams it back', async () => {
+    const dir = join(root, `l${++n}`)
+    const writer = await createOciLayout(dir)
+    const blob = Buffer.alloc(3 * 1024 * 1024, 5)
+    const digest = sha256Digest(blob)
+    await expect(writer.writeBlobStream(digest, blob.length, Readable.from([blob.subarray(0, 10), Buffer.alloc(blob.length - 10, 6)]))).rejects.toMatchObject({code: 'DIGEST_MISMATCH'})
+    await expect(writer.writeBlobStream(digest, blob.length + 1, Readable.from([blob]))).rejects.toMatchObject({code: 'DIGEST_MISMATCH', message: expect.stringContaining(`${blob.length} bytes arrived`) as unknown})
+    const failing = new Readable({
+      read() {
+        this.destroy(new Error('source broke'))
+      },
+    })
+    await expect(writer.writeBlobStream(digest, blob.length, failing)).rejects.toThrow('source broke')
+    const temp = readdirSync(root).find((f) => f.startsWith(`.l${n}.`))!
+    expect(readdirSync(join(root, temp, 'blobs', 'sha256'))).toEqual([]) // no partial file left
+    await writer.writeBlobStream(digest, blob.length, Readable.from([blob.subarray(0, 1000), blob.subarray(1000)]))
+    await writer.commit([{mediaType: OCI_MANIFEST_MEDIA_TYPE, size: blob.length, digest}])
+    const layout = await openOciLayout(dir)
+    await layout.checkBlob({digest, size: blob.length})
+    const chunks: Buffer[] = []
+    for await (const c of await layout.openBlob(digest)) chunks.push(c as Buffer)
+    expect(Buffer.concat(chunks).equals(blob)).toBe(true)
+    await expect(layout.openBlob(sha256Digest(bytes('absent')))).rejects.toMatchObject({code: 'INVALID_LAYOUT'})
   })
 
   test('a blob that does not match its digest is refused on write and on read', async () => {

@@ -5,11 +5,14 @@
  * The JSON shapes are core's (`parseLayoutIndex`, `buildLayoutIndex`).
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {createReadStream} from 'node:fs'
+import {createReadStream, createWriteStream} from 'node:fs'
 import {lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises'
+import type {Readable} from 'node:stream'
+import {pipeline} from 'node:stream/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {OCI_LAYOUT_FILE, SigilError, buildLayoutIndex, buildLayoutMarker, checkLayoutMarker, computeDigest, isDigest, parseDigest, parseLayoutIndex} from '@sigil/core'
 import type {IndexDescriptor, LayoutIndex} from '@sigil/core'
+import {hashingTransform} from './digest-stream.js'
 
 const INDEX_FILE = 'index.json'
 
@@ -40,6 +43,8 @@ export interface OciLayoutReader {
   readBlob(digest: string, options?: {readonly size?: number; readonly maxBytes?: number}): Promise<Uint8Array>
   /** Check a blob (streamed, any size) is present with `descriptor`'s size and digest, without keeping it. */
   checkBlob(descriptor: {readonly digest: string; readonly size: number}): Promise<void>
+  /** A blob's bytes as a stream (unchecked: use {@link checkBlob} first, or let the consumer verify). */
+  openBlob(digest: string): Promise<Readable>
   /** The sha256 blobs present (file names that are digests), with their sizes. */
   listBlobs(): Promise<Array<{readonly digest: string; readonly size: number}>>
   /** The first `length` bytes of a blob (fewer when it is shorter); unchecked: a hint only. */
@@ -124,6 +129,13 @@ export async function openOciLayout(dir: string, options: {readonly maxBlobBytes
       if (actual !== descriptor.digest) throw layoutError(`the layout ${dir} is corrupt: blob ${descriptor.digest} does not match its digest (its content is ${actual})`)
       if (size !== descriptor.size) throw layoutError(`the layout ${dir} is corrupt: blob ${descriptor.digest} is ${size} bytes, its descriptor says ${descriptor.size}`)
     },
+    async openBlob(digest) {
+      if (!isDigest(digest)) throw layoutError(`the layout ${dir} names an invalid digest ${JSON.stringify(digest)}`)
+      const handle = await open(blobPath(dir, digest), 'r').catch((err: unknown) => {
+        throw missing(digest, err)
+      })
+      return handle.createReadStream({highWaterMark: 1024 * 1024})
+    },
     async listBlobs() {
       const base = join(dir, 'blobs', 'sha256')
       const names = (await entries(base).catch((err: unknown) => {
@@ -158,6 +170,12 @@ export interface OciLayoutWriter {
   readonly dir: string
   /** Add a blob (its digest checked first); a blob already written is skipped. */
   writeBlob(digest: string, bytes: Uint8Array): Promise<void>
+  /**
+   * Add a blob from a stream, in constant memory: written to a temporary file, hashed as it is
+   * written, and renamed to its place only when the stream ended cleanly with `digest` and `size`
+   * (else DIGEST_MISMATCH, or the stream's own error, and the temporary file is removed).
+   */
+  writeBlobStream(digest: string, size: number, stream: Readable): Promise<void>
   /** Write `oci-layout` and `index.json` listing `manifests`, then put the layout at `dir` in one rename. */
   commit(manifests: readonly IndexDescriptor[]): Promise<void>
   /** Remove what was written (after a failure). Never touches `dir`. */
@@ -224,6 +242,40 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
         await writeFile(path, bytes, {flag: 'wx'})
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(dir, err)
+      }
+      written.add(digest)
+    },
+    async writeBlobStream(digest, size, stream) {
+      if (written.has(digest)) {
+        stream.destroy()
+        return
+      }
+      const {algorithm} = parseDigest(digest)
+      const path = blobPath(temp, digest)
+      const partial = `${path}.${randomBytes(4).toString('hex')}.partial`
+      // Hashed in the pipeline, so what is hashed is exactly what reaches the file.
+      const hashing = hashingTransform(algorithm)
+      try {
+        await mkdir(dirname(path), {recursive: true})
+        await pipeline(stream, hashing.stream, createWriteStream(partial, {flags: 'wx'}))
+      } catch (err) {
+        stream.destroy()
+        await rm(partial, {force: true})
+        if (err instanceof SigilError) throw err
+        const code = (err as NodeJS.ErrnoException).code
+        if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'ENOENT' || code === 'EEXIST' || code === 'EROFS' || code === 'EISDIR') throw writeError(dir, err)
+        throw err
+      }
+      const {digest: actual, size: total} = hashing.result()
+      if (actual !== digest || total !== size) {
+        await rm(partial, {force: true})
+        throw new SigilError('DIGEST_MISMATCH', `blob ${digest}: ${total !== size ? `${total} bytes arrived, its descriptor declares ${size}` : `content digest ${actual} does not match`}`)
+      }
+      try {
+        await rename(partial, path)
+      } catch (err) {
+        await rm(partial, {force: true})
+        throw writeError(dir, err)
       }
       written.add(digest)
     },

@@ -1,4 +1,5 @@
 import {createHash} from 'node:crypto'
+import {Readable} from 'node:stream'
 import {afterEach, describe, expect, test, vi} from 'vitest'
 import {startFakeRegistry, type FakeRegistry, type FakeRegistryOptions} from '../test/fake-registry.js'
 import {registryErrorBody, sendJson, startSilentServer, startWireServer, type SilentServer, type WireServer} from '../test/wire-server.js'
@@ -289,6 +290,124 @@ describe('blobs', () => {
     expect(r.registryRequests().at(-1)!.headers.authorization).toBeDefined()
     expect(storage.requests).toHaveLength(1)
     expect(storage.requests[0]!.headers.authorization).toBeUndefined()
+  })
+})
+
+describe('streamed blobs', () => {
+  const readAll = async (stream: NodeJS.ReadableStream): Promise<Buffer> => {
+    const chunks: Buffer[] = []
+    for await (const c of stream) chunks.push(c as Buffer)
+    return Buffer.concat(chunks)
+  }
+
+  test('uploadBlobStream = POST + one streaming PUT with Content-Length; getBlobStream reads it back verified, counting bytes', async () => {
+    const r = await fake()
+    const events: RequestEvent[] = []
+    const c = client(events)
+    const repo = {registry: r.host, repository: 'team/app'}
+    const blob = Buffer.alloc(3 * 1024 * 1024 + 17, 9)
+    const digest = digestOf(blob)
+    let opened = 0
+    let sent = 0
+    await c.uploadBlobStream(repo, digest, blob.length, async () => {
+      opened++
+      return Readable.from([blob.subarray(0, 1000), blob.subarray(1000)])
+    }, {onBytes: (n) => (sent += n)})
+    expect(events.map((e) => [e.method, e.status])).toEqual([
+      ['POST', 202],
+      ['PUT', 201],
+    ])
+    expect(opened).toBe(1)
+    expect(sent).toBe(blob.length)
+    const put = r.registryRequests()[1]!
+    expect(put.headers['content-length']).toBe(String(blob.length))
+    expect(Buffer.from(put.body).equals(blob)).toBe(true)
+    let received = 0
+    const back = await readAll(await c.getBlobStream(repo, digest, {size: blob.length, onBytes: (n) => (received += n)}))
+    expect(back.equals(blob)).toBe(true)
+    expect(received).toBe(blob.length)
+  })
+
+  test('wrong bytes: the stream fails with DIGEST_MISMATCH before its last chunk is passed on; too many → RESPONSE_TOO_LARGE', async () => {
+    const blob = Buffer.alloc(200_000, 1)
+    const s = await serve((req, res) => {
+      res.writeHead(200)
+      res.write(blob.subarray(0, 100_000))
+      res.end(req.url.includes('cccc') ? Buffer.concat([blob.subarray(100_000), Buffer.from('x')]) : Buffer.alloc(100_000, 2))
+    })
+    const c = client()
+    const digest = digestOf(blob)
+    const stream = await c.getBlobStream({registry: s.host, repository: 'a'}, digest, {size: blob.length})
+    let passed = 0
+    const err = await (async () => {
+      for await (const chunk of stream) passed += (chunk as Buffer).length
+    })().catch((e: unknown) => e)
+    expect(err).toMatchObject({code: 'DIGEST_MISMATCH', message: expect.stringContaining(`blob ${s.host}/a@${digest}: the registry sent content with digest sha256:`) as unknown})
+    expect(passed).toBeLessThan(blob.length)
+    const long = await c.getBlobStream({registry: s.host, repository: 'a'}, `sha256:${'c'.repeat(64)}`, {size: blob.length})
+    await expect(readAll(long)).rejects.toMatchObject({code: 'RESPONSE_TOO_LARGE'})
+  })
+
+  test('a Content-Length over the descriptor size is refused before reading; a missing blob → BLOB_UNKNOWN', async () => {
+    const s = await serve((req, res) => {
+      if (req.url.includes('dddd')) res.writeHead(404, {'content-type': 'application/json'}).end(JSON.stringify(registryErrorBody('BLOB_UNKNOWN', 'blob unknown')))
+      else res.writeHead(200, {'content-length': '5000'}).end(Buffer.alloc(5000))
+    })
+    const c = client()
+    await expect(c.getBlobStream({registry: s.host, repository: 'a'}, `sha256:${'a'.repeat(64)}`, {size: 100})).rejects.toMatchObject({code: 'RESPONSE_TOO_LARGE', message: expect.stringContaining('Content-Length 5000') as unknown})
+    await expect(c.getBlobStream({registry: s.host, repository: 'a'}, `sha256:${'d'.repeat(64)}`, {size: 100})).rejects.toMatchObject({code: 'BLOB_UNKNOWN'})
+  })
+
+  test('a body that stalls: the idle timeout errors the stream with REGISTRY_UNREACHABLE', {timeout: 10_000}, async () => {
+    const s = await serve(async (_req, res) => {
+      res.writeHead(200, {'content-length': '1000'})
+      res.write(Buffer.alloc(10))
+      await sleepMs(3000)
+      res.destroy()
+    })
+    const c = client([], {timeoutMs: 300})
+    const started = Date.now()
+    const stream = await c.getBlobStream({registry: s.host, repository: 'a'}, `sha256:${'a'.repeat(64)}`, {size: 1000})
+    await expect(readAll(stream)).rejects.toMatchObject({code: 'REGISTRY_UNREACHABLE'})
+    expect(elapsedSince(started)).toBeLessThan(2000)
+  })
+
+  test('redirected to another host:port: streamed from there without Authorization', async () => {
+    const blob = bytesOf('streamed from storage')
+    const storage = await serve((_req, res) => res.writeHead(200).end(blob))
+    const r = await fake({
+      auth: {kind: 'basic', username: 'u', password: 'p'},
+      override: (req, res) => {
+        if (req.url.includes('/blobs/sha256:') && req.headers.authorization !== undefined) {
+          res.writeHead(307, {location: `${storage.url}/bucket/blob?sig=xyz`}).end()
+          return true
+        }
+        return false
+      },
+    })
+    const c = new RegistryClient({credentials: async () => ({kind: 'basic', username: 'u', password: 'p'})})
+    const back = await readAll(await c.getBlobStream({registry: r.host, repository: 'a'}, digestOf(blob), {size: blob.length}))
+    expect(new Uint8Array(back)).toEqual(blob)
+    expect(r.registryRequests().at(-1)!.headers.authorization).toBeDefined()
+    expect(storage.requests).toHaveLength(1)
+    expect(storage.requests[0]!.headers.authorization).toBeUndefined()
+  })
+
+  test('a source that fails mid-upload ends the PUT with its error (no retry, nothing committed)', async () => {
+    const r = await fake()
+    const c = client()
+    const repo = {registry: r.host, repository: 'team/app'}
+    const blob = Buffer.alloc(300_000, 4)
+    const digest = digestOf(blob)
+    const failing = async () =>
+      new Readable({
+        read() {
+          this.push(blob.subarray(0, 100_000))
+          this.destroy(Object.assign(new Error('source broke'), {code: 'SOURCE'}))
+        },
+      })
+    await expect(c.uploadBlobStream(repo, digest, blob.length, failing)).rejects.toThrow(/source broke/)
+    expect(await c.blobExists(repo, digest)).toBe(false)
   })
 })
 

@@ -2,13 +2,15 @@
  * A small OCI distribution client: manifests and blobs, with verified digests, size limits,
  * challenge-driven auth and retries.
  */
+import type {Readable} from 'node:stream'
 import {computeDigest, isDigest, isDigestSyntax} from '@sigil/core'
 import type {RegistryCredential} from '@sigil/core'
 import {Authenticator, type AuthTarget, type ChallengeStore} from './auth/index.js'
 import {assertDigest} from './content-digest.js'
+import {verifyingStream} from './digest-stream.js'
 import {dockerConfigCredentials} from './docker-config.js'
 import {errorFromResponse, ociError, redactUrl} from './error.js'
-import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type Deadline, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions} from './http/index.js'
+import {DEFAULT_OPERATION_TIMEOUT_MS, deadlineIn, earliest, HttpTransport, type Deadline, type HttpRequest, type HttpResponse, type RequestEvent, type RetryOptions, type StreamingBody} from './http/index.js'
 import {DEFAULT_MANIFEST_ACCEPT} from './media-types.js'
 import {assertTransportAllowed, registryBaseUrl} from './transport-policy.js'
 
@@ -93,6 +95,19 @@ export interface GetBlobOptions {
   readonly maxBytes?: number
 }
 
+/** Options of {@link RegistryClient.getBlobStream}. */
+export interface GetBlobStreamOptions {
+  /** The blob's size from its descriptor: more bytes, or fewer, fail the stream (DIGEST_MISMATCH / RESPONSE_TOO_LARGE). */
+  readonly size: number
+  /** Called with the bytes of each chunk received (progress). */
+  readonly onBytes?: (count: number) => void
+}
+
+/**
+ * How long a streamed blob transfer may take when the client has no total budget (`--timeout`):
+ * silences are bounded by the per-request idle timeout, so this only stops an endless trickle.
+ */
+const STREAM_BUDGET_MS = 24 * 60 * 60 * 1000
 const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 const DEFAULT_MAX_BLOB_BYTES = 128 * 1024 * 1024
 /** Bodies we do not use (PUT/DELETE answers, HEAD) are read at most this far. */
@@ -450,14 +465,63 @@ export class RegistryClient {
   }
 
   /**
+   * Download a blob as a stream, in constant memory whatever its size, following redirects like
+   * {@link getBlob} (credentials never go to another host). The bytes are counted and hashed as
+   * they pass: more than `size` fails the stream with RESPONSE_TOO_LARGE, and at its end a
+   * digest or size that does not match fails it with DIGEST_MISMATCH, so a consumer that commits
+   * only after the stream ended cleanly never commits wrong bytes. Missing → BLOB_UNKNOWN (thrown).
+   * The headers must arrive within the call's budget; the body is bounded by the idle timeout and
+   * the client's `totalTimeoutMs` only.
+   */
+  async getBlobStream(repo: RepositoryRef, digest: string, options: GetBlobStreamOptions): Promise<Readable> {
+    checkDigest(digest)
+    const subject = this.#subject('blob', repo, digest)
+    const url = this.#url(repo, 'blobs', digest)
+    const res = await this.#send(repo, {
+      method: 'GET',
+      url,
+      stream: true,
+      maxBytes: options.size,
+      what: subject,
+      subject,
+      label: `the blob ${label(repo, digest)}`,
+      deadline: this.#streamDeadline(),
+    })
+    if (!ok(res)) throw errorFromResponse(res, {method: 'GET', url, subject, notFound: 'BLOB_UNKNOWN', attempts: res.attempts})
+    return verifyingStream(res.stream!, digest, options.size, subject, options.onBytes)
+  }
+
+  /** The deadline of a streamed transfer: the client's total budget, else {@link STREAM_BUDGET_MS}. */
+  #streamDeadline(): Deadline {
+    return this.#total ?? deadlineIn(STREAM_BUDGET_MS)
+  }
+
+  /**
+   * Upload a blob of `size` bytes streamed from `open()` (called again for every attempt, so a
+   * retried upload starts from the first byte), in constant memory: `POST` to start a session,
+   * then one monolithic `PUT ?digest=` with a streaming body and Content-Length, as
+   * {@link uploadBlob} does (the same two requests). The registry checks the digest when the PUT
+   * completes, so wrong bytes are never committed; a source stream that fails (a download whose
+   * digest does not match, say) aborts the PUT with the source's error.
+   */
+  async uploadBlobStream(repo: RepositoryRef, digest: string, size: number, open: () => Promise<Readable>, options: {readonly onBytes?: (count: number) => void} = {}): Promise<void> {
+    checkDigest(digest)
+    await this.#upload(repo, digest, {length: size, open, onBytes: options.onBytes}, this.#streamDeadline())
+  }
+
+  /**
    * Upload a blob monolithically: `POST /v2/<repo>/blobs/uploads/` then `PUT <Location>&digest=`
    * (two requests when no auth round trip is needed; no existence check). The bytes must
    * match `digest` (checked before sending).
    */
   async uploadBlob(repo: RepositoryRef, digest: string, bytes: Uint8Array): Promise<void> {
     checkDigest(digest)
+    assertDigest(bytes, digest, `${this.#subject('blob', repo, digest)} (bytes to upload)`)
+    await this.#upload(repo, digest, bytes, this.#deadline())
+  }
+
+  async #upload(repo: RepositoryRef, digest: string, bytes: Uint8Array | StreamingBody, putDeadline: Deadline): Promise<void> {
     const subject = this.#subject('blob', repo, digest)
-    assertDigest(bytes, digest, `${subject} (bytes to upload)`)
     const deadline = this.#deadline()
     const uploadLabel = `the upload of blob ${label(repo, digest)}`
     const startUrl = this.#url(repo, 'blobs', 'uploads/')
@@ -503,7 +567,7 @@ export class RegistryClient {
         subject: `upload of ${subject}`,
         push: true,
         label: uploadLabel,
-        deadline,
+        deadline: bytes instanceof Uint8Array ? deadline : putDeadline,
       })
       if (put.status === 404 && session < MAX_UPLOAD_SESSIONS) continue
       break

@@ -3,15 +3,7 @@ import type {Descriptor} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import type {CopyEvent, CopyImageResult} from './copy.js'
 import {at} from './copy-manifests.js'
-import {SigningError} from './error.js'
 import {mapLimit} from './map-limit.js'
-
-/**
- * Largest blob copied between registries: it is held in memory between download and upload
- * (a mount, on one registry, has no limit). Bigger is refused before it is downloaded.
- */
-export const MAX_COPY_BLOB_BYTES = 1024 * 1024 * 1024
-
 
 export interface BlobCopier {
   copy(descriptors: readonly Descriptor[]): Promise<void>
@@ -20,7 +12,9 @@ export interface BlobCopier {
 
 /**
  * Blobs into `dst`, each once per run: skipped when there (HEAD), mounted from `src` on the same
- * registry, else downloaded (verified, no more than its descriptor's size) and uploaded.
+ * registry, else streamed from `src` into an upload to `dst` in constant memory, whatever the
+ * size (verified as the bytes pass, no more than its descriptor's size; a mismatch aborts the
+ * upload before the registry commits it). Progress is reported as the bytes pass.
  */
 export function blobCopier(client: RegistryClient, src: RepositoryRef, dst: RepositoryRef, limit: number, emit: (e: CopyEvent) => void): BlobCopier {
   const started = new Map<string, Promise<void>>()
@@ -33,14 +27,21 @@ export function blobCopier(client: RegistryClient, src: RepositoryRef, dst: Repo
     } else if (mountable && (await client.mountBlob(dst, d.digest, src))) {
       stats.mounted++
     } else {
-      if (d.size > MAX_COPY_BLOB_BYTES) {
-        throw new SigningError('RESPONSE_TOO_LARGE', `blob ${d.digest} is ${d.size} bytes; sigil copies blobs of up to ${MAX_COPY_BLOB_BYTES} bytes between registries (on one registry they are mounted, whatever their size)`)
-      }
-      const bytes = await client.getBlob(src, d.digest, {maxBytes: d.size})
       emit({kind: 'write', location: at(dst, d.digest)})
-      await client.uploadBlob(dst, d.digest, bytes)
+      // Bytes of this blob counted so far: an upload retried from its first byte counts again from 0.
+      let counted = 0
+      const onBytes = (n: number): void => {
+        counted += n
+        stats.bytes += n
+        emit({kind: 'progress', done, total: stats.total, bytes: stats.bytes})
+      }
+      const open = () => {
+        stats.bytes -= counted
+        counted = 0
+        return client.getBlobStream(src, d.digest, {size: d.size, onBytes})
+      }
+      await client.uploadBlobStream(dst, d.digest, d.size, open)
       stats.uploaded++
-      stats.bytes += bytes.length
     }
     done++
     emit({kind: 'progress', done, total: stats.total, bytes: stats.bytes})

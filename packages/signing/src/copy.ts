@@ -22,7 +22,6 @@ import {isIndexMediaType} from './recursive.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
 import {mapLimit} from './map-limit.js'
 
-export {MAX_COPY_BLOB_BYTES} from './copy-blobs.js'
 
 /** Options of {@link copyImage}. */
 export interface CopyImageOptions {

@@ -24,8 +24,10 @@ export interface LoadImageOptions extends SignatureLocationOptions {
   readonly client: RegistryClient
   /** The registry serves the OCI 1.1 referrers API (no fallback index needed). Default: as its answers say. */
   readonly referrersApi?: boolean
-  /** Largest blob pushed. Default 1 GiB (blobs are held in memory while pushed). */
+  /** Largest blob pushed (blobs are streamed from disk in constant memory). Default: no limit. */
   readonly maxBlobBytes?: number
+  /** Told of the bytes of each blob chunk uploaded (progress). */
+  readonly onBytes?: (count: number) => void
   /** Told of each attachment written (progress). */
   readonly onAttachment?: (location: string) => void
 }
@@ -67,7 +69,7 @@ export async function loadImage(layout: OciLayoutReader, destination: ImageRefer
   const {client} = options
   const repository: RepositoryRef = {registry: destination.registry, repository: destination.repository}
   const signatureRepository = options.signatureRepository ?? repository
-  const maxBlobBytes = options.maxBlobBytes ?? 1024 * 1024 * 1024
+  const maxBlobBytes = options.maxBlobBytes ?? Number.MAX_SAFE_INTEGER
   const index = await layout.index()
   const image = layoutImageEntry(index)
   if (!image) throw invalid(layout, `index.json has no image (an entry with annotation kind=${LAYOUT_KINDS.image} or ${LAYOUT_KINDS.imageIndex})`)
@@ -128,9 +130,9 @@ export async function loadImage(layout: OciLayoutReader, destination: ImageRefer
     return out
   }
   for (const blob of blobs.values()) {
-    const bytes = await layout.readBlob(blob.digest, {size: blob.size, maxBytes: maxBlobBytes})
+    // Checked above; streamed from the file (the registry checks the digest again when the upload completes).
     for (const repo of reposOf(blob.digest)) {
-      if (!(await client.blobExists(repo, blob.digest))) await client.uploadBlob(repo, blob.digest, bytes)
+      if (!(await client.blobExists(repo, blob.digest))) await client.uploadBlobStream(repo, blob.digest, blob.size, () => layout.openBlob(blob.digest), {onBytes: options.onBytes})
     }
   }
   const pushed = new Set<string>()

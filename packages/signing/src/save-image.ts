@@ -21,8 +21,10 @@ export interface SaveImageOptions extends SignatureLocationOptions {
   /** Whether the registry serves the OCI 1.1 referrers API (see `referrersStore`). Default: ask. */
   readonly referrersApi?: boolean
   readonly memory?: ReferrersApiMemory
-  /** Largest blob saved. Default 1 GiB (blobs are held in memory while written). */
+  /** Largest blob saved (blobs are streamed to disk in constant memory). Default: no limit but each blob's declared size. */
   readonly maxBlobBytes?: number
+  /** Told of the bytes of each blob chunk written (progress). */
+  readonly onBytes?: (count: number) => void
   /** Told of each attachment manifest saved (progress). */
   readonly onAttachment?: (what: {kind: AttachmentKind | 'referrer'; location: string}) => void
 }
@@ -63,7 +65,7 @@ export async function saveImage(image: ImageReference, options: SaveImageOptions
     } catch (err) {
       notFound(image, err)
     }
-    const copier = manifestCopier(client, writer, options.maxBlobBytes ?? 1024 * 1024 * 1024)
+    const copier = manifestCopier(client, writer, options.maxBlobBytes ?? Number.MAX_SAFE_INTEGER, options.onBytes)
     const topRefs = await copier.copy(repository, top.digest, top.bytes, 0)
     const entries: IndexDescriptor[] = [
       {mediaType: topRefs.mediaType, size: top.bytes.length, digest: top.digest, annotations: {[LAYOUT_KIND_ANNOTATION]: topRefs.manifests.length > 0 || topRefs.blobs.length === 0 ? LAYOUT_KINDS.imageIndex : LAYOUT_KINDS.image}},
@@ -112,7 +114,7 @@ export async function saveImage(image: ImageReference, options: SaveImageOptions
 }
 
 /** Copies manifests (children first) and their blobs from a registry into a layout, each once. */
-function manifestCopier(client: RegistryClient, writer: OciLayoutWriter, maxBlobBytes: number) {
+function manifestCopier(client: RegistryClient, writer: OciLayoutWriter, maxBlobBytes: number, onBytes?: (count: number) => void) {
   const done = new Set<string>()
   let manifests = 0
   let blobs = 0
@@ -138,7 +140,11 @@ function manifestCopier(client: RegistryClient, writer: OciLayoutWriter, maxBlob
     for (const blob of refs.blobs) {
       if (done.has(blob.digest)) continue
       if (blob.size > maxBlobBytes) throw new SigningError('RESPONSE_TOO_LARGE', `blob ${blob.digest} of ${repository.registry}/${repository.repository}@${digest} is ${blob.size} bytes, over the ${maxBlobBytes}-byte limit`)
-      if (await put(blob.digest, await client.getBlob(repository, blob.digest, {maxBytes: blob.size}))) blobs++
+      done.add(blob.digest)
+      // Streamed to a temporary file, verified as it is written, renamed into the layout only when it matched.
+      await writer.writeBlobStream(blob.digest, blob.size, await client.getBlobStream(repository, blob.digest, {size: blob.size, onBytes}))
+      bytes += blob.size
+      blobs++
     }
     if (await put(digest, content)) manifests++
     return refs

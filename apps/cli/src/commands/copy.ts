@@ -16,6 +16,8 @@ const ONLY: Readonly<Record<string, AttachmentKind>> = {sig: 'signature', att: '
 /** A copy still running after this long, or of this many bytes of blobs, shows a progress line (on a terminal only). */
 const PROGRESS_AFTER_MS = 500
 const PROGRESS_FROM_BYTES = 8 * 1024 * 1024
+/** Bytes are reported as they stream: the line is redrawn at most this often (and when a blob is done). */
+const PROGRESS_REDRAW_MS = 100
 
 /** `--only sig,att` (repeatable, comma-separated) → the kinds; an unknown value is a usage error. */
 function parseOnly(values: readonly string[], sigOnly: boolean): AttachmentKind[] {
@@ -54,6 +56,8 @@ export default defineCommand({
     const terminal = !io.json && process.stderr.isTTY === true
     let progressShown = false
     let big = false
+    let drawnAt = 0
+    let drawnDone = -1
     const onEvent = (e: CopyEvent): void => {
       if (e.kind === 'resolved') big = e.bytes >= PROGRESS_FROM_BYTES
       if (e.kind === 'write' && !e.location.includes('/blobs/') && !/@sha256:[0-9a-f]{64}$/.test(e.location)) {
@@ -61,7 +65,9 @@ export default defineCommand({
         progressShown = false
         info(io, text.writing(e.location))
       }
-      if (e.kind === 'progress' && terminal && (big || Date.now() - started > PROGRESS_AFTER_MS)) {
+      if (e.kind === 'progress' && terminal && (big || Date.now() - started > PROGRESS_AFTER_MS) && (e.done !== drawnDone || Date.now() - drawnAt >= PROGRESS_REDRAW_MS)) {
+        drawnAt = Date.now()
+        drawnDone = e.done
         writeStderr(`\r\x1b[K${text.progress(e.done, e.total, e.bytes)}`)
         progressShown = true
       }

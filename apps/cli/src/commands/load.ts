@@ -6,7 +6,8 @@ import {defineCommand} from '../command.js'
 import {info, registryAdapters} from '../shared/command-io.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
-import {offline as text} from '../messages.js'
+import {offline as text, streaming as streamingText} from '../messages.js'
+import {progressBar} from '../shared/progress.js'
 
 /** `sigil load`: push an OCI image layout (sigil save, cosign save) to a registry (cosign load). */
 export default defineCommand({
@@ -24,13 +25,16 @@ export default defineCommand({
     const layout = await openOciLayout(flags.dir)
     const client = await createRegistryClient(io, flags)
     const adapter = (await registryAdapters(io)).find((a) => a.matches(destination.registry))
+    const progress = progressBar(io, streamingText.loading(flags.dir))
+    let moved = 0
     const result = await loadImage(layout, destination, {
       client,
+      onBytes: (n) => progress.update((moved += n)),
       signatureRepository: signatureRepositoryFromEnv(),
       attachmentTagPrefix: flags['attachment-tag-prefix'],
       ...(adapter?.capabilities.referrersApi === undefined ? {} : {referrersApi: adapter.capabilities.referrersApi}),
       onAttachment: (location) => info(io, text.load.attachment(location)),
-    })
+    }).finally(() => progress.done())
     info(io, text.load.done(result.image, result.digest))
     return result
   },

@@ -5,7 +5,8 @@ import {defineCommand} from '../command.js'
 import {info, registryAdapters} from '../shared/command-io.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
-import {offline as text} from '../messages.js'
+import {offline as text, streaming as streamingText} from '../messages.js'
+import {progressBar} from '../shared/progress.js'
 
 /** What `save --json` prints. */
 export interface SaveResultJson extends SaveImageResult {
@@ -27,15 +28,18 @@ export default defineCommand({
     const image = parseReference(args[0]!)
     const client = await createRegistryClient(io, flags)
     const adapter = (await registryAdapters(io)).find((a) => a.matches(image.registry))
+    const progress = progressBar(io, streamingText.saving(flags.dir))
+    let moved = 0
     const result = await saveImage(image, {
       client,
+      onBytes: (n) => progress.update((moved += n)),
       dir: flags.dir,
       force: flags.force,
       signatureRepository: signatureRepositoryFromEnv(),
       attachmentTagPrefix: flags['attachment-tag-prefix'],
       memory: referrersApiMemory(),
       ...(adapter?.capabilities.referrersApi === undefined ? {} : {referrersApi: adapter.capabilities.referrersApi}),
-    })
+    }).finally(() => progress.done())
     const a = result.attachments
     info(io, text.save.done(flags.dir, result.digest, {manifests: result.manifests, blobs: result.blobs, attachments: a.sig + a.att + a.sbom + a.referrers}))
     return {image: image.name, ...result}

@@ -1,5 +1,6 @@
 /** One HTTP exchange in flight, and the timers that end it when the server is too slow. */
 import type {ClientRequest, IncomingMessage, RequestOptions} from 'node:http'
+import type {Readable} from 'node:stream'
 import {transportFor} from './agent-pool.js'
 import {monotonicMs, type Deadline} from './deadline.js'
 import {connectionClosed} from './network-error.js'
@@ -20,6 +21,8 @@ export type Expiry = {readonly kind: 'idle'} | {readonly kind: 'deadline'; reado
  */
 export class Attempt {
   expiry?: Expiry
+  /** The error of a streamed request body's source (it ended the request): the caller's to report as is. */
+  sourceError?: unknown
   #request?: ClientRequest
   #response?: IncomingMessage
   #idle?: NodeJS.Timeout
@@ -55,8 +58,12 @@ export class Attempt {
     this.#request?.destroy(err)
   }
 
-  /** Send the request; resolves when the response headers arrive (body unread, stream paused). */
-  start(url: URL, method: string, headers: Record<string, string>, body: Uint8Array | undefined): Promise<IncomingMessage> {
+  /**
+   * Send the request; resolves when the response headers arrive (body unread, stream paused).
+   * A streamed body is piped with backpressure, each chunk re-arming the idle timer; its error
+   * (a digest mismatch of a blob being copied, say) ends the request with that error.
+   */
+  start(url: URL, method: string, headers: Record<string, string>, body: Uint8Array | {readonly stream: Readable; readonly onBytes?: (n: number) => void} | undefined): Promise<IncomingMessage> {
     return new Promise<IncomingMessage>((resolve, reject) => {
       const {request, agent} = transportFor(url)
       const options: RequestOptions = {
@@ -76,7 +83,10 @@ export class Attempt {
       let settled = false
       const req = request(options)
       this.#request = req
+      const source = body === undefined || body instanceof Uint8Array ? undefined : body.stream
       req.on('response', (res) => {
+        // An answer before the whole body was sent (401, 413…): the rest is not wanted.
+        if (source !== undefined && !source.readableEnded) source.destroy()
         settled = true
         this.#response = res
         this.arm() // headers arrived: from now on the idle timer bounds silence while reading the body
@@ -92,12 +102,26 @@ export class Attempt {
         }
       })
       req.on('close', () => {
+        source?.destroy()
         if (!settled) {
           settled = true
           reject(connectionClosed('connection closed before a response'))
         }
       })
-      req.end(body)
+      if (source === undefined) {
+        req.end(body as Uint8Array | undefined)
+        return
+      }
+      const onBytes = body !== undefined && !(body instanceof Uint8Array) ? body.onBytes : undefined
+      source.on('data', (chunk: Uint8Array) => {
+        this.arm()
+        onBytes?.(chunk.length)
+      })
+      source.on('error', (err) => {
+        this.sourceError ??= err
+        req.destroy(err)
+      })
+      source.pipe(req)
     })
   }
 }

@@ -45,6 +45,22 @@ export function discard(res: IncomingMessage, headers: ResponseHeaders, method: 
   })
 }
 
+function tooLargeError(what: string, url: string, size: string, limit: number): SigilError<OciErrorCode> {
+  return ociError('RESPONSE_TOO_LARGE', `${what} from ${redactUrl(url)} is too large: ${size} (limit ${limit} bytes)`, {details: {limit}})
+}
+
+/**
+ * A body whose Content-Length is over `limit`: the response is destroyed (nothing is read) and
+ * the RESPONSE_TOO_LARGE error returned; undefined when the declared length is within it or absent.
+ */
+export function refuseDeclaredLength(res: IncomingMessage, headers: ResponseHeaders, limit: number, what: string, url: string): SigilError<OciErrorCode> | undefined {
+  const length = declaredLength(headers)
+  if (length === undefined || length <= limit) return undefined
+  res.on('error', () => {})
+  res.destroy()
+  return tooLargeError(what, url, `Content-Length ${length} bytes`, limit)
+}
+
 /** How to read one body. */
 export interface ReadBodyOptions {
   /** Largest body accepted. */
@@ -65,15 +81,10 @@ export interface ReadBodyOptions {
  */
 export function readBody(res: IncomingMessage, headers: ResponseHeaders, options: ReadBodyOptions): Promise<Uint8Array> {
   const {limit, truncate, what, url, touch} = options
-  const tooLarge = (size: string): SigilError<OciErrorCode> =>
-    ociError('RESPONSE_TOO_LARGE', `${what} from ${redactUrl(url)} is too large: ${size} (limit ${limit} bytes)`, {
-      details: {limit},
-    })
-  const length = declaredLength(headers)
-  if (length !== undefined && length > limit && !truncate) {
-    res.on('error', () => {})
-    res.destroy()
-    return Promise.reject(tooLarge(`Content-Length ${length} bytes`))
+  const tooLarge = (size: string): SigilError<OciErrorCode> => tooLargeError(what, url, size, limit)
+  if (!truncate) {
+    const refused = refuseDeclaredLength(res, headers, limit, what, url)
+    if (refused !== undefined) return Promise.reject(refused)
   }
   return new Promise<Uint8Array>((resolve, reject) => {
     const chunks: Uint8Array[] = []

@@ -1,6 +1,6 @@
 /** HTTP for the registry client: one transport with retries, timeouts, safe redirects and byte limits. */
 export {DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_OPERATION_TIMEOUT_MS, DEFAULT_RESPONSE_TIMEOUT_MS, HttpTransport} from './transport.js'
-export type {HttpRequest, HttpResponse, HttpTransportOptions, RequestEvent} from './transport.js'
+export type {HttpRequest, HttpResponse, HttpTransportOptions, RequestEvent, StreamingBody} from './transport.js'
 export {ResponseHeaders, rateLimitOf} from './headers.js'
 export type {RateLimitInfo} from './headers.js'
 export {parseRetryAfter} from './retry.js'

@@ -1,5 +1,6 @@
 /** Redirects, followed by hand so that credentials never travel to another origin. */
 import {ociError, redactUrl} from '../error.js'
+import type {StreamingBody} from './transport.js'
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308])
 const MAX_REDIRECTS = 10
@@ -13,7 +14,8 @@ export function isRedirect(status: number): boolean {
 export interface Hop {
   readonly url: string
   readonly method: string
-  readonly body: Uint8Array | undefined
+  /** Bytes, or a streamed body (opened again for the next hop). */
+  readonly body: Uint8Array | StreamingBody | undefined
   readonly headers: Record<string, string>
 }
 

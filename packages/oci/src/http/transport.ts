@@ -6,21 +6,23 @@
  * the caller passes), bounded exponential backoff on 408/429/5xx and dropped connections
  * (Retry-After honoured up to a cap), a single quick retry when the connection is refused,
  * manual redirects that drop `Authorization` when the origin changes, and response bodies read
- * with a byte limit.
+ * with a byte limit — or, for blobs of any size, streamed both ways (a request body piped from
+ * its source, a response body handed over unread) with the same silence bound.
  *
  * TLS: certificates are always verified (Node's default CA store and host name checks).
  * `insecure` (`--allow-insecure-registry`) only allows plain HTTP to non-loopback hosts, the
  * contract of transport-policy.ts; it never turns off certificate verification.
  */
 import type {IncomingMessage} from 'node:http'
+import {PassThrough, type Readable} from 'node:stream'
 import {SigilError} from '@sigil/core'
 import {redactUrl, type OciErrorCode} from '../error.js'
 import {Attempt, AttemptTimeout} from './attempt.js'
-import {discard, ERROR_BODY_LIMIT, readBody} from './body.js'
+import {discard, ERROR_BODY_LIMIT, readBody, refuseDeclaredLength} from './body.js'
 import {deadlineIn, earliest, monotonicMs, remainingMs, type Deadline} from './deadline.js'
 import {rateLimitOf, ResponseHeaders, type RateLimitInfo} from './headers.js'
 import {followRedirect, isRedirect} from './redirect.js'
-import {networkErrorCode, stalled, unreachable} from './network-error.js'
+import {connectionClosed, networkErrorCode, stalled, unreachable} from './network-error.js'
 import {REFUSED_RETRY_DELAY_MS, RETRY_STATUS, RetryPolicy, sleep, TRANSIENT_CODES, type RetryOptions} from './retry.js'
 
 /** One HTTP exchange, reported through `onRequest` (retries and redirect hops each count). */
@@ -61,12 +63,30 @@ export interface HttpTransportOptions {
   readonly onRequest?: (event: RequestEvent) => void
 }
 
+/**
+ * A request body streamed from its source, of known length (sent as Content-Length). `open` is
+ * called for every attempt and redirect hop, so each one sends the bytes from the start.
+ */
+export interface StreamingBody {
+  readonly length: number
+  open(): Promise<Readable>
+  /** Called with the bytes of each chunk sent (progress). */
+  readonly onBytes?: (count: number) => void
+}
+
 /** A request for {@link HttpTransport.send}. */
 export interface HttpRequest {
   readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   readonly url: string
   readonly headers?: Readonly<Record<string, string>>
-  readonly body?: Uint8Array | string
+  readonly body?: Uint8Array | string | StreamingBody
+  /**
+   * Hand a 2xx body over as {@link HttpResponse.stream} instead of reading it into memory
+   * (Content-Length is still checked against `maxBytes`; counting while reading is the caller's).
+   * The idle timeout still bounds every silence while it is read, and the request's `deadline`
+   * (not the per-response timeout) bounds the whole exchange: a big blob takes as long as it takes.
+   */
+  readonly stream?: boolean
   /** Largest successful (2xx) body accepted, checked against Content-Length and while streaming. */
   readonly maxBytes: number
   /** What the body is, for RESPONSE_TOO_LARGE messages (`manifest`, `blob`). Default `response`. */
@@ -85,6 +105,11 @@ export interface HttpResponse {
   /** Final URL (after redirects). */
   readonly url: string
   readonly body: Uint8Array
+  /**
+   * The unread body of a 2xx answer to a `stream` request (then `body` is empty). Read it to its
+   * end or destroy it; a stall or a dropped connection errors it with a REGISTRY_UNREACHABLE error.
+   */
+  readonly stream?: Readable
   /** Attempts made (1 = no retry). */
   readonly attempts: number
 }
@@ -102,6 +127,13 @@ class DeadlineExpired extends Error {
     readonly method: string,
   ) {
     super('deadline expired')
+  }
+}
+
+/** A streamed request body whose source failed: not retried, reported with the source's error as `cause`. */
+export class SourceFailed extends Error {
+  constructor(readonly source: unknown) {
+    super(`the data to send could not be read: ${(source as Error)?.message ?? String(source)}`, {cause: source})
   }
 }
 
@@ -141,6 +173,7 @@ export class HttpTransport {
         res = await this.#exchange(req, attempt, operation)
       } catch (err) {
         if (isOciError(err)) throw err
+        if (err instanceof SourceFailed) throw err.source
         if (err instanceof DeadlineExpired) {
           // One slow response may be followed by a quicker one; the request's own deadline is final.
           const delay = this.#retry.backoff(attempt)
@@ -180,7 +213,7 @@ export class HttpTransport {
   async #exchange(req: HttpRequest, attempt: number, operation: Deadline): Promise<HttpResponse> {
     let url = req.url
     let method: string = req.method
-    let body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body
+    let body: Uint8Array | StreamingBody | undefined = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body, 'utf8') : req.body
     // Compression is not asked for: bodies are hashed byte for byte.
     const headers: Record<string, string> = {'user-agent': this.#userAgent, accept: '*/*', 'accept-encoding': 'identity'}
     for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v
@@ -205,8 +238,10 @@ export class HttpTransport {
           // An observer's failure must not change the request's outcome.
         }
       }
-      if (body !== undefined) headers['content-length'] = String(body.byteLength)
-      const limit = earliest(deadlineIn(this.#responseTimeoutMs), operation)!
+      if (body !== undefined) headers['content-length'] = String(body instanceof Uint8Array ? body.byteLength : body.length)
+      // A streamed exchange (a blob of any size) is bounded by silences and the request's deadline only.
+      const streamed = req.stream === true || (body !== undefined && !(body instanceof Uint8Array))
+      const limit = streamed ? operation : earliest(deadlineIn(this.#responseTimeoutMs), operation)!
       const exchange = new Attempt(this.#timeoutMs, limit)
       /** The error for an attempt that failed (or was ended by a timer) after `status`. */
       const failed = (err: unknown, status?: number): Error => {
@@ -218,10 +253,13 @@ export class HttpTransport {
       }
       let res: IncomingMessage
       try {
-        res = await exchange.start(new URL(url), method, headers, body)
+        const source = body === undefined || body instanceof Uint8Array ? body : {stream: await body.open(), onBytes: body.onBytes}
+        res = await exchange.start(new URL(url), method, headers, source)
       } catch (err) {
         exchange.stop()
         if (isOciError(err)) throw err
+        // The body's source failed (a file read, a download being copied): its error, not a network one.
+        if (exchange.sourceError !== undefined) throw isOciError(exchange.sourceError) ? exchange.sourceError : new SourceFailed(exchange.sourceError)
         throw failed(err)
       }
       const status = res.statusCode ?? 0
@@ -239,8 +277,18 @@ export class HttpTransport {
         continue
       }
 
+      const ok = status >= 200 && status < 300
+      if (ok && req.stream === true && method !== 'HEAD') {
+        const refused = refuseDeclaredLength(res, resHeaders, req.maxBytes, req.what ?? 'response', url)
+        if (refused !== undefined) {
+          exchange.stop()
+          report(status, refused.code)
+          throw refused
+        }
+        report(status)
+        return {status, statusText: res.statusMessage ?? '', headers: resHeaders, url, body: new Uint8Array(0), stream: this.#handOver(res, exchange, url, method, attempt, req.label), attempts: attempt}
+      }
       try {
-        const ok = status >= 200 && status < 300
         let bytes: Uint8Array
         if (method === 'HEAD') {
           await discard(res, resHeaders, method, Math.min(this.#timeoutMs, remainingMs(limit)))
@@ -266,6 +314,42 @@ export class HttpTransport {
         exchange.stop()
       }
     }
+  }
+
+  /**
+   * The body of `res` as a stream the caller reads: the exchange's timers stay armed (re-armed
+   * per chunk) until it ends, and a timeout or network failure becomes a SigilError on it.
+   */
+  #handOver(res: IncomingMessage, exchange: Attempt, url: string, method: string, attempt: number, label: string | undefined): Readable {
+    const out = new PassThrough({highWaterMark: 1024 * 1024})
+    let finished = false
+    const fail = (err: unknown): void => {
+      if (finished) return
+      finished = true
+      exchange.stop()
+      const expiry = exchange.expiry
+      if (expiry?.kind === 'deadline') out.destroy(stalled(label, expiry.deadline, 'body', url, method, attempt))
+      else out.destroy(isOciError(err) ? err : unreachable(method, url, expiry !== undefined ? 'TIMEOUT' : (networkErrorCode(err) ?? 'ECONNRESET'), this.#timeoutMs, attempt, err))
+    }
+    res.on('data', () => exchange.arm())
+    res.on('error', fail)
+    res.on('close', () => {
+      if (!res.complete) fail(connectionClosed('connection closed while reading the body'))
+    })
+    res.on('end', () => {
+      finished = true
+      exchange.stop()
+    })
+    // The reader gave up (destroyed its end): let the connection go.
+    out.on('close', () => {
+      if (!finished) {
+        finished = true
+        exchange.stop()
+        res.destroy()
+      }
+    })
+    res.pipe(out)
+    return out
   }
 }
 
