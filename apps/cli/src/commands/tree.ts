@@ -1,9 +1,10 @@
 import {parseReference} from '@sigil/core'
-import {attachmentTree, legacyTagStore, referrersStore} from '@sigil/signing'
+import {attachmentTree} from '@sigil/signing'
+import {attachmentStores} from '../shared/attachment-stores.js'
 import type {AttachmentTree} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {writeStdout} from '../shared/stdio.js'
 import {tree as text} from '../messages.js'
 
@@ -27,7 +28,7 @@ export default defineCommand({
       client,
       ...location,
       // Both formats: the legacy tags first (as cosign tree lists them), then cosign 3's referrers.
-      stores: [legacyTagStore({client, ...location}), referrersStore({client, signatureRepository: location.signatureRepository, memory: referrersApiMemory()})],
+      stores: await attachmentStores(io, client, image.registry, location.attachmentTagPrefix),
     })
     if (!io.json) writeStdout(text.render(image.name, `${image.repositoryName}@${tree.digest}`, tree))
     return {image: image.name, ...tree}

@@ -1,6 +1,7 @@
 import {SigilError, buildDsseEnvelope, isSigilError, parseReference, predicateTypeForFlag} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
-import {legacyTagStore, referrersStore, verifyAttestations} from '@sigil/signing'
+import {verifyAttestations} from '@sigil/signing'
+import {attachmentStores} from '../shared/attachment-stores.js'
 import type {VerifyAttestationsResult} from '@sigil/signing'
 import type {CommandIO} from '../shared/command-io.js'
 import {withLocalImage} from '../shared/local-image.js'
@@ -8,7 +9,7 @@ import {defineCommand} from '../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {attestation as text, offline, shared, verify as verifyText} from '../messages.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
 
@@ -69,7 +70,6 @@ export default defineCommand({
     const verifier = images.length === 1 ? loading : await loading
     const client = await createRegistryClient(io, flags)
     const adapters = await registryAdapters(io)
-    const memory = referrersApiMemory()
     const out: VerifyAttestationResultJson['images'] = []
     let firstError: unknown
     for (const image of images) {
@@ -78,10 +78,7 @@ export default defineCommand({
       try {
         const result = await verifyAttestations(image, {
           // Both formats, always: cosign 3's bundle referrers, then the legacy .att tag.
-          stores: [
-            referrersStore({client, signatureRepository: location.signatureRepository, memory, ...(adapter?.capabilities.referrersApi === undefined ? {} : {referrersApi: adapter.capabilities.referrersApi})}),
-            legacyTagStore({client, ...location}),
-          ],
+          stores: await attachmentStores(io, client, image.registry, location.attachmentTagPrefix, 'referrers-first'),
           client,
           verifier,
           ...checks,

@@ -1,12 +1,13 @@
 import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
-import {legacyTagStore, marshalPayloadForOutput, payloadForOutput, referrersStore, verifyImage} from '@sigil/signing'
+import {marshalPayloadForOutput, payloadForOutput, verifyImage} from '@sigil/signing'
+import {attachmentStores} from '../shared/attachment-stores.js'
 import type {VerifyImageResult} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {offline, shared, verify as text} from '../messages.js'
 import {verifyLocalImage} from '../shared/local-image.js'
 import {writeStdout, writeStderr} from '../shared/stdio.js'
@@ -71,17 +72,13 @@ export default defineCommand({
     const adapters = await registryAdapters(io)
     const out: VerifyResultJson['images'] = []
     let firstError: unknown
-    const memory = referrersApiMemory()
     for (const image of images) {
       const adapter = adapters.find((a) => a.matches(image.registry))
       const location = {signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']}
       try {
         const result = await verifyImage(image, {
           // Both formats, always: cosign 3's bundles (referrers) and the legacy .sig tag.
-          stores: [
-            referrersStore({client, signatureRepository: location.signatureRepository, memory, ...(adapter?.capabilities.referrersApi === undefined ? {} : {referrersApi: adapter.capabilities.referrersApi})}),
-            legacyTagStore({client, ...location}),
-          ],
+          stores: await attachmentStores(io, client, image.registry, location.attachmentTagPrefix, 'referrers-first'),
           client,
           verifier,
           checkClaims: flags['check-claims'],
