@@ -12,6 +12,7 @@ import {
 import type {AttachmentStore, AttachmentSubject, BundleStatement, DsseEnvelope, HashAlgorithm, ImageReference, InTotoStatement, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {keyErrorsFirst, listEveryStore} from './verify-common.js'
 import {legacyTagStore} from './legacy-tag-store.js'
 import {mapLimit} from './map-limit.js'
 import {resolveForVerification} from './resolve.js'
@@ -111,14 +112,7 @@ async function checkOne(
  * `NO_MATCHING_SIGNATURES` (none verify, or none of the wanted type) or a registry error.
  */
 export async function verifyAttestations(image: ImageReference, options: VerifyAttestationsOptions): Promise<VerifyAttestationsResult> {
-  const verifier = Promise.resolve(options.verifier)
-  verifier.catch(() => undefined) // awaited below, on every path
-  try {
-    return await verifyWith(image, options, verifier)
-  } catch (err) {
-    await verifier
-    throw err
-  }
+  return keyErrorsFirst(options.verifier, (verifier) => verifyWith(image, options, verifier))
 }
 
 async function verifyWith(image: ImageReference, options: VerifyAttestationsOptions, verifier: Promise<Verifier>): Promise<VerifyAttestationsResult> {
@@ -126,7 +120,7 @@ async function verifyWith(image: ImageReference, options: VerifyAttestationsOpti
   const digest = await resolveForVerification(client, image, {head: options.resolveWithHead})
   const subject: AttachmentSubject = {registry: image.registry, repository: image.repository, digest}
   const stores = options.stores ?? [legacyTagStore({client, signatureRepository: options.signatureRepository, attachmentTagPrefix: options.attachmentTagPrefix})]
-  const listed = (await Promise.all(stores.map(async (store) => (await store.list(subject, 'attestation')).map((attachment) => ({store, attachment}))))).flat()
+  const listed = await listEveryStore(stores, subject, 'attestation')
   if (listed.length === 0) {
     throw new SigningError('NO_SIGNATURES_FOUND', 'no attestations found', {details: {location: signatureLocation(image, digest, options, 'att').name}})
   }

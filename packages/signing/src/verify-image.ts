@@ -14,6 +14,7 @@ import {
 import type {AttachmentStore, AttachmentSubject, Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {keyErrorsFirst, listEveryStore} from './verify-common.js'
 import {mapLimit} from './map-limit.js'
 import {MAX_PAYLOAD_BYTES, legacyTagStore} from './legacy-tag-store.js'
 import {resolveForVerification} from './resolve.js'
@@ -166,14 +167,7 @@ async function checkLayer(
  * `NO_MATCHING_SIGNATURES` (none verify) or a registry error; never reports a fault as unsigned.
  */
 export async function verifyImage(image: ImageReference, options: VerifyImageOptions): Promise<VerifyImageResult> {
-  const verifier = Promise.resolve(options.verifier)
-  verifier.catch(() => undefined) // awaited below, on every path
-  try {
-    return await verifyWith(image, options, verifier)
-  } catch (err) {
-    await verifier
-    throw err
-  }
+  return keyErrorsFirst(options.verifier, (verifier) => verifyWith(image, options, verifier))
 }
 
 async function verifyWith(image: ImageReference, options: VerifyImageOptions, verifier: Promise<Verifier>): Promise<VerifyImageResult> {
@@ -185,7 +179,7 @@ async function verifyWith(image: ImageReference, options: VerifyImageOptions, ve
     legacyTagStore({client, signatureRepository: options.signatureRepository, attachmentTagPrefix: options.attachmentTagPrefix, maxPayloadBytes: options.maxPayloadBytes}),
   ]
   // Every store is asked; a fault in any of them is an error, never "unsigned".
-  const listed = (await Promise.all(stores.map(async (store) => (await store.list(subject, 'signature')).map((attachment) => ({store, attachment}))))).flat()
+  const listed = await listEveryStore(stores, subject, 'signature')
   if (listed.length === 0) {
     throw new SigningError('NO_SIGNATURES_FOUND', 'no signatures found', {details: {signatureLocation: location.name}})
   }
