@@ -312,6 +312,8 @@ const constants = {
     'application/vnd.dev.sigstore.bundle.v0.3+json': 'v0.3',
   },
   SIGSTORE_BUNDLE_V03_MEDIA_TYPE: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  ATTACHMENT_KINDS: ['signature', 'attestation', 'sbom'],
+  ATTACHMENT_TAG_SUFFIX: {signature: 'sig', attestation: 'att', sbom: 'sbom'},
   CERTIFICATE_ANNOTATION: 'dev.sigstore.cosign/certificate',
   CHAIN_ANNOTATION: 'dev.sigstore.cosign/chain',
   COSIGN_SIGNATURE_TYPE: 'cosign container image signature',

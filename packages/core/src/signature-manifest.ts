@@ -1,3 +1,4 @@
+import type {AttachmentKind} from './contracts.js'
 /**
  * The `.sig` image cosign stores next to a signed image (spec §2): tag scheme, config blob,
  * manifest, and the rules for appending a signature layer.
@@ -92,6 +93,12 @@ export interface SignatureLayers {
 
 /** Checks an existing layer's decoded signature over the new payload with the signer's public key. */
 export type VerifyExistingSignature = (signature: Uint8Array) => boolean
+
+/** Every kind of attachment, in the order sigil lists them (signatures, attestations, SBOMs). */
+export const ATTACHMENT_KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
+
+/** The legacy tag suffix of each kind (spec §2.1): `sha256-<hex>.sig`, `.att`, `.sbom`. */
+export const ATTACHMENT_TAG_SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
 
 /**
  * The tag holding a manifest's attachments (spec §2.1): `sha256:<hex>` →

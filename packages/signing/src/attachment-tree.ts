@@ -1,3 +1,4 @@
+import {ATTACHMENT_KINDS} from '@sigil/core'
 import type {AttachmentKind, AttachmentStore, ImageReference} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {legacyTagStore} from './legacy-tag-store.js'
@@ -32,7 +33,7 @@ export interface AttachmentTree {
   readonly branches: readonly AttachmentBranch[]
 }
 
-const KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
+const KINDS = ATTACHMENT_KINDS
 
 /**
  * The signatures, attestations and SBOMs attached to an image, from every store (cosign's

@@ -9,6 +9,7 @@ import {
   parseSignatureManifest,
   sha256Digest,
   signatureTag,
+  ATTACHMENT_TAG_SUFFIX,
 } from '@sigil/core'
 import type {AttachmentKind, Descriptor, SignatureManifest} from '@sigil/core'
 import type {FetchedManifest, RegistryClient, RepositoryRef} from '@sigil/oci'
@@ -18,7 +19,7 @@ import {at} from './copy-manifests.js'
 import {SigningError} from './error.js'
 import {readBack} from './settle.js'
 
-const SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
+const SUFFIX = ATTACHMENT_TAG_SUFFIX
 
 /** What the attachment copiers share: the client, the bounds of a read-modify-write, `force`, events. */
 export interface ReadWrite {

@@ -10,7 +10,7 @@
  * without the referrers API the `sha256-<hex>` fallback index is rewritten for the destination
  * (its entries are the referrers just copied there, added to the entries already listed).
  */
-import {SigilError} from '@sigil/core'
+import {SigilError, ATTACHMENT_KINDS} from '@sigil/core'
 import type {AttachmentKind, ImageReference} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {blobCopier} from './copy-blobs.js'
@@ -89,7 +89,7 @@ export interface CopyImageResult {
 }
 
 
-const KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
+const KINDS = ATTACHMENT_KINDS
 const repoOf = (r: RepositoryRef): RepositoryRef => ({registry: r.registry, repository: r.repository})
 
 /**

@@ -9,11 +9,12 @@ import {
   parseReferrerManifest,
   parseSignatureManifest,
   signatureTag,
+  ATTACHMENT_TAG_SUFFIX,
 } from '@sigil/core'
 import type {AttachmentKind, AttachmentStore, AttachmentSubject, IndexDescriptor, LayoutIndex, StoredAttachment} from '@sigil/core'
 import type {OciLayoutReader} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {MAX_PAYLOAD_BYTES, SUFFIX} from './legacy-tag-store.js'
+import {MAX_PAYLOAD_BYTES} from './legacy-tag-store.js'
 import {bundleAttachment} from './referrers-store.js'
 
 /** Options of {@link ociLayoutStore}. */
@@ -86,7 +87,7 @@ export function ociLayoutStore(layout: OciLayoutReader, options: OciLayoutStoreO
   const manifestOf = (entry: IndexDescriptor) => layout.readBlob(entry.digest, {size: entry.size, maxBytes: MAX_REFERRER_MANIFEST_BYTES})
 
   async function legacy(index: LayoutIndex, subject: AttachmentSubject, kind: AttachmentKind): Promise<StoredAttachment[]> {
-    const tag = signatureTag(subject.digest, SUFFIX[kind], options.attachmentTagPrefix ?? '')
+    const tag = signatureTag(subject.digest, ATTACHMENT_TAG_SUFFIX[kind], options.attachmentTagPrefix ?? '')
     const image = layoutImageEntry(index)
     const entries = index.manifests.filter((d) => {
       if (d.annotations?.[LAYOUT_KIND_ANNOTATION] !== LAYOUT_KIND_OF[kind]) return false

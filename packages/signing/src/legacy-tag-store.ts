@@ -14,6 +14,7 @@ import {
   parseSignatureManifest,
   sha256Digest,
   signatureTag,
+  ATTACHMENT_TAG_SUFFIX,
 } from '@sigil/core'
 import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, Descriptor, SignatureManifest, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
@@ -66,7 +67,7 @@ async function readExisting(
 
 
 /** The tag suffix of each attachment kind (`sha256-<hex>.sig`, `.att`, `.sbom`). */
-export const SUFFIX: Readonly<Record<AttachmentKind, 'sig' | 'att' | 'sbom'>> = {signature: 'sig', attestation: 'att', sbom: 'sbom'}
+const SUFFIX = ATTACHMENT_TAG_SUFFIX
 
 /**
  * cosign's legacy storage: every signature of a manifest is a layer of the image manifest

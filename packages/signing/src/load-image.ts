@@ -9,11 +9,12 @@ import {
   parseSignatureManifest,
   sha256Digest,
   signatureTag,
+  ATTACHMENT_KINDS,
+  ATTACHMENT_TAG_SUFFIX,
 } from '@sigil/core'
 import type {AttachmentKind, Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
 import type {OciLayoutReader, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {LAYOUT_KIND_OF, layoutImageEntry, unlistedReferrers} from './layout-store.js'
-import {SUFFIX} from './legacy-tag-store.js'
 import {manifestReferences} from './manifest-references.js'
 import type {ManifestReferences} from './manifest-references.js'
 import {listInReferrersIndex} from './referrers-store.js'
@@ -49,7 +50,7 @@ interface Node {
 }
 
 /** The tag suffix of an index.json entry's `kind` (`dev.cosignproject.cosign/sigs` → `sig`). */
-const SUFFIX_OF: Readonly<Record<string, 'sig' | 'att' | 'sbom'>> = Object.fromEntries((Object.keys(SUFFIX) as AttachmentKind[]).map((k) => [LAYOUT_KIND_OF[k], SUFFIX[k]]))
+const SUFFIX_OF: Readonly<Record<string, 'sig' | 'att' | 'sbom'>> = Object.fromEntries(ATTACHMENT_KINDS.map((k) => [LAYOUT_KIND_OF[k], ATTACHMENT_TAG_SUFFIX[k]]))
 const MAX_DEPTH = 4
 
 function invalid(layout: OciLayoutReader, message: string): SigilError {

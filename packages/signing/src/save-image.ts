@@ -1,10 +1,9 @@
-import {LAYOUT_KINDS, LAYOUT_KIND_ANNOTATION, LAYOUT_REF_NAME_ANNOTATION, parseReferrersIndex, signatureTag} from '@sigil/core'
+import {LAYOUT_KINDS, LAYOUT_KIND_ANNOTATION, LAYOUT_REF_NAME_ANNOTATION, parseReferrersIndex, signatureTag, ATTACHMENT_TAG_SUFFIX, ATTACHMENT_KINDS} from '@sigil/core'
 import type {AttachmentKind, ImageReference, IndexDescriptor} from '@sigil/core'
 import {createOciLayout} from '@sigil/oci'
 import type {OciLayoutWriter, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {LAYOUT_KIND_OF} from './layout-store.js'
-import {SUFFIX} from './legacy-tag-store.js'
 import {manifestReferences} from './manifest-references.js'
 import {notFound} from './resolve.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
@@ -42,7 +41,7 @@ export interface SaveImageResult {
   readonly attachments: {readonly sig: number; readonly att: number; readonly sbom: number; readonly referrers: number}
 }
 
-const KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
+const KINDS = ATTACHMENT_KINDS
 const MAX_DEPTH = 4
 
 /**
@@ -74,12 +73,12 @@ export async function saveImage(image: ImageReference, options: SaveImageOptions
     const counts = {sig: 0, att: 0, sbom: 0, referrers: 0}
     for (const digest of subjects) {
       for (const kind of KINDS) {
-        const tag = signatureTag(digest, SUFFIX[kind], options.attachmentTagPrefix ?? '')
+        const tag = signatureTag(digest, ATTACHMENT_TAG_SUFFIX[kind], options.attachmentTagPrefix ?? '')
         const found = await client.getManifestIfExists(signatureRepository, tag)
         if (!found) continue
         const refs = await copier.copy(signatureRepository, found.digest, found.bytes, MAX_DEPTH)
         entries.push({mediaType: refs.mediaType, size: found.bytes.length, digest: found.digest, annotations: {[LAYOUT_KIND_ANNOTATION]: LAYOUT_KIND_OF[kind], [LAYOUT_REF_NAME_ANNOTATION]: tag}})
-        counts[SUFFIX[kind]]++
+        counts[ATTACHMENT_TAG_SUFFIX[kind]]++
         options.onAttachment?.({kind, location: `${signatureRepository.registry}/${signatureRepository.repository}:${tag}`})
       }
     }

@@ -11,7 +11,7 @@
  * and reads against what was written. Each behaviour group is exported on its own too. Every test
  * takes a fresh store from the factory and fresh subjects, so a shared registry is fine.
  */
-import {SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, encodeStdBase64} from '@sigil/core'
+import {SIGNATURE_ANNOTATION, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, SIMPLE_SIGNING_MEDIA_TYPE, encodeStdBase64, ATTACHMENT_KINDS} from '@sigil/core'
 import type {AttachmentKind, AttachmentSubject, NewAttachment, StoredAttachment} from '@sigil/core'
 import {randomBytes} from 'node:crypto'
 import type {ExpectStatic, TestAPI} from 'vitest'
@@ -19,7 +19,7 @@ import {contentDigest, contentOf, makeAttachmentItem} from './attachment-items.j
 import {LEGACY_ATTACHMENT_FORMATS} from './attachment-store-options.js'
 import type {AttachmentFormat, AttachmentItem, AttachmentStoreSuiteOptions} from './attachment-store-options.js'
 
-const KINDS: readonly AttachmentKind[] = ['signature', 'attestation', 'sbom']
+const KINDS = ATTACHMENT_KINDS
 
 const MEDIA_TYPE: Readonly<Record<AttachmentFormat, string>> = {
   'simple-signing': SIMPLE_SIGNING_MEDIA_TYPE,
