@@ -430,7 +430,6 @@ export const signBlob = {
   wroteBundle: (path: string) => `Wrote bundle to file ${path}`,
   wroteSignature: (path: string) => `Wrote signature to file ${path}`,
   usingPayload: (path: string) => `Using payload from: ${path}`,
-  writeFailed: (path: string, reason: string) => `cannot write ${path}: ${reason}`,
   timeout: 'Give up when the command has not finished within this time (Go duration: 30s, 3m, 1h), reading the file included: raise it for very large files or slow pipes.',
   stdinPassword: 'the key needs a password and standard input is the file to sign: set COSIGN_PASSWORD (or SIGIL_PASSWORD)',
 }

@@ -28,6 +28,15 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(join(dir, 'real'), 'utf8')).toBe('new')
   })
 
+  test('overwrite: false creates a file but never replaces one (EEXIST, the old content kept, no temporary file left)', async () => {
+    const file = join(dir, 'once.sig')
+    await writeFileAtomic(file, 'first', 0o600, {overwrite: false})
+    expect(readFileSync(file, 'utf8')).toBe('first')
+    await expect(writeFileAtomic(file, 'second', 0o600, {overwrite: false})).rejects.toMatchObject({code: 'EEXIST'})
+    expect(readFileSync(file, 'utf8')).toBe('first')
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
   test('a missing directory: node\'s ENOENT, nothing written', async () => {
     await expect(writeFileAtomic(join(dir, 'no', 'such'), 'x')).rejects.toMatchObject({code: 'ENOENT'})
   })

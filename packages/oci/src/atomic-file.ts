@@ -1,15 +1,21 @@
 /**
- * Replacing a file so that readers see the old content or the new, never half of it: the data
- * goes to a temporary file in the target's directory (created exclusively, with `mode`), which
- * is then renamed over the target. A symlinked target is followed, so the link stays a link.
+ * Writing a file so that readers see the old content or the new, never half of it: the data goes
+ * to a temporary file in the target's directory (created exclusively, with `mode`), which then
+ * takes the target's name: renamed over it, or, with `overwrite: false`, hard-linked to it, which
+ * fails with EEXIST rather than replace an existing file. A symlinked target is followed, so the
+ * link stays a link.
  */
 import {randomBytes} from 'node:crypto'
 import {basename, dirname, join} from 'node:path'
 
-/** Write `data` to `file` atomically with permission bits `mode` (default 0600). Throws node's errors (`code` ENOENT, EACCES, EISDIR…). */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): Promise<string> {
+/**
+ * Write `data` to `file` atomically with permission bits `mode` (default 0600), replacing an
+ * existing file unless `overwrite` is false. Returns the path written (a symlink's target).
+ * Throws node's errors (`code` ENOENT, EACCES, EISDIR, EEXIST…).
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, options: {readonly overwrite?: boolean} = {}): Promise<string> {
   // Loaded here: the modules using this are part of start-ups that never write a file.
-  const {chmod, realpath, rename, rm, writeFile} = process.getBuiltinModule('node:fs/promises')
+  const {chmod, link, realpath, rename, rm, writeFile} = process.getBuiltinModule('node:fs/promises')
   let target = file
   try {
     target = await realpath(file)
@@ -20,10 +26,9 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   try {
     await writeFile(tmp, data, {mode, flag: 'wx'})
     await chmod(tmp, mode)
-    await rename(tmp, target)
-  } catch (err) {
-    await rm(tmp, {force: true})
-    throw err
+    await (options.overwrite === false ? link(tmp, target) : rename(tmp, target))
+  } finally {
+    await rm(tmp, {force: true}) // gone after a rename; the extra name after a link
   }
   return target
 }

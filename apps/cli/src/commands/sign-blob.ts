@@ -5,7 +5,7 @@ import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import type {CliKeyContext} from '../shared/command-io.js'
 import {stdinIsTerminal} from '../shared/password.js'
-import {writeOutputFile} from '../shared/output-file.js'
+import {writeOutputFile} from '../shared/files.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {progressBar} from '../shared/progress.js'
 import {signBlob as text} from '../messages.js'
@@ -78,13 +78,13 @@ export default defineCommand({
       const bundle = flags['new-bundle-format']
         ? buildMessageSignatureBundle({digestHex: result.sha256, signature: result.signature, publicKeyHint: publicKeyHint((await (await signer).publicKey()).spki)})
         : buildLegacyBlobBundle(result.signature)
-      await writeOutputFile(flags.bundle, bundle, text.writeFailed)
+      await writeOutputFile(flags.bundle, bundle, true)
       info(io, text.wroteBundle(flags.bundle))
       out.bundle = flags.bundle
       out.bundleFormat = flags['new-bundle-format'] ? 'sigstore-bundle-v0.3' : 'legacy'
     }
     if (outputSignature !== undefined) {
-      await writeOutputFile(outputSignature, flags.b64 ? new TextEncoder().encode(signatureB64) : result.signature, text.writeFailed)
+      await writeOutputFile(outputSignature, flags.b64 ? new TextEncoder().encode(signatureB64) : result.signature, true)
       info(io, text.wroteSignature(outputSignature))
       out.signatureFile = outputSignature
     } else if (!io.json) {

@@ -1,27 +1,22 @@
 /** Input and output files of commands: clear errors, atomic writes, --force to replace. */
 import {SigilError, isSigilError} from '@sigil/core'
+import {writeFileAtomic} from '@sigil/oci'
 import {twoStep as text} from '../messages.js'
 
 /**
- * Write `data` to `path` atomically, mode 0600: a temporary file beside it first (created
- * exclusively), then renamed over it (`force`) or hard-linked to the name only if absent, so a
- * reader never sees half a file and an existing file is never replaced without `force`.
+ * Write a command's output file (a signature, a payload, a bundle) atomically, mode 0600: a
+ * reader never sees half a file, and an existing file is replaced only with `force` (sign-blob
+ * always replaces, as cosign does). `INVALID_ARGUMENT` when it exists, `FILE_WRITE_FAILED` when
+ * it cannot be written.
  */
 export async function writeOutputFile(path: string, data: string | Uint8Array, force: boolean): Promise<void> {
-  const fs = process.getBuiltinModule('node:fs/promises')
-  const {basename, dirname, join} = process.getBuiltinModule('node:path')
-  const {randomBytes} = process.getBuiltinModule('node:crypto')
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await fs.writeFile(temp, data, {flag: 'wx', mode: 0o600})
-    if (force) await fs.rename(temp, path)
-    else await fs.link(temp, path)
+    await writeFileAtomic(path, data, 0o600, {overwrite: force})
   } catch (err) {
     const e = err as NodeJS.ErrnoException
     if (e.code === 'EEXIST' && !force) throw new SigilError('INVALID_ARGUMENT', text.fileExists(path))
-    throw new SigilError('INVALID_ARGUMENT', text.cannotWrite(path, e.code ?? e.message), {cause: err})
-  } finally {
-    await fs.unlink(temp).catch(() => {}) // gone after a rename; the extra name after a link
+    const reason = e.code === 'ENOENT' ? 'no such directory' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : (e.code ?? e.message)
+    throw new SigilError('FILE_WRITE_FAILED', text.cannotWrite(path, reason), {cause: err})
   }
 }
 

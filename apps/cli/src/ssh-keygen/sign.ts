@@ -5,7 +5,7 @@
 import {SigilError, signSshsig, sshPublicKeyBlob} from '@sigil/core'
 import type {KeyContext} from '@sigil/core'
 import type {CommandIO} from '../command.js'
-import {writeFileAtomic} from '../shared/atomic-file.js'
+import {writeFileAtomic} from '@sigil/oci'
 import {keyContext, keyProviderFor} from '../shared/command-io.js'
 import {readAllStdin, processSources} from '../shared/password.js'
 import {parseSigningKeyFile} from '../shared/ssh-key.js'
@@ -24,7 +24,7 @@ async function readMessage(file: string): Promise<Uint8Array> {
 }
 
 async function writeSignature(file: string, armored: string): Promise<void> {
-  await writeFileAtomic(file, armored, {mode: 0o644}).catch((err: NodeJS.ErrnoException) => {
+  await writeFileAtomic(file, armored, 0o644, {overwrite: false}).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EEXIST') throw new SigilError('KEY_WRITE_FAILED', text.sigExists(file))
     throw new SigilError('KEY_WRITE_FAILED', `cannot write ${file}: ${err.message}`, {cause: err})
   })

@@ -1,7 +1,7 @@
 import {dirname, join, resolve} from 'node:path'
 import {SigilError, formatSshPublicKey} from '@sigil/core'
 import {defineCommand} from '../../command.js'
-import {writeFileAtomic} from '../../shared/atomic-file.js'
+import {writeFileAtomic} from '@sigil/oci'
 import {info, keyContext, keyProviderFor} from '../../shared/command-io.js'
 import {sigilDir} from '../../shared/dirs.js'
 import {timeoutFlagSpec} from '../../shared/flags.js'
@@ -103,7 +103,7 @@ export default defineCommand({
       await mkdir(dirname(publicKeyFile), {recursive: true})
       const existing = await readFile(publicKeyFile, 'utf8').catch(() => undefined)
       if (existing !== undefined && existing !== line && !flags.force) throw new SigilError('KEY_EXISTS', text.pubExists(publicKeyFile))
-      if (existing !== line) await writeFileAtomic(publicKeyFile, line, {mode: 0o644, overwrite: true})
+      if (existing !== line) await writeFileAtomic(publicKeyFile, line, 0o644)
       allowedSigners = `${email} namespaces="git" ${line.split(' ').slice(0, 2).join(' ')}`
       Object.assign(config, {
         'gpg.ssh.program': flags.program ?? defaultProgram(),
