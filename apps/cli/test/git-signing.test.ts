@@ -198,6 +198,10 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
     test.each([
       ['ed25519', () => generateKeyPairSync('ed25519').privateKey, 'ssh-ed25519'],
       ['rsa', () => generateKeyPairSync('rsa', {modulusLength: 2048}).privateKey, 'rsa-sha2-256'],
+      // cosign's key files sign P-384/P-521 over SHA-256; OpenSSH needs SHA-384/SHA-512, which
+      // the file signer's signDigest gives (ECDSA takes any digest).
+      ['p384', () => generateKeyPairSync('ec', {namedCurve: 'P-384'}).privateKey, 'ecdsa-sha2-nistp384'],
+      ['p521', () => generateKeyPairSync('ec', {namedCurve: 'P-521'}).privateKey, 'ecdsa-sha2-nistp521'],
     ] as const)('%s key file: signed by sigil-ssh-keygen, verified by git', async (name, make, algorithm) => {
       writeFileSync(join(dir, `${name}.pem`), make().export({type: 'pkcs8', format: 'pem'}))
       const i = await sigil(['import-key-pair', '--key', `${name}.pem`, '--output-key-prefix', name], {cwd: dir, env})

@@ -52,8 +52,11 @@ export interface Signer {
    * Optional capability, for streaming (`sign-blob` of a file of any size): sign a digest the
    * caller computed. `hash` must be `signatureHash(algorithm)`; the result is the signature
    * `sign` would make over a message with that digest (same encoding). KMS and HSM backends sign
-   * digests natively; absent for pure Ed25519, which needs the whole message.
-   * @throws SigilError INVALID_ARGUMENT when `hash` is not the scheme's hash or `digest` has the wrong length
+   * digests natively; absent for pure Ed25519, which needs the whole message. An ECDSA signer
+   * may also take a digest of another hash (ECDSA does not bind the hash into the signature; file
+   * keys do): OpenSSH's P-384 and P-521 signatures need SHA-384 and SHA-512 where cosign's key
+   * files sign over SHA-256.
+   * @throws SigilError INVALID_ARGUMENT when `hash` is not a hash the signer takes or `digest` has the wrong length
    */
   signDigest?(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array>
 }

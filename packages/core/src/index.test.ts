@@ -164,6 +164,7 @@ const functions = [
   'parseBlobBundle',
   'signatureHash',
   'checkDigestArgs',
+  'checkDigestLength',
   'addToReferrersIndex',
   'appendSignatureLayer',
   'attestationPredicate',
@@ -343,6 +344,7 @@ const constants = {
 const NOT_FORMATS = [
   'signatureHash',
   'checkDigestArgs',
+  'checkDigestLength',
   'HASH_BYTES',
   'isSigilError',
   'wrap',

@@ -25,5 +25,12 @@ export function checkDigestArgs(algorithm: SignatureAlgorithm, digest: Uint8Arra
   const expected = signatureHash(algorithm)
   if (expected === undefined) throw new SigilError('INVALID_ARGUMENT', `${algorithm} signs the message itself, not a digest`)
   if (hash !== expected) throw new SigilError('INVALID_ARGUMENT', `${algorithm} signs a ${expected} digest, not ${String(hash)}`)
-  if (digest.length !== HASH_BYTES[hash]) throw new SigilError('INVALID_ARGUMENT', `a ${hash} digest has ${HASH_BYTES[hash]} bytes, got ${digest.length}`)
+  checkDigestLength(digest, hash)
+}
+
+/** Check that `digest` is as long as a `hash` digest is. Throws `INVALID_ARGUMENT`. */
+export function checkDigestLength(digest: Uint8Array, hash: HashAlgorithm): void {
+  const bytes = HASH_BYTES[hash] as number | undefined
+  if (bytes === undefined) throw new SigilError('INVALID_ARGUMENT', `${String(hash)} is not a hash sigil knows`)
+  if (digest.length !== bytes) throw new SigilError('INVALID_ARGUMENT', `a ${hash} digest has ${bytes} bytes, got ${digest.length}`)
 }

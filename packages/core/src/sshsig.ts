@@ -174,19 +174,26 @@ export function parseSshPublicKey(text: string, source = 'the public key'): SshP
 
 /**
  * The OpenSSH signature algorithm a signer's scheme produces. Throws `KEY_UNSUPPORTED` for
- * schemes OpenSSH cannot verify (RSA-PSS, secp256k1, P-384/P-521 over SHA-256).
+ * schemes OpenSSH cannot verify (RSA-PSS, secp256k1; P-384/P-521 over SHA-256 are signed through
+ * `signDigest` by {@link signSshsig} when the signer offers it).
  */
 export function sshSignatureAlgorithm(algorithm: SignatureAlgorithm): string {
   const ssh = SSH_SIGNATURE_ALGORITHMS[algorithm]
   if (ssh) return ssh
-  const hint =
-    algorithm === 'ecdsa-p384-sha256' || algorithm === 'ecdsa-p521-sha256'
-      ? ': OpenSSH signs P-384 over SHA-384 and P-521 over SHA-512, and this key signs over SHA-256 (as cosign ≤ 2.5 does with a key file); use a P-256, Ed25519 or RSA key file, or a KMS key'
-      : ''
-  throw new SigilError(
-    'KEY_UNSUPPORTED',
-    `OpenSSH cannot verify ${algorithm} signatures${hint || '; OpenSSH signatures need ECDSA P-256/P-384/P-521, Ed25519 or RSA PKCS#1 v1.5 with SHA-256/SHA-512'}`,
-  )
+  throw new SigilError('KEY_UNSUPPORTED', sshSignatureAlgorithmHint(algorithm))
+}
+
+/** P-384/P-521 schemes over SHA-256 (cosign's key files): what OpenSSH signs them with instead. */
+const OPENSSH_WIDER_ECDSA: Partial<Record<SignatureAlgorithm, {ssh: string; hash: 'sha384' | 'sha512'}>> = {
+  'ecdsa-p384-sha256': {ssh: 'ecdsa-sha2-nistp384', hash: 'sha384'},
+  'ecdsa-p521-sha256': {ssh: 'ecdsa-sha2-nistp521', hash: 'sha512'},
+}
+
+function sshSignatureAlgorithmHint(algorithm: SignatureAlgorithm): string {
+  const hint = OPENSSH_WIDER_ECDSA[algorithm]
+    ? ': OpenSSH signs P-384 over SHA-384 and P-521 over SHA-512, and this key signs only over SHA-256'
+    : '; OpenSSH signatures need ECDSA P-256/P-384/P-521, Ed25519 or RSA PKCS#1 v1.5 with SHA-256/SHA-512'
+  return `OpenSSH cannot verify ${algorithm} signatures${hint}`
 }
 
 /** SSHSIG's "signed data": what the key actually signs for `message` in `namespace`. */
@@ -253,9 +260,22 @@ export function parseSshsig(armored: string): Sshsig {
 export async function signSshsig(signer: Signer, message: Uint8Array, options: {namespace: string; hash?: SshsigHash; publicKey?: PublicKeyInfo}): Promise<string> {
   if (options.namespace === '') throw new SigilError('INVALID_ARGUMENT', 'an SSH signature needs a namespace (-n)')
   const hash = options.hash ?? 'sha512'
-  const sshAlgorithm = sshSignatureAlgorithm(signer.algorithm)
   const key = options.publicKey ?? (await signer.publicKey())
-  const raw = await signer.sign(sshsigSignedData(options.namespace, message, hash))
+  const signedData = sshsigSignedData(options.namespace, message, hash)
+  const wider = OPENSSH_WIDER_ECDSA[signer.algorithm]
+  let sshAlgorithm: string
+  let raw: Uint8Array
+  if (wider && signer.signDigest) {
+    // A P-384/P-521 key that hashes with SHA-256 (cosign's key files): OpenSSH hashes with
+    // SHA-384/SHA-512, so the digest is made here and signed as it is (ECDSA takes any digest).
+    sshAlgorithm = wider.ssh
+    raw = await signer.signDigest(new Uint8Array(createHash(wider.hash).update(signedData).digest()), wider.hash).catch((err: unknown) => {
+      throw new SigilError('KEY_UNSUPPORTED', `${sshSignatureAlgorithmHint(signer.algorithm)} (the key refused a ${wider.hash} digest: ${(err as Error).message})`, {cause: err})
+    })
+  } else {
+    sshAlgorithm = sshSignatureAlgorithm(signer.algorithm)
+    raw = await signer.sign(signedData)
+  }
   const signature = sshSignatureBlob(sshAlgorithm, raw, key)
   return armorSshsig(encodeSshsig({publicKey: sshPublicKeyBlob(key), namespace: options.namespace, hashAlgorithm: hash, signature}))
 }

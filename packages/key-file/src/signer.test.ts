@@ -57,10 +57,23 @@ describe('createSigner', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false)
   })
 
-  test('signDigest refuses another hash or a digest of the wrong length', async () => {
+  test('signDigest refuses a digest of the wrong length; RSA refuses another hash (its DigestInfo names SHA-256)', async () => {
     const signer = createSigner(pkcs8(KEYS[0].key))
-    await expect(signer.signDigest!(new Uint8Array(48), 'sha384')).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
     await expect(signer.signDigest!(new Uint8Array(31), 'sha256')).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+    await expect(signer.signDigest!(new Uint8Array(32), 'sha384')).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+    const rsa = createSigner(pkcs8(KEYS[3].key))
+    await expect(rsa.signDigest!(new Uint8Array(48), 'sha384')).rejects.toMatchObject({code: 'INVALID_ARGUMENT'})
+  })
+
+  test.each([
+    [KEYS[1], 'sha384'],
+    [KEYS[2], 'sha512'],
+  ] as const)('$0.name: signDigest takes a digest of another hash too (OpenSSH signs P-384 over SHA-384, P-521 over SHA-512)', async (k, hash) => {
+    const signer = createSigner(pkcs8(k.key))
+    const message = Buffer.from('ssh signed data')
+    const signature = await signer.signDigest!(new Uint8Array(createHash(hash).update(message).digest()), hash)
+    expect(verify(hash, message, {key: createPublicKey(k.key), dsaEncoding: 'der'}, signature)).toBe(true)
+    expect(verify('sha256', message, {key: createPublicKey(k.key), dsaEncoding: 'der'}, signature)).toBe(false)
   })
 
   test('publicKey() is the SPKI of the key', async () => {

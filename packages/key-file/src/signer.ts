@@ -5,7 +5,7 @@ import {constants, createPrivateKey, privateEncrypt, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import {p256, p384, p521} from '@noble/curves/nist.js'
 import {secp256k1} from '@noble/curves/secp256k1.js'
-import {checkDigestArgs, publicKeyInfoFromKey} from '@sigil/core'
+import {checkDigestArgs, checkDigestLength, publicKeyInfoFromKey} from '@sigil/core'
 import type {HashAlgorithm, PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
 import {KeyFileError} from './error.js'
 
@@ -55,7 +55,10 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
     publicKey: () => Promise.resolve(info),
     ...(signDigest && {
       async signDigest(digest: Uint8Array, hashName: HashAlgorithm): Promise<Uint8Array> {
-        checkDigestArgs(algorithm, digest, hashName)
+        // ECDSA signs any digest (the hash is not part of the signature): OpenSSH wants SHA-384
+        // for P-384 and SHA-512 for P-521, where cosign's key files hash with SHA-256.
+        if (info.kind === 'ecdsa') checkDigestLength(digest, hashName)
+        else checkDigestArgs(algorithm, digest, hashName)
         try {
           return signDigest(digest)
         } catch (err) {
