@@ -32,6 +32,9 @@ function decider(policyText: string, signedBy: string[], extra: Partial<DeciderO
       calls.verify++
       if (!signedBy.some((k) => a.data!.includes(k.trim().split('\n')[1]!.trim()))) throw new SigilError('NO_MATCHING_SIGNATURES', 'no matching signatures: invalid signature')
     },
+    verifyAttestations: async () => {
+      throw new SigilError('NO_SIGNATURES_FOUND', 'no attestations found')
+    },
     noMatchPolicy: 'deny',
     failurePolicy: 'deny',
     deadlineMs: 1000,
@@ -109,5 +112,75 @@ describe('decisions', () => {
     await d.decideImage('reg.example/app:v1')
     await d.decideImage(`reg.example/app@${DIGEST}`)
     expect(calls).toEqual({resolve: 1, verify: 1})
+  })
+
+  describe('attestations[] (policy-controller: the authority is satisfied by its attestations, no signature needed)', () => {
+    const SLSA = 'https://slsa.dev/provenance/v0.2'
+    const SPDX = 'https://spdx.dev/Document'
+    const attesting = (wanted: string[], name = 'p') =>
+      cip(name, 'reg.example/**', [keyA]).replace('    - key:\n', `    - name: builder\n      attestations:\n${wanted.map((t, i) => `        - name: a${i}\n          predicateType: ${t}\n`).join('')}      key:\n`)
+
+    test('every listed type must be among the verified ones; the signature check is not asked', async () => {
+      let asked = 0
+      const found = [SLSA, 'https://cyclonedx.org/bom']
+      const verifyAttestations = async () => {
+        asked++
+        return found
+      }
+      const ok = decider(attesting(['slsaprovenance']), [], {verifyAttestations})
+      expect(await ok.d.decideImage('reg.example/app:v1')).toMatchObject({allowed: true, digest: DIGEST})
+      expect(ok.calls.verify).toBe(0)
+      const both = decider(attesting(['slsaprovenance', 'spdxjson']), [keyA], {verifyAttestations})
+      const r = await both.d.decideImage('reg.example/app:v1')
+      expect(r.allowed).toBe(false)
+      expect(r.reason).toBe(`no attestation (policy p: authority builder: no attestation a1 (spdxjson = ${SPDX}) verified with its key (verified: ${SLSA}, https://cyclonedx.org/bom))`)
+      expect(asked).toBe(2) // once per authority and digest, whatever the number of types
+    })
+
+    test('none stored, none by the key: named as attestations, with what was required; a fault stays a fault', async () => {
+      const none = await decider(attesting(['vuln']), [keyA]).d.decideImage('reg.example/app:v1')
+      expect(none.reason).toBe('no attestation (policy p: authority builder: no attestations found (required: a0 (vuln = https://cosign.sigstore.dev/attestation/vuln/v1)))')
+      const other = await decider(attesting([SLSA]), [keyA], {
+        verifyAttestations: async () => {
+          throw new SigilError('NO_MATCHING_SIGNATURES', 'no matching attestations: invalid signature when validating the DSSE envelope')
+        },
+      }).d.decideImage('reg.example/app:v1')
+      expect(other.reason).toBe(`no matching attestation (policy p: authority builder: no matching attestations: invalid signature when validating the DSSE envelope (required: a0 (${SLSA})))`)
+      let down = true
+      const {d} = decider(attesting([SLSA]), [keyA], {
+        verifyAttestations: async () => {
+          if (down) throw new SigilError('REGISTRY_UNREACHABLE', 'connect ECONNREFUSED 127.0.0.1:1')
+          return [SLSA]
+        },
+      })
+      expect((await d.decideImage('reg.example/app:v1')).reason).toMatch(/^registry unreachable \(policy p: connect ECONNREFUSED/)
+      down = false
+      expect((await d.decideImage('reg.example/app:v1')).allowed).toBe(true) // the fault was not cached
+    })
+
+    test('cached and single-flight per digest and policy generation: a changed requirement is checked anew', async () => {
+      let asked = 0
+      let policies = parsePolicies(attesting(['slsaprovenance']), 'p.yaml')
+      let generation = 1
+      const {d} = decider(attesting(['slsaprovenance']), [], {
+        policies: () => ({generation, policies}),
+        verifyAttestations: async () => {
+          asked++
+          await new Promise((r) => setTimeout(r, 20))
+          return [SLSA]
+        },
+      })
+      const answers = await Promise.all(Array.from({length: 50}, () => d.decideImage('reg.example/app:v1')))
+      expect(answers.every((a) => a.allowed)).toBe(true)
+      expect(asked).toBe(1)
+      expect((await d.decideImage('reg.example/app:v1')).allowed).toBe(true)
+      expect(asked).toBe(1)
+      policies = parsePolicies(attesting(['slsaprovenance', 'spdxjson']), 'p.yaml')
+      generation = 2
+      const r = await d.decideImage('reg.example/app:v1')
+      expect(asked).toBe(2)
+      expect(r.allowed).toBe(false)
+      expect(r.reason).toContain('no attestation a1 (spdxjson')
+    })
   })
 })

@@ -9,11 +9,19 @@ import type {ImageReference} from '@sigil/core'
 import {FlightCache} from './cache.js'
 import {globMatches} from './glob.js'
 import type {AdmissionMetrics} from './metrics.js'
-import type {Authority, ImagePolicy} from './policy.js'
+import type {AttestationRequirement, Authority, ImagePolicy} from './policy.js'
 import type {ImageSite, ReviewRequest} from './review.js'
 
 /** Why an image was not admitted by a policy. */
-export type FailureCategory = 'no signature' | 'no matching signature' | 'image not found' | 'policy' | 'registry unreachable' | 'key unavailable'
+export type FailureCategory =
+  | 'no signature'
+  | 'no matching signature'
+  | 'no attestation'
+  | 'no matching attestation'
+  | 'image not found'
+  | 'policy'
+  | 'registry unreachable'
+  | 'key unavailable'
 
 /** Faults: decided by the failure policy, never cached, never reported as unsigned. */
 function isFault(category: FailureCategory): boolean {
@@ -35,6 +43,12 @@ export interface DeciderOptions {
   readonly resolve: (image: ImageReference) => Promise<string>
   /** Resolves when a signature by the authority's key verifies for the digest reference; throws why not. */
   readonly verify: (image: ImageReference, authority: KeyAuthority) => Promise<void>
+  /**
+   * The predicate types of the attestations that verify with the authority's key for the digest
+   * reference (never empty); throws why none do. Asked instead of `verify` for an authority
+   * with `attestations[]`.
+   */
+  readonly verifyAttestations: (image: ImageReference, authority: KeyAuthority) => Promise<readonly string[]>
   readonly noMatchPolicy: 'deny' | 'warn' | 'allow'
   /** A registry fault or the deadline: deny, or admit with a warning. */
   readonly failurePolicy: 'deny' | 'warn'
@@ -92,6 +106,17 @@ function categoryOf(err: unknown): FailureCategory {
     if (/^(KMS_|KEY_|PLUGIN_|NO_KEY_PROVIDER)/.test(err.code)) return 'key unavailable'
   }
   return 'registry unreachable'
+}
+
+/** The category of a failed attestation check: "attestation" where a signature check says "signature". */
+function attestationCategoryOf(err: unknown): FailureCategory {
+  const category = categoryOf(err)
+  return category === 'no signature' ? 'no attestation' : category === 'no matching signature' ? 'no matching attestation' : category
+}
+
+/** `sbom (spdxjson = https://spdx.dev/Document)`, `build (https://example.com/build/v1)`. */
+function describeRequirement(r: AttestationRequirement): string {
+  return r.type === r.predicateType ? `${r.name} (${r.predicateType})` : `${r.name} (${r.type} = ${r.predicateType})`
 }
 
 function messageOf(err: unknown): string {
@@ -228,11 +253,22 @@ export class Decider {
       policy.authorities.map(async (a): Promise<{category: FailureCategory; detail: string} | undefined> => {
         if (a.kind === 'static') return a.pass ? undefined : {category: 'policy', detail: `authority ${a.name} is static: fail`}
         try {
-          await this.options.verify(image, a)
-          return undefined
+          if (a.attestations === undefined) {
+            await this.options.verify(image, a)
+            return undefined
+          }
+          // policy-controller: such an authority is satisfied by its attestations, no signature needed.
+          const found = await this.options.verifyAttestations(image, a)
+          const missing = a.attestations.filter((r) => !found.includes(r.predicateType))
+          if (missing.length === 0) return undefined
+          const detail = `authority ${a.name}: no attestation ${missing.map(describeRequirement).join(', ')} verified with its key (verified: ${found.join(', ')})`
+          return {category: 'no attestation', detail}
         } catch (err) {
-          const category = categoryOf(err)
+          const category = a.attestations === undefined ? categoryOf(err) : attestationCategoryOf(err)
           if (category === 'registry unreachable') this.options.metrics.registryErrors.inc({kind: 'verify'})
+          if (a.attestations !== undefined && !isFault(category)) {
+            return {category, detail: `authority ${a.name}: ${messageOf(err)} (required: ${a.attestations.map(describeRequirement).join(', ')})`}
+          }
           return {category, detail: messageOf(err)}
         }
       }),
