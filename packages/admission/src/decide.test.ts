@@ -114,6 +114,27 @@ describe('decisions', () => {
     expect(calls).toEqual({resolve: 1, verify: 1})
   })
 
+  test('a review answered from the cache decides as the first one did: order, duplicates, denial, patch, metrics', async () => {
+    const metrics = new AdmissionMetrics()
+    const {d, calls} = decider(`${cip('p', 'reg.example/**', [keyA])}---\n${cip('q', 'reg.example/bad*', [keyB])}`, [keyA], {metrics})
+    const review = (...images: string[]) =>
+      parseAdmissionReview({apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {uid: 'u', kind: {kind: 'Pod'}, operation: 'CREATE', object: {spec: {containers: images.map((image, i) => ({name: `c${i}`, image}))}}}})
+    const r = review('reg.example/app:v1', 'reg.example/bad:v1', 'reg.example/app:v1', 'nowhere.example/xy:v1')
+    const cold = await d.decideReview(r)
+    const warm = await d.decideReview(r)
+    expect(warm).toEqual(cold)
+    expect(cold.allowed).toBe(false)
+    expect(cold.images.map((i) => [i.image, i.allowed])).toEqual([['reg.example/app:v1', true], ['reg.example/bad:v1', false], ['nowhere.example/xy:v1', false]])
+    expect(cold.message).toMatch(/^sigil admission denied: image "reg.example\/bad:v1" \(containers\/c1\): no matching signature \(policy q: .*; image "nowhere.example\/xy:v1" \(containers\/c3\): policy: no ClusterImagePolicy matches this image$/)
+    expect(calls).toEqual({resolve: 2, verify: 3}) // app: p; bad: p and q — once each
+    const ok = await d.decideReview(review('reg.example/app:v1'))
+    expect(ok.patch).toEqual([{op: 'replace', path: '/spec/containers/0/image', value: `reg.example/app:v1@${DIGEST}`}])
+    const text = metrics.text()
+    expect(text).toContain('sigil_admission_decisions_total{decision="allowed"} 3')
+    expect(text).toContain('sigil_admission_decisions_total{decision="denied"} 4')
+    expect(text).toContain('sigil_admission_cache_hits_total 3')
+  })
+
   describe('attestations[] (policy-controller: the authority is satisfied by its attestations, no signature needed)', () => {
     const SLSA = 'https://slsa.dev/provenance/v0.2'
     const SPDX = 'https://spdx.dev/Document'

@@ -56,11 +56,21 @@ const JSON_TYPE = 'application/json'
 
 type Body = {ok: true; bytes: Buffer} | {ok: false; status: 413}
 
+/**
+ * A request header (lower-case name) from the raw list: `req.headers` is built on first use, a
+ * cost per request the warm path does not need to pay.
+ */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1]
+  return undefined
+}
+
 function readBody(req: IncomingMessage, max: number): Promise<Body> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    let over = Number(req.headers['content-length'] ?? 0) > max
+    let over = Number(header(req, 'content-length') ?? 0) > max
     req.on('data', (c: Buffer) => {
       size += c.length
       if (size > max) over = true
@@ -160,7 +170,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     }
     const body = await readBody(req, maxBody)
     if (!body.ok) return answer(413, `request body over ${maxBody} bytes\n`)
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+    const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== 'application/json') return answer(415, `Content-Type must be application/json (got ${JSON.stringify(type)})\n`)
     let parsed: unknown
     try {
