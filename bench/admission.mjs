@@ -7,6 +7,7 @@
 //      the same requests replayed in verify's 3 round trips with a bare HTTP client (the floor);
 //   4. 100 concurrent cold reviews of one new image: how many verifications (tag resolutions).
 // Usage: node bench/admission.mjs [rate=200] [seconds=10]   (after pnpm build; not a test)
+//   BENCH_ROUNDS=N: the two servers take turns N times (pooled percentiles, p99 of each round).
 import {spawn} from 'node:child_process'
 import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
@@ -30,6 +31,15 @@ function pct(xs, p) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]
 }
 const fmt = (ms) => `${ms.toFixed(2)} ms`
+/** A process's CPU time so far (user + system, ms), from /proc; 0 where there is none. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime, stime in USER_HZ (100)
+  } catch {
+    return 0
+  }
+}
 
 /** Start a server process; resolves with its https URL once it prints "listening on URL". */
 function startProcess(args) {
@@ -103,7 +113,7 @@ async function fixedRate(url, image) {
   // BENCH_SLOW_MS=N: when (s into the run) the answers slower than N ms were sent, to see where a tail comes from.
   const slow = Number(process.env.BENCH_SLOW_MS ?? 0)
   if (slow > 0) console.log(`  slower than ${slow} ms, sent at (s): ${rs.flatMap((r, i) => (r.ms > slow ? [((i * gap) / 1000).toFixed(2)] : [])).join(' ')}`)
-  return {p50: pct(ms, 50), p99: pct(ms, 99), max: Math.max(...ms), achieved: n / ((performance.now() - start) / 1000)}
+  return {ms, p50: pct(ms, 50), p99: pct(ms, 99), max: Math.max(...ms), achieved: n / ((performance.now() - start) / 1000)}
 }
 
 /** Closed loop: `inFlight` clients back to back for `seconds`. */
@@ -163,18 +173,39 @@ try {
     join(dir, 'policies', 'p.yaml'),
     `apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: bench\nspec:\n  images:\n    - glob: "${proxy.host}/bench/**"\n  authorities:\n    - key:\n        data: |\n${pem}\n`,
   )
-  const sigilUrl = await startProcess([...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), SIGIL, 'admission', 'serve', '--policy', 'policies', '--tls-cert-file', 'tls/tls.crt', '--tls-private-key-file', 'tls/tls.key', '--listen', '127.0.0.1:0'])
+  // BENCH_NODE_FLAGS="--max-semi-space-size=16": node flags for the sigil server only.
+  const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+  const sigilUrl = await startProcess([...nodeFlags, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), SIGIL, 'admission', 'serve', '--policy', 'policies', '--tls-cert-file', 'tls/tls.crt', '--tls-private-key-file', 'tls/tls.key', '--listen', '127.0.0.1:0'])
   const noopUrl = await startProcess(['-e', NOOP])
-  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${rate} requests/s for ${seconds} s; client, servers and registry on this machine`)
+  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${rate} requests/s for ${seconds} s; client, servers and registry on this machine${nodeFlags.length ? `; sigil server flags: ${nodeFlags.join(' ')}` : ''}`)
 
   const warmImage = await newSignedImage('warm')
   const first = await review(sigilUrl, warmImage)
   if (!first.allowed) throw new Error(`not admitted: ${first.message}`)
-  for (const [name, url] of [['do-nothing HTTPS', noopUrl], ['sigil admission', sigilUrl]]) {
-    for (let i = 0; i < 200; i++) await review(url, warmImage) // warm up connections and JIT
-    const w = await fixedRate(url, warmImage)
+  const targets = [['do-nothing HTTPS', noopUrl], ['sigil admission', sigilUrl]]
+  for (const [, url] of targets) for (let i = 0; i < 200; i++) await review(url, warmImage) // warm up connections and JIT
+  // The machine is shared: the two servers take turns, BENCH_ROUNDS rounds of `seconds` each,
+  // so that a noisy neighbour hits both alike; the pooled percentiles are over every round.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 1)
+  const pids = new Map([['sigil admission', children[0].pid], ['do-nothing HTTPS', children[1].pid]])
+  const warm = new Map(targets.map(([name]) => [name, {ms: [], p99s: [], achieved: [], cpuMs: 0}]))
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, url] of r % 2 === 0 ? targets : [...targets].reverse()) {
+      const cpu0 = cpuMs(pids.get(name))
+      const w = await fixedRate(url, warmImage)
+      const acc = warm.get(name)
+      acc.cpuMs += cpuMs(pids.get(name)) - cpu0
+      acc.ms.push(...w.ms)
+      acc.p99s.push(w.p99)
+      acc.achieved.push(w.achieved)
+    }
+  }
+  for (const [name, url] of targets) {
+    const {ms, p99s, achieved, cpuMs: used} = warm.get(name)
     const t = await throughput(url, warmImage)
-    console.log(`${name.padEnd(18)} warm at ${rate}/s: p50 ${fmt(w.p50)}, p99 ${fmt(w.p99)}, max ${fmt(w.max)} (sent ${w.achieved.toFixed(0)}/s); max ${t.toFixed(0)} reviews/s (64 in flight)`)
+    const each = rounds > 1 ? ` [p99 per round: ${p99s.map((x) => x.toFixed(2)).join(', ')}]` : ''
+    const cpu = used > 0 ? `, server CPU ${((used * 1000) / ms.length).toFixed(0)} µs/review` : ''
+    console.log(`${name.padEnd(18)} warm at ${rate}/s: p50 ${fmt(pct(ms, 50))}, p99 ${fmt(pct(ms, 99))}, max ${fmt(Math.max(...ms))} (sent ${Math.min(...achieved).toFixed(0)}/s)${cpu}${each}; max ${t.toFixed(0)} reviews/s (64 in flight)`)
   }
 
   const colds = []

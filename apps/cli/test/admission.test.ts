@@ -1,7 +1,7 @@
 /**
  * `sigil admission serve` as the API server meets it: the built binary over real HTTPS (its
  * certificate from `sigil admission certs`), real AdmissionReview bodies, the real registry with
- * images signed by sigil (both formats), cosign 2.5 and cosign 3.1.1, a fault proxy for a
+ * images signed and attested by sigil (both formats), cosign 2.5 and cosign 3.1.1, a fault proxy for a
  * registry that hangs, a closed port for one that is down, and the loopback AWS KMS server.
  */
 import {spawn} from 'node:child_process'
@@ -195,11 +195,16 @@ beforeAll(async () => {
   )
   writeWhole(join(dir, 'policies', 'private.yaml'), policy('private', `${privateRegistry.host}/**`, pemKey('cosign.pub')))
   writeWhole(join(dir, 'policies', 'warn.yaml'), policy('warned', `${registry.host}/soft/**`, pemKey('cosign.pub'), '  mode: warn\n'))
+  writeWhole(
+    join(dir, 'policies', 'attested.yaml'),
+    policy('attested', `${registry.host}/att/**`, pemKey('cosign.pub')).replace('    - name: key\n', '    - name: key\n      attestations:\n        - name: provenance\n          predicateType: slsaprovenance\n'),
+  )
+  writeFileSync(join(dir, 'slsa.json'), JSON.stringify({builder: {id: 'https://ci.example.com/b@v1'}, buildType: 'https://ci.example.com/build@v1', materials: []}))
 
   const started = await startServer([])
   server = started.child
   url = started.url
-  expect(serverLog).toContain('with 7 ClusterImagePolicies')
+  expect(serverLog).toContain('with 8 ClusterImagePolicies')
 })
 
 afterAll(async () => {
@@ -279,6 +284,81 @@ describe('sigil admission serve', () => {
     const beside = await image('split/beside')
     await sigilSign(beside.ref) // its signature is next to it, not in the policy's source
     expect((await validate(reviewOf('Pod', podOf(beside.ref)))).status!.message).toContain('no signature')
+  })
+
+  describe('attestations[]: an authority that requires a slsaprovenance attestation by its key', () => {
+    const attest = async (ref: string, key = 'cosign.key', extra: string[] = []) => {
+      const a = await sigil(['attest', '--key', key, '--predicate', 'slsa.json', ...extra, ref], {cwd: dir, env})
+      expect(a.code, a.stderr).toBe(0)
+    }
+    const MISSING = 'no attestation provenance (slsaprovenance = https://slsa.dev/provenance/v0.2)'
+
+    test('signed and attested by sigil (legacy .att): admitted', async () => {
+      const {ref} = await image('att/legacy')
+      await sigilSign(ref)
+      await attest(ref, 'cosign.key', ['--type', 'slsaprovenance'])
+      expect(await validate(reviewOf('Pod', podOf(ref)))).toMatchObject({allowed: true})
+    })
+
+    test('signed and attested by sigil as cosign 3 bundles (referrers): admitted', async () => {
+      const {ref} = await image('att/bundle')
+      await sigilSign(ref, 'cosign.key', ['--new-bundle-format'])
+      await attest(ref, 'cosign.key', ['--type', 'slsaprovenance', '--new-bundle-format'])
+      expect(await validate(reviewOf('Pod', podOf(ref)))).toMatchObject({allowed: true})
+    })
+
+    test('attested but not signed: admitted, as policy-controller does (such an authority checks attestations only)', async () => {
+      const {ref} = await image('att/unsigned')
+      await attest(ref, 'cosign.key', ['--type', 'slsaprovenance'])
+      expect(await validate(reviewOf('Pod', podOf(ref)))).toMatchObject({allowed: true})
+    })
+
+    test('signed without an attestation, or attested with another type: denied, naming the attestation wanted', async () => {
+      const bare = await image('att/bare')
+      await sigilSign(bare.ref)
+      const b = await validate(reviewOf('Pod', podOf(bare.ref)))
+      expect(b.allowed).toBe(false)
+      expect(b.status!.message).toContain(`image "${bare.ref}" (containers/c0): no attestation (policy attested: authority key: no attestations found (required: provenance (slsaprovenance = https://slsa.dev/provenance/v0.2)))`)
+      const sbom = await image('att/sbom')
+      await sigilSign(sbom.ref)
+      await attest(sbom.ref, 'cosign.key', ['--type', 'cyclonedx'])
+      const s = await validate(reviewOf('Pod', podOf(sbom.ref)))
+      expect(s.allowed).toBe(false)
+      expect(s.status!.message).toContain(`no attestation (policy attested: authority key: ${MISSING} verified with its key (verified: https://cyclonedx.org/bom))`)
+    })
+
+    test('attested with another key: denied (no matching attestation), in both formats', async () => {
+      for (const [repository, extra] of [['att/other', []], ['att/other-bundle', ['--new-bundle-format']]] as const) {
+        const {ref} = await image(repository)
+        await sigilSign(ref, 'cosign.key', [...extra])
+        await attest(ref, 'other.key', ['--type', 'slsaprovenance', ...extra])
+        const o = await validate(reviewOf('Pod', podOf(ref)))
+        expect(o.allowed).toBe(false)
+        expect(o.status!.message).toMatch(/: no matching attestation \(policy attested: authority key: no matching attestations: .*(invalid signature|another key).*\(required: provenance \(slsaprovenance/)
+      }
+    })
+
+    test.skipIf(!cosign)('attested by cosign 2.5 (attest --tlog-upload=false, a legacy .att): admitted', async () => {
+      const {ref} = await image('att/cosign2')
+      const pw = {COSIGN_PASSWORD: 'pw'}
+      expect((await runCosign(['sign', '--key', 'cosign.key', '--tlog-upload=false', '--yes', '--allow-http-registry', ref], {cwd: dir, env: pw})).code).toBe(0)
+      const a = await runCosign(['attest', '--key', 'cosign.key', '--type', 'slsaprovenance', '--predicate', 'slsa.json', '--tlog-upload=false', '--yes', '--allow-http-registry', ref], {cwd: dir, env: pw})
+      expect(a.code, a.stderr).toBe(0)
+      expect(await validate(reviewOf('Pod', podOf(ref)))).toMatchObject({allowed: true})
+    })
+
+    test.skipIf(!cosign3)('attested by cosign 3.1.1 (a sigstore bundle referrer): admitted', async () => {
+      const {ref} = await image('att/cosign3')
+      const config = await cosign3SigningConfig(dir)
+      const a = await runCosign(['attest', '--key', 'cosign.key', '--type', 'slsaprovenance', '--predicate', 'slsa.json', ...cosign3SignArgs(config), ref], {cwd: dir, env: {COSIGN_PASSWORD: 'pw'}, cosign: cosign3})
+      expect(a.code, a.stderr).toBe(0)
+      expect(await validate(reviewOf('Pod', podOf(ref)))).toMatchObject({allowed: true})
+      // The same attestation type by cosign 3, but for another key: denied.
+      const other = await image('att/cosign3-other')
+      const o = await runCosign(['attest', '--key', 'other.key', '--type', 'slsaprovenance', '--predicate', 'slsa.json', ...cosign3SignArgs(config), other.ref], {cwd: dir, env: {COSIGN_PASSWORD: 'pw'}, cosign: cosign3})
+      expect(o.code, o.stderr).toBe(0)
+      expect((await validate(reviewOf('Pod', podOf(other.ref)))).status!.message).toContain('no matching attestation')
+    })
   })
 
   test('unsigned, another key, re-tagged after signing: denied, naming the image and why', async () => {

@@ -32,6 +32,9 @@ function decider(policyText: string, signedBy: string[], extra: Partial<DeciderO
       calls.verify++
       if (!signedBy.some((k) => a.data!.includes(k.trim().split('\n')[1]!.trim()))) throw new SigilError('NO_MATCHING_SIGNATURES', 'no matching signatures: invalid signature')
     },
+    verifyAttestations: async () => {
+      throw new SigilError('NO_SIGNATURES_FOUND', 'no attestations found')
+    },
     noMatchPolicy: 'deny',
     failurePolicy: 'deny',
     deadlineMs: 1000,
@@ -109,5 +112,96 @@ describe('decisions', () => {
     await d.decideImage('reg.example/app:v1')
     await d.decideImage(`reg.example/app@${DIGEST}`)
     expect(calls).toEqual({resolve: 1, verify: 1})
+  })
+
+  test('a review answered from the cache decides as the first one did: order, duplicates, denial, patch, metrics', async () => {
+    const metrics = new AdmissionMetrics()
+    const {d, calls} = decider(`${cip('p', 'reg.example/**', [keyA])}---\n${cip('q', 'reg.example/bad*', [keyB])}`, [keyA], {metrics})
+    const review = (...images: string[]) =>
+      parseAdmissionReview({apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: {uid: 'u', kind: {kind: 'Pod'}, operation: 'CREATE', object: {spec: {containers: images.map((image, i) => ({name: `c${i}`, image}))}}}})
+    const r = review('reg.example/app:v1', 'reg.example/bad:v1', 'reg.example/app:v1', 'nowhere.example/xy:v1')
+    const cold = await d.decideReview(r)
+    const warm = await d.decideReview(r)
+    expect(warm).toEqual(cold)
+    expect(cold.allowed).toBe(false)
+    expect(cold.images.map((i) => [i.image, i.allowed])).toEqual([['reg.example/app:v1', true], ['reg.example/bad:v1', false], ['nowhere.example/xy:v1', false]])
+    expect(cold.message).toMatch(/^sigil admission denied: image "reg.example\/bad:v1" \(containers\/c1\): no matching signature \(policy q: .*; image "nowhere.example\/xy:v1" \(containers\/c3\): policy: no ClusterImagePolicy matches this image$/)
+    expect(calls).toEqual({resolve: 2, verify: 3}) // app: p; bad: p and q — once each
+    const ok = await d.decideReview(review('reg.example/app:v1'))
+    expect(ok.patch).toEqual([{op: 'replace', path: '/spec/containers/0/image', value: `reg.example/app:v1@${DIGEST}`}])
+    const text = metrics.text()
+    expect(text).toContain('sigil_admission_decisions_total{decision="allowed"} 3')
+    expect(text).toContain('sigil_admission_decisions_total{decision="denied"} 4')
+    expect(text).toContain('sigil_admission_cache_hits_total 3')
+  })
+
+  describe('attestations[] (policy-controller: the authority is satisfied by its attestations, no signature needed)', () => {
+    const SLSA = 'https://slsa.dev/provenance/v0.2'
+    const SPDX = 'https://spdx.dev/Document'
+    const attesting = (wanted: string[], name = 'p') =>
+      cip(name, 'reg.example/**', [keyA]).replace('    - key:\n', `    - name: builder\n      attestations:\n${wanted.map((t, i) => `        - name: a${i}\n          predicateType: ${t}\n`).join('')}      key:\n`)
+
+    test('every listed type must be among the verified ones; the signature check is not asked', async () => {
+      let asked = 0
+      const found = [SLSA, 'https://cyclonedx.org/bom']
+      const verifyAttestations = async () => {
+        asked++
+        return found
+      }
+      const ok = decider(attesting(['slsaprovenance']), [], {verifyAttestations})
+      expect(await ok.d.decideImage('reg.example/app:v1')).toMatchObject({allowed: true, digest: DIGEST})
+      expect(ok.calls.verify).toBe(0)
+      const both = decider(attesting(['slsaprovenance', 'spdxjson']), [keyA], {verifyAttestations})
+      const r = await both.d.decideImage('reg.example/app:v1')
+      expect(r.allowed).toBe(false)
+      expect(r.reason).toBe(`no attestation (policy p: authority builder: no attestation a1 (spdxjson = ${SPDX}) verified with its key (verified: ${SLSA}, https://cyclonedx.org/bom))`)
+      expect(asked).toBe(2) // once per authority and digest, whatever the number of types
+    })
+
+    test('none stored, none by the key: named as attestations, with what was required; a fault stays a fault', async () => {
+      const none = await decider(attesting(['vuln']), [keyA]).d.decideImage('reg.example/app:v1')
+      expect(none.reason).toBe('no attestation (policy p: authority builder: no attestations found (required: a0 (vuln = https://cosign.sigstore.dev/attestation/vuln/v1)))')
+      const other = await decider(attesting([SLSA]), [keyA], {
+        verifyAttestations: async () => {
+          throw new SigilError('NO_MATCHING_SIGNATURES', 'no matching attestations: invalid signature when validating the DSSE envelope')
+        },
+      }).d.decideImage('reg.example/app:v1')
+      expect(other.reason).toBe(`no matching attestation (policy p: authority builder: no matching attestations: invalid signature when validating the DSSE envelope (required: a0 (${SLSA})))`)
+      let down = true
+      const {d} = decider(attesting([SLSA]), [keyA], {
+        verifyAttestations: async () => {
+          if (down) throw new SigilError('REGISTRY_UNREACHABLE', 'connect ECONNREFUSED 127.0.0.1:1')
+          return [SLSA]
+        },
+      })
+      expect((await d.decideImage('reg.example/app:v1')).reason).toMatch(/^registry unreachable \(policy p: connect ECONNREFUSED/)
+      down = false
+      expect((await d.decideImage('reg.example/app:v1')).allowed).toBe(true) // the fault was not cached
+    })
+
+    test('cached and single-flight per digest and policy generation: a changed requirement is checked anew', async () => {
+      let asked = 0
+      let policies = parsePolicies(attesting(['slsaprovenance']), 'p.yaml')
+      let generation = 1
+      const {d} = decider(attesting(['slsaprovenance']), [], {
+        policies: () => ({generation, policies}),
+        verifyAttestations: async () => {
+          asked++
+          await new Promise((r) => setTimeout(r, 20))
+          return [SLSA]
+        },
+      })
+      const answers = await Promise.all(Array.from({length: 50}, () => d.decideImage('reg.example/app:v1')))
+      expect(answers.every((a) => a.allowed)).toBe(true)
+      expect(asked).toBe(1)
+      expect((await d.decideImage('reg.example/app:v1')).allowed).toBe(true)
+      expect(asked).toBe(1)
+      policies = parsePolicies(attesting(['slsaprovenance', 'spdxjson']), 'p.yaml')
+      generation = 2
+      const r = await d.decideImage('reg.example/app:v1')
+      expect(asked).toBe(2)
+      expect(r.allowed).toBe(false)
+      expect(r.reason).toContain('no attestation a1 (spdxjson')
+    })
   })
 })

@@ -2,18 +2,28 @@
  * Decisions, as policy-controller makes them: every policy whose glob matches the image must be
  * satisfied, within a policy any one authority suffices, an image no policy matches follows the
  * no-match policy without any network request. Verifications are cached per (repository,
- * digest, policy generation, matching policies); tag resolutions briefly; faults never.
+ * digest, policy generation, matching policies) — a generation's policies fix what is checked:
+ * keys, attestation types — tag resolutions briefly, faults never. A review whose images are all
+ * in the cache is answered without a promise or a timer per image (the warm path).
  */
 import {isSigilError, parseReference, withDigest} from '@sigil/core'
 import type {ImageReference} from '@sigil/core'
 import {FlightCache} from './cache.js'
 import {globMatches} from './glob.js'
 import type {AdmissionMetrics} from './metrics.js'
-import type {Authority, ImagePolicy} from './policy.js'
+import type {AttestationRequirement, Authority, ImagePolicy} from './policy.js'
 import type {ImageSite, ReviewRequest} from './review.js'
 
 /** Why an image was not admitted by a policy. */
-export type FailureCategory = 'no signature' | 'no matching signature' | 'image not found' | 'policy' | 'registry unreachable' | 'key unavailable'
+export type FailureCategory =
+  | 'no signature'
+  | 'no matching signature'
+  | 'no attestation'
+  | 'no matching attestation'
+  | 'image not found'
+  | 'policy'
+  | 'registry unreachable'
+  | 'key unavailable'
 
 /** Faults: decided by the failure policy, never cached, never reported as unsigned. */
 function isFault(category: FailureCategory): boolean {
@@ -35,6 +45,12 @@ export interface DeciderOptions {
   readonly resolve: (image: ImageReference) => Promise<string>
   /** Resolves when a signature by the authority's key verifies for the digest reference; throws why not. */
   readonly verify: (image: ImageReference, authority: KeyAuthority) => Promise<void>
+  /**
+   * The predicate types of the attestations that verify with the authority's key for the digest
+   * reference (never empty); throws why none do. Asked instead of `verify` for an authority
+   * with `attestations[]`.
+   */
+  readonly verifyAttestations: (image: ImageReference, authority: KeyAuthority) => Promise<readonly string[]>
   readonly noMatchPolicy: 'deny' | 'warn' | 'allow'
   /** A registry fault or the deadline: deny, or admit with a warning. */
   readonly failurePolicy: 'deny' | 'warn'
@@ -94,27 +110,69 @@ function categoryOf(err: unknown): FailureCategory {
   return 'registry unreachable'
 }
 
+/** The category of a failed attestation check: "attestation" where a signature check says "signature". */
+function attestationCategoryOf(err: unknown): FailureCategory {
+  const category = categoryOf(err)
+  return category === 'no signature' ? 'no attestation' : category === 'no matching signature' ? 'no matching attestation' : category
+}
+
+/** `sbom (spdxjson = https://spdx.dev/Document)`, `build (https://example.com/build/v1)`. */
+function describeRequirement(r: AttestationRequirement): string {
+  return r.type === r.predicateType ? `${r.name} (${r.predicateType})` : `${r.name} (${r.type} = ${r.predicateType})`
+}
+
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** What one image string means under one policy generation: parsed and matched once, not per request. */
+interface Known {
+  readonly generation: number
+  readonly ref?: ImageReference
+  /** Why the string is not an image reference. */
+  readonly invalid?: string
+  readonly matching: readonly ImagePolicy[]
+  /** `registry/repository@` and `|generation|policy,…`: a verdict's key is the digest between them. */
+  readonly keyStart: string
+  readonly keyEnd: string
+}
+
+// Frozen: the metrics make their label text once.
+const ALLOWED = Object.freeze({decision: 'allowed'})
+const DENIED = Object.freeze({decision: 'denied'})
+const WARNED = Object.freeze({decision: 'warned'})
+
 export class Decider {
   private readonly verdicts: FlightCache<PolicyFailure[]>
   private readonly digests: FlightCache<Resolved>
+  private readonly known = new Map<string, Known>()
+  private readonly maxEntries: number
 
   constructor(private readonly options: DeciderOptions) {
     const denied = options.deniedTtlMs ?? 10_000
     const verified = options.verifiedTtlMs ?? 300_000
-    const max = options.maxEntries ?? 10_000
-    this.verdicts = new FlightCache(max, (f) => (f.length === 0 ? verified : f.some((x) => isFault(x.category)) ? 0 : denied))
-    this.digests = new FlightCache(max, (r) => (r.ok ? (options.resolveTtlMs ?? 10_000) : 0))
+    this.maxEntries = options.maxEntries ?? 10_000
+    this.verdicts = new FlightCache(this.maxEntries, (f) => (f.length === 0 ? verified : f.some((x) => isFault(x.category)) ? 0 : denied))
+    this.digests = new FlightCache(this.maxEntries, (r) => (r.ok ? (options.resolveTtlMs ?? 10_000) : 0))
   }
 
   /** Decide a parsed review: every image, within the deadline. */
   async decideReview(review: ReviewRequest): Promise<ReviewDecision> {
     if (review.images === undefined) return {allowed: true, warnings: [], patch: [], images: []}
-    const unique = [...new Set(review.images.map((s) => s.image))]
-    const decided = new Map(await Promise.all(unique.map(async (image) => [image, await this.decideImage(image)] as const)))
+    // Images answered from the cache are decided at once: no promise, no timer (the warm path).
+    const decided = new Map<string, ImageDecision>()
+    let pending: Array<Promise<unknown>> | undefined
+    for (const {image} of review.images) {
+      if (decided.has(image)) continue
+      const now = this.decideCached(image)
+      if (now !== undefined) {
+        decided.set(image, this.counted(now))
+        continue
+      }
+      decided.set(image, {image, allowed: false}) // placeholder, keeps the order of first appearance
+      ;(pending ??= []).push(this.decideImage(image).then((d) => void decided.set(image, d)))
+    }
+    if (pending !== undefined) await Promise.all(pending)
     const denials: string[] = []
     const warnings: string[] = []
     const patch: PatchOperation[] = []
@@ -129,41 +187,75 @@ export class Decider {
         if (pinned !== undefined) patch.push(pinned)
       }
     }
-    const images = unique.map((i) => decided.get(i)!)
+    const images = [...decided.values()]
     if (denials.length > 0) return {allowed: false, message: `sigil admission denied: ${denials.join('; ')}`, warnings, patch: [], images}
     return {allowed: true, warnings, patch, images}
   }
 
   /** Decide one image as written in a pod spec. */
   async decideImage(image: string): Promise<ImageDecision> {
-    const {metrics} = this.options
-    const decision = await this.decideUncounted(image)
-    metrics.decisions.inc({decision: !decision.allowed ? 'denied' : decision.warned ? 'warned' : 'allowed'})
+    return this.counted(this.decideCached(image) ?? (await this.decideUncounted(image)))
+  }
+
+  private counted(decision: ImageDecision): ImageDecision {
+    this.options.metrics.decisions.inc(!decision.allowed ? DENIED : decision.warned ? WARNED : ALLOWED)
     return decision
   }
 
-  private async decideUncounted(image: string): Promise<ImageDecision> {
-    let ref: ImageReference
-    try {
-      ref = parseReference(image)
-    } catch (err) {
-      return {image, allowed: false, reason: `policy: ${messageOf(err)}`}
-    }
+  /** The image string parsed and matched under the policies in force (remembered per generation). */
+  private knownOf(image: string): Known {
     const {generation, policies} = this.options.policies()
-    const matching = policies.filter((p) => p.globs.some((g) => globMatches(g.regex, image)))
-    if (matching.length === 0) {
-      const how = this.options.noMatchPolicy
-      if (how === 'allow') return {image, allowed: true}
-      const reason = 'policy: no ClusterImagePolicy matches this image'
-      return how === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
+    const seen = this.known.get(image)
+    if (seen !== undefined && seen.generation === generation) return seen
+    let known: Known
+    try {
+      const ref = parseReference(image)
+      const matching = policies.filter((p) => p.globs.some((g) => globMatches(g.regex, image)))
+      known = {generation, ref, matching, keyStart: `${ref.repositoryName}@`, keyEnd: `|${generation}|${matching.map((p) => p.name).join(',')}`}
+    } catch (err) {
+      known = {generation, invalid: `policy: ${messageOf(err)}`, matching: [], keyStart: '', keyEnd: ''}
     }
+    if (this.known.size >= this.maxEntries) this.known.clear() // bounded; refilled by the next requests
+    this.known.set(image, known)
+    return known
+  }
+
+  /** The decision when it needs no registry request and nothing in flight; undefined otherwise. */
+  private decideCached(image: string): ImageDecision | undefined {
+    const known = this.knownOf(image)
+    if (known.invalid !== undefined) return {image, allowed: false, reason: known.invalid}
+    if (known.matching.length === 0) return this.noMatch(image)
+    let digest = known.ref!.digest
+    if (digest === undefined) {
+      const resolved = this.digests.peek(known.ref!.name)
+      if (resolved === undefined || !resolved.ok) return undefined
+      digest = resolved.digest
+    }
+    const failures = this.verdicts.peek(known.keyStart + digest + known.keyEnd)
+    if (failures === undefined) return undefined
+    this.options.metrics.cacheHits.inc()
+    return this.outcome(image, digest, failures)
+  }
+
+  private noMatch(image: string): ImageDecision {
+    const how = this.options.noMatchPolicy
+    if (how === 'allow') return {image, allowed: true}
+    const reason = 'policy: no ClusterImagePolicy matches this image'
+    return how === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
+  }
+
+  private async decideUncounted(image: string): Promise<ImageDecision> {
+    const known = this.knownOf(image)
+    if (known.invalid !== undefined) return {image, allowed: false, reason: known.invalid}
+    if (known.matching.length === 0) return this.noMatch(image)
+    const ref = known.ref!
     const deadline = this.options.deadlineMs
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), deadline)
     })
     try {
-      const outcome = await Promise.race([this.checked(image, ref, generation, matching), late])
+      const outcome = await Promise.race([this.checked(image, ref, known), late])
       if (outcome === 'late') {
         this.options.metrics.registryErrors.inc({kind: 'deadline'})
         return this.fault(image, `registry unreachable: ${ref.registry} did not answer within ${deadline / 1000} s`)
@@ -178,7 +270,7 @@ export class Decider {
     return this.options.failurePolicy === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
   }
 
-  private async checked(image: string, ref: ImageReference, generation: number, matching: readonly ImagePolicy[]): Promise<ImageDecision> {
+  private async checked(image: string, ref: ImageReference, known: Known): Promise<ImageDecision> {
     let digest = ref.digest
     if (digest === undefined) {
       const resolved = await this.digests.get(ref.name, () => this.resolveOnce(ref)).value
@@ -190,10 +282,14 @@ export class Decider {
       digest = resolved.digest
     }
     const pinned = withDigest(ref, digest)
-    const key = `${pinned.name}|${generation}|${matching.map((p) => p.name).join(',')}`
-    const {hit, value} = this.verdicts.get(key, () => this.evaluate(pinned, matching))
+    const {hit, value} = this.verdicts.get(known.keyStart + digest + known.keyEnd, () => this.evaluate(pinned, known.matching))
     ;(hit ? this.options.metrics.cacheHits : this.options.metrics.cacheMisses).inc()
-    const failures = await value
+    return this.outcome(image, digest, await value)
+  }
+
+  /** An image's decision from its policies' failures. */
+  private outcome(image: string, digest: string, failures: readonly PolicyFailure[]): ImageDecision {
+    if (failures.length === 0) return {image, allowed: true, digest}
     const enforced = failures.filter((f) => f.mode === 'enforce')
     const describe = (f: PolicyFailure) => `${f.category} (policy ${f.policy}: ${f.detail})`
     if (enforced.length > 0) {
@@ -201,8 +297,7 @@ export class Decider {
       if (fault !== undefined && enforced.every((f) => isFault(f.category))) return {...this.fault(image, describe(fault)), ...(this.options.failurePolicy === 'warn' ? {digest} : {})}
       return {image, allowed: false, reason: enforced.map(describe).join('; ')}
     }
-    if (failures.length > 0) return {image, allowed: true, warned: true, digest, reason: failures.map(describe).join('; ')}
-    return {image, allowed: true, digest}
+    return {image, allowed: true, warned: true, digest, reason: failures.map(describe).join('; ')}
   }
 
   private async resolveOnce(ref: ImageReference): Promise<Resolved> {
@@ -228,11 +323,22 @@ export class Decider {
       policy.authorities.map(async (a): Promise<{category: FailureCategory; detail: string} | undefined> => {
         if (a.kind === 'static') return a.pass ? undefined : {category: 'policy', detail: `authority ${a.name} is static: fail`}
         try {
-          await this.options.verify(image, a)
-          return undefined
+          if (a.attestations === undefined) {
+            await this.options.verify(image, a)
+            return undefined
+          }
+          // policy-controller: such an authority is satisfied by its attestations, no signature needed.
+          const found = await this.options.verifyAttestations(image, a)
+          const missing = a.attestations.filter((r) => !found.includes(r.predicateType))
+          if (missing.length === 0) return undefined
+          const detail = `authority ${a.name}: no attestation ${missing.map(describeRequirement).join(', ')} verified with its key (verified: ${found.join(', ')})`
+          return {category: 'no attestation', detail}
         } catch (err) {
-          const category = categoryOf(err)
+          const category = a.attestations === undefined ? categoryOf(err) : attestationCategoryOf(err)
           if (category === 'registry unreachable') this.options.metrics.registryErrors.inc({kind: 'verify'})
+          if (a.attestations !== undefined && !isFault(category)) {
+            return {category, detail: `authority ${a.name}: ${messageOf(err)} (required: ${a.attestations.map(describeRequirement).join(', ')})`}
+          }
           return {category, detail: messageOf(err)}
         }
       }),

@@ -10,14 +10,22 @@ function labelText(labels: Readonly<Record<string, string>>): string {
   return parts.length === 0 ? '' : `{${parts.join(',')}}`
 }
 
+const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({})
+
 class Counter {
   private readonly values = new Map<string, number>()
+  /** Label sets passed again and again (constants): their text is made once. */
+  private readonly texts = new WeakMap<object, string>()
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
-  inc(labels: Readonly<Record<string, string>> = {}, by = 1): void {
-    const key = labelText(labels)
+  inc(labels: Readonly<Record<string, string>> = NO_LABELS, by = 1): void {
+    let key = this.texts.get(labels)
+    if (key === undefined) {
+      key = labelText(labels)
+      if (Object.isFrozen(labels)) this.texts.set(labels, key)
+    }
     this.values.set(key, (this.values.get(key) ?? 0) + by)
   }
   text(): string {

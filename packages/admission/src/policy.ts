@@ -1,13 +1,14 @@
 /**
  * sigstore policy-controller's `ClusterImagePolicy` (`policy.sigstore.dev/v1beta1`) as sigil
  * enforces it: image globs, key authorities (`key.data` PEM, `key.kms` any sigil key reference,
- * `key.hashAlgorithm`, `source[].oci`), `static` authorities and `mode`. Whatever sigil cannot
- * enforce (keyless authorities, attestations, `secretRef`, `signaturePullSecrets`, CUE/Rego
- * policies) is refused at load, naming the file and line, rather than silently admitted.
+ * `key.hashAlgorithm`, `source[].oci`, `attestations[]` by predicate type), `static` authorities
+ * and `mode`. Whatever sigil cannot enforce (keyless authorities, `secretRef`,
+ * `signaturePullSecrets`, CUE/Rego policies) is refused at load, naming the file and line,
+ * rather than silently admitted.
  */
 import {LineCounter, isMap, isScalar, isSeq, parseAllDocuments} from 'yaml'
 import type {Document} from 'yaml'
-import {parsePublicKeyPem, parseRepository} from '@sigil/core'
+import {COSIGN_PREDICATE_TYPES, parsePublicKeyPem, parseRepository, predicateTypeForFlag} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {compileGlob} from './glob.js'
 
@@ -22,6 +23,15 @@ export class PolicyError extends Error {
   }
 }
 
+/** One `attestations[]` entry of a key authority: an attestation of this predicate type must verify with the key. */
+export interface AttestationRequirement {
+  readonly name: string
+  /** As written in the policy: a cosign `--type` shortcut (`slsaprovenance`…) or a URI. */
+  readonly type: string
+  /** The predicate type URI it stands for. */
+  readonly predicateType: string
+}
+
 /** One key authority (or a static one). */
 export type Authority =
   | {
@@ -32,6 +42,11 @@ export type Authority =
       readonly hash: HashAlgorithm
       /** `source[].oci`: the repository holding the signatures (cosign's COSIGN_REPOSITORY). */
       readonly signatureRepository?: {readonly registry: string; readonly repository: string}
+      /**
+       * `attestations[]`: when present (never empty), the authority is satisfied by attestations
+       * of every listed type verified with the key, not by a signature (policy-controller).
+       */
+      readonly attestations?: readonly AttestationRequirement[]
     }
   | {readonly name: string; readonly kind: 'static'; readonly pass: boolean}
 
@@ -120,7 +135,6 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
     const path = ['spec', 'authorities', i]
     if (!isObject(entry)) return fail(path, `${where(path)} must be a mapping`)
     const aname = typeof entry.name === 'string' ? entry.name : `authority-${i}`
-    if (entry.attestations !== undefined) fail([...path, 'attestations'], `${where(path)}.attestations: attestation requirements are not supported by sigil admission yet`)
     if (entry.ctlog !== undefined && !(isObject(entry.ctlog) && entry.ctlog.url === undefined)) fail([...path, 'ctlog'], `${where(path)}.ctlog is not supported: sigil checks key signatures without a transparency log`)
     for (const k of ['keyless', 'rfc3161timestamp']) if (entry[k] !== undefined) fail([...path, k], `${where(path)}.${k} is not supported by sigil admission (key authorities only)`)
     let signatureRepository: {registry: string; repository: string} | undefined
@@ -140,6 +154,7 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
     }
     const from = signatureRepository === undefined ? {} : {signatureRepository}
     if (isObject(entry.static)) {
+      if (entry.attestations !== undefined) fail([...path, 'attestations'], `${where(path)}.attestations need a key authority, not a static one`)
       const action = entry.static.action
       if (action !== 'pass' && action !== 'fail') fail([...path, 'static', 'action'], `${where(path)}.static.action must be pass or fail`)
       return {name: aname, kind: 'static', pass: action === 'pass'}
@@ -150,6 +165,8 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
     const hashName = key.hashAlgorithm ?? 'sha256'
     const hash = typeof hashName === 'string' ? HASHES[hashName] : undefined
     if (hash === undefined) return fail([...path, 'key', 'hashAlgorithm'], `${where(path)}.key.hashAlgorithm must be one of sha224, sha256, sha384, sha512`)
+    const attestations = entry.attestations === undefined ? undefined : attestationsOf(entry.attestations, [...path, 'attestations'])
+    const checks = attestations === undefined ? from : {...from, attestations}
     const hasData = key.data !== undefined
     const hasKms = key.kms !== undefined
     if (hasData === hasKms) fail([...path, 'key'], `${where(path)}.key needs exactly one of data and kms`)
@@ -160,11 +177,31 @@ function policyOf(value: unknown, doc: Document.Parsed, counter: LineCounter, fi
       } catch (err) {
         fail([...path, 'key', 'data'], `${where(path)}.key.data: ${(err as Error).message}`)
       }
-      return {name: aname, kind: 'key', data: key.data as string, hash, ...from}
+      return {name: aname, kind: 'key', data: key.data as string, hash, ...checks}
     }
     if (typeof key.kms !== 'string' || key.kms === '') return fail([...path, 'key', 'kms'], `${where(path)}.key.kms must be a key reference`)
-    return {name: aname, kind: 'key', kms: key.kms, hash, ...from}
+    return {name: aname, kind: 'key', kms: key.kms, hash, ...checks}
   })
+  function attestationsOf(list: unknown, path: Path): AttestationRequirement[] {
+    if (!Array.isArray(list) || list.length === 0) return fail(path, `${where(path)} must list at least one attestation (name and predicateType)`)
+    const names = new Set<string>()
+    return list.map((item: unknown, j): AttestationRequirement => {
+      const at = [...path, j]
+      if (!isObject(item)) return fail(at, `${where(at)} must be a mapping with name and predicateType`)
+      if (typeof item.name !== 'string' || item.name === '') fail(at, `${where(at)}.name is required`)
+      if (names.has(item.name as string)) fail([...at, 'name'], `${where(at)}.name ${JSON.stringify(item.name)} is listed twice`)
+      names.add(item.name as string)
+      if (item.policy !== undefined) fail([...at, 'policy'], `${where(at)}.policy is not supported by sigil admission (CUE/Rego policies are not evaluated); remove it to require the attestation's presence only`)
+      const type = item.predicateType
+      if (typeof type !== 'string' || type === '') return fail(at, `${where(at)}.predicateType is required (a cosign type such as slsaprovenance, or a URI)`)
+      try {
+        return {name: item.name as string, type, predicateType: predicateTypeForFlag(type)}
+      } catch {
+        return fail([...at, 'predicateType'], `${where(at)}.predicateType ${JSON.stringify(type)} is neither a cosign type (${Object.keys(COSIGN_PREDICATE_TYPES).join(', ')}) nor a URI`)
+      }
+    })
+  }
+
   return {name: name as string, source: `${file}:${lineOf([])}`, mode: mode as 'enforce' | 'warn', globs, authorities}
 }
 

@@ -51,14 +51,26 @@ export interface AdmissionServer {
 /** Beyond the limit, a body is still read (so the 413 arrives) up to this much, then the connection is dropped. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024
 const TLS_MIN = 'TLSv1.2' as const
+const KNOWN_PATHS: ReadonlySet<string> = new Set(['/validate', '/mutate', '/healthz', '/readyz', '/metrics'])
+const JSON_TYPE = 'application/json'
 
 type Body = {ok: true; bytes: Buffer} | {ok: false; status: 413}
+
+/**
+ * A request header (lower-case name) from the raw list: `req.headers` is built on first use, a
+ * cost per request the warm path does not need to pay.
+ */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === name.length && raw[i]!.toLowerCase() === name) return raw[i + 1]
+  return undefined
+}
 
 function readBody(req: IncomingMessage, max: number): Promise<Body> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let size = 0
-    let over = Number(req.headers['content-length'] ?? 0) > max
+    let over = Number(header(req, 'content-length') ?? 0) > max
     req.on('data', (c: Buffer) => {
       size += c.length
       if (size > max) over = true
@@ -126,11 +138,23 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   server.headersTimeout = 20_000
   server.keepAliveTimeout = 65_000
 
+  // One frozen label set per (path, status): the request counter makes its text once.
+  const requestLabels = new Map<string, Map<number, Readonly<Record<string, string>>>>()
+  const countRequest = (path: string, status: number) => {
+    const known = KNOWN_PATHS.has(path) ? path : 'other'
+    let byStatus = requestLabels.get(known)
+    if (byStatus === undefined) requestLabels.set(known, (byStatus = new Map()))
+    let labels = byStatus.get(status)
+    if (labels === undefined) byStatus.set(status, (labels = Object.freeze({path: known, code: String(status)})))
+    metrics.requests.inc(labels)
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0]!
-    const count = (status: number) => metrics.requests.inc({path: ['/validate', '/mutate', '/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other', code: String(status)})
+    const url = req.url ?? '/'
+    const query = url.indexOf('?')
+    const path = query < 0 ? url : url.slice(0, query)
     const answer = (status: number, body: string, type?: string) => {
-      count(status)
+      countRequest(path, status)
       send(res, status, body, type)
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -146,7 +170,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     }
     const body = await readBody(req, maxBody)
     if (!body.ok) return answer(413, `request body over ${maxBody} bytes\n`)
-    const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+    const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase()
     if (type !== 'application/json') return answer(415, `Content-Type must be application/json (got ${JSON.stringify(type)})\n`)
     let parsed: unknown
     try {
@@ -163,7 +187,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     }
     const decision = await decider.decideReview(review)
     if (!decision.allowed) log(`denied ${review.operation} ${review.kind} ${review.namespace ?? ''}/${review.name ?? ''}${review.dryRun ? ' (dry run)' : ''}: ${decision.message}`)
-    answer(200, JSON.stringify(reviewResponse(review.uid, decision, mutate)), 'application/json')
+    answer(200, JSON.stringify(reviewResponse(review.uid, decision, mutate)), JSON_TYPE)
   }
 
   const policyWatch = watchFiles(

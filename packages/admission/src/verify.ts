@@ -1,12 +1,12 @@
 /**
- * Verification against registries for the decider: sigil's own `verifyImage` over both
- * formats (cosign 3's sigstore bundles as referrers, and the legacy `.sig` tag), one registry
+ * Verification against registries for the decider: sigil's own `verifyImage` and
+ * `verifyAttestations` over both formats (cosign 3's sigstore bundles as referrers, and the legacy `.sig` tag), one registry
  * client for every request (keep-alive per registry), keys loaded once per reference.
  */
 import {createLocalVerifier, parsePublicKeyPem} from '@sigil/core'
 import type {ImageReference, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
-import {legacyTagStore, referrersStore, resolveForVerification, verifyImage} from '@sigil/signing'
+import {legacyTagStore, referrersStore, resolveForVerification, verifyAttestations, verifyImage} from '@sigil/signing'
 import type {ReferrersApiMemory} from '@sigil/signing'
 import type {KeyAuthority} from './decide.js'
 
@@ -25,10 +25,11 @@ function memoryOfReferrersApi(): ReferrersApiMemory {
   return {get: (registry) => known.get(registry), set: (registry, supported) => void known.set(registry, supported)}
 }
 
-/** `resolve` and `verify` for a {@link Decider}. */
+/** `resolve`, `verify` and `verifyAttestations` for a {@link Decider}. */
 export function registryVerification(options: RegistryVerificationOptions): {
   resolve: (image: ImageReference) => Promise<string>
   verify: (image: ImageReference, authority: KeyAuthority) => Promise<void>
+  verifyAttestations: (image: ImageReference, authority: KeyAuthority) => Promise<readonly string[]>
 } {
   const {client} = options
   const memory = memoryOfReferrersApi()
@@ -44,17 +45,26 @@ export function registryVerification(options: RegistryVerificationOptions): {
     }
     return v
   }
+  // What both checks share: the key, its hash, and where attachments are (referrers, then legacy tags).
+  const checksOf = (authority: KeyAuthority) => {
+    const signatureRepository = authority.signatureRepository
+    return {
+      client,
+      verifier: verifierOf(authority),
+      hash: authority.hash,
+      signatureRepository,
+      stores: [referrersStore({client, memory, signatureRepository}), legacyTagStore({client, signatureRepository})],
+    }
+  }
   return {
     resolve: (image) => resolveForVerification(client, image, {head: options.resolveWithHead?.(image.registry) === true}),
     verify: async (image, authority) => {
-      const signatureRepository = authority.signatureRepository
-      await verifyImage(image, {
-        client,
-        verifier: verifierOf(authority),
-        hash: authority.hash,
-        signatureRepository,
-        stores: [referrersStore({client, memory, signatureRepository}), legacyTagStore({client, signatureRepository})],
-      })
+      await verifyImage(image, checksOf(authority))
+    },
+    // Every attestation the key verifies, once, whatever the types wanted: the decider compares.
+    verifyAttestations: async (image, authority) => {
+      const {attestations} = await verifyAttestations(image, checksOf(authority))
+      return [...new Set(attestations.map((a) => a.statement.predicateType))]
     },
   }
 }
