@@ -15,7 +15,7 @@ import {basename, dirname, join} from 'node:path'
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, options: {readonly overwrite?: boolean} = {}): Promise<string> {
   // Loaded here: the modules using this are part of start-ups that never write a file.
-  const {chmod, link, realpath, rename, rm, writeFile} = process.getBuiltinModule('node:fs/promises')
+  const {link, open, realpath, rename, rm} = process.getBuiltinModule('node:fs/promises')
   let target = file
   try {
     target = await realpath(file)
@@ -24,8 +24,14 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   }
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
-    await writeFile(tmp, data, {mode, flag: 'wx'})
-    await chmod(tmp, mode)
+    const handle = await open(tmp, 'wx', mode)
+    try {
+      await handle.chmod(mode) // exactly `mode`, whatever the umask
+      await handle.writeFile(data)
+      await handle.sync() // on disk before it takes the name
+    } finally {
+      await handle.close()
+    }
     await (options.overwrite === false ? link(tmp, target) : rename(tmp, target))
   } finally {
     await rm(tmp, {force: true}) // gone after a rename; the extra name after a link

@@ -1,6 +1,7 @@
 import {mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {SigilError} from '@sigil/core'
+import {writeFileAtomic} from '@sigil/oci'
 import {defineCommand} from '../../command.js'
 import {info} from '../../shared/command-io.js'
 import {writeStdout} from '../../shared/stdio.js'
@@ -29,14 +30,14 @@ export default defineCommand({
     force: {kind: 'boolean', description: text.force, default: false},
   },
   async run({flags, io}): Promise<CertsResultJson> {
-    const {makeWebhookCertificates, serviceHosts, writeFileWhole} = await import('@sigil/admission')
+    const {makeWebhookCertificates, serviceHosts} = await import('@sigil/admission')
     const dir = flags['output-dir']
     const certs = makeWebhookCertificates([...serviceHosts(flags.service, flags.namespace), ...flags.host], flags.days)
     const files = {ca: join(dir, 'ca.crt'), cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key')}
     mkdirSync(dir, {recursive: true})
     const write = async (path: string, data: string, mode: number) => {
       try {
-        await writeFileWhole(path, data, {mode, overwrite: flags.force})
+        await writeFileAtomic(path, data, mode, {overwrite: flags.force})
       } catch (err) {
         if ((err as {code?: unknown}).code === 'EEXIST') throw new SigilError('INVALID_ARGUMENT', text.exists(path))
         throw err
