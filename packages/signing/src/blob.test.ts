@@ -131,10 +131,14 @@ describe('signBlob', () => {
     expect(signer.calls).toEqual([])
   })
 
-  test.skipIf(process.getuid?.() === 0)('an unreadable file: FILE_READ_FAILED', async () => {
-    const path = file('secret', 'x')
-    chmodSync(path, 0)
-    await expect(signBlob({path}, {signer: nodeSigner(ec.privateKey, 'ecdsa-p256-sha256')})).rejects.toMatchObject({code: 'FILE_READ_FAILED'})
+  test('a file that cannot be read: FILE_READ_FAILED, the key never used', async () => {
+    // No permission (root reads anything, so there: a path through a regular file, ENOTDIR).
+    const secret = file('secret', 'x')
+    chmodSync(secret, 0)
+    const path = process.getuid?.() === 0 ? join(secret, 'inside') : secret
+    const signer = nodeSigner(ec.privateKey, 'ecdsa-p256-sha256')
+    await expect(signBlob({path}, {signer})).rejects.toMatchObject({code: 'FILE_READ_FAILED', message: expect.stringMatching(process.getuid?.() === 0 ? /ENOTDIR|not a directory/ : /permission denied/)})
+    expect(signer.calls).toEqual([])
   })
 
   test('a key that fails to load is reported as it is', async () => {
