@@ -360,6 +360,33 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
     expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G'])
   })
 
+  test('GCP KMS key name: one AsymmetricSign per commit after the first; its version disabled (rotated) → one clear line, no commit', async () => {
+    const name = 'projects/p/locations/global/keyRings/git/cryptoKeys/by-name'
+    const v1 = await gcp.seedKey(name, 'EC_SIGN_P256_SHA256')
+    const ref = `gcpkms://${name}`
+    const pub = await sshPublicKey(ref, 'gcp-by-name')
+    const repo = await repoSigningWith('gcp-by-name', pub)
+    const commit = async (i: number) => {
+      const before = gcp.calls.length
+      const r = await git(['commit', '-q', '--allow-empty', '-S', '-m', `commit ${i}`], repo)
+      return {...r, calls: gcp.calls.slice(before).map((call) => call.method)}
+    }
+    const perCommit: string[][] = []
+    for (let i = 0; i < 3; i++) {
+      const c = await commit(i)
+      expect(c.code, c.stderr).toBe(0)
+      perCommit.push(c.calls)
+    }
+    expect(perCommit).toEqual([['GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey', 'AsymmetricSign'], ['AsymmetricSign'], ['AsymmetricSign']])
+    await gcp.seedKey(name, 'EC_SIGN_P256_SHA256')
+    gcp.setVersionState(v1.versionName, 'DISABLED')
+    const rotated = await commit(3)
+    expect(rotated.code).not.toBe(0)
+    expect(rotated.stderr).toContain(`sigil-ssh-keygen: the key behind ${ref} is no longer the key in ${pub}; run sigil git setup --key ${ref} --force again`)
+    expect(rotated.calls).toEqual(['AsymmetricSign', 'GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey', 'AsymmetricSign'])
+    expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G'])
+  })
+
   describe.skipIf(!softHsmAvailable())('PKCS#11 (SoftHSM2 through the example plugin)', () => {
     test('a token key, its PIN in COSIGN_PKCS11_PIN: git signs and verifies', async () => {
       execFileSync('npx', ['tsc', '-b'], {cwd: PLUGIN, stdio: 'pipe'})

@@ -539,6 +539,23 @@ describe("public keys kept in the host's cache between runs (key id and ARN only
       expect(verifiesWith(second, message, after.signature)).toBe(true)
     })
 
+    test('a caller\'s digest (signDigest): the ARN Sign names is checked; a moved alias is looked up again and signs with the new key', async () => {
+      const alias = freshAlias()
+      kms.createKey('ECC_NIST_P256', {alias})
+      const second = kms.createKey('ECC_NIST_P256')
+      const {cache} = memoryCache()
+      const ctx = {cache, reuseCachedSigningKey: true}
+      await run(uri(alias), ctx, payload())
+      kms.aliases.set(alias, second.keyId)
+      const message = payload()
+      const digest = new Uint8Array(createHash('sha256').update(message).digest())
+      const signer = await provider().signer(uri(alias), ctx)
+      let signature: Uint8Array | undefined
+      expect(await requestsDuring(async () => (signature = await signer.signDigest!(digest, 'sha256')))).toEqual(['Sign', 'DescribeKey', 'GetPublicKey', 'Sign'])
+      expect(verifiesWith(second, message, signature!)).toBe(true)
+      expect((await signer.publicKey()).spki).toEqual(new Uint8Array(second.publicKeyDer!))
+    })
+
     test('without reuseCachedSigningKey an alias is never cached for signing, and a moved alias is refused (KMS_INTEGRITY)', async () => {
       const alias = freshAlias()
       kms.createKey('ECC_NIST_P256', {alias})
