@@ -271,6 +271,54 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       expect(log.stdout.trim().split('\n')).toEqual(['G', 'G', 'G', 'G'])
     })
 
+    test('by alias: one Sign per commit after the first; a re-pointed alias gives one clear line and no commit, never a wrong signature; git setup --force again mends it', async () => {
+      const alias = 'alias/git-moving'
+      const ref = `awskms:///${alias}`
+      aws.createKey('ECC_NIST_P256', {alias})
+      const second = aws.createKey('ECC_NIST_P256')
+      const pub = await sshPublicKey(ref, 'aws-moving')
+      const oldLine = allowedSignersLine(pub)
+      const repo = await repoSigningWith('aws-moving', pub)
+      const commit = async (i: number) => {
+        const before = aws.requests.length
+        const r = await git(['commit', '-q', '--allow-empty', '-S', '-m', `commit ${i}`], repo)
+        return {...r, calls: aws.requests.slice(before).map((q) => q.target)}
+      }
+      const perCommit: string[][] = []
+      for (let i = 0; i < 4; i++) {
+        const c = await commit(i)
+        expect(c.code, c.stderr).toBe(0)
+        perCommit.push(c.calls)
+      }
+      // Verifying (public-key --ssh) never caches an alias: the first commit looks the key up.
+      expect(perCommit).toEqual([['DescribeKey', 'GetPublicKey', 'Sign'], ['Sign'], ['Sign'], ['Sign']])
+      const moved = `the key behind ${ref} is no longer the key in ${pub}; run sigil git setup --key ${ref} --force again`
+      aws.aliases.set(alias, second.keyId)
+      const first = await commit(4)
+      expect(first.code).not.toBe(0)
+      expect(first.stderr).toContain(`sigil-ssh-keygen: ${moved}`)
+      expect(first.stderr).not.toMatch(/\n\s+at /)
+      expect(first.calls).toEqual(['Sign', 'DescribeKey', 'GetPublicKey', 'Sign'])
+      // The next try: the same line (the cache now holds the new key; KMS asked once more).
+      const again = await commit(5)
+      expect(again.code).not.toBe(0)
+      expect(again.stderr).toContain(`sigil-ssh-keygen: ${moved}`)
+      expect(again.calls).toEqual(['DescribeKey', 'GetPublicKey'])
+      expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G', 'G'])
+      // What the message says to do mends it; the new key then costs one Sign per commit.
+      const setup = await sigil(['git', 'setup', '--key', ref, '--outfile', pub], {cwd: repo, env})
+      expect(setup.code).not.toBe(0)
+      const forced = await sigil(['git', 'setup', '--key', ref, '--outfile', pub, '--force'], {cwd: repo, env})
+      expect(forced.code, forced.stderr).toBe(0)
+      writeFileSync(join(repo, 'allowed_signers'), oldLine + allowedSignersLine(pub))
+      for (const i of [6, 7]) {
+        const c = await commit(i)
+        expect(c.code, c.stderr).toBe(0)
+        expect(c.calls).toEqual(['Sign'])
+      }
+      expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G', 'G', 'G', 'G'])
+    })
+
     test.each([
       ['ECC_NIST_P384', undefined, 'ecdsa-sha2-nistp384'],
       ['ECC_NIST_P521', undefined, 'ecdsa-sha2-nistp521'],
@@ -309,6 +357,33 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       perCommit.push(gcp.calls.slice(before).map((call) => call.method))
     }
     expect(perCommit).toEqual([['GetCryptoKey', 'GetCryptoKeyVersion', 'GetPublicKey', 'AsymmetricSign'], ['AsymmetricSign'], ['AsymmetricSign']])
+    expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G'])
+  })
+
+  test('GCP KMS key name: one AsymmetricSign per commit after the first; its version disabled (rotated) → one clear line, no commit', async () => {
+    const name = 'projects/p/locations/global/keyRings/git/cryptoKeys/by-name'
+    const v1 = await gcp.seedKey(name, 'EC_SIGN_P256_SHA256')
+    const ref = `gcpkms://${name}`
+    const pub = await sshPublicKey(ref, 'gcp-by-name')
+    const repo = await repoSigningWith('gcp-by-name', pub)
+    const commit = async (i: number) => {
+      const before = gcp.calls.length
+      const r = await git(['commit', '-q', '--allow-empty', '-S', '-m', `commit ${i}`], repo)
+      return {...r, calls: gcp.calls.slice(before).map((call) => call.method)}
+    }
+    const perCommit: string[][] = []
+    for (let i = 0; i < 3; i++) {
+      const c = await commit(i)
+      expect(c.code, c.stderr).toBe(0)
+      perCommit.push(c.calls)
+    }
+    expect(perCommit).toEqual([['GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey', 'AsymmetricSign'], ['AsymmetricSign'], ['AsymmetricSign']])
+    await gcp.seedKey(name, 'EC_SIGN_P256_SHA256')
+    gcp.setVersionState(v1.versionName, 'DISABLED')
+    const rotated = await commit(3)
+    expect(rotated.code).not.toBe(0)
+    expect(rotated.stderr).toContain(`sigil-ssh-keygen: the key behind ${ref} is no longer the key in ${pub}; run sigil git setup --key ${ref} --force again`)
+    expect(rotated.calls).toEqual(['AsymmetricSign', 'GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey', 'AsymmetricSign'])
     expect((await git(['log', '--format=%G?'], repo)).stdout.trim().split('\n')).toEqual(['G', 'G', 'G'])
   })
 
@@ -435,8 +510,17 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
 
     test('a KMS that cannot be reached', async () => {
       // The SDK's Node-version notice (a process warning) must not reach git either.
-      const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined})
+      // A cold cache: the key is looked up first (with the alias cached, see below).
+      const cold = {SIGIL_CACHE_DIR: mkdtempSync(join(dir, 'cold-cache-'))}
+      const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {...cold, AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined})
       expect(line).toContain('awskms:///alias/git-signing')
+      // The alias cached by the commits above: it gets as far as ssh-keygen's "Signing file" line; then Sign fails.
+      const work = mkdtempSync(join(dir, 'bad-'))
+      writeFileSync(join(work, 'msg'), 'data\n')
+      const warm = await sshKeygen(['-Y', 'sign', '-n', 'git', '-f', join(dir, 'aws-p256.pub'), 'msg'], {cwd: work, env: {AWS_ENDPOINT_URL_KMS: 'http://127.0.0.1:9'}})
+      expect(warm.code).not.toBe(0)
+      expect(warm.stderr).toMatch(/^Signing file msg\nsigil-ssh-keygen: .*awskms:\/\/\/alias\/git-signing.*\n$/)
+      expect(readdirSync(work)).toEqual(['msg'])
     })
 
     test('a KMS that accepts the connection and never answers: bounded by SIGIL_SSH_KEYGEN_TIMEOUT', async () => {
@@ -446,7 +530,7 @@ describe.skipIf(!gitAndOpenSsh())('git commits and tags signed with sigil keys, 
       try {
         const port = (silent.address() as {port: number}).port
         const started = Date.now()
-        const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${port}`, SIGIL_SSH_KEYGEN_TIMEOUT: '2s'})
+        const line = await failingSign(['-n', 'git', '-f', join(dir, 'aws-p256.pub')], {SIGIL_CACHE_DIR: mkdtempSync(join(dir, 'cold-cache-')), AWS_ENDPOINT_URL_KMS: `http://127.0.0.1:${port}`, SIGIL_SSH_KEYGEN_TIMEOUT: '2s'})
         expect(line).toContain('did not finish within 2s')
         expect(Date.now() - started).toBeLessThan(15_000)
       } finally {

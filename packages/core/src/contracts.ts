@@ -107,16 +107,21 @@ export interface KeyContext {
    */
   fetchUrl?(url: string, what: string): Promise<Uint8Array>
   /**
-   * A small store that outlives the process, for public facts that never change (the public key
-   * of a KMS key named by its key id); never for secrets or for anything a name can be re-pointed
-   * away from (an alias). Absent: nothing is kept between runs.
+   * A small store that outlives the process, for public facts (the public key of a KMS key named
+   * by its key id); never for secrets. What a name can be re-pointed away from (an alias, a key's
+   * newest version) only with verification of every signature ({@link reuseCachedSigningKey}),
+   * never for verifying. Absent: nothing is kept between runs.
    */
   readonly cache?: KeyCache
   /**
    * The host signs one message per process, many processes in a row (git's signing program): a
-   * provider may take a signing key's public key and scheme from {@link cache} (only where it
-   * would for verifying: a key id, never an alias) instead of looking the key up on every run.
-   * Each signature must still be checked against that key. Absent or false: look the key up.
+   * provider may take a signing key's public key and scheme from {@link cache} instead of looking
+   * the key up on every run: a key id, and also an alias (with the key it resolved to) but only
+   * with verification of every signature: the key KMS says it signed with and the signature
+   * against the cached public key. On a mismatch (the alias was moved) the provider drops the
+   * entry, looks the key up again, signs again and keeps the new answer; the signer's
+   * `publicKey()` then names the new key, so a host that holds the old one must compare after
+   * signing. Absent or false: look the key up.
    */
   readonly reuseCachedSigningKey?: boolean
 }

@@ -45,7 +45,7 @@ export interface AwsKmsProvider extends KeyProvider {
 
 interface LoadedKey {
   readonly keyId: string
-  /** The key's ARN as GetPublicKey named it (absent when the key came from the cache). */
+  /** The key's ARN as GetPublicKey named it (from the cache only for an alias's entry). */
   readonly arn?: string
   readonly publicKey: PublicKeyInfo
   readonly scheme: AwsSigningScheme
@@ -72,10 +72,14 @@ export const PUBLIC_KEY_CACHE_MS = 60 * 60 * 1000
 /** What the host's cache keeps for a key (public material only). */
 interface CachedKey {
   readonly spki: string
+  /** For an alias (kept only for signing with every signature checked): the key ARN it named. */
+  readonly arn?: string
   readonly keySpec?: string
   readonly signingAlgorithms?: readonly string[]
   readonly at: number
 }
+
+const isAlias = (ref: AwsKmsKeyRef): boolean => ref.kind === 'alias' || ref.kind === 'alias-arn'
 
 /**
  * Create the AWS KMS key provider. Credentials come from the AWS SDK default chain only.
@@ -145,7 +149,7 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     return {keyId: ref.keyId, publicKey, scheme, verifier: createKmsVerifier(publicKey, scheme)}
   }
 
-  async function fetchKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined): Promise<LoadedKey> {
+  async function fetchKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined, signing = false): Promise<LoadedKey> {
     const described = await call(ref, 'DescribeKey', (sdk, kms) => kms.send(new sdk.DescribeKeyCommand({KeyId: ref.keyId})))
     const metadata = checkMetadata(ref, described.KeyMetadata)
     const keySpec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec
@@ -153,9 +157,16 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
     if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
     const key = {...keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms), ...(response.KeyId && {arn: response.KeyId})}
-    const cacheKey = persistentKey(ref)
-    if (cacheKey && ctx?.cache) {
-      const entry: CachedKey = {spki: Buffer.from(response.PublicKey).toString('base64'), keySpec, signingAlgorithms: metadata.SigningAlgorithms, at: Date.now()}
+    const cacheKey = persistentKey(ref, signing)
+    // An alias's entry is only usable with the ARN that Sign's answer is checked against.
+    if (cacheKey && ctx?.cache && (!isAlias(ref) || response.KeyId)) {
+      const entry: CachedKey = {
+        spki: Buffer.from(response.PublicKey).toString('base64'),
+        ...(isAlias(ref) && {arn: response.KeyId}),
+        keySpec,
+        signingAlgorithms: metadata.SigningAlgorithms,
+        at: Date.now(),
+      }
       ctx.cache.set(cacheKey, JSON.stringify(entry))
     }
     return key
@@ -163,22 +174,27 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
 
   /**
    * The cache entry name for a key named by key id or key ARN: those always name the same key
-   * material. Never for an alias, which can be pointed at another key at any time.
+   * material. An alias can be pointed at another key at any time: its entry (with the key ARN
+   * it named) is only for `signing` under `reuseCachedSigningKey`, where every signature is
+   * checked against that ARN and public key; never for verifying.
    */
-  function persistentKey(ref: AwsKmsKeyRef): string | undefined {
-    if (ref.kind === 'alias' || ref.kind === 'alias-arn') return undefined
-    return `awskms|${ref.endpoint ?? options.endpoint ?? ''}|${ref.keyId}`
+  function persistentKey(ref: AwsKmsKeyRef, signing = false): string | undefined {
+    if (!isAlias(ref)) return `awskms|${ref.endpoint ?? options.endpoint ?? ''}|${ref.keyId}`
+    if (!signing) return undefined
+    const config = clientConfig(ref)
+    return `awskms-alias|${String(config.endpoint ?? '')}|${String(config.region ?? '')}|${ref.keyId}`
   }
 
   /** A public key kept from an earlier run, still fresh. */
-  function cachedKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined): LoadedKey | undefined {
-    const cacheKey = persistentKey(ref)
+  function cachedKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined, signing: boolean): LoadedKey | undefined {
+    const cacheKey = persistentKey(ref, signing)
     const raw = cacheKey === undefined ? undefined : ctx?.cache?.get(cacheKey)
     if (raw === undefined) return undefined
     try {
       const entry = JSON.parse(raw) as CachedKey
       if (!(Date.now() - entry.at < PUBLIC_KEY_CACHE_MS)) return undefined
-      const key = keyOf(ref, Buffer.from(entry.spki, 'base64'), entry.keySpec, entry.signingAlgorithms)
+      if (isAlias(ref) && typeof entry.arn !== 'string') return undefined
+      const key = {...keyOf(ref, Buffer.from(entry.spki, 'base64'), entry.keySpec, entry.signingAlgorithms), ...(entry.arn !== undefined && {arn: entry.arn})}
       ctx?.log?.('debug', `public key of ${ref.uri} from the cache (fetched ${new Date(entry.at).toISOString()})`)
       return key
     } catch {
@@ -188,9 +204,10 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
 
   /**
    * DescribeKey + GetPublicKey once per key and endpoint for the provider's lifetime; with
-   * `persistent`, a key named by id or ARN is also taken from (and kept in) the host's cache.
+   * `persistent`, a key named by id or ARN is also taken from (and kept in) the host's cache;
+   * with `'signing'`, an alias too (see {@link persistentKey}); `fresh` asks KMS again.
    */
-  function loadKey(keyRef: string, ctx?: KeyContext, persistent = false): Promise<LoadedKey> {
+  function loadKey(keyRef: string, ctx?: KeyContext, persistent: boolean | 'signing' = false, fresh = false): Promise<LoadedKey> {
     let ref: AwsKmsKeyRef
     let id: string
     try {
@@ -200,13 +217,14 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     } catch (err) {
       return Promise.reject(err)
     }
+    if (fresh) loaded.delete(id)
     let entry = loaded.get(id)
-    if (!entry && persistent) {
-      const cached = cachedKey(ref, ctx)
+    if (!entry && persistent && !fresh) {
+      const cached = cachedKey(ref, ctx, persistent === 'signing')
       if (cached) return Promise.resolve(cached)
     }
     if (!entry) {
-      entry = fetchKey(ref, ctx)
+      entry = fetchKey(ref, ctx, persistent === 'signing')
       loaded.set(id, entry)
       // Failures are not cached: the next attempt asks KMS again.
       entry.catch(() => loaded.delete(id))
@@ -221,40 +239,65 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
 
     async signer(keyRef: string, ctx?: KeyContext): Promise<Signer> {
       const ref = parseAwsKmsUri(keyRef)
-      const key = await loadKey(keyRef, ctx, ctx?.reuseCachedSigningKey === true)
-      const signDigest = async (digest: Uint8Array): Promise<Uint8Array> => {
+      // Under reuseCachedSigningKey an alias comes from the cache too: every signature is then
+      // checked (the ARN Sign used, and the signature against the public key), and a key found
+      // re-pointed is looked up again once.
+      const reuse = ctx?.reuseCachedSigningKey === true
+      let key = await loadKey(keyRef, ctx, reuse ? 'signing' : false)
+      let lookedUpAgain = false
+      const kmsSign = async (digest: Uint8Array): Promise<{signature: Uint8Array; keyId?: string}> => {
         const out = await call(ref, 'Sign', (sdk, kms) =>
           kms.send(new sdk.SignCommand({KeyId: key.keyId, Message: digest, MessageType: 'DIGEST', SigningAlgorithm: key.scheme.awsAlgorithm as never})),
         )
         const signature = out.Signature
         if (!signature || signature.length === 0) throw new AwsKmsError('KMS_ERROR', `AWS KMS Sign for ${keyRef} returned no signature`)
-        // Sign names the key it used: an alias re-pointed since the public key was read shows here.
-        if (key.arn !== undefined && out.KeyId !== undefined && out.KeyId !== key.arn) {
-          throw new AwsKmsError('KMS_INTEGRITY', `AWS KMS signed ${keyRef} with ${out.KeyId}, not ${key.arn} whose public key sigil has (was the alias moved to another key?)`)
+        return {signature, ...(out.KeyId !== undefined && {keyId: out.KeyId})}
+      }
+      /**
+       * Sign and check; `message` absent (a caller's digest): only the ARN is checked. A cached
+       * alias entry must name the ARN Sign used; a key fetched now tolerates an answer without one.
+       */
+      const signChecked = async (digestOf: () => Uint8Array, message: Uint8Array | undefined): Promise<Uint8Array> => {
+        for (;;) {
+          const {signature, keyId} = await kmsSign(digestOf())
+          // Sign names the key it used: an alias re-pointed since the public key was read shows here.
+          const arnMismatch = key.arn !== undefined && (keyId !== undefined ? keyId !== key.arn : reuse && isAlias(ref) && !lookedUpAgain)
+          const verifies = arnMismatch || message === undefined || key.verifier.verify(message, signature)
+          if (!arnMismatch && verifies) return signature
+          if (reuse && isAlias(ref) && !lookedUpAgain) {
+            ctx?.log?.('debug', `${keyRef} no longer names ${key.arn ?? 'the cached key'}; looking it up again`)
+            lookedUpAgain = true
+            key = await loadKey(keyRef, ctx, 'signing', true)
+            continue
+          }
+          if (arnMismatch) {
+            throw new AwsKmsError('KMS_INTEGRITY', `AWS KMS signed ${keyRef} with ${keyId ?? 'an unnamed key'}, not ${key.arn} whose public key sigil has (was the alias moved to another key?)`)
+          }
+          // Catches an alias re-pointed to another key since the public key was read.
+          throw new AwsKmsError(
+            'KMS_INTEGRITY',
+            `the signature AWS KMS returned for ${keyRef} does not verify with the key's public key (was the alias moved to another key?)`,
+          )
         }
-        return signature
       }
       return {
-        algorithm: key.scheme.algorithm,
+        get algorithm() {
+          return key.scheme.algorithm
+        },
+        /** The key that signed last (after a re-pointed alias was looked up again, the new one). */
         publicKey: () => Promise.resolve(key.publicKey),
-        async sign(message: Uint8Array): Promise<Uint8Array> {
-          const signature = await signDigest(new Uint8Array(createHash(key.scheme.hash).update(message).digest()))
-          // Catches an alias re-pointed to another key since the public key was cached.
-          if (!key.verifier.verify(message, signature)) {
-            throw new AwsKmsError(
-              'KMS_INTEGRITY',
-              `the signature AWS KMS returned for ${keyRef} does not verify with the key's public key (was the alias moved to another key?)`,
-            )
-          }
-          return signature
+        sign(message: Uint8Array): Promise<Uint8Array> {
+          return signChecked(() => new Uint8Array(createHash(key.scheme.hash).update(message).digest()), message)
         },
         /**
          * A digest computed by the caller (sign-blob streams the file into it). Without the
          * message the signature cannot be checked locally; the key ARN Sign answers with is.
          */
-        async signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
-          checkDigestArgs(key.scheme.algorithm, digest, hash)
-          return signDigest(digest)
+        signDigest(digest: Uint8Array, hash: HashAlgorithm): Promise<Uint8Array> {
+          return signChecked(() => {
+            checkDigestArgs(key.scheme.algorithm, digest, hash)
+            return digest
+          }, undefined)
         },
       }
     },

@@ -490,7 +490,7 @@ describe("public keys kept in the host's cache between runs (key id and ARN only
     expect(await requestsDuring(() => provider().signer(uri(key.arn), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
   })
 
-  test('a host that signs once per process (reuseCachedSigningKey): one Sign call per run by key id, never for an alias', async () => {
+  test('a host that signs once per process (reuseCachedSigningKey): one Sign call per run by key id', async () => {
     const alias = freshAlias()
     const key = kms.createKey('ECC_NIST_P256', {alias})
     const {cache} = memoryCache()
@@ -500,7 +500,98 @@ describe("public keys kept in the host's cache between runs (key id and ARN only
     let signature: Uint8Array | undefined
     expect(await requestsDuring(async () => (signature = await (await provider().signer(uri(key.arn), ctx)).sign(message)))).toEqual(['Sign'])
     expect((await provider().verifier(uri(key.arn), {cache})).verify(message, signature!)).toBe(true)
-    await provider().signer(uri(alias), ctx)
-    expect(await requestsDuring(() => provider().signer(uri(alias), ctx))).toEqual(['DescribeKey', 'GetPublicKey'])
+  })
+
+  describe('an alias under reuseCachedSigningKey: one Sign per run, every signature checked', () => {
+    const run = async (ref: string, ctx: object, message: Uint8Array) => {
+      const before = kms.requests.length
+      const signer = await provider().signer(ref, ctx)
+      const signature = await signer.sign(message)
+      return {calls: kms.requests.slice(before).map((r) => r.target), signature, publicKey: await signer.publicKey()}
+    }
+    const verifiesWith = (key: {publicKeyDer?: Uint8Array}, message: Uint8Array, signature: Uint8Array) =>
+      cryptoVerify('sha256', message, createPublicKey({key: Buffer.from(key.publicKeyDer!), format: 'der', type: 'spki'}), signature)
+
+    test.each(['alias', 'alias ARN'])('by %s: the key looked up once, then Sign only; a re-pointed alias is looked up again once and signs with the new key', async (form) => {
+      const alias = freshAlias()
+      const first = kms.createKey('ECC_NIST_P256', {alias})
+      const second = kms.createKey('ECC_NIST_P256')
+      const ref = form === 'alias' ? uri(alias) : uri(`arn:aws:kms:${kms.region}:${kms.accountId}:${alias}`)
+      const {cache, entries} = memoryCache()
+      const ctx = {cache, reuseCachedSigningKey: true}
+      const message = payload()
+      expect((await run(ref, ctx, message)).calls).toEqual(['DescribeKey', 'GetPublicKey', 'Sign'])
+      expect([...entries.values()].join()).toContain(first.arn)
+      for (let i = 0; i < 2; i++) {
+        const r = await run(ref, ctx, message)
+        expect(r.calls).toEqual(['Sign'])
+        expect(verifiesWith(first, message, r.signature)).toBe(true)
+      }
+      // Verifying never takes an alias from the cache.
+      expect(await requestsDuring(() => provider().verifier(ref, {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+      kms.aliases.set(alias, second.keyId)
+      const moved = await run(ref, ctx, message)
+      expect(moved.calls).toEqual(['Sign', 'DescribeKey', 'GetPublicKey', 'Sign'])
+      expect(verifiesWith(second, message, moved.signature)).toBe(true)
+      expect(moved.publicKey.spki).toEqual(new Uint8Array(second.publicKeyDer!))
+      const after = await run(ref, ctx, message)
+      expect(after.calls).toEqual(['Sign'])
+      expect(verifiesWith(second, message, after.signature)).toBe(true)
+    })
+
+    test('a caller\'s digest (signDigest): the ARN Sign names is checked; a moved alias is looked up again and signs with the new key', async () => {
+      const alias = freshAlias()
+      kms.createKey('ECC_NIST_P256', {alias})
+      const second = kms.createKey('ECC_NIST_P256')
+      const {cache} = memoryCache()
+      const ctx = {cache, reuseCachedSigningKey: true}
+      await run(uri(alias), ctx, payload())
+      kms.aliases.set(alias, second.keyId)
+      const message = payload()
+      const digest = new Uint8Array(createHash('sha256').update(message).digest())
+      const signer = await provider().signer(uri(alias), ctx)
+      let signature: Uint8Array | undefined
+      expect(await requestsDuring(async () => (signature = await signer.signDigest!(digest, 'sha256')))).toEqual(['Sign', 'DescribeKey', 'GetPublicKey', 'Sign'])
+      expect(verifiesWith(second, message, signature!)).toBe(true)
+      expect((await signer.publicKey()).spki).toEqual(new Uint8Array(second.publicKeyDer!))
+    })
+
+    test('without reuseCachedSigningKey an alias is never cached for signing, and a moved alias is refused (KMS_INTEGRITY)', async () => {
+      const alias = freshAlias()
+      kms.createKey('ECC_NIST_P256', {alias})
+      const other = kms.createKey('ECC_NIST_P256')
+      const {cache, entries} = memoryCache()
+      await run(uri(alias), {cache}, payload())
+      expect(entries.size).toBe(0)
+      expect((await run(uri(alias), {cache}, payload())).calls).toEqual(['DescribeKey', 'GetPublicKey', 'Sign'])
+      const signer = await provider().signer(uri(alias), {cache})
+      kms.aliases.set(alias, other.keyId)
+      expect(await rejection(signer.sign(payload()))).toMatchObject({code: 'KMS_INTEGRITY', message: expect.stringContaining('moved')})
+    })
+
+    test('a cached entry whose ARN is the alias\'s but whose public key is not: looked up again, and if KMS still disagrees, KMS_INTEGRITY', async () => {
+      const alias = freshAlias()
+      const key = kms.createKey('ECC_NIST_P256', {alias})
+      const other = kms.createKey('ECC_NIST_P256')
+      const {cache, entries} = memoryCache()
+      const ctx = {cache, reuseCachedSigningKey: true}
+      await run(uri(alias), ctx, payload())
+      const [name, value] = [...entries][0]!
+      entries.set(name, JSON.stringify({...JSON.parse(value), spki: Buffer.from(other.publicKeyDer!).toString('base64')}))
+      const message = payload()
+      const fixed = await run(uri(alias), ctx, message)
+      expect(fixed.calls).toEqual(['Sign', 'DescribeKey', 'GetPublicKey', 'Sign'])
+      expect(verifiesWith(key, message, fixed.signature)).toBe(true)
+      // KMS names a key whose public key is not what GetPublicKey gave: refused, never returned.
+      entries.set(name, JSON.stringify({...JSON.parse(value), spki: Buffer.from(other.publicKeyDer!).toString('base64')}))
+      const signer = await provider().signer(uri(alias), ctx)
+      const realKey = kms.keys.get(key.keyId)!
+      kms.keys.set(key.keyId, {...realKey, publicKeyDer: other.publicKeyDer})
+      try {
+        expect(await rejection(signer.sign(payload()))).toMatchObject({code: 'KMS_INTEGRITY'})
+      } finally {
+        kms.keys.set(key.keyId, realKey)
+      }
+    })
   })
 })

@@ -187,10 +187,6 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
     return entry
   }
 
-  function sign(keyRef: string, resolvedKey: ResolvedKey, message: Uint8Array): Promise<Uint8Array> {
-    return signDigest(keyRef, resolvedKey, new Uint8Array(createHash(resolvedKey.algorithm.digest).update(message).digest()))
-  }
-
   /** AsymmetricSign with a digest computed locally (from the message, or streamed by sign-blob). */
   async function signDigest(keyRef: string, resolvedKey: ResolvedKey, digest: Uint8Array): Promise<Uint8Array> {
     const {versionName, algorithm} = resolvedKey
@@ -279,27 +275,60 @@ export function gcpKmsProvider(options: GcpKmsProviderOptions = {}, deps: GcpKms
     schemes: [GCP_KMS_SCHEME],
     handles: isGcpKmsUri,
     async signer(keyRef: string, ctx?: KeyContext): Promise<Signer> {
-      const versionName = parseGcpKmsUri(keyRef).versionName
-      const cache = ctx?.reuseCachedSigningKey === true && versionName !== undefined ? ctx.cache : undefined
-      const cached = cache && readSigningKey(cache, versionName!)
-      const key = cached ?? (await resolve(keyRef))
-      if (cache && !cached) writeSigningKey(cache, key)
-      const verifier = cached ? createKmsVerifier(key.publicKey, key.algorithm) : undefined
-      return {
-        algorithm: key.algorithm.signatureAlgorithm,
-        publicKey: async () => key.publicKey,
-        async sign(message) {
-          const signature = await sign(keyRef, key, message)
-          // A key taken from the cache is checked against what KMS signed with.
-          if (verifier && !verifier.verify(message, signature)) {
-            throw new GcpKmsError('KMS_INTEGRITY', `the signature Cloud KMS returned for ${keyRef} does not verify with the cached public key of ${key.versionName}`)
+      const ref = parseGcpKmsUri(keyRef)
+      // A named version, or under reuseCachedSigningKey also a key name (its newest version):
+      // taken from the cache, every signature then checked against that version's public key.
+      const cache = ctx?.reuseCachedSigningKey === true ? ctx.cache : undefined
+      const cacheName = ref.versionName ?? ref.keyName
+      const cached = cache && readSigningKey(cache, cacheName)
+      let key = cached ?? (await resolve(keyRef))
+      if (cache && !cached) writeSigningKey(cache, key, cacheName)
+      let verifier = cached ? createKmsVerifier(key.publicKey, key.algorithm) : undefined
+      // A key name's cached version may since be disabled or destroyed (rotated away): look the
+      // key up again once, sign with its newest version, and keep that instead.
+      let mayLookUpAgain = cached !== undefined && ref.versionName === undefined
+      const lookUpAgain = async (): Promise<void> => {
+        ctx?.log?.('debug', `${keyRef}: the cached version ${key.versionName} no longer signs; looking the key up again`)
+        mayLookUpAgain = false
+        resolved.delete(ref.keyName)
+        key = await resolve(keyRef)
+        writeSigningKey(cache!, key, cacheName)
+        verifier = createKmsVerifier(key.publicKey, key.algorithm)
+      }
+      const checked = async (digestOf: () => Uint8Array, message: Uint8Array | undefined): Promise<Uint8Array> => {
+        for (;;) {
+          let signature: Uint8Array
+          try {
+            signature = await signDigest(keyRef, key, digestOf())
+          } catch (err) {
+            const code = (err as GcpKmsError).code
+            if (mayLookUpAgain && (code === 'KEY_DISABLED' || code === 'KEY_NOT_FOUND')) {
+              await lookUpAgain()
+              continue
+            }
+            throw err
           }
-          return signature
+          // A key taken from the cache is checked against what KMS signed with.
+          if (!verifier || message === undefined || verifier.verify(message, signature)) return signature
+          if (mayLookUpAgain) {
+            await lookUpAgain()
+            continue
+          }
+          throw new GcpKmsError('KMS_INTEGRITY', `the signature Cloud KMS returned for ${keyRef} does not verify with the cached public key of ${key.versionName}`)
+        }
+      }
+      return {
+        get algorithm() {
+          return key.algorithm.signatureAlgorithm
         },
-        signDigest: async (digest, hash) => {
-          checkDigestArgs(key.algorithm.signatureAlgorithm, digest, hash)
-          return signDigest(keyRef, key, digest)
-        },
+        /** The version that signed last (after a key name was looked up again, its newest). */
+        publicKey: async () => key.publicKey,
+        sign: (message) => checked(() => new Uint8Array(createHash(key.algorithm.digest).update(message).digest()), message),
+        signDigest: (digest, hash) =>
+          checked(() => {
+            checkDigestArgs(key.algorithm.signatureAlgorithm, digest, hash)
+            return digest
+          }, undefined),
       }
     },
     async verifier(keyRef: string): Promise<Verifier> {

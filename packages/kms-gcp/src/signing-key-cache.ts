@@ -1,7 +1,10 @@
 /**
  * A key version's public key and algorithm kept in the host's cache between runs, for hosts that
- * sign once per process (`KeyContext.reuseCachedSigningKey`, git's signing program). Only a
- * named version: its key material never changes; a key name's newest version can.
+ * sign once per process (`KeyContext.reuseCachedSigningKey`, git's signing program). A named
+ * version's key material never changes. A key name's newest version can: its entry also keeps
+ * the version it resolved to, and the provider checks every signature made with it (the
+ * version AsymmetricSign names, and the signature against the public key), looking the key up
+ * again when the version stops signing.
  */
 import type {KeyCache, PublicKeyInfo} from '@sigil/core'
 import {gcpKmsAlgorithm} from './algorithms.js'
@@ -21,27 +24,31 @@ export interface CachedSigningKey {
 interface Entry {
   readonly algorithm: string
   readonly pem: string
+  /** For an entry under a key name: the version it resolved to. */
+  readonly version?: string
   readonly at: number
 }
 
-const name = (versionName: string) => `gcpkms|${versionName}`
+const name = (ref: string) => `gcpkms|${ref}`
 
-/** The entry for `versionName`, when present, fresh and readable. */
-export function readSigningKey(cache: KeyCache, versionName: string): CachedSigningKey | undefined {
-  const raw = cache.get(name(versionName))
+/** The entry for `ref` (a version name, or a key name), when present, fresh and readable. */
+export function readSigningKey(cache: KeyCache, ref: string): CachedSigningKey | undefined {
+  const raw = cache.get(name(ref))
   if (raw === undefined) return undefined
   try {
     const entry = JSON.parse(raw) as Entry
     const algorithm = gcpKmsAlgorithm(entry.algorithm)
     if (!algorithm || !(Date.now() - entry.at < SIGNING_KEY_CACHE_MS)) return undefined
+    const versionName = entry.version ?? ref
+    if (versionName !== ref && !versionName.startsWith(`${ref}/cryptoKeyVersions/`)) return undefined
     return {versionName, algorithm, publicKey: publicKeyFromPem(entry.pem, algorithm, versionName)}
   } catch {
     return undefined
   }
 }
 
-/** Keep `key` (public parts only). */
-export function writeSigningKey(cache: KeyCache, key: CachedSigningKey): void {
-  const entry: Entry = {algorithm: key.algorithm.name, pem: key.publicKey.pem, at: Date.now()}
-  cache.set(name(key.versionName), JSON.stringify(entry))
+/** Keep `key` (public parts only) under `ref` (default its version name; or the key name it was resolved from). */
+export function writeSigningKey(cache: KeyCache, key: CachedSigningKey, ref: string = key.versionName): void {
+  const entry: Entry = {algorithm: key.algorithm.name, pem: key.publicKey.pem, ...(ref !== key.versionName && {version: key.versionName}), at: Date.now()}
+  cache.set(name(ref), JSON.stringify(entry))
 }

@@ -86,6 +86,20 @@ describe('startAwsKmsServer', () => {
     expect(listed.json.Aliases).toEqual([expect.objectContaining({AliasName: 'alias/listed', TargetKeyId: key.keyId})])
   })
 
+  test('UpdateAlias re-points an alias: Sign by alias then uses (and names) the other key', async () => {
+    const first = server.createKey('ECC_NIST_P256', {alias: 'alias/moving'})
+    const second = server.createKey('ECC_NIST_P256')
+    const digest = createHash('sha256').update('m').digest().toString('base64')
+    const sign = async () => (await call(server, 'Sign', {KeyId: 'alias/moving', Message: digest, MessageType: 'DIGEST', SigningAlgorithm: 'ECDSA_SHA_256'})).json
+    expect((await sign()).KeyId).toBe(first.arn)
+    expect((await call(server, 'UpdateAlias', {AliasName: 'alias/moving', TargetKeyId: second.arn})).status).toBe(200)
+    const moved = await sign()
+    expect(moved.KeyId).toBe(second.arn)
+    const publicKey = createPublicKey({key: Buffer.from(second.publicKeyDer!), format: 'der', type: 'spki'})
+    expect(verify('sha256', Buffer.from('m'), publicKey, Buffer.from(moved.Signature, 'base64'))).toBe(true)
+    expect((await call(server, 'UpdateAlias', {AliasName: 'alias/none', TargetKeyId: second.keyId})).json.__type).toBe('NotFoundException')
+  })
+
   test.each([
     ['unknown key', () => ({KeyId: 'alias/none'}), 'GetPublicKey', 'NotFoundException'],
     ['disabled key', () => ({KeyId: server.createKey('ECC_NIST_P256', {state: 'Disabled'}).keyId}), 'GetPublicKey', 'DisabledException'],

@@ -3,7 +3,7 @@
  * `X-Amz-Target: TrentService.<Operation>`, `application/x-amz-json-1.1`, base64 blobs) with
  * real keys and real signatures, so the real `@aws-sdk/client-kms` can be tested offline.
  *
- * Implemented: CreateKey, CreateAlias, DescribeKey, GetPublicKey, Sign (DIGEST and RAW),
+ * Implemented: CreateKey, CreateAlias, UpdateAlias, DescribeKey, GetPublicKey, Sign (DIGEST and RAW),
  * ListAliases. Errors use AWS's shape (`400 {"__type": "NotFoundException", "message": …}`).
  */
 import {
@@ -295,6 +295,13 @@ export async function startAwsKmsServer(options: AwsKmsServerOptions = {}): Prom
       const key = findKey(body.TargetKeyId)
       if (typeof body.AliasName !== 'string') throw new AwsFault('ValidationException', 'AliasName is required')
       addAlias(body.AliasName, key.keyId)
+      return {}
+    },
+    UpdateAlias(body) {
+      const key = findKey(body.TargetKeyId)
+      const name = body.AliasName
+      if (typeof name !== 'string' || !aliases.has(name)) throw new AwsFault('NotFoundException', `Alias ${arnPrefix}${String(name)} is not found.`)
+      aliases.set(name, key.keyId)
       return {}
     },
     DescribeKey(body) {

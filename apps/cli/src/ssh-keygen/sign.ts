@@ -3,14 +3,14 @@
  * prints exactly what ssh-keygen prints on success (git reads FILE.sig and, on failure, stderr).
  */
 import {SigilError, signSshsig, sshPublicKeyBlob} from '@sigil/core'
-import type {KeyContext} from '@sigil/core'
+import type {KeyContext, PublicKeyInfo} from '@sigil/core'
 import type {CommandIO} from '../command.js'
 import {writeFileAtomic} from '@sigil/oci'
 import {keyContext, keyProviderFor} from '../shared/command-io.js'
 import {readAllStdin, processSources} from '../shared/password.js'
 import {parseSigningKeyFile} from '../shared/ssh-key.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
-import {sshKey, sshKeygen as text} from '../messages.js'
+import {gitKeyCache, sshKey, sshKeygen as text} from '../messages.js'
 import {parseSignArgs} from './args.js'
 import {Deadline, timeLimit} from './deadline.js'
 import {passwordSource} from './tty-password.js'
@@ -43,21 +43,48 @@ export async function sshSign(argv: readonly string[], io: CommandIO): Promise<v
   try {
     const provider = await keyProviderFor(io, named.keyRef)
     // Nothing but ssh-keygen's own lines may reach stderr: providers' notes are dropped.
-    // One process per signature: a KMS key named by id is taken from the cache after the first.
+    // One process per signature: a KMS key (by id, alias or key name) is taken from the cache
+    // after the first, every signature checked by the provider.
+    const base = keyContext(io)
+    const real = base.cache
+    let cacheHit = false
     const ctx: KeyContext = {
-      ...keyContext(io),
+      ...base,
+      ...(real && {
+        cache: {
+          get: (k: string) => {
+            const value = real.get(k)
+            if (value !== undefined) cacheHit = true
+            return value
+          },
+          set: (k: string, v: string) => real.set(k, v),
+        },
+      }),
       reuseCachedSigningKey: true,
       getPassword: passwordSource(deadline),
       confirm: () => Promise.resolve(false),
       log: () => undefined,
     }
-    const signer = await timed(provider.signer(named.keyRef, ctx))
-    const key = await timed(signer.publicKey())
-    if (Buffer.compare(sshPublicKeyBlob(key), named.blob) !== 0) throw new SigilError('INVALID_ARGUMENT', sshKey.keyMismatch(request.keyFile, named.keyRef))
+    const matches = (key: PublicKeyInfo) => Buffer.compare(sshPublicKeyBlob(key), named.blob) === 0
+    let signer = await timed(provider.signer(named.keyRef, ctx))
+    let key = await timed(signer.publicKey())
+    if (!matches(key) && cacheHit && real) {
+      // A cached key that is not the file's (an alias moved, and git setup run again): ask KMS, keeping its answer.
+      signer = await timed(provider.signer(named.keyRef, {...ctx, cache: {get: () => undefined, set: (k, v) => real.set(k, v)}}))
+      key = await timed(signer.publicKey())
+    }
+    if (!matches(key)) {
+      // The cache held a key for this reference that is not the file's: the key behind it changed.
+      if (cacheHit) throw new SigilError('KMS_INTEGRITY', gitKeyCache.keyMoved(named.keyRef, request.keyFile))
+      throw new SigilError('INVALID_ARGUMENT', sshKey.keyMismatch(request.keyFile, named.keyRef))
+    }
     for (const file of request.files) {
       const message = await readMessage(file)
       if (!request.quiet) writeStderr(file === '-' ? text.signingStdin : text.signingFile(file))
       const armored = await timed(signSshsig(signer, message, {namespace: request.namespace, hash: request.hash, publicKey: key}))
+      // The provider found the key re-pointed while signing and signed with the new one: the
+      // signature would carry the file's (old) key, and git would reject it.
+      if (!matches(await timed(signer.publicKey()))) throw new SigilError('KMS_INTEGRITY', gitKeyCache.keyMoved(named.keyRef, request.keyFile))
       if (file === '-') {
         writeStdout(armored)
         continue
