@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict'
-// `sigil`. Runs dist/sigil.bundle.cjs (src/runtime/main.ts with every command and built-in plugin,
-// as one CommonJS file made by build/bundle.mjs) from the V8 code cache made with it, so a run
-// neither resolves nor compiles sigil's modules. oclif starts only for the commands other oclif
-// plugins add (`sigil plugins …`), or for every command when SIGIL_VIA_OCLIF is set.
+// `sigil`. Runs dist/sigil.bundle.cjs (src/runtime/main.ts, made by build/bundle.mjs) and the
+// chunks it requires from dist/chunks (the code every command shares, in `common`; each command's
+// own code; what only a few commands use), each from the V8 code cache made with it, so a run
+// neither resolves nor compiles sigil's modules and reads only the code it can use. oclif starts
+// only for the commands other oclif plugins add (`sigil plugins …`), or for every command when
+// SIGIL_VIA_OCLIF is set.
 const {readFileSync} = require('node:fs')
-const {join} = require('node:path')
+const {dirname, join} = require('node:path')
 
 const ROOT = join(__dirname, '..')
 const BUNDLE = join(ROOT, 'dist', 'sigil.bundle.cjs')
@@ -15,26 +17,48 @@ function wrap(source) {
   return `(function (exports, require, module, __filename, __dirname) {${source}\n})`
 }
 
-/** `new vm.Script` for the bundle; `cachedData` is V8's code cache for exactly this source (or undefined). */
-function compileBundle(cachedData) {
+/** `new vm.Script` for a bundle file; `cachedData` is V8's code cache for exactly this source (or undefined). */
+function compileFile(file, cachedData) {
   const {Script} = require('node:vm')
   // The build writes the bundle as ASCII, so latin1 reads it without decoding UTF-8.
-  return new Script(wrap(readFileSync(BUNDLE, 'latin1')), {filename: BUNDLE, cachedData})
+  return new Script(wrap(readFileSync(file, 'latin1')), {filename: file, cachedData})
 }
 
-/** The bundle's exports. A cache V8 rejects (another Node, other flags) only costs the compile. */
-function loadBundle() {
+/** `compileFile` of the entry bundle. */
+function compileBundle(cachedData) {
+  return compileFile(BUNDLE, cachedData)
+}
+
+const loaded = new Map()
+
+/**
+ * Run a bundle file (the entry, or a chunk it requires by relative path) from its code cache,
+ * once. A cache V8 rejects (another Node, other flags) only costs the compile.
+ */
+function loadFile(file) {
+  const done = loaded.get(file)
+  if (done) return done.exports
   let cachedData
   try {
-    cachedData = readFileSync(`${BUNDLE}.cache`)
+    cachedData = readFileSync(`${file}.cache`)
   } catch {
     // no cache: compile as usual
   }
   const module = {exports: {}}
-  const script = compileBundle(cachedData)
-  if (process.env.SIGIL_DEBUG_CODE_CACHE) process.stderr.write(`code cache ${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}\n`)
-  script.runInThisContext()(module.exports, require, module, BUNDLE, join(ROOT, 'dist'))
+  loaded.set(file, module)
+  const script = compileFile(file, cachedData)
+  if (process.env.SIGIL_DEBUG_CODE_CACHE) process.stderr.write(`code cache ${cachedData === undefined ? 'missing' : script.cachedDataRejected ? 'rejected' : 'accepted'}: ${file.slice(ROOT.length + 1)}\n`)
+  const dir = dirname(file)
+  // The bundle's own chunks by relative path; everything else (node:, packages) as usual.
+  const requireHere = (id) => (id.startsWith('./') || id.startsWith('../') ? loadFile(join(dir, id)) : require(id))
+  requireHere.resolve = require.resolve
+  script.runInThisContext()(module.exports, requireHere, module, file, dir)
   return module.exports
+}
+
+/** The bundle's exports. */
+function loadBundle() {
+  return loadFile(BUNDLE)
 }
 
 async function runOclif() {
@@ -44,7 +68,7 @@ async function runOclif() {
   await execute({dir: join(ROOT, 'package.json')})
 }
 
-module.exports = {compileBundle, loadBundle}
+module.exports = {compileBundle, compileFile, loadBundle}
 
 if (require.main === module) {
   const start = process.env.SIGIL_VIA_OCLIF ? runOclif() : loadBundle().main(process.argv.slice(2), {root: ROOT, runOclif, exitWhenDone: true, importModule: (url) => import(url)})

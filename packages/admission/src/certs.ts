@@ -5,7 +5,6 @@
  */
 import {createHash, generateKeyPairSync, randomBytes, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {isIP} from 'node:net'
 
 function len(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n])
@@ -73,7 +72,7 @@ function certificate(spec: CertificateSpec): string {
   const now = new Date(Date.now() - 5 * 60_000)
   const serial = randomBytes(16)
   serial[0]! &= 0x7f
-  const san = spec.hosts.map((h) => (isIP(h) === 4 ? tlv(0x87, Buffer.from(h.split('.').map(Number))) : tlv(0x82, Buffer.from(h, 'ascii'))))
+  const san = spec.hosts.map((h) => (process.getBuiltinModule('node:net').isIP(h) === 4 ? tlv(0x87, Buffer.from(h.split('.').map(Number))) : tlv(0x82, Buffer.from(h, 'ascii'))))
   const extensions = [
     extension('2.5.29.19', true, seq(...(spec.ca ? [bool(true)] : []))),
     // keyCertSign + cRLSign for the CA; digitalSignature for the server.

@@ -5,10 +5,8 @@
  * is made within the internal deadline. Policies and the certificate are re-read on change; a
  * bad new version is refused and the one in force stays.
  */
-import {createServer} from 'node:https'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {Server} from 'node:https'
-import {createSecureContext} from 'node:tls'
 import type {AddressInfo} from 'node:net'
 import {Decider} from './decide.js'
 import type {DeciderOptions, PolicySet, ReviewDecision} from './decide.js'
@@ -108,7 +106,7 @@ export function reviewResponse(uid: string, decision: ReviewDecision, mutate: bo
 
 function loadTls(certFile: string, keyFile: string): {cert: string; key: string} {
   const [cert, key] = readAll([certFile, keyFile]).map((f) => f.text) as [string, string]
-  createSecureContext({cert, key, minVersion: TLS_MIN}) // throws when they do not make a pair
+  process.getBuiltinModule('node:tls').createSecureContext({cert, key, minVersion: TLS_MIN}) // throws when they do not make a pair
   return {cert, key}
 }
 
@@ -127,7 +125,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
 
   const decider = new Decider({...options, policies: () => policySet, metrics})
 
-  const server: Server = createServer({cert: tls.cert, key: tls.key, minVersion: TLS_MIN}, (req, res) => {
+  const server: Server = process.getBuiltinModule('node:https').createServer({cert: tls.cert, key: tls.key, minVersion: TLS_MIN}, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`internal error: ${(err as Error)?.message ?? String(err)}`)
       if (!res.headersSent) send(res, 500, 'internal error\n')
@@ -211,7 +209,7 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
     (files) => {
       try {
         const [cert, key] = files.map((f) => f.text) as [string, string]
-        createSecureContext({cert, key, minVersion: TLS_MIN})
+        process.getBuiltinModule('node:tls').createSecureContext({cert, key, minVersion: TLS_MIN})
         server.setSecureContext({cert, key, minVersion: TLS_MIN})
         log('TLS certificate reloaded')
       } catch (err) {

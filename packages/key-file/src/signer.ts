@@ -3,8 +3,6 @@
  */
 import {constants, createPrivateKey, privateEncrypt, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {p256, p384, p521} from '@noble/curves/nist.js'
-import {secp256k1} from '@noble/curves/secp256k1.js'
 import {checkDigestArgs, checkDigestLength, publicKeyInfoFromKey} from '@sigil/core'
 import type {HashAlgorithm, PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
 import {KeyFileError} from './error.js'
@@ -60,7 +58,7 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
         if (info.kind === 'ecdsa') checkDigestLength(digest, hashName)
         else checkDigestArgs(algorithm, digest, hashName)
         try {
-          return signDigest(digest)
+          return await signDigest(digest)
         } catch (err) {
           throw new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${(err as Error).message}`, {cause: err})
         }
@@ -93,7 +91,15 @@ export function signerAlgorithm(info: PublicKeyInfo): FileSignerAlgorithm {
 /** DER `DigestInfo` prefix for a SHA-256 digest (RFC 8017 §9.2 note 1): what PKCS#1 v1.5 signs. */
 const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
-const CURVES = {'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1} as const
+/**
+ * noble's curve for an ECDSA key, loaded on first use: only signing a digest needs it (sign-blob,
+ * git), and at ~200 KB it would otherwise be read on every start of sigil.
+ */
+async function curveOf(name: 'P-256' | 'P-384' | 'P-521' | 'secp256k1') {
+  if (name === 'secp256k1') return (await import('@noble/curves/secp256k1.js')).secp256k1
+  const nist = await import('@noble/curves/nist.js')
+  return name === 'P-256' ? nist.p256 : name === 'P-384' ? nist.p384 : nist.p521
+}
 
 /**
  * Signing a SHA-256 digest computed elsewhere, with the same result `sign` gives for the message:
@@ -101,15 +107,15 @@ const CURVES = {'P-256': p256, 'P-384': p384, 'P-521': p521, secp256k1} as const
  * deterministic, so byte-identical to `sign`); ECDSA with noble (`prehash: false`: node:crypto
  * always hashes again; hedged nonces), ASN.1 DER; undefined for Ed25519 (pure Ed25519 signs the message).
  */
-function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((digest: Uint8Array) => Uint8Array) | undefined {
+function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((digest: Uint8Array) => Promise<Uint8Array>) | undefined {
   if (info.kind === 'rsa') {
-    return (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, Buffer.concat([SHA256_DIGEST_INFO, digest])))
+    return async (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, Buffer.concat([SHA256_DIGEST_INFO, digest])))
   }
   if (info.kind !== 'ecdsa' || info.curve === undefined) return undefined
-  const curve = CURVES[info.curve]
+  const curveName = info.curve
   const jwk = key.export({format: 'jwk'})
   if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
   const scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url'))
   // extraEntropy: hedged, randomized nonces like Go's (not plain RFC 6979).
-  return (digest) => curve.sign(digest, scalar, {prehash: false, format: 'der', extraEntropy: true})
+  return async (digest) => (await curveOf(curveName)).sign(digest, scalar, {prehash: false, format: 'der', extraEntropy: true})
 }

@@ -4,7 +4,6 @@ import {verifyAttestations} from '@sigil/signing'
 import {attachmentStores} from '../shared/attachment-stores.js'
 import type {VerifyAttestationsResult} from '@sigil/signing'
 import type {CommandIO} from '../shared/command-io.js'
-import {withLocalImage} from '../shared/local-image.js'
 import {defineCommand} from '../command.js'
 import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
@@ -57,6 +56,7 @@ export default defineCommand({
     if (flags['local-image']) {
       if (args.length !== 1) throw new SigilError('INVALID_ARGUMENT', offline.localImageOne)
       const dir = args[0]!
+      const {withLocalImage} = await import('../shared/local-image.js')
       const result = await withLocalImage(io, dir, flags.key, {attachmentTagPrefix: flags['attachment-tag-prefix']}, (local) =>
         verifyAttestations(local.image, {stores: local.stores, client: local.client, verifier: local.verifier, ...checks}),
       )

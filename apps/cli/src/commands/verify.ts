@@ -9,7 +9,6 @@ import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {offline, shared, verify as text} from '../messages.js'
-import {verifyLocalImage} from '../shared/local-image.js'
 import {writeStdout, writeStderr} from '../shared/stdio.js'
 
 /** What `verify --json` prints. */
@@ -50,6 +49,8 @@ export default defineCommand({
     const hash = flags['signature-digest-algorithm'] as HashAlgorithm
     if (flags['local-image']) {
       if (args.length !== 1) throw new SigilError('INVALID_ARGUMENT', offline.localImageOne)
+      // Loaded only here: a registry verify never reads a layout.
+      const {verifyLocalImage} = await import('../shared/local-image.js')
       const result = await verifyLocalImage(io, args[0]!, flags.key, {
         checkClaims: flags['check-claims'],
         annotations: hasAnnotations ? annotations : undefined,

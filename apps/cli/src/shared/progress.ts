@@ -3,7 +3,6 @@
  * drawn only on a terminal, never under --json, only past a size threshold, at most ~8 times a
  * second. `done()` erases it, so the line that follows starts clean.
  */
-import {isatty} from 'node:tty'
 import type {CommandIO} from '../command.js'
 import {writeStderr} from './stdio.js'
 
@@ -35,7 +34,7 @@ function mib(n: number): string {
  * the output is not JSON; a no-op otherwise. Unknown totals (standard input) show bytes read.
  */
 export function progressBar(io: CommandIO, label: string, options: ProgressOptions = {}): Progress {
-  if (io.json || !(options.force || isatty(2))) return NONE
+  if (io.json || !(options.force || process.getBuiltinModule('node:tty').isatty(2))) return NONE
   const min = options.minBytes ?? PROGRESS_MIN_BYTES
   const width = options.width ?? 30
   let last = 0
