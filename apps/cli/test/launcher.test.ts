@@ -294,6 +294,31 @@ describe('the V8 code cache made at build time', () => {
   })
 })
 
+describe('the split bundle', () => {
+  /** The bundle files a `sigil ARGS` run reads, as SIGIL_DEBUG_CODE_CACHE reports them. */
+  function filesRead(args: string[]): Promise<string[]> {
+    const env = {...baseEnv(), SIGIL_DEBUG_CODE_CACHE: '1'}
+    return new Promise((resolve, reject) => {
+      const child = spawn('node', [BIN, ...args], {env, stdio: ['ignore', 'ignore', 'pipe']})
+      let err = ''
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+      child.on('error', reject)
+      child.on('close', () => resolve(err.split('\n').filter((l) => l.startsWith('code cache '))))
+    })
+  }
+
+  test('every file a run reads comes from its accepted code cache; verify reads none of the rarer commands\' code', async () => {
+    const verify = await filesRead(['verify', '--key', 'nope.pub', '127.0.0.1:9/x/y:v1'])
+    expect(verify.length).toBeGreaterThan(1)
+    for (const line of verify) expect(line).toMatch(/^code cache accepted: dist\/(sigil\.bundle\.cjs|chunks\/.+\.cjs)$/)
+    expect(verify.join('\n')).not.toMatch(/admission|copy|save|load|attest|blob|weierstrass|ssh|git|clean|download/)
+    // A rarer command reads its own chunk, also from its cache.
+    const copy = await filesRead(['copy', '--help'])
+    expect(copy.some((l) => /chunks\/copy-/.test(l))).toBe(true)
+    for (const line of copy) expect(line).toMatch(/^code cache accepted: /)
+  })
+})
+
 describe('--version', () => {
   test('equals `node BIN --version` and oclif\'s own answer (SIGIL_VIA_OCLIF=1), in one Node process', async () => {
     const viaLauncher = await launch(BIN, ['--version'])
