@@ -1,14 +1,11 @@
-import {SigilError, buildDsseEnvelope, isSigilError, parseReference, predicateTypeForFlag} from '@sigil/core'
+import {SigilError, buildDsseEnvelope, predicateTypeForFlag} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {verifyAttestations} from '@sigil/signing'
-import {attachmentStores} from '../shared/attachment-stores.js'
+import {verifyEach} from '../shared/verify-each.js'
 import type {VerifyAttestationsResult} from '@sigil/signing'
 import type {CommandIO} from '../shared/command-io.js'
 import {defineCommand} from '../command.js'
-import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
-import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {attestation as text, offline, shared, verify as verifyText} from '../messages.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
 
@@ -61,40 +58,22 @@ export default defineCommand({
         verifyAttestations(local.image, {stores: local.stores, client: local.client, verifier: local.verifier, ...checks}),
       )
       report(io, dir, result, flags['check-claims'])
-      return {images: [{image: dir, ...resultJson(result)}]}
+      return {images: [{image: dir, verified: true, ...resultJson(result)}]}
     }
-    const images = args.map((a) => parseReference(a))
-
-    const provider = await keyProviderFor(io, flags.key)
-    const loading = provider.verifier(flags.key, keyContext(io, {timeout: flags.timeout, insecure: flags['allow-insecure-registry'] || flags['allow-http-registry']}))
-    const verifier = images.length === 1 ? loading : await loading
-    const client = await createRegistryClient(io, flags)
-    const adapters = await registryAdapters(io)
-    const out: VerifyAttestationResultJson['images'] = []
-    let firstError: unknown
-    for (const image of images) {
-      const adapter = adapters.find((a) => a.matches(image.registry))
-      const location = {signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']}
-      try {
-        const result = await verifyAttestations(image, {
-          // Both formats, always: cosign 3's bundle referrers, then the legacy .att tag.
-          stores: await attachmentStores(io, client, image.registry, location.attachmentTagPrefix, 'referrers-first'),
-          client,
-          verifier,
-          ...checks,
-          resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
-          ...location,
-        })
-        report(io, image.name, result, flags['check-claims'])
-        out.push({image: image.name, ...resultJson(result)})
-      } catch (err) {
-        if (images.length === 1) throw err
-        firstError ??= err
-        out.push({image: image.name, verified: false, error: {code: isSigilError(err) ? err.code : undefined, message: (err as Error).message}})
-        if (!io.json) writeStderr(`Error: ${image.name}: ${(err as Error).message}\n`)
-      }
-    }
-    if (firstError !== undefined) process.exitCode = exitCodeFor(firstError)
+    const out = await verifyEach(io, flags, args, async ({image, client, verifier, stores, adapter, signatureRepository}) => {
+      const result = await verifyAttestations(image, {
+        // Both formats, always: cosign 3's bundle referrers, then the legacy .att tag.
+        stores,
+        client,
+        verifier,
+        ...checks,
+        resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
+        signatureRepository,
+        attachmentTagPrefix: flags['attachment-tag-prefix'],
+      })
+      report(io, image.name, result, flags['check-claims'])
+      return resultJson(result)
+    })
     return {images: out}
   },
 })
@@ -108,10 +87,9 @@ function report(io: CommandIO, name: string, result: VerifyAttestationsResult, c
 }
 
 /** One verified image's `--json` entry, but its name. */
-function resultJson(result: VerifyAttestationsResult): Omit<VerifyAttestationResultJson['images'][number], 'image'> {
+function resultJson(result: VerifyAttestationsResult): {digest: string; attestations: NonNullable<VerifyAttestationResultJson['images'][number]['attestations']>} {
   return {
     digest: result.digest,
-    verified: true,
     attestations: result.attestations.map((a) => ({
       predicateType: a.statement.predicateType,
       location: a.location,

@@ -1,13 +1,10 @@
-import {SigilError, isSigilError, parseAnnotationFlags, parseReference} from '@sigil/core'
+import {SigilError, parseAnnotationFlags} from '@sigil/core'
 import type {HashAlgorithm} from '@sigil/core'
 import {marshalPayloadForOutput, payloadForOutput, verifyImage} from '@sigil/signing'
-import {attachmentStores} from '../shared/attachment-stores.js'
+import {verifyEach} from '../shared/verify-each.js'
 import type {VerifyImageResult} from '@sigil/signing'
 import {defineCommand} from '../command.js'
-import {keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
-import {exitCodeFor} from '../shared/exit-codes.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {offline, shared, verify as text} from '../messages.js'
 import {writeStdout, writeStderr} from '../shared/stdio.js'
 
@@ -61,45 +58,23 @@ export default defineCommand({
       report(io, args[0]!, result, flags.output, hasAnnotations, flags['check-claims'])
       return {images: [{image: args[0]!, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))}]}
     }
-    const images = args.map((a) => parseReference(a))
-
-    const provider = await keyProviderFor(io, flags.key)
-    // One image: its registry is asked while the key loads (verifyImage reports a key error first).
-    // Several: a key that does not load fails the command before any of them, not each one.
-    const loading = provider.verifier(flags.key, keyContext(io, {timeout: flags.timeout, insecure: flags['allow-insecure-registry'] || flags['allow-http-registry']}))
-    const verifier = images.length === 1 ? loading : await loading
-    const client = await createRegistryClient(io, flags)
-
-    const adapters = await registryAdapters(io)
-    const out: VerifyResultJson['images'] = []
-    let firstError: unknown
-    for (const image of images) {
-      const adapter = adapters.find((a) => a.matches(image.registry))
-      const location = {signatureRepository: signatureRepositoryFromEnv(), attachmentTagPrefix: flags['attachment-tag-prefix']}
-      try {
-        const result = await verifyImage(image, {
-          // Both formats, always: cosign 3's bundles (referrers) and the legacy .sig tag.
-          stores: await attachmentStores(io, client, image.registry, location.attachmentTagPrefix, 'referrers-first'),
-          client,
-          verifier,
-          checkClaims: flags['check-claims'],
-          annotations: hasAnnotations ? annotations : undefined,
-          hash,
-          signatureRepository: signatureRepositoryFromEnv(),
-          attachmentTagPrefix: flags['attachment-tag-prefix'],
-          concurrency: flags['max-workers'],
-          resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
-        })
-        report(io, image.name, result, flags.output, hasAnnotations, flags['check-claims'])
-        out.push({image: image.name, digest: result.digest, verified: true, signatures: result.signatures.map((s) => payloadForOutput(s.payload))})
-      } catch (err) {
-        if (images.length === 1) throw err
-        firstError ??= err
-        out.push({image: image.name, verified: false, error: {code: isSigilError(err) ? err.code : undefined, message: (err as Error).message}})
-        if (!io.json) writeStderr(`Error: ${image.name}: ${(err as Error).message}\n`)
-      }
-    }
-    if (firstError !== undefined) process.exitCode = exitCodeFor(firstError)
+    const out = await verifyEach(io, flags, args, async ({image, client, verifier, stores, adapter, signatureRepository}) => {
+      const result = await verifyImage(image, {
+        // Both formats, always: cosign 3's bundles (referrers) and the legacy .sig tag.
+        stores,
+        client,
+        verifier,
+        checkClaims: flags['check-claims'],
+        annotations: hasAnnotations ? annotations : undefined,
+        hash,
+        signatureRepository,
+        attachmentTagPrefix: flags['attachment-tag-prefix'],
+        concurrency: flags['max-workers'],
+        resolveWithHead: adapter?.capabilities.rateLimitedPulls === true,
+      })
+      report(io, image.name, result, flags.output, hasAnnotations, flags['check-claims'])
+      return {digest: result.digest, signatures: result.signatures.map((s) => payloadForOutput(s.payload))}
+    })
     return {images: out}
   },
 })
