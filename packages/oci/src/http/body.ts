@@ -33,12 +33,21 @@ export function discard(res: IncomingMessage, headers: ResponseHeaders, method: 
     return Promise.resolve()
   }
   return new Promise<void>((resolve) => {
-    const timer = setTimeout(() => res.destroy(), timeoutMs)
-    timer.unref()
+    // Already over (a socket error right after the headers, say: a HEAD answered with a body
+    // the parser refuses): 'end' and 'close' have been emitted and will not come again.
+    if (res.destroyed || res.readableEnded) {
+      resolve()
+      return
+    }
     const done = (): void => {
       clearTimeout(timer)
       resolve()
     }
+    const timer = setTimeout(() => {
+      res.destroy()
+      done()
+    }, timeoutMs)
+    timer.unref()
     res.once('end', done)
     res.once('close', done)
     res.resume()

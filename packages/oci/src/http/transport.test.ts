@@ -1,4 +1,5 @@
 import {createServer as createHttpsServer} from 'node:https'
+import {createServer as createTcpServer} from 'node:net'
 import type {AddressInfo} from 'node:net'
 import {describe, expect, test} from 'vitest'
 import {hasOpenssl, makeCertificate} from '../../test/tls-cert.js'
@@ -143,6 +144,22 @@ describe('HttpTransport failures and timeouts', () => {
     expect(err).toMatchObject({code: 'REGISTRY_UNREACHABLE'})
     expect((err as Error).message).toContain('no response within 200 ms')
     expect(events.map((e) => [e.status, e.error])).toEqual([[200, 'TIMEOUT']])
+  })
+
+  test('a HEAD answered with a body after `Connection: close` (the socket errs right after the headers) settles at once', async () => {
+    // A raw socket: a well-behaved server cannot send a body with a HEAD answer.
+    const server = createTcpServer((socket) => {
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n<html>not json'))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const started = Date.now()
+      const res = await transport([], {attempts: 0}, 20_000).send({method: 'HEAD', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/a/manifests/v1`})
+      expect(res.status).toBe(200)
+      expect(Date.now() - started).toBeLessThan(2000) // it used to wait for 'close', already emitted: forever
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   test('the timeout bounds silence, not the whole body', async () => {
