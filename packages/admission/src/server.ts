@@ -104,10 +104,12 @@ export function reviewResponse(uid: string, decision: ReviewDecision, mutate: bo
   return {apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response}
 }
 
-function loadTls(certFile: string, keyFile: string): {cert: string; key: string} {
-  const [cert, key] = readAll([certFile, keyFile]).map((f) => f.text) as [string, string]
-  process.getBuiltinModule('node:tls').createSecureContext({cert, key, minVersion: TLS_MIN}) // throws when they do not make a pair
-  return {cert, key}
+/** The TLS options of the certificate and key files' texts; throws when they do not make a pair. */
+function tlsPair(files: readonly FileText[]): {cert: string; key: string; minVersion: typeof TLS_MIN} {
+  const [cert, key] = files.map((f) => f.text) as [string, string]
+  const pair = {cert, key, minVersion: TLS_MIN}
+  process.getBuiltinModule('node:tls').createSecureContext(pair)
+  return pair
 }
 
 /** Start the webhook server. Throws (PolicyError, a TLS error) when the first load fails. */
@@ -120,12 +122,13 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
 
   const policyFiles = readAll(options.policyPaths)
   let policySet: PolicySet = {generation: 1, policies: mergePolicies(policyFiles)}
-  const tls = loadTls(options.tlsCertFile, options.tlsKeyFile)
+  const tlsFiles = readAll([options.tlsCertFile, options.tlsKeyFile])
+  const tls = tlsPair(tlsFiles)
   let ready = true
 
   const decider = new Decider({...options, policies: () => policySet, metrics})
 
-  const server: Server = process.getBuiltinModule('node:https').createServer({cert: tls.cert, key: tls.key, minVersion: TLS_MIN}, (req, res) => {
+  const server: Server = process.getBuiltinModule('node:https').createServer(tls, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log(`internal error: ${(err as Error)?.message ?? String(err)}`)
       if (!res.headersSent) send(res, 500, 'internal error\n')
@@ -205,12 +208,10 @@ export async function startAdmissionServer(options: AdmissionServerOptions): Pro
   )
   const tlsWatch = watchFiles(
     [options.tlsCertFile, options.tlsKeyFile],
-    readAll([options.tlsCertFile, options.tlsKeyFile]),
+    tlsFiles,
     (files) => {
       try {
-        const [cert, key] = files.map((f) => f.text) as [string, string]
-        process.getBuiltinModule('node:tls').createSecureContext({cert, key, minVersion: TLS_MIN})
-        server.setSecureContext({cert, key, minVersion: TLS_MIN})
+        server.setSecureContext(tlsPair(files))
         log('TLS certificate reloaded')
       } catch (err) {
         log(`TLS certificate not reloaded, the previous one stays in use: ${(err as Error).message}`)
