@@ -8,6 +8,7 @@ import type {ImageReference, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {legacyTagStore, referrersStore, resolveForVerification, verifyAttestations, verifyImage} from '@sigil/signing'
 import type {ReferrersApiMemory} from '@sigil/signing'
+import {FlightCache} from './cache.js'
 import type {KeyAuthority} from './decide.js'
 
 /** Options of {@link registryVerification}. */
@@ -33,17 +34,11 @@ export function registryVerification(options: RegistryVerificationOptions): {
 } {
   const {client} = options
   const memory = memoryOfReferrersApi()
-  const verifiers = new Map<string, Promise<Verifier>>()
+  // Kept for good, shared while loading; a key that failed to load (a KMS outage) is asked again next time.
+  const verifiers = new FlightCache<Verifier>(Infinity, () => Infinity)
   const verifierOf = (authority: KeyAuthority): Promise<Verifier> => {
     const id = authority.data !== undefined ? `data:${authority.data}` : `kms:${authority.kms}`
-    let v = verifiers.get(id)
-    if (v === undefined) {
-      v = authority.data !== undefined ? Promise.resolve().then(() => createLocalVerifier(parsePublicKeyPem(authority.data!))) : options.loadVerifier(authority.kms!)
-      // A key that failed to load (a KMS outage) is asked again next time.
-      v.catch(() => verifiers.delete(id))
-      verifiers.set(id, v)
-    }
-    return v
+    return verifiers.get(id, () => (authority.data !== undefined ? Promise.resolve().then(() => createLocalVerifier(parsePublicKeyPem(authority.data!))) : options.loadVerifier(authority.kms!))).value
   }
   // What both checks share: the key, its hash, and where attachments are (referrers, then legacy tags).
   const checksOf = (authority: KeyAuthority) => {
