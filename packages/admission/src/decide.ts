@@ -164,13 +164,14 @@ export class Decider {
     let pending: Array<Promise<unknown>> | undefined
     for (const {image} of review.images) {
       if (decided.has(image)) continue
-      const now = this.decideCached(image)
+      const known = this.knownOf(image)
+      const now = this.decideCached(image, known)
       if (now !== undefined) {
         decided.set(image, this.counted(now))
         continue
       }
       decided.set(image, {image, allowed: false}) // placeholder, keeps the order of first appearance
-      ;(pending ??= []).push(this.decideImage(image).then((d) => void decided.set(image, d)))
+      ;(pending ??= []).push(this.decideUncounted(image, known).then((d) => void decided.set(image, this.counted(d))))
     }
     if (pending !== undefined) await Promise.all(pending)
     const denials: string[] = []
@@ -194,7 +195,8 @@ export class Decider {
 
   /** Decide one image as written in a pod spec. */
   async decideImage(image: string): Promise<ImageDecision> {
-    return this.counted(this.decideCached(image) ?? (await this.decideUncounted(image)))
+    const known = this.knownOf(image)
+    return this.counted(this.decideCached(image, known) ?? (await this.decideUncounted(image, known)))
   }
 
   private counted(decision: ImageDecision): ImageDecision {
@@ -221,8 +223,7 @@ export class Decider {
   }
 
   /** The decision when it needs no registry request and nothing in flight; undefined otherwise. */
-  private decideCached(image: string): ImageDecision | undefined {
-    const known = this.knownOf(image)
+  private decideCached(image: string, known: Known): ImageDecision | undefined {
     if (known.invalid !== undefined) return {image, allowed: false, reason: known.invalid}
     if (known.matching.length === 0) return this.noMatch(image)
     let digest = known.ref!.digest
@@ -244,10 +245,8 @@ export class Decider {
     return how === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
   }
 
-  private async decideUncounted(image: string): Promise<ImageDecision> {
-    const known = this.knownOf(image)
-    if (known.invalid !== undefined) return {image, allowed: false, reason: known.invalid}
-    if (known.matching.length === 0) return this.noMatch(image)
+  /** The cold path, after `decideCached` found nothing: `known` is valid and matched by a policy. */
+  private async decideUncounted(image: string, known: Known): Promise<ImageDecision> {
     const ref = known.ref!
     const deadline = this.options.deadlineMs
     let timer: NodeJS.Timeout | undefined
