@@ -212,7 +212,7 @@ export class Decider {
     let known: Known
     try {
       const ref = parseReference(image)
-      const matching = policies.filter((p) => p.globs.some((g) => globMatches(g.regex, image)))
+      const matching = policies.filter((p) => p.globs.some((g) => globMatches(g.regex, image, ref.name)))
       known = {generation, ref, matching, keyStart: `${ref.repositoryName}@`, keyEnd: `|${generation}|${matching.map((p) => p.name).join(',')}`}
     } catch (err) {
       known = {generation, invalid: `policy: ${messageOf(err)}`, matching: [], keyStart: '', keyEnd: ''}

@@ -19,8 +19,10 @@ export function compileGlob(glob: string): RegExp {
   return new RegExp(`^${source}$`)
 }
 
-/** True when `image` (as written in a pod spec) matches the compiled glob. Throws on an invalid reference. */
-export function globMatches(glob: RegExp, image: string): boolean {
-  const name = parseReference(image).name
+/**
+ * True when `image` (as written in a pod spec) matches the compiled glob; `name` is the reference's
+ * full name, parsed here when not given (throws on an invalid reference).
+ */
+export function globMatches(glob: RegExp, image: string, name: string = parseReference(image).name): boolean {
   return glob.test(name) || (name !== image && glob.test(image))
 }
