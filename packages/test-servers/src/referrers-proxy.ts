@@ -32,10 +32,8 @@
 import {createHash} from 'node:crypto'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
+import {OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE} from '@sigil/core'
 import type {TestRegistry} from './registry.js'
-
-const OCI_INDEX_MEDIA_TYPE = 'application/vnd.oci.image.index.v1+json'
-const OCI_MANIFEST_MEDIA_TYPE = 'application/vnd.oci.image.manifest.v1+json'
 
 /** Options of {@link startReferrersProxy}. */
 export interface ReferrersProxyOptions {
@@ -272,12 +270,16 @@ export async function startReferrersProxy(registry: Pick<TestRegistry, 'host' | 
     )
   }
 
+  const tooLarge = (res: http.ServerResponse): void => {
+    res.writeHead(413, {'content-type': 'application/json'})
+    res.end(errorBody('MANIFEST_INVALID', `manifest larger than ${maxManifestBytes} bytes`))
+  }
+
   const putManifest = (req: http.IncomingMessage, res: http.ServerResponse, path: string, repository: string): void => {
     const declared = Number(req.headers['content-length'] ?? NaN)
     if (declared > maxManifestBytes) {
       req.resume()
-      res.writeHead(413, {'content-type': 'application/json'})
-      res.end(errorBody('MANIFEST_INVALID', `manifest larger than ${maxManifestBytes} bytes`))
+      tooLarge(res)
       return
     }
     const chunks: Buffer[] = []
@@ -296,8 +298,7 @@ export async function startReferrersProxy(registry: Pick<TestRegistry, 'host' | 
     req.on('error', () => res.destroy())
     req.on('end', () => {
       if (tooBig) {
-        res.writeHead(413, {'content-type': 'application/json'})
-        res.end(errorBody('MANIFEST_INVALID', `manifest larger than ${maxManifestBytes} bytes`))
+        tooLarge(res)
         return
       }
       const body = Buffer.concat(chunks)
