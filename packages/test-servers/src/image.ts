@@ -138,24 +138,8 @@ export async function pushRandomImage(
     const image = await pushImage(client, repo, {os: 'linux', architecture: 'amd64'}, tag)
     return {digest: image.digest, manifest: image.manifest, mediaType: OCI_MANIFEST_MEDIA_TYPE}
   }
-  if (options.platforms.length === 0) throw new Error('platforms must not be empty')
-  const children = []
-  for (const platform of options.platforms) {
-    const image = await pushImage(client, repo, platform, 'by-digest')
-    children.push({digest: image.digest, manifest: image.manifest, platform: {...platform}})
-  }
-  const index = utf8({
-    schemaVersion: 2,
-    mediaType: OCI_INDEX_MEDIA_TYPE,
-    manifests: children.map((c) => ({
-      mediaType: OCI_MANIFEST_MEDIA_TYPE,
-      digest: c.digest,
-      size: c.manifest.length,
-      platform: {architecture: c.platform.architecture, os: c.platform.os, ...(c.platform.variant === undefined ? {} : {variant: c.platform.variant})},
-    })),
-  })
-  const {digest} = await client.putManifest(repo, tag, index, OCI_INDEX_MEDIA_TYPE)
-  return {digest, manifest: index, mediaType: OCI_INDEX_MEDIA_TYPE, children}
+  const index = await pushMultiPlatformImage(client, repo, tag, {platforms: options.platforms})
+  return {digest: index.digest, manifest: index.manifest, mediaType: index.mediaType, children: index.platforms.map(({digest, manifest, platform}) => ({digest, manifest, platform}))}
 }
 
 /** One entry of an index pushed by {@link pushIndex}: a manifest (or index) already in the repository. */
