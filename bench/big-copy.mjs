@@ -11,16 +11,12 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {Readable} from 'node:stream'
-import {SIGIL, loadKits, run} from './lib.mjs'
+import {SIGIL, loadKits, requireTime, runTimed} from './lib.mjs'
 
 const MIB = 1024 * 1024
 const size = Number(process.argv[2] ?? 1024) * MIB
-const TIME = '/usr/bin/time'
 const SKOPEO = '/usr/bin/skopeo'
-if (!existsSync(TIME)) {
-  console.error('/usr/bin/time not found: apt-get install time')
-  process.exit(1)
-}
+requireTime()
 const {servers, oci} = await loadKits()
 
 /** Deterministic pseudo-random bytes (AES-128-CTR over zeros), in 1 MiB chunks. */
@@ -40,10 +36,9 @@ function pseudoRandom(n) {
 
 /** Run under /usr/bin/time -v: wall ms and peak RSS MiB. */
 async function timed(cmd, args, env) {
-  const r = await run(TIME, ['-v', cmd, ...args], {env})
+  const r = await runTimed([cmd, ...args], {env})
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`)
-  const kib = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN)
-  return {ms: Math.round(r.ms), rssMiB: Math.round(kib / 1024)}
+  return {ms: Math.round(r.ms), rssMiB: Math.round(r.rssKiB / 1024)}
 }
 
 // c: a registry that has never seen the blob, for the loads (skopeo would mount what it pushed to b).

@@ -6,11 +6,11 @@
 // peak RSS ≤ 100 MB with a sigil-made key (scrypt N=32768), ≤ 140 MB with a cosign-made key
 // (N=65536). A benchmark, not a test: it prints numbers and exits 1 if a target is missed.
 // Usage: node bench/blob.mjs [--size-mib 1024] [--runs 3]   (after pnpm build; needs /usr/bin/time)
-import {existsSync, mkdtempSync, openSync, rmSync, writeSync, closeSync} from 'node:fs'
+import {mkdtempSync, openSync, rmSync, writeSync, closeSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
-import {SIGIL, loadKits, median, run} from './lib.mjs'
+import {SIGIL, loadKits, median, requireTime, run, runTimed} from './lib.mjs'
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name)
@@ -18,11 +18,7 @@ const arg = (name, dflt) => {
 }
 const SIZE_MIB = arg('--size-mib', 1024)
 const RUNS = arg('--runs', 3)
-const TIME = '/usr/bin/time'
-if (!existsSync(TIME)) {
-  console.error('/usr/bin/time not found: apt-get install time')
-  process.exit(1)
-}
+requireTime()
 const {servers} = await loadKits()
 const cosign = servers.findCosign()
 if (!cosign) console.error('cosign 2.5 not found (SIGIL_COSIGN): measuring sigil and sha256sum only')
@@ -51,11 +47,9 @@ try {
   }
 
   async function measure(args, env) {
-    const r = await run(TIME, ['-v', ...args], {cwd: dir, env})
-    const exit = Number(/Exit status: (\d+)/.exec(r.stderr)?.[1] ?? r.code)
-    if (exit !== 0) throw new Error(`${args.join(' ')} exited ${exit}: ${r.stderr.slice(0, 500)}`)
-    const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1])
-    return {ms: r.ms, mb: kb / 1024}
+    const r = await runTimed(args, {cwd: dir, env})
+    if (r.exit !== 0) throw new Error(`${args.join(' ')} exited ${r.exit}: ${r.stderr.slice(0, 500)}`)
+    return {ms: r.ms, mb: r.rssKiB / 1024}
   }
   async function series(name, args, env) {
     const xs = []

@@ -12,16 +12,12 @@ import http from 'node:http'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {SIGIL, loadKits, run} from './lib.mjs'
+import {SIGIL, loadKits, requireCosign, run} from './lib.mjs'
 
 const rounds = Number(process.argv[2] ?? 30)
 const rate = Number(process.argv[3] ?? 0.2)
 const {servers, oci} = await loadKits()
-const cosign = servers.findCosign()
-if (!cosign) {
-  console.error('cosign not found: run scripts/fetch-cosign.sh first')
-  process.exit(1)
-}
+const cosign = requireCosign(servers)
 
 const KINDS = ['500', '503', '429', 'reset', 'truncate', 'delay']
 async function faultyProxy(target, seed) {

@@ -1,11 +1,43 @@
 // Shared bench plumbing: a real registry, a counting loopback proxy in front of it, and
 // runners for the built sigil binary and the real cosign (offline).
 import {spawn} from 'node:child_process'
+import {existsSync} from 'node:fs'
 import http from 'node:http'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 export const SIGIL = `${root}apps/cli/bin/run.js`
+
+const TIME = '/usr/bin/time'
+
+/** Exit at once (1) when /usr/bin/time is missing: the benches that measure peak memory need it. */
+export function requireTime() {
+  if (!existsSync(TIME)) {
+    console.error('/usr/bin/time not found: apt-get install time')
+    process.exit(1)
+  }
+}
+
+/**
+ * `run` under `/usr/bin/time -v`: its result, with the peak resident memory in KiB ("Maximum
+ * resident set size", NaN when absent) and the program's exit status (time's "Exit status").
+ */
+export async function runTimed(argv, options) {
+  const r = await run(TIME, ['-v', ...argv], options)
+  const rssKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN)
+  const exit = Number(/Exit status: (\d+)/.exec(r.stderr)?.[1] ?? r.code)
+  return {...r, rssKiB, exit}
+}
+
+/** The real cosign (SIGIL_COSIGN or the fetched one); exits 1 when there is none. */
+export function requireCosign(servers) {
+  const cosign = servers.findCosign()
+  if (!cosign) {
+    console.error('cosign not found: run scripts/fetch-cosign.sh first')
+    process.exit(1)
+  }
+  return cosign
+}
 
 export async function loadKits() {
   const servers = await import(`${root}packages/test-servers/dist/index.js`)
@@ -44,10 +76,9 @@ export async function countingProxy(target) {
 export function kmsEnv(servers, aws, gcp, dir) {
   return {
     ...servers.AWS_OFFLINE_ENV,
+    ...servers.GCP_OFFLINE_ENV,
     AWS_ENDPOINT_URL_KMS: aws.endpoint,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${gcp.endpoint}/`,
-    METADATA_SERVER_DETECTION: 'none',
-    GCE_METADATA_HOST: '127.0.0.1:9',
     HOME: dir,
     CLOUDSDK_CONFIG: dir,
   }

@@ -5,24 +5,16 @@
 // never answers. Issue 14's ceiling: 200 MB for every case. Each case runs both tools on the
 // same image, the same cosign-made key (scrypt N=65536) and `--timeout 10s`.
 // Usage: node bench/rss.mjs   (after scripts/setup.sh; needs /usr/bin/time)
-import {existsSync, mkdtempSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {randomBytes, createHash} from 'node:crypto'
-import {SIGIL, loadKits, run} from './lib.mjs'
+import {SIGIL, loadKits, requireCosign, requireTime, runTimed} from './lib.mjs'
 
 const CEILING_MB = 200
-const TIME = '/usr/bin/time'
-if (!existsSync(TIME)) {
-  console.error('/usr/bin/time not found: apt-get install time')
-  process.exit(1)
-}
+requireTime()
 const {servers, oci} = await loadKits()
-const cosign = servers.findCosign()
-if (!cosign) {
-  console.error('cosign not found: run scripts/fetch-cosign.sh first')
-  process.exit(1)
-}
+const cosign = requireCosign(servers)
 
 const registry = await servers.startRegistry()
 const proxy = await servers.startFaultProxy(registry.host)
@@ -46,11 +38,9 @@ async function measure(tool, op, image) {
     tool === 'sigil'
       ? [process.execPath, SIGIL, op, '--key', key, '--timeout', '10s', image]
       : [cosign, op, '--key', key, '--timeout', '10s', ...cosignFlags[op], image]
-  const r = await run(TIME, ['-v', ...args], {cwd: dir, env: tool === 'sigil' ? sigilEnv : cosignEnv})
-  const kb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1])
-  const exit = Number(/Exit status: (\d+)/.exec(r.stderr)?.[1] ?? r.code)
+  const r = await runTimed(args, {cwd: dir, env: tool === 'sigil' ? sigilEnv : cosignEnv})
   const firstLine = r.stderr.split('\n').find((l) => l.trim() && !/^\s*(Command being timed|Command exited)/.test(l)) ?? ''
-  return {mb: kb / 1024, exit, ms: r.ms, line: firstLine.trim().slice(0, 110)}
+  return {mb: r.rssKiB / 1024, exit: r.exit, ms: r.ms, line: firstLine.trim().slice(0, 110)}
 }
 
 const BIG = randomBytes(200 * 1024 * 1024)

@@ -6,15 +6,11 @@
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {SIGIL, loadKits, median, run} from './lib.mjs'
+import {SIGIL, loadKits, median, requireCosign, run} from './lib.mjs'
 
 const runs = Number(process.argv[2] ?? 21)
 const {servers, oci} = await loadKits()
-const cosign = servers.findCosign()
-if (!cosign) {
-  console.error('cosign not found: run scripts/fetch-cosign.sh first')
-  process.exit(1)
-}
+const cosign = requireCosign(servers)
 const registry = await servers.startRegistry()
 const client = new oci.RegistryClient()
 const dir = mkdtempSync(join(tmpdir(), 'sigil-speed-'))

@@ -14,15 +14,11 @@ import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
-import {SIGIL, loadKits, median, run} from './lib.mjs'
+import {SIGIL, loadKits, median, requireCosign, run} from './lib.mjs'
 
 const runs = Number(process.argv[2] ?? 15)
 const {servers, oci} = await loadKits()
-const cosign = servers.findCosign()
-if (!cosign) {
-  console.error('cosign not found: run scripts/fetch-cosign.sh first')
-  process.exit(1)
-}
+const cosign = requireCosign(servers)
 const registry = await servers.startRegistry()
 const aws = await servers.startAwsKmsServer({region: 'eu-west-1'})
 const client = new oci.RegistryClient()
