@@ -30,7 +30,7 @@ export default defineCommand({
     force: {kind: 'boolean', description: text.force, default: false},
   },
   async run({flags, io}): Promise<CertsResultJson> {
-    const {makeWebhookCertificates, serviceHosts} = await import('@sigil/admission')
+    const {makeWebhookCertificates, serviceHosts} = await import('@sigil/admission/certs')
     const dir = flags['output-dir']
     const certs = makeWebhookCertificates([...serviceHosts(flags.service, flags.namespace), ...flags.host], flags.days)
     const files = {ca: join(dir, 'ca.crt'), cert: join(dir, 'tls.crt'), key: join(dir, 'tls.key')}
