@@ -21,7 +21,6 @@ import {formatDuration, parseDuration} from './duration.js'
 import {shared} from '../messages.js'
 import {sigilDir} from '../shared/dirs.js'
 import {findUserPlugins, loadPlugins} from './plugin-loader.js'
-import {runSshKeygen} from '../ssh-keygen/main.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'
 
 /** What the entry point knows about the installed CLI. */
@@ -207,6 +206,8 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
 export async function sshKeygen(argv: readonly string[], host: CliHost): Promise<void> {
   const pjson = readPackage(host.root)
   const plugins = pluginSource(host.root, pjson, host.importModule ?? ((url) => import(url)))
+  // Loaded here, not at the top: `sigil`'s entry bundle does without the ssh-keygen modules.
+  const {runSshKeygen} = await import('../ssh-keygen/main.js')
   await runSshKeygen(argv, {version: pjson.version, json: false, verbose: false, plugins})
   if (host.exitWhenDone && !outputPending()) process.exit()
 }
