@@ -4,7 +4,8 @@ import {signStatement} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
-import {readBoundedFile, refuseToOverwrite, sha256File, writeFilesAtomic} from '../shared/input-files.js'
+import {checkWritable} from '../shared/files.js'
+import {readBoundedFile, sha256File, writeFilesAtomic} from '../shared/input-files.js'
 import {writeStdout} from '../shared/stdio.js'
 import {attestation as text, shared} from '../messages.js'
 
@@ -45,7 +46,7 @@ export default defineCommand({
     const file = args[0]!
     if (flags.bundle !== undefined && flags.bundle === flags['output-signature']) throw new SigilError('INVALID_ARGUMENT', '--bundle and --output-signature name the same file')
     // Output files that exist are refused before any work (and again when written).
-    for (const path of [flags.bundle, flags['output-signature']]) if (path !== undefined) await refuseToOverwrite(path, flags.force)
+    for (const path of [flags.bundle, flags['output-signature']]) if (path !== undefined) await checkWritable(path, flags.force)
     const predicateFile = await readBoundedFile('predicate', flags.predicate, MAX_PREDICATE_BYTES)
     const {predicateType, predicate} = attestationPredicate({type: flags.type, predicate: predicateFile})
     info(io, text.attestBlob.hashing(file))

@@ -1,10 +1,10 @@
 import {MAX_PREDICATE_BYTES, SigilError, attestationPredicate, parseReference} from '@sigil/core'
 import {attestImage} from '@sigil/signing'
 import {defineCommand} from '../command.js'
-import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
+import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {readBoundedFile} from '../shared/input-files.js'
-import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, dockerMediaTypesFromEnv, explainRegistryError, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {signsBundles} from '../shared/user-config.js'
 import {writeStdout} from '../shared/stdio.js'
 import {attestation as text, shared, sign as signText} from '../messages.js'
@@ -77,7 +77,7 @@ export default defineCommand({
         ...(mode === undefined ? {} : {referrersApi: mode === 'oci-1-1'}),
         signatureRepository: signatureRepositoryFromEnv(),
         attachmentTagPrefix: flags['attachment-tag-prefix'],
-        dockerMediaTypes: Boolean(process.env.COSIGN_DOCKER_MEDIA_TYPES && process.env.COSIGN_DOCKER_MEDIA_TYPES !== '0'),
+        dockerMediaTypes: dockerMediaTypesFromEnv(),
         onEvent: (e) => {
           if (e.kind === 'resolved' && e.fromTag) info(io, signText.tagWarning(e.image.name))
           if (e.kind === 'pushing') info(io, text.attest.pushing(e.location))
@@ -86,9 +86,7 @@ export default defineCommand({
       }).catch(async (err: unknown) => {
         // A bad key is reported before a registry problem met while it was being unlocked.
         await signer
-        const target = signatureRepositoryFromEnv() ?? {registry: image.registry, repository: image.repository}
-        const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
-        throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
+        throw await explainRegistryError(io, image, err)
       })
       if (result.replaced) info(io, text.attest.replaced(result.replaced))
       if (flags['no-upload'] && !io.json) writeStdout(`${Buffer.from(result.envelope!).toString('utf8')}\n`)

@@ -8,7 +8,7 @@ import {stdinIsTerminal} from '../shared/password.js'
 import {writeOutputFile} from '../shared/files.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {progressBar} from '../shared/progress.js'
-import {signBlob as text} from '../messages.js'
+import {shared, signBlob as text} from '../messages.js'
 import {writeStdout, writeStdoutBytes} from '../shared/stdio.js'
 
 /** What `sign-blob --json` prints. */
@@ -32,7 +32,7 @@ export default defineCommand({
   examples: text.examples,
   args: [{name: 'file', description: text.file, required: true}],
   flags: {
-    key: {kind: 'string', char: 'k', description: 'Path to a private key (cosign.key), an env://VAR holding PEM text, or a KMS URI from an installed plugin.', required: true},
+    key: {kind: 'string', char: 'k', description: shared.key, required: true},
     'output-signature': {kind: 'string', description: text.outputSignature},
     output: {kind: 'string', description: text.output, hidden: true},
     'output-certificate': {kind: 'string', description: text.outputCertificate, hidden: true},
@@ -47,8 +47,9 @@ export default defineCommand({
   },
   async run({flags, args, io}): Promise<SignBlobResultJson> {
     if (flags['tlog-upload']) throw new SigilError('INVALID_ARGUMENT', text.tlogUnsupported)
-    const file = args[0]
-    if (file === undefined || file === '') throw new SigilError('INVALID_ARGUMENT', 'no file given: sigil sign-blob --key KEY FILE (or - for standard input)')
+    // FILE is required: parseArgv has refused a command line without it.
+    const file = args[0]!
+    if (file === '') throw new SigilError('INVALID_ARGUMENT', 'no file given: sigil sign-blob --key KEY FILE (or - for standard input)')
     const outputSignature = flags['output-signature'] ?? flags.output
     const input: BlobInput = file === '-' ? {stream: process.stdin, name: 'standard input'} : {path: file}
     if (file !== '-') info(io, text.usingPayload(file))

@@ -3,11 +3,11 @@ import type {ImageReference} from '@sigil/core'
 import {platformString, recursiveSignTargets, signImage, signImageBundle} from '@sigil/signing'
 import type {SignEvent, SignTarget} from '@sigil/signing'
 import {defineCommand} from '../command.js'
-import {info, keyContext, keyProviderFor, registryAdapters} from '../shared/command-io.js'
+import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {dedupVerifier} from '../shared/dedup.js'
 import {signsBundles} from '../shared/user-config.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
+import {createRegistryClient, dockerMediaTypesFromEnv, explainRegistryError, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {shared, sign as text, twoStep} from '../messages.js'
 import {checkWritable, writeOutputFile} from '../shared/files.js'
 import {writeStdout} from '../shared/stdio.js'
@@ -142,7 +142,7 @@ export default defineCommand({
         identity: flags['sign-container-identity'],
         signatureRepository: signatureRepositoryFromEnv(),
         attachmentTagPrefix: flags['attachment-tag-prefix'],
-        dockerMediaTypes: Boolean(process.env.COSIGN_DOCKER_MEDIA_TYPES && process.env.COSIGN_DOCKER_MEDIA_TYPES !== '0'),
+        dockerMediaTypes: dockerMediaTypesFromEnv(),
         upload: flags.upload,
         onEvent: (e) => {
           onEvent(e)
@@ -153,10 +153,7 @@ export default defineCommand({
         // A bad key (missing, wrong password, not a private key) is reported before a registry
         // problem that happened while it was being unlocked.
         await signer
-        // A registry's own quirk (e.g. ECR's immutable tags) is explained by its adapter.
-        const target = signatureRepositoryFromEnv() ?? {registry: image.registry, repository: image.repository}
-        const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
-        throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
+        throw await explainRegistryError(io, image, err)
       })
       // The files are written once the signature is made (and pushed): each atomically.
       if (outputs.signature !== undefined) await writeOutputFile(outputPath(outputs.signature, result.digest), result.signature, flags.force)

@@ -41,7 +41,6 @@ export default defineCommand({
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<VerifyAttestationResultJson> {
-    if (args.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify-attestation --key KEY IMAGE…')
     // cosign's --type filter takes the same shortcuts as attest (its default "custom" filters too; sigil's default is no filter).
     const predicateType = flags.type === undefined ? undefined : predicateTypeForFlag(flags.type)
     const checks = {

@@ -40,7 +40,6 @@ export default defineCommand({
     ...registryFlagSpecs,
   },
   async run({flags, args, io}): Promise<VerifyResultJson> {
-    if (args.length === 0) throw new SigilError('INVALID_ARGUMENT', 'no image given: sigil verify --key KEY IMAGE…')
     const annotations = parseAnnotationFlags(flags.annotations)
     const hasAnnotations = Object.keys(annotations).length > 0
     const hash = flags['signature-digest-algorithm'] as HashAlgorithm

@@ -75,7 +75,7 @@ export function renderCommandHelp(id: string, def: CommandDefinition): string {
   const visible = Object.entries(flags).filter(([, s]) => !s.hidden)
   const groups = new Map<string, Array<[string, FlagSpec]>>()
   for (const entry of visible) {
-    const group = entry[1].helpGroup ?? (entry[1].required ? 'FLAGS' : 'FLAGS')
+    const group = entry[1].helpGroup ?? 'FLAGS'
     groups.set(group, [...(groups.get(group) ?? []), entry])
   }
   const args = def.args ?? []

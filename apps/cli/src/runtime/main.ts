@@ -21,7 +21,6 @@ import {formatDuration, parseDuration} from './duration.js'
 import {shared} from '../messages.js'
 import {sigilDir} from '../shared/dirs.js'
 import {findUserPlugins, loadPlugins} from './plugin-loader.js'
-import {runSshKeygen} from '../ssh-keygen/main.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'
 
 /** What the entry point knows about the installed CLI. */
@@ -47,7 +46,7 @@ function readPackage(root: string): PackageJson {
 }
 
 /** `@sigil/cli/0.1.0 linux-x64 node-v20.20.2`, as oclif prints `--version`. */
-export function versionLine(pjson: PackageJson): string {
+function versionLine(pjson: PackageJson): string {
   return `${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}`
 }
 
@@ -87,6 +86,12 @@ function otherCommands(root: string): {commands: ListedCommand[]; unknownUserCom
 
 async function definitionOf(id: string): Promise<CommandDefinition> {
   return (await COMMANDS[id]!()).default as CommandDefinition
+}
+
+/** How help lists sigil's own command `id`. */
+async function listed(id: string): Promise<ListedCommand> {
+  const def = await definitionOf(id)
+  return {id, summary: def.summary, hidden: def.hidden}
 }
 
 /** Plugins composed once per run, as the `sigil:plugin` hook answers on this path. */
@@ -161,7 +166,7 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
   }
   const wantsRootHelp = argv.length === 0 || ((first === '--help' || first === '-h' || first === 'help') && argv.length === 1)
   if (wantsRootHelp) {
-    const own = await Promise.all(Object.keys(COMMANDS).map(async (id) => ({id, summary: (await definitionOf(id)).summary, hidden: (await definitionOf(id)).hidden})))
+    const own = await Promise.all(Object.keys(COMMANDS).map(listed))
     writeStdout(renderRootHelp({summary: pjson.description ?? '', versionLine: versionLine(pjson), commands: [...own, ...otherCommands(host.root).commands]}))
     return done()
   }
@@ -178,7 +183,7 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
   // A topic of sigil's own (`sigil attach`, `sigil download --help`, `sigil help admission`): its commands.
   const topicCommands = Object.keys(COMMANDS).filter((id) => id.startsWith(`${word}:`))
   if (topicCommands.length > 0 && argv.slice(first === 'help' ? 2 : 1).every((a) => a === '--help' || a === '-h')) {
-    writeStdout(renderTopicHelp(word!, await Promise.all(topicCommands.map(async (id) => ({id, summary: (await definitionOf(id)).summary, hidden: (await definitionOf(id)).hidden})))))
+    writeStdout(renderTopicHelp(word!, await Promise.all(topicCommands.map(listed))))
     return done()
   }
   const known = (w: string | undefined) => w !== undefined && others.commands.some((c) => c.id.split(':')[0] === w || c.id === w)
@@ -187,7 +192,7 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
     return done()
   }
   // A topic of sigil's own commands (`sigil git`): oclif lists its commands.
-  const ownTopic = word !== undefined && Object.keys(COMMANDS).some((id) => id.startsWith(`${word}:`))
+  const ownTopic = word !== undefined && topicCommands.length > 0
   if (known(word) || ownTopic || others.unknownUserCommands) return host.runOclif()
   const suggestion = closestCommand(word ?? '', [...Object.keys(COMMANDS), ...others.commands.filter((c) => !c.hidden).map((c) => c.id)])
   reportError(
@@ -201,8 +206,8 @@ export async function main(argv: readonly string[], host: CliHost): Promise<void
 export async function sshKeygen(argv: readonly string[], host: CliHost): Promise<void> {
   const pjson = readPackage(host.root)
   const plugins = pluginSource(host.root, pjson, host.importModule ?? ((url) => import(url)))
+  // Loaded here, not at the top: `sigil`'s entry bundle does without the ssh-keygen modules.
+  const {runSshKeygen} = await import('../ssh-keygen/main.js')
   await runSshKeygen(argv, {version: pjson.version, json: false, verbose: false, plugins})
   if (host.exitWhenDone && !outputPending()) process.exit()
 }
-
-export {displayId}

@@ -1,9 +1,9 @@
-import {createLocalVerifier} from '@sigil/core'
+import {createLocalVerifier, signatureHash} from '@sigil/core'
 import type {Signer, SignatureAlgorithm, Verifier, VerificationScheme} from '@sigil/core'
 
 /** How signatures of `algorithm` are checked: the padding and hash the signer fixes. */
 export function verificationSchemeOf(algorithm: SignatureAlgorithm): VerificationScheme {
-  const hash = /-(sha224|sha256|sha384|sha512)$/.exec(algorithm)?.[1] as VerificationScheme['hash']
+  const hash = signatureHash(algorithm)
   return {
     ...(algorithm.startsWith('rsa-pss-') ? {padding: 'pss' as const} : algorithm.startsWith('rsa-') ? {padding: 'pkcs1v15' as const} : {}),
     ...(hash ? {hash} : {}),

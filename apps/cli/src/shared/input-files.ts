@@ -8,6 +8,7 @@ import {createReadStream} from 'node:fs'
 import {open, rename, stat, unlink, writeFile} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 import {SigilError} from '@sigil/core'
+import {checkWritable} from './files.js'
 
 function cannotRead(what: string, path: string, err: unknown): SigilError {
   const code = (err as NodeJS.ErrnoException).code
@@ -69,23 +70,14 @@ export async function sha256File(what: string, path: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** Refuse a file that exists unless `force` (checked before any work, and again when writing). */
-export async function refuseToOverwrite(path: string, force: boolean): Promise<void> {
-  if (force) return
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  )
-  if (exists) throw new SigilError('INVALID_ARGUMENT', `${path} already exists; pass --force to overwrite it`)
-}
-
 /**
+ * Kept beside files.ts's single-file writeOutputFile: this one lands several files together.
  * Write each file atomically (a temporary file beside it, then rename); existing files need
  * `force`. Every temporary file is written before the first rename, so a failure (disk full, a
  * directory that cannot be written) leaves none of them half-written or half-done.
  */
 export async function writeFilesAtomic(files: ReadonlyArray<{path: string; data: Uint8Array | string}>, force: boolean): Promise<void> {
-  for (const {path} of files) await refuseToOverwrite(path, force)
+  for (const {path} of files) await checkWritable(path, force)
   const temps: string[] = []
   try {
     for (const {path, data} of files) {

@@ -83,15 +83,6 @@ export async function readAllStdin(io: PasswordSources): Promise<Uint8Array> {
   return Buffer.concat(chunks)
 }
 
-/**
- * The password for a private key. `SIGIL_PASSWORD`, then `COSIGN_PASSWORD`, used verbatim when
- * set (even empty); else a hidden prompt on a terminal (twice when creating a key); else all of
- * standard input, trailing newline included, exactly as cosign reads it.
- */
-export async function readPassword(confirm: boolean, io: PasswordSources): Promise<Uint8Array> {
-  return (await readPasswordFrom(confirm, io)).password
-}
-
 /** Where a password came from: `none` is an empty standard input that is not a terminal. */
 export type PasswordSource = 'env' | 'terminal' | 'stdin' | 'none'
 
@@ -100,7 +91,10 @@ export const NO_PASSWORD_GIVEN =
   'no password given: set COSIGN_PASSWORD (or SIGIL_PASSWORD; an empty value means an empty password), pipe the password on standard input, or run on a terminal to be asked'
 
 /**
- * {@link readPassword}, and where the password came from. Creating a key (`confirm`) with no
+ * The password for a private key, and where it came from. `SIGIL_PASSWORD`, then
+ * `COSIGN_PASSWORD`, used verbatim when set (even empty); else a hidden prompt on a terminal
+ * (twice when creating a key); else all of standard input, trailing newline included, exactly as
+ * cosign reads it. Creating a key (`confirm`) with no
  * source at all (no variable, no terminal, nothing on standard input) is refused: a key with an
  * empty password is written only when asked for exactly that (`COSIGN_PASSWORD=`).
  */

@@ -143,6 +143,22 @@ export function signatureRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env)
   return {registry, repository}
 }
 
+/** `COSIGN_DOCKER_MEDIA_TYPES` set (and not `0`): push Docker media types rather than OCI ones. */
+export function dockerMediaTypesFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.COSIGN_DOCKER_MEDIA_TYPES && env.COSIGN_DOCKER_MEDIA_TYPES !== '0')
+}
+
+/**
+ * The error to report for `err`, met while pushing for `image`: a registry's own quirk (e.g. ECR's
+ * immutable tags) explained by the adapter of the repository written to (`SIGIL_REPOSITORY` /
+ * `COSIGN_REPOSITORY`, else the image's), else `err` itself.
+ */
+export async function explainRegistryError(io: CommandIO, image: RepositoryRef, err: unknown): Promise<unknown> {
+  const target = signatureRepositoryFromEnv() ?? {registry: image.registry, repository: image.repository}
+  const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
+  return adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
+}
+
 /**
  * What sigil learnt about registries' OCI 1.1 referrers API (served or not), kept in the cache
  * directory so later runs skip a request the registry cannot answer. Wrong memories correct

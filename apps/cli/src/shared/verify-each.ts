@@ -7,11 +7,11 @@
 import {isSigilError, parseReference} from '@sigil/core'
 import type {AttachmentStore, ImageReference, RegistryAdapter, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
-import {attachmentStores} from './attachment-stores.js'
+import {storesOf} from './attachment-stores.js'
 import {keyContext, keyProviderFor, registryAdapters} from './command-io.js'
 import type {CommandIO} from './command-io.js'
 import {exitCodeFor} from './exit-codes.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from './registry.js'
+import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from './registry.js'
 import type {RegistryFlags} from './registry.js'
 import {writeStderr} from './stdio.js'
 
@@ -49,13 +49,16 @@ export async function verifyEach<T>(
   const verifier = images.length === 1 ? loading : await loading
   const client = await createRegistryClient(io, flags)
   const adapters = await registryAdapters(io)
+  // Read once for every image of the run.
+  const signatureRepository = signatureRepositoryFromEnv()
+  const memory = referrersApiMemory()
   const out: Array<{image: string} & CheckedImage<T>> = []
   let firstError: unknown
   for (const image of images) {
     try {
-      const stores = await attachmentStores(io, client, image.registry, flags['attachment-tag-prefix'], 'referrers-first')
       const adapter = adapters.find((a) => a.matches(image.registry))
-      const result = await check({image, client, verifier, stores, adapter, signatureRepository: signatureRepositoryFromEnv()})
+      const stores = storesOf(client, {adapter, signatureRepository, memory}, flags['attachment-tag-prefix'], 'referrers-first')
+      const result = await check({image, client, verifier, stores, adapter, signatureRepository})
       out.push({image: image.name, verified: true, ...result})
     } catch (err) {
       if (images.length === 1) throw err

@@ -1,11 +1,11 @@
 import {SigilError, decodeStdBase64, parseReference} from '@sigil/core'
 import {MAX_PAYLOAD_BYTES, attachSignature} from '@sigil/signing'
 import {defineCommand} from '../../command.js'
-import {info, registryAdapters} from '../../shared/command-io.js'
+import {info} from '../../shared/command-io.js'
 import {readInputFile} from '../../shared/files.js'
 import {registryFlagSpecs} from '../../shared/flags.js'
 import {readAllStdin, processSources} from '../../shared/password.js'
-import {createRegistryClient, signatureRepositoryFromEnv} from '../../shared/registry.js'
+import {createRegistryClient, dockerMediaTypesFromEnv, explainRegistryError, signatureRepositoryFromEnv} from '../../shared/registry.js'
 import {attachSignature as text} from '../../messages.js'
 
 /** What `attach signature --json` prints. */
@@ -58,16 +58,13 @@ export default defineCommand({
       signature,
       signatureRepository,
       attachmentTagPrefix: flags['attachment-tag-prefix'],
-      dockerMediaTypes: Boolean(process.env.COSIGN_DOCKER_MEDIA_TYPES && process.env.COSIGN_DOCKER_MEDIA_TYPES !== '0'),
+      dockerMediaTypes: dockerMediaTypesFromEnv(),
       onEvent: (e) => {
         if (e.kind === 'pushing') info(io, `Pushing signature to: ${e.location.replace(/:[^:/]+$/, '')}`)
         else info(io, `Signature already present in ${e.location}; nothing to add`)
       },
     }).catch(async (err: unknown) => {
-      // A registry's own quirk (e.g. ECR's immutable tags) is explained by its adapter.
-      const target = signatureRepository ?? {registry: image.registry, repository: image.repository}
-      const adapter = (await registryAdapters(io)).find((a) => a.matches(target.registry))
-      throw adapter?.explainError?.(err, {repository: `${target.registry}/${target.repository}`}) ?? err
+      throw await explainRegistryError(io, image, err)
     })
     return {image: image.name, digest: result.digest, signatureTag: result.signatureLocation, appended: result.appended, signature: result.signature}
   },
