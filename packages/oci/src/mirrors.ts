@@ -14,8 +14,7 @@
 import {readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
-import {SigilError, canonicalRegistryHost, isLoopbackHost} from '@sigil/core'
-import {isRegistryHost} from './transport-policy.js'
+import {SigilError, canonicalRegistryHost, isLoopbackHost, isRegistryHost} from '@sigil/core'
 
 /** One mapping: traffic for `prefix` (a registry host) goes to `location`. */
 export interface RegistryMirror {

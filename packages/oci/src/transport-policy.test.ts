@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest'
 import {isLoopbackHost} from './index.js'
-import {isRegistryHost, registryBaseUrl, registryScheme} from './transport-policy.js'
+import {registryBaseUrl, registryScheme} from './transport-policy.js'
 
 describe('isLoopbackHost', () => {
   test.each([
@@ -33,22 +33,6 @@ describe('isLoopbackHost', () => {
     ['127.0.0.1/path', false],
   ])('%s → %s', (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected)
-  })
-})
-
-describe('isRegistryHost', () => {
-  test.each([
-    ['ghcr.io', true],
-    ['registry.example:5000', true],
-    ['[::1]:5000', true],
-    ['127.0.0.1:99999', false],
-    ['999.1.1.1', false],
-    ['[1:2]', false],
-    ['::1', false],
-    ['ghcr.io/x', false],
-    ['user@ghcr.io', false],
-  ])('%s → %s', (host, expected) => {
-    expect(isRegistryHost(host)).toBe(expected)
   })
 })
 

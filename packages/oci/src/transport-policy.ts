@@ -4,21 +4,14 @@
  */
 import {SigilError, isLoopbackHost, isRegistryHost} from '@sigil/core'
 
-export {isRegistryHost}
-
-function urlOfHost(host: string): URL | undefined {
-  return isRegistryHost(host) ? new URL(`http://${host}`) : undefined
-}
-
 /** Parse `host[:port]` into a WHATWG URL (normalised hostname), or throw INVALID_REFERENCE. */
 function parseHost(host: string): URL {
   // A bare IPv6 literal (`::1`: two or more colons, no brackets) is accepted and bracketed; the
   // URL parser rejects it if it is not a valid address. (Not node:net's isIPv6: its first
   // call compiles a large regular expression, a cost on every `sigil verify`.)
   if (!host.startsWith('[') && host.indexOf(':') !== host.lastIndexOf(':')) host = `[${host}]`
-  const url = urlOfHost(host)
-  if (url === undefined) throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`)
-  return url
+  if (!isRegistryHost(host)) throw new SigilError('INVALID_REFERENCE', `invalid registry host "${host}": expected host[:port]`)
+  return new URL(`http://${host}`)
 }
 
 /** Options of {@link registryBaseUrl}. */

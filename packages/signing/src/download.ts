@@ -3,6 +3,7 @@ import type {AttachmentKind, AttachmentStore, ImageReference, StoredAttachment} 
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {resolveExisting} from './resolve.js'
+import {listEveryStore} from './verify-common.js'
 
 /** cosign's RFC 3161 timestamp layer annotation. */
 const RFC3161_ANNOTATION = 'dev.sigstore.cosign/rfc3161timestamp'
@@ -100,11 +101,9 @@ function lineOf(attachment: StoredAttachment, bytes: Uint8Array): string {
 export async function downloadAttachments(image: ImageReference, kind: AttachmentKind, options: DownloadAttachmentsOptions): Promise<DownloadAttachmentsResult> {
   const digest = await resolveExisting(options.client, image)
   const subject = {registry: image.registry, repository: image.repository, digest}
-  const listed = await Promise.all(options.stores.map(async (store) => ({store, items: await store.list(subject, kind)})))
+  const listed = await listEveryStore(options.stores, subject, kind)
   const attachments = await Promise.all(
-    listed.flatMap(({store, items}) =>
-      items.map(async (a) => ({kind, format: a.format, location: a.location, mediaType: a.mediaType, line: lineOf(a, await store.read(subject, a))})),
-    ),
+    listed.map(async ({store, attachment: a}) => ({kind, format: a.format, location: a.location, mediaType: a.mediaType, line: lineOf(a, await store.read(subject, a))})),
   )
   return {digest, attachments}
 }

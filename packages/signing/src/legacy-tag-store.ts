@@ -1,15 +1,11 @@
 import {
-  DOCKER_CONFIG_MEDIA_TYPE,
   DOCKER_MANIFEST_MEDIA_TYPE,
   DSSE_ENVELOPE_MEDIA_TYPE,
-  OCI_CONFIG_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING_MEDIA_TYPE,
   SigilError,
   appendSignatureLayer,
-  buildSignatureConfig,
-  buildSignatureManifest,
   isSigilError,
   parseSignatureManifest,
   sha256Digest,
@@ -19,6 +15,7 @@ import {
 import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, Descriptor, SignatureManifest, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {uploadSignatureManifest} from './legacy-tag-write.js'
 import {blobRace, readBack, settleDelay, sleep} from './settle.js'
 
 /** cosign's cap on one attachment (`COSIGN_MAX_ATTACHMENT_SIZE`, 128 MiB). */
@@ -157,15 +154,13 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
         if (!writing) addOptions.onWrite?.(location.name)
         writing = true
         const mediaType = existing?.mediaType ?? newSignatureManifestMediaType(options.dockerMediaTypes)
-        const configMediaType = mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
-        const config = buildSignatureConfig(merged.layers.map((l) => l.digest))
-        const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
-        await Promise.all([
+        const manifest = await uploadSignatureManifest(
+          client,
+          location.repository,
+          {mediaType, layers: merged.layers, annotations: existing?.annotations, subject: existing?.subject},
           payloadUploaded ?? client.uploadBlob(location.repository, payloadDigest, payload),
-          client.uploadBlob(location.repository, configDescriptor.digest, config),
-        ])
+        )
         payloadUploaded = undefined // a later round uploads it again (another writer may race us on it)
-        const manifest = buildSignatureManifest({mediaType, config: configDescriptor, layers: merged.layers, annotations: existing?.annotations, subject: existing?.subject})
         let pushed: {digest: string}
         try {
           pushed = await client.putManifest(location.repository, location.tag, manifest, mediaType)
@@ -204,11 +199,7 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
         if (layers.length === 0) {
           await client.deleteManifest(location.repository, existing.digest)
         } else {
-          const configMediaType = existing.mediaType === DOCKER_MANIFEST_MEDIA_TYPE ? DOCKER_CONFIG_MEDIA_TYPE : OCI_CONFIG_MEDIA_TYPE
-          const config = buildSignatureConfig(layers.map((l) => l.digest))
-          const configDescriptor: Descriptor = {mediaType: configMediaType, size: config.length, digest: sha256Digest(config)}
-          await client.uploadBlob(location.repository, configDescriptor.digest, config)
-          const manifest = buildSignatureManifest({mediaType: existing.mediaType, config: configDescriptor, layers, annotations: existing.annotations, subject: existing.subject})
+          const manifest = await uploadSignatureManifest(client, location.repository, {mediaType: existing.mediaType, layers, annotations: existing.annotations, subject: existing.subject})
           await client.putManifest(location.repository, location.tag, manifest, existing.mediaType)
         }
         await sleep(settleDelay(performance.now() - started, options.settleMs))

@@ -2,12 +2,8 @@ import {
   LAYOUT_KINDS,
   LAYOUT_KIND_ANNOTATION,
   LAYOUT_REF_NAME_ANNOTATION,
-  SIGNATURE_ANNOTATION,
   SigilError,
-  buildSignatureConfig,
-  buildSignatureManifest,
   parseSignatureManifest,
-  sha256Digest,
   signatureTag,
   ATTACHMENT_KINDS,
   ATTACHMENT_TAG_SUFFIX,
@@ -17,6 +13,7 @@ import type {OciLayoutReader, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {LAYOUT_KIND_OF, layoutImageEntry, unlistedReferrers} from './layout-store.js'
 import {manifestReferences} from './manifest-references.js'
 import type {ManifestReferences} from './manifest-references.js'
+import {mergeIntoLegacyTag} from './legacy-tag-write.js'
 import {listInReferrersIndex} from './referrers-store.js'
 import type {SignatureLocationOptions} from './signature-location.js'
 
@@ -52,6 +49,8 @@ interface Node {
 /** The tag suffix of an index.json entry's `kind` (`dev.cosignproject.cosign/sigs` → `sig`). */
 const SUFFIX_OF: Readonly<Record<string, 'sig' | 'att' | 'sbom'>> = Object.fromEntries(ATTACHMENT_KINDS.map((k) => [LAYOUT_KIND_OF[k], ATTACHMENT_TAG_SUFFIX[k]]))
 const MAX_DEPTH = 4
+/** Rounds of a `.sig`/`.att`/`.sbom` tag's read-modify-write lost to concurrent writers before giving up (as `copy`'s default). */
+const MAX_ROUNDS = 6
 
 function invalid(layout: OciLayoutReader, message: string): SigilError {
   return new SigilError('INVALID_LAYOUT', `the layout ${layout.dir}: ${message}`)
@@ -192,31 +191,28 @@ function attachmentTag(layout: OciLayoutReader, entry: IndexDescriptor, suffix: 
 
 /**
  * Put an attachment image at `tag`. What is there already is kept: layers it lacks are
- * appended to it (same manifest media type and annotations), so loading never drops a signature.
+ * appended to it (same manifest media type and annotations), so loading never drops a signature,
+ * read back (like `copy`'s merge) so a concurrent writer's layers are kept and ours not lost.
  */
 async function putAttachmentTag(client: RegistryClient, repo: RepositoryRef, tag: string, node: Node): Promise<void> {
-  const existing = await client.getManifestIfExists(repo, tag)
-  if (existing === undefined) {
-    await client.putManifest(repo, tag, node.bytes, node.refs.mediaType)
+  const location = `${repo.registry}/${repo.repository}:${tag}`
+  const cannotMerge = (err: Error) =>
+    new SigilError('INVALID_SIGNATURE_MANIFEST', `${location} already exists and cannot be merged with the layout's (${err.message}); refusing to overwrite it`, {cause: err})
+  let parsed
+  try {
+    parsed = parseSignatureManifest(node.bytes)
+  } catch (err) {
+    // Not a signature manifest: put as is where the tag is free (or holds it already), else refused.
+    const existing = await client.getManifestIfExists(repo, tag)
+    if (existing === undefined) await client.putManifest(repo, tag, node.bytes, node.refs.mediaType)
+    else if (existing.digest !== node.digest) throw cannotMerge(err as Error)
     return
   }
-  if (existing.digest === node.digest) return
-  let old
-  let ours
-  try {
-    old = parseSignatureManifest(existing.bytes)
-    ours = parseSignatureManifest(node.bytes)
-  } catch (err) {
-    throw new SigilError('INVALID_SIGNATURE_MANIFEST', `${repo.registry}/${repo.repository}:${tag} already exists and cannot be merged with the layout's (${(err as Error).message}); refusing to overwrite it`, {cause: err})
-  }
-  const key = (l: Descriptor) => `${l.digest} ${l.annotations?.[SIGNATURE_ANNOTATION] ?? ''}`
-  const have = new Set(old.layers.map(key))
-  const added = ours.layers.filter((l) => !have.has(key(l)))
-  if (added.length === 0) return
-  const layers = [...old.layers, ...added]
-  const config = buildSignatureConfig(layers.map((l) => l.digest))
-  const configDescriptor: Descriptor = {mediaType: old.config.mediaType, size: config.length, digest: sha256Digest(config)}
-  await client.uploadBlob(repo, configDescriptor.digest, config)
-  const manifest = buildSignatureManifest({mediaType: old.mediaType, config: configDescriptor, layers, annotations: old.annotations, subject: old.subject})
-  await client.putManifest(repo, tag, manifest, old.mediaType)
+  await mergeIntoLegacyTag({client, maxRounds: MAX_ROUNDS}, repo, tag, {bytes: node.bytes, digest: node.digest, parsed}, {
+    location,
+    unreadable: (err) => {
+      throw cannotMerge(err.cause as Error)
+    },
+    lost: `${MAX_ROUNDS} attempts to add the layout's layers to ${location} lost to concurrent writers; load again`,
+  })
 }

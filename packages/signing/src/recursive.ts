@@ -10,6 +10,7 @@ import {DOCKER_LIST_MEDIA_TYPE, DOCKER_MANIFEST_MEDIA_TYPE, OCI_INDEX_MEDIA_TYPE
 import type {ImageReference, Platform} from '@sigil/core'
 import type {FetchedManifest, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {notFound} from './resolve.js'
 import type {SignEvent} from './sign-image.js'
 
 /** Most manifests one index may list (per index, checked before any entry is read). */
@@ -90,10 +91,7 @@ export async function recursiveSignTargets(client: RegistryClient, image: ImageR
   try {
     top = await client.getManifest(repo, image.digest ?? image.tag ?? 'latest')
   } catch (err) {
-    if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') {
-      throw new SigningError('IMAGE_NOT_FOUND', `image tag not found: ${image.name}`, {cause: err})
-    }
-    throw err
+    notFound(image, err)
   }
   options.onEvent?.({kind: 'resolved', image, digest: top.digest, fromTag: image.digest === undefined})
   const self: SignTarget = {digest: top.digest, mediaType: top.mediaType, size: top.bytes.length, depth: 0}

@@ -23,6 +23,7 @@ import {
 import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {mapLimit} from './map-limit.js'
 import {blobRace, readBack, settleDelay, sleep} from './settle.js'
 
 /** What was learnt about registries' referrers API, kept between runs by the host. */
@@ -177,19 +178,12 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
       // The index may say little (cosign's fallback entries carry no annotations): each
       // referrer's own manifest says whether it holds a bundle and of which predicate type.
       const candidates = manifests.filter((d) => ofKind(kind, d.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION]))
-      const out: Array<StoredAttachment | undefined> = new Array(candidates.length)
-      let next = 0
-      const worker = async () => {
-        while (next < candidates.length) {
-          const i = next++
-          const entry = candidates[i]!
-          const location = `${repository.registry}/${repository.repository}@${entry.digest}`
-          // A referrer deleted since the index was written is skipped: the others still count.
-          const fetched = await client.getManifestIfExists(repository, entry.digest)
-          if (fetched) out[i] = bundleAttachment(kind, location, fetched.bytes)
-        }
-      }
-      await Promise.all(Array.from({length: Math.max(1, Math.min(options.concurrency ?? 4, candidates.length))}, worker))
+      const out = await mapLimit(candidates, options.concurrency ?? 4, async (entry) => {
+        const location = `${repository.registry}/${repository.repository}@${entry.digest}`
+        // A referrer deleted since the index was written is skipped: the others still count.
+        const fetched = await client.getManifestIfExists(repository, entry.digest)
+        return fetched ? bundleAttachment(kind, location, fetched.bytes) : undefined
+      })
       return out.filter((a): a is StoredAttachment => a !== undefined)
     },
 

@@ -2,6 +2,7 @@ import {COSIGN_SIGN_PREDICATE_TYPE, buildCosignSignStatement, buildDsseBundle, i
 import type {AttachmentKind, AttachmentStore, ImageReference, Signer} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
+import {notFound} from './resolve.js'
 import {referrersStore} from './referrers-store.js'
 import {signStatement} from './sign-statement.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
@@ -80,8 +81,7 @@ export async function pushStatementBundle(image: ImageReference, options: SignIm
   try {
     subject = await client.resolveDigest(repository, image.digest ?? image.tag ?? 'latest')
   } catch (err) {
-    if (isSigilError(err) && err.code === 'MANIFEST_UNKNOWN') throw new SigningError('IMAGE_NOT_FOUND', `image tag not found: ${image.name}`, {cause: err})
-    throw err
+    notFound(image, err)
   }
   options.onEvent?.({kind: 'resolved', image, digest: subject.digest, fromTag: image.digest === undefined})
 

@@ -1,18 +1,8 @@
-import {
-  COSIGN_SIGN_PREDICATE_TYPE,
-  DSSE_ENVELOPE_MEDIA_TYPE,
-  bundleStatement,
-  checkAttestationStatement,
-  envelopeStatement,
-  isBundleForOtherKey,
-  parseDsseEnvelope,
-  parseSigstoreBundle,
-  publicKeyHint,
-} from '@sigil/core'
-import type {AttachmentStore, AttachmentSubject, BundleStatement, DsseEnvelope, HashAlgorithm, ImageReference, InTotoStatement, StoredAttachment, Verifier} from '@sigil/core'
+import {COSIGN_SIGN_PREDICATE_TYPE, DSSE_ENVELOPE_MEDIA_TYPE, checkAttestationStatement} from '@sigil/core'
+import type {AttachmentStore, AttachmentSubject, DsseEnvelope, HashAlgorithm, ImageReference, InTotoStatement, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {keyErrorsFirst, listEveryStore} from './verify-common.js'
+import {checkDsseBundle, keyErrorsFirst, listEveryStore} from './verify-common.js'
 import {legacyTagStore} from './legacy-tag-store.js'
 import {mapLimit} from './map-limit.js'
 import {resolveForVerification} from './resolve.js'
@@ -76,23 +66,9 @@ async function checkOne(
   // A registry fault while reading is a fault, not a bad attestation: let it throw.
   const bytes = await store.read(subject, attachment)
   const key = await verifier
-  let parsed: BundleStatement
-  try {
-    if (attachment.format === 'sigstore-bundle') {
-      const bundle = parseSigstoreBundle(bytes)
-      if (isBundleForOtherKey(bundle, publicKeyHint(key.publicKey.spki))) {
-        return {ok: false, reason: `${where} was made with another key (key hint ${bundle.verificationMaterial.publicKeyHint})`}
-      }
-      parsed = bundleStatement(bundle)
-    } else {
-      parsed = envelopeStatement(parseDsseEnvelope(bytes))
-    }
-  } catch (err) {
-    return {ok: false, reason: `${where}: ${(err as Error).message}`}
-  }
-  if (!parsed.envelope.signatures.some((s) => s.sig.length > 0 && key.verify(parsed.pae, s.sig, {hash: options.hash}))) {
-    return {ok: false, reason: `${where}: invalid signature when validating the DSSE envelope`}
-  }
+  const checked = checkDsseBundle(bytes, attachment.format === 'sigstore-bundle' ? 'bundle' : 'envelope', where, key, options.hash)
+  if (!checked.ok) return checked
+  const {parsed} = checked
   // An image signature (cosign 3's sign predicate) is never an attestation, claims checked or not.
   const claims =
     options.checkClaims === false

@@ -2,19 +2,15 @@ import {
   COSIGN_SIGN_PREDICATE_TYPE,
   SIGNATURE_ANNOTATION,
   SIMPLE_SIGNING_MEDIA_TYPE,
-  bundleStatement,
   checkClaims,
   checkImageSignatureStatement,
   cosignVerifyOutputEntry,
-  isBundleForOtherKey,
   parsePayload,
-  parseSigstoreBundle,
-  publicKeyHint,
 } from '@sigil/core'
 import type {AttachmentStore, AttachmentSubject, Descriptor, HashAlgorithm, ImageReference, SimpleSigningPayload, StoredAttachment, Verifier} from '@sigil/core'
 import type {RegistryClient} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {keyErrorsFirst, listEveryStore} from './verify-common.js'
+import {checkDsseBundle, keyErrorsFirst, listEveryStore} from './verify-common.js'
 import {mapLimit} from './map-limit.js'
 import {MAX_PAYLOAD_BYTES, legacyTagStore} from './legacy-tag-store.js'
 import {resolveForVerification} from './resolve.js'
@@ -95,19 +91,16 @@ async function checkBundle(
 ): Promise<LayerOutcome> {
   const layer = descriptorOf(attachment)
   const bytes = await store.read(subject, attachment)
-  let parsed
+  const where = `bundle ${attachment.location}`
+  let key
   try {
-    const bundle = parseSigstoreBundle(bytes)
-    if (isBundleForOtherKey(bundle, publicKeyHint((await verifier).publicKey.spki))) {
-      return {ok: false, reason: `bundle ${attachment.location} was made with another key (key hint ${bundle.verificationMaterial.publicKeyHint})`}
-    }
-    parsed = bundleStatement(bundle)
+    key = await verifier
   } catch (err) {
-    return {ok: false, reason: `bundle ${attachment.location}: ${(err as Error).message}`}
+    return {ok: false, reason: `${where}: ${(err as Error).message}`}
   }
-  const key = await verifier
-  const signed = parsed.envelope.signatures.some((s) => s.sig.length > 0 && key.verify(parsed.pae, s.sig, {hash: options.hash}))
-  if (!signed) return {ok: false, reason: `bundle ${attachment.location}: invalid signature when validating the DSSE envelope`}
+  const checked = checkDsseBundle(bytes, 'bundle', where, key, options.hash)
+  if (!checked.ok) return checked
+  const {parsed} = checked
   if (options.checkClaims === false) {
     if (parsed.statement.predicateType !== COSIGN_SIGN_PREDICATE_TYPE) {
       return {ok: false, reason: `bundle ${attachment.location}: predicate type ${parsed.statement.predicateType} is not an image signature`}

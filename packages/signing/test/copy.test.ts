@@ -6,10 +6,13 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseReference, parseReferrersIndex, parseSignatureManifest, referrersTag, signatureTag} from '@sigil/core'
 import {createSigner, createVerifier, generatePrivateKey, publicKeyFromPkcs8} from '@sigil/key-file'
-import {RegistryClient} from '@sigil/oci'
+import {mkdtemp, rm} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {RegistryClient, openOciLayout} from '@sigil/oci'
 import {pushIndex, pushMultiPlatformImage, pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-servers'
 import type {TestRegistry} from '@sigil/test-servers'
-import {copyImage, legacyTagStore, referrersStore, signImage, signImageBundle, verifyImage} from '../src/index.js'
+import {copyImage, legacyTagStore, loadImage, referrersStore, saveImage, signImage, signImageBundle, verifyImage} from '../src/index.js'
 import type {CopyEvent} from '../src/index.js'
 
 let registry: TestRegistry
@@ -118,5 +121,50 @@ describe('copyImage', () => {
     const forced = await copyImage(ref(src, ':v1'), ref(dst, ':v1'), {client, force: true})
     expect(forced.referrersIndexes).toEqual([{location: `${registry.host}/${dst}:${referrersTag(pushed.digest)}`, added: 1}])
     expect((await verifyImage(ref(dst, ':v1'), {client, verifier: k.verifier, stores: [referrersStore({client})]})).signatures).toHaveLength(1)
+  })
+})
+
+describe('loadImage', () => {
+  test('signers writing the destination .sig tag during the load, one of them from a stale read: nobody loses a signature', async () => {
+    const src = `copylib/load${++n}`
+    const {digest} = await pushRandomImage(client, {registry: registry.host, repository: src}, 'v1')
+    const dst = `copylib/load-dst${n}`
+    // The image at the destination first (unsigned), then signed at the source and saved.
+    await copyImage(ref(src, ':v1'), ref(dst, ':v1'), {client})
+    const ours = key()
+    await signImage(ref(src, `@${digest}`), {client, signer: ours.signer, verifier: ours.verifier})
+    const dir = await mkdtemp(join(tmpdir(), 'sigil-load-race-'))
+    try {
+      const saved = join(dir, 'layout')
+      await saveImage(ref(src, ':v1'), {client, dir: saved})
+      const others = Array.from({length: 4}, key)
+      const target = ref(dst, `@${digest}`)
+      await signImage(target, {client, signer: others[0]!.signer, verifier: others[0]!.verifier, settleMs: 5})
+      // A writer that read the tag before load's write puts what it read right after it (every
+      // time, so load's first write is lost for sure); meanwhile others sign the image there.
+      const dstRepo = {registry: registry.host, repository: dst}
+      const tag = signatureTag(digest)
+      let stale = 0
+      const racing = new (class extends RegistryClient {
+        override async putManifest(...args: Parameters<RegistryClient['putManifest']>) {
+          const before = args[1] === tag && stale++ === 0 ? await client.getManifestIfExists(dstRepo, tag) : undefined
+          const put = await super.putManifest(...args)
+          if (before) await client.putManifest(dstRepo, tag, before.bytes, before.mediaType)
+          return put
+        }
+      })()
+      await Promise.all([
+        loadImage(await openOciLayout(saved), ref(dst, ':v1'), {client: racing}),
+        ...others.slice(1).map((o) => signImage(target, {client, signer: o.signer, verifier: o.verifier, settleMs: 5})),
+      ])
+      expect(stale).toBeGreaterThan(1)
+      const sig = parseSignatureManifest((await client.getManifest(dstRepo, tag)).bytes)
+      expect(sig.layers).toHaveLength(5)
+      for (const k of [ours, ...others]) {
+        expect((await verifyImage(target, {client, verifier: k.verifier, stores: [legacyTagStore({client})]})).signatures).toHaveLength(1)
+      }
+    } finally {
+      await rm(dir, {recursive: true, force: true})
+    }
   })
 })
