@@ -3,7 +3,7 @@
  */
 import {constants, createPrivateKey, privateEncrypt, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {checkDigestArgs, checkDigestLength, publicKeyInfoFromKey} from '@sigil/core'
+import {checkDigestArgs, checkDigestLength, defaultSignatureAlgorithm, publicKeyInfoFromKey, sha256DigestInfo} from '@sigil/core'
 import type {HashAlgorithm, PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
 import {KeyFileError} from './error.js'
 
@@ -39,7 +39,7 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
     })
   }
   const info = publicKeyInfoFromKey(key, source)
-  const algorithm = signerAlgorithm(info)
+  const algorithm: FileSignerAlgorithm = defaultSignatureAlgorithm(info)
   const hash = info.kind === 'ed25519' ? null : 'sha256'
   const signOptions =
     info.kind === 'ecdsa'
@@ -76,21 +76,6 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
   }
 }
 
-/** The scheme a file signer uses for `info`'s key. */
-export function signerAlgorithm(info: PublicKeyInfo): FileSignerAlgorithm {
-  switch (info.kind) {
-    case 'ed25519':
-      return 'ed25519'
-    case 'rsa':
-      return 'rsa-pkcs1v15-sha256'
-    case 'ecdsa':
-      return info.curve === 'P-384' ? 'ecdsa-p384-sha256' : info.curve === 'P-521' ? 'ecdsa-p521-sha256' : 'ecdsa-p256-sha256'
-  }
-}
-
-/** DER `DigestInfo` prefix for a SHA-256 digest (RFC 8017 §9.2 note 1): what PKCS#1 v1.5 signs. */
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
-
 /**
  * noble's curve for an ECDSA key, loaded on first use: only signing a digest needs it (sign-blob,
  * git), and at ~200 KB it would otherwise be read on every start of sigil.
@@ -109,7 +94,7 @@ async function curveOf(name: 'P-256' | 'P-384' | 'P-521' | 'secp256k1') {
  */
 function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((digest: Uint8Array) => Promise<Uint8Array>) | undefined {
   if (info.kind === 'rsa') {
-    return async (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, Buffer.concat([SHA256_DIGEST_INFO, digest])))
+    return async (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, sha256DigestInfo(digest)))
   }
   if (info.kind !== 'ecdsa' || info.curve === undefined) return undefined
   const curveName = info.curve

@@ -1,6 +1,6 @@
 import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {SigilError, createLocalVerifier, parsePublicKeyPem} from '@sigil/core'
+import {SigilError, createLocalVerifier, defaultSignatureAlgorithm, parsePublicKeyPem} from '@sigil/core'
 import type {GeneratedKey, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {GO_HASH, bytesField, invokePlugin} from './protocol.js'
 
@@ -70,7 +70,7 @@ export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): K
     async signer(keyRef): Promise<Signer> {
       const info = await publicKey(keyRef)
       return {
-        algorithm: info.kind === 'ed25519' ? 'ed25519' : info.kind === 'rsa' ? 'rsa-pkcs1v15-sha256' : 'ecdsa-p256-sha256',
+        algorithm: defaultSignatureAlgorithm(info),
         publicKey: async () => info,
         async sign(message) {
           const {exe, resp} = call(
