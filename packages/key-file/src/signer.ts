@@ -60,6 +60,7 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
         try {
           return await signDigest(digest)
         } catch (err) {
+          if (err instanceof KeyFileError) throw err // KEY_INVALID: no private scalar
           throw new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${(err as Error).message}`, {cause: err})
         }
       },
@@ -98,9 +99,14 @@ function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((di
   }
   if (info.kind !== 'ecdsa' || info.curve === undefined) return undefined
   const curveName = info.curve
-  const jwk = key.export({format: 'jwk'})
-  if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
-  const scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url'))
+  // The private scalar, exported on the first signDigest only (most signers never call it).
+  let scalar: Uint8Array | undefined
+  const scalarOf = (): Uint8Array => {
+    if (scalar) return scalar
+    const jwk = key.export({format: 'jwk'})
+    if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
+    return (scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url')))
+  }
   // extraEntropy: hedged, randomized nonces like Go's (not plain RFC 6979).
-  return async (digest) => (await curveOf(curveName)).sign(digest, scalar, {prehash: false, format: 'der', extraEntropy: true})
+  return async (digest) => (await curveOf(curveName)).sign(digest, scalarOf(), {prehash: false, format: 'der', extraEntropy: true})
 }
