@@ -7,7 +7,7 @@
  */
 import {createHash, createPublicKey, randomBytes} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {EC_COORDINATE_BYTES, EC_CURVE_OIDS, SigilError, checkDigestArgs, createLocalVerifier, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement} from '@sigil/core'
+import {EC_COORDINATE_BYTES, EC_CURVE_OIDS, SigilError, checkDigestArgs, createLocalVerifier, defaultSignatureAlgorithm, ecSpki, encodePublicKeyPem, isSigilError, lazyModule, readDerElement, sha256DigestInfo} from '@sigil/core'
 import type {GeneratedKey, HashAlgorithm, KeyContext, KeyProvider, PublicKeyInfo, SignatureAlgorithm, Signer, Verifier, VerifyOptions} from '@sigil/core'
 import {rawToDer} from './ecdsa.js'
 import {
@@ -44,7 +44,6 @@ export interface Pkcs11ProviderOptions {
 
 type Curve = 'P-256' | 'P-384' | 'P-521'
 const CURVES: readonly Curve[] = ['P-256', 'P-384', 'P-521']
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
 const loadLib = lazyModule(
   (): Promise<Pkcs11Lib> => import('pkcs11js').then((m) => ((m as {default?: Pkcs11Lib}).default ?? m) as Pkcs11Lib),
@@ -301,16 +300,8 @@ function findPublicKey(s: Session, uri: Pkcs11Uri, privateKey?: Handle): PublicK
 }
 
 function hashFor(info: PublicKeyInfo, options: Pkcs11ProviderOptions): {hash: HashAlgorithm; algorithm: SignatureAlgorithm} {
-  switch (info.curve) {
-    case 'P-256':
-      return {hash: 'sha256', algorithm: 'ecdsa-p256-sha256'}
-    case 'P-384':
-      return options.p384Hash === 'sha384' ? {hash: 'sha384', algorithm: 'ecdsa-p384-sha384'} : {hash: 'sha256', algorithm: 'ecdsa-p384-sha256'}
-    case 'P-521':
-      return {hash: 'sha256', algorithm: 'ecdsa-p521-sha256'}
-    default:
-      return {hash: 'sha256', algorithm: 'rsa-pkcs1v15-sha256'}
-  }
+  if (info.curve === 'P-384' && options.p384Hash === 'sha384') return {hash: 'sha384', algorithm: 'ecdsa-p384-sha384'}
+  return {hash: 'sha256', algorithm: defaultSignatureAlgorithm(info)}
 }
 
 /** Core's shared local verification; the caller's hash option wins over the key's default. */
@@ -401,7 +392,7 @@ export function pkcs11Provider(options: Pkcs11ProviderOptions = {}): KeyProvider
               throw new SigilError('KEY_UNSUPPORTED', `token ${s.tokenLabel} offers ${message === undefined ? 'no CKM_RSA_PKCS (needed to sign a digest)' : 'neither CKM_SHA256_RSA_PKCS nor CKM_RSA_PKCS'}`)
             }
             s.mod.C_SignInit(s.session, {mechanism: s.lib.CKM_RSA_PKCS}, key)
-            return new Uint8Array(s.mod.C_Sign(s.session, Buffer.concat([SHA256_DIGEST_INFO, digest]), out))
+            return new Uint8Array(s.mod.C_Sign(s.session, Buffer.from(sha256DigestInfo(digest)), out))
           } catch (err) {
             throw failure(err, `signing with ${describeObject(uri)} on token ${s.tokenLabel} failed`)
           }

@@ -163,6 +163,8 @@ const functions = [
   'buildLegacyBlobBundle',
   'parseBlobBundle',
   'signatureHash',
+  'defaultSignatureAlgorithm',
+  'sha256DigestInfo',
   'checkDigestArgs',
   'checkDigestLength',
   'addToReferrersIndex',
@@ -343,6 +345,8 @@ const constants = {
 // Runtime exports outside the format modules: errors, verification, encodings and host rules.
 const NOT_FORMATS = [
   'signatureHash',
+  'defaultSignatureAlgorithm',
+  'sha256DigestInfo',
   'checkDigestArgs',
   'checkDigestLength',
   'HASH_BYTES',

@@ -46,7 +46,7 @@ export {
   sha256Digest,
 } from './digest.js'
 export {createLocalVerifier} from './local-verifier.js'
-export {HASH_BYTES, checkDigestArgs, checkDigestLength, signatureHash} from './signature-hash.js'
+export {HASH_BYTES, checkDigestArgs, checkDigestLength, defaultSignatureAlgorithm, sha256DigestInfo, signatureHash} from './signature-hash.js'
 export type {VerificationScheme} from './local-verifier.js'
 export type {DigestAlgorithm, ParsedDigest} from './digest.js'
 

@@ -7,7 +7,7 @@
  * (Go's `PSSSaltLengthAuto`). Ed25519 is pure Ed25519.
  */
 import {constants, createPublicKey, createVerify, verify} from 'node:crypto'
-import type {KeyObject} from 'node:crypto'
+import type {KeyObject, VerifyKeyObjectInput} from 'node:crypto'
 import type {HashAlgorithm, MessageVerification, PublicKeyInfo, Verifier, VerifyOptions} from './contracts.js'
 import {readDerElement, readDerUnsignedInteger} from './der.js'
 import {SigilError} from './errors.js'
@@ -65,50 +65,59 @@ function toP1363(signature: Uint8Array, size: number): Uint8Array | undefined {
 type Check = (message: Uint8Array, signature: Uint8Array, hash: HashAlgorithm) => boolean
 /** A streaming check: the message comes in chunks (node:crypto `Verify`), then the signature. */
 type StreamCheck = (hash: HashAlgorithm) => {update(chunk: Uint8Array): void; check(signature: Uint8Array): boolean}
+/** The key options and signature bytes node:crypto checks a signature with; undefined when the bytes cannot be one. */
+type SignatureForm = (signature: Uint8Array) => {key: VerifyKeyObjectInput; signature: Uint8Array} | undefined
+
+/**
+ * How an RSA or EC key's signatures are checked: RSA with the scheme's padding (PSS with the
+ * salt length auto-detected), ECDSA as DER or else raw P1363 r‖s. Undefined for other key types.
+ */
+function signatureForm(key: KeyObject, scheme: VerificationScheme): SignatureForm | undefined {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+    case 'rsa-pss': {
+      const options: VerifyKeyObjectInput =
+        scheme.padding === 'pss'
+          ? {key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO}
+          : {key, padding: constants.RSA_PKCS1_PADDING}
+      return (signature) => ({key: options, signature})
+    }
+    case 'ec': {
+      const size = COORDINATE_BYTES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 0
+      return (signature) => {
+        if (isDerSignature(signature)) return {key: {key, dsaEncoding: 'der'}, signature}
+        const raw = toP1363(signature, size)
+        return raw === undefined ? undefined : {key: {key, dsaEncoding: 'ieee-p1363'}, signature: raw}
+      }
+    }
+    default:
+      return undefined
+  }
+}
 
 /** The same decisions as `checker`, over a message fed in chunks; undefined for Ed25519 (pure: no streaming). */
 function streamChecker(key: KeyObject, scheme: VerificationScheme): StreamCheck | undefined {
-  const ec = key.asymmetricKeyType === 'ec'
-  const size = COORDINATE_BYTES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 0
-  if (!ec && key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'rsa-pss') return undefined
+  const form = signatureForm(key, scheme)
+  if (!form) return undefined
   return (hash) => {
     const v = createVerify(hash)
     return {
       update: (chunk) => void v.update(chunk),
       check(signature) {
-        if (!ec) {
-          return scheme.padding === 'pss'
-            ? v.verify({key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO}, signature)
-            : v.verify({key, padding: constants.RSA_PKCS1_PADDING}, signature)
-        }
-        if (isDerSignature(signature)) return v.verify({key, dsaEncoding: 'der'}, signature)
-        const raw = toP1363(signature, size)
-        return raw !== undefined && v.verify({key, dsaEncoding: 'ieee-p1363'}, raw)
+        const f = form(signature)
+        return f !== undefined && v.verify(f.key, f.signature)
       },
     }
   }
 }
 
 function checker(key: KeyObject, scheme: VerificationScheme): Check {
-  switch (key.asymmetricKeyType) {
-    case 'ed25519':
-      return (message, signature) => verify(null, message, key, signature)
-    case 'rsa':
-    case 'rsa-pss':
-      return scheme.padding === 'pss'
-        ? (message, signature, hash) =>
-            verify(hash, message, {key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO}, signature)
-        : (message, signature, hash) => verify(hash, message, {key, padding: constants.RSA_PKCS1_PADDING}, signature)
-    case 'ec': {
-      const size = COORDINATE_BYTES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 0
-      return (message, signature, hash) => {
-        if (isDerSignature(signature)) return verify(hash, message, {key, dsaEncoding: 'der'}, signature)
-        const raw = toP1363(signature, size)
-        return raw !== undefined && verify(hash, message, {key, dsaEncoding: 'ieee-p1363'}, raw)
-      }
-    }
-    default:
-      throw new SigilError('KEY_UNSUPPORTED', `unsupported public key type: ${key.asymmetricKeyType ?? 'unknown'}`)
+  if (key.asymmetricKeyType === 'ed25519') return (message, signature) => verify(null, message, key, signature)
+  const form = signatureForm(key, scheme)
+  if (!form) throw new SigilError('KEY_UNSUPPORTED', `unsupported public key type: ${key.asymmetricKeyType ?? 'unknown'}`)
+  return (message, signature, hash) => {
+    const f = form(signature)
+    return f !== undefined && verify(hash, message, f.key, f.signature)
   }
 }
 

@@ -1,6 +1,7 @@
 import {describe, expect, test} from 'vitest'
 import {thrown} from '../test/thrown.js'
-import {checkDigestArgs, signatureHash} from './signature-hash.js'
+import type {PublicKeyInfo} from './contracts.js'
+import {checkDigestArgs, defaultSignatureAlgorithm, sha256DigestInfo, signatureHash} from './signature-hash.js'
 
 describe('signatureHash', () => {
   test.each([
@@ -32,5 +33,24 @@ describe('checkDigestArgs', () => {
     const err = thrown(() => checkDigestArgs(algorithm, new Uint8Array(length), hash))
     expect(err.code).toBe('INVALID_ARGUMENT')
     expect(err.message).toMatch(message)
+  })
+})
+
+describe('defaultSignatureAlgorithm', () => {
+  test.each([
+    [{kind: 'ed25519'}, 'ed25519'],
+    [{kind: 'rsa', bits: 4096}, 'rsa-pkcs1v15-sha256'],
+    [{kind: 'ecdsa', curve: 'P-256'}, 'ecdsa-p256-sha256'],
+    [{kind: 'ecdsa', curve: 'P-384'}, 'ecdsa-p384-sha256'],
+    [{kind: 'ecdsa', curve: 'P-521'}, 'ecdsa-p521-sha256'],
+  ] as const)('%o signs with %s', (key, algorithm) => {
+    expect(defaultSignatureAlgorithm({...key, spki: new Uint8Array(0), pem: ''} as PublicKeyInfo)).toBe(algorithm)
+  })
+})
+
+describe('sha256DigestInfo', () => {
+  test('is the RFC 8017 DigestInfo prefix followed by the digest', () => {
+    const digest = new Uint8Array(32).fill(7)
+    expect(Buffer.from(sha256DigestInfo(digest)).toString('hex')).toBe(`3031300d060960864801650304020105000420${'07'.repeat(32)}`)
   })
 })

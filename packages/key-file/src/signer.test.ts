@@ -1,7 +1,8 @@
 import {createHash, createPublicKey, generateKeyPairSync, verify} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
-import {createSigner, signerAlgorithm} from './signer.js'
+import {defaultSignatureAlgorithm as signerAlgorithm} from '@sigil/core'
+import {createSigner} from './signer.js'
 
 const message = new TextEncoder().encode('payload')
 const pkcs8 = (key: KeyObject) => new Uint8Array(key.export({format: 'der', type: 'pkcs8'}))

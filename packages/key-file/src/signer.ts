@@ -3,7 +3,7 @@
  */
 import {constants, createPrivateKey, privateEncrypt, sign} from 'node:crypto'
 import type {KeyObject} from 'node:crypto'
-import {checkDigestArgs, checkDigestLength, publicKeyInfoFromKey} from '@sigil/core'
+import {checkDigestArgs, checkDigestLength, defaultSignatureAlgorithm, publicKeyInfoFromKey, sha256DigestInfo} from '@sigil/core'
 import type {HashAlgorithm, PublicKeyInfo, SignatureAlgorithm, Signer} from '@sigil/core'
 import {KeyFileError} from './error.js'
 
@@ -39,7 +39,7 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
     })
   }
   const info = publicKeyInfoFromKey(key, source)
-  const algorithm = signerAlgorithm(info)
+  const algorithm: FileSignerAlgorithm = defaultSignatureAlgorithm(info)
   const hash = info.kind === 'ed25519' ? null : 'sha256'
   const signOptions =
     info.kind === 'ecdsa'
@@ -60,6 +60,7 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
         try {
           return await signDigest(digest)
         } catch (err) {
+          if (err instanceof KeyFileError) throw err // KEY_INVALID: no private scalar
           throw new KeyFileError('SIGNING_FAILED', `signing with ${source} failed: ${(err as Error).message}`, {cause: err})
         }
       },
@@ -75,21 +76,6 @@ export function createSigner(pkcs8: Uint8Array, options: CreateSignerOptions = {
     },
   }
 }
-
-/** The scheme a file signer uses for `info`'s key. */
-export function signerAlgorithm(info: PublicKeyInfo): FileSignerAlgorithm {
-  switch (info.kind) {
-    case 'ed25519':
-      return 'ed25519'
-    case 'rsa':
-      return 'rsa-pkcs1v15-sha256'
-    case 'ecdsa':
-      return info.curve === 'P-384' ? 'ecdsa-p384-sha256' : info.curve === 'P-521' ? 'ecdsa-p521-sha256' : 'ecdsa-p256-sha256'
-  }
-}
-
-/** DER `DigestInfo` prefix for a SHA-256 digest (RFC 8017 §9.2 note 1): what PKCS#1 v1.5 signs. */
-const SHA256_DIGEST_INFO = Buffer.from('3031300d060960864801650304020105000420', 'hex')
 
 /**
  * noble's curve for an ECDSA key, loaded on first use: only signing a digest needs it (sign-blob,
@@ -109,13 +95,18 @@ async function curveOf(name: 'P-256' | 'P-384' | 'P-521' | 'secp256k1') {
  */
 function digestSigner(key: KeyObject, info: PublicKeyInfo, source: string): ((digest: Uint8Array) => Promise<Uint8Array>) | undefined {
   if (info.kind === 'rsa') {
-    return async (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, Buffer.concat([SHA256_DIGEST_INFO, digest])))
+    return async (digest) => new Uint8Array(privateEncrypt({key, padding: constants.RSA_PKCS1_PADDING}, sha256DigestInfo(digest)))
   }
   if (info.kind !== 'ecdsa' || info.curve === undefined) return undefined
   const curveName = info.curve
-  const jwk = key.export({format: 'jwk'})
-  if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
-  const scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url'))
+  // The private scalar, exported on the first signDigest only (most signers never call it).
+  let scalar: Uint8Array | undefined
+  const scalarOf = (): Uint8Array => {
+    if (scalar) return scalar
+    const jwk = key.export({format: 'jwk'})
+    if (typeof jwk.d !== 'string') throw new KeyFileError('KEY_INVALID', `${source} has no private scalar`)
+    return (scalar = new Uint8Array(Buffer.from(jwk.d, 'base64url')))
+  }
   // extraEntropy: hedged, randomized nonces like Go's (not plain RFC 6979).
-  return async (digest) => (await curveOf(curveName)).sign(digest, scalar, {prehash: false, format: 'der', extraEntropy: true})
+  return async (digest) => (await curveOf(curveName)).sign(digest, scalarOf(), {prehash: false, format: 'der', extraEntropy: true})
 }

@@ -67,7 +67,8 @@ const DEFAULT_MAX_ATTEMPTS = 5
  * The key material behind a key id never changes; the limit bounds how long a key that was
  * disabled or scheduled for deletion since keeps verifying through the cache.
  */
-export const PUBLIC_KEY_CACHE_MS = 60 * 60 * 1000
+const PUBLIC_KEY_CACHE_MS = 60 * 60 * 1000
+const fresherThanLimit = (at: number): boolean => Date.now() - at < PUBLIC_KEY_CACHE_MS
 
 /** What the host's cache keeps for a key (public material only). */
 interface CachedKey {
@@ -87,6 +88,11 @@ const isAlias = (ref: AwsKmsKeyRef): boolean => ref.kind === 'alias' || ref.kind
 export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKmsProviderDeps = {}): AwsKmsProvider {
   const clients = new Map<string, Promise<KMSClient>>()
   const loaded = new Map<string, Promise<LoadedKey>>()
+  /**
+   * Keys read from a host's cache, parsed once per cache object; apart from `loaded` so that only
+   * calls that may use that cache (see loadKey's `persistent`) see them.
+   */
+  const fromCache = new WeakMap<object, Map<string, {key: LoadedKey; at: number}>>()
 
   function clientConfig(ref: AwsKmsKeyRef): KMSClientConfig {
     if (options.region && ref.region && options.region !== ref.region) {
@@ -143,8 +149,7 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     return metadata
   }
 
-  function keyOf(ref: AwsKmsKeyRef, spki: Uint8Array, keySpec: string | undefined, signingAlgorithms: readonly string[] | undefined): LoadedKey {
-    const scheme = signingScheme(keySpec, signingAlgorithms, ref.uri)
+  function keyOf(ref: AwsKmsKeyRef, spki: Uint8Array, keySpec: string | undefined, scheme: LoadedKey['scheme']): LoadedKey {
     const publicKey = publicKeyInfoFromSpki(spki, keySpec as string, ref.uri)
     return {keyId: ref.keyId, publicKey, scheme, verifier: createKmsVerifier(publicKey, scheme)}
   }
@@ -153,10 +158,10 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     const described = await call(ref, 'DescribeKey', (sdk, kms) => kms.send(new sdk.DescribeKeyCommand({KeyId: ref.keyId})))
     const metadata = checkMetadata(ref, described.KeyMetadata)
     const keySpec = metadata.KeySpec ?? metadata.CustomerMasterKeySpec
-    signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
+    const scheme = signingScheme(keySpec, metadata.SigningAlgorithms, ref.uri)
     const response = await call(ref, 'GetPublicKey', (sdk, kms) => kms.send(new sdk.GetPublicKeyCommand({KeyId: ref.keyId})))
     if (!response.PublicKey) throw new AwsKmsError('KMS_ERROR', `AWS KMS GetPublicKey for ${ref.uri} returned no public key`)
-    const key = {...keyOf(ref, response.PublicKey, keySpec, metadata.SigningAlgorithms), ...(response.KeyId && {arn: response.KeyId})}
+    const key = {...keyOf(ref, response.PublicKey, keySpec, scheme), ...(response.KeyId && {arn: response.KeyId})}
     const cacheKey = persistentKey(ref, signing)
     // An alias's entry is only usable with the ARN that Sign's answer is checked against.
     if (cacheKey && ctx?.cache && (!isAlias(ref) || response.KeyId)) {
@@ -186,17 +191,18 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
   }
 
   /** A public key kept from an earlier run, still fresh. */
-  function cachedKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined, signing: boolean): LoadedKey | undefined {
+  function cachedKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined, signing: boolean): {key: LoadedKey; at: number} | undefined {
     const cacheKey = persistentKey(ref, signing)
     const raw = cacheKey === undefined ? undefined : ctx?.cache?.get(cacheKey)
     if (raw === undefined) return undefined
     try {
       const entry = JSON.parse(raw) as CachedKey
-      if (!(Date.now() - entry.at < PUBLIC_KEY_CACHE_MS)) return undefined
+      if (!fresherThanLimit(entry.at)) return undefined
       if (isAlias(ref) && typeof entry.arn !== 'string') return undefined
-      const key = {...keyOf(ref, Buffer.from(entry.spki, 'base64'), entry.keySpec, entry.signingAlgorithms), ...(entry.arn !== undefined && {arn: entry.arn})}
+      const scheme = signingScheme(entry.keySpec, entry.signingAlgorithms, ref.uri)
+      const key = {...keyOf(ref, Buffer.from(entry.spki, 'base64'), entry.keySpec, scheme), ...(entry.arn !== undefined && {arn: entry.arn})}
       ctx?.log?.('debug', `public key of ${ref.uri} from the cache (fetched ${new Date(entry.at).toISOString()})`)
-      return key
+      return {key, at: entry.at}
     } catch {
       return undefined
     }
@@ -217,11 +223,23 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
     } catch (err) {
       return Promise.reject(err)
     }
-    if (fresh) loaded.delete(id)
+    const cacheId = `${id}|${persistent === 'signing' ? 'signing' : 'verifying'}`
+    let parsed = ctx?.cache && fromCache.get(ctx.cache)
+    if (ctx?.cache && !parsed) fromCache.set(ctx.cache, (parsed = new Map()))
+    if (fresh) {
+      loaded.delete(id)
+      parsed?.delete(`${id}|signing`)
+      parsed?.delete(`${id}|verifying`)
+    }
     let entry = loaded.get(id)
     if (!entry && persistent && !fresh) {
-      const cached = cachedKey(ref, ctx, persistent === 'signing')
-      if (cached) return Promise.resolve(cached)
+      const memo = parsed?.get(cacheId)
+      const cached = memo && fresherThanLimit(memo.at) ? memo : cachedKey(ref, ctx, persistent === 'signing')
+      if (cached) {
+        parsed?.set(cacheId, cached)
+        return Promise.resolve(cached.key)
+      }
+      parsed?.delete(cacheId)
     }
     if (!entry) {
       entry = fetchKey(ref, ctx, persistent === 'signing')

@@ -463,6 +463,16 @@ describe("public keys kept in the host's cache between runs (key id and ARN only
     expect(await requestsDuring(() => provider().publicKey(uri(key.keyId), {cache}))).toEqual([])
   })
 
+  test('a key taken from the cache is parsed once per provider; signing with that provider still asks KMS', async () => {
+    const key = kms.createKey('ECC_NIST_P256', {alias: freshAlias()})
+    const {cache} = memoryCache()
+    await provider().verifier(uri(key.arn), {cache})
+    const p = provider()
+    const first = await p.verifier(uri(key.arn), {cache})
+    expect(await requestsDuring(async () => expect(await p.verifier(uri(key.arn), {cache})).toBe(first))).toEqual([])
+    expect(await requestsDuring(() => p.signer(uri(key.arn), {cache}))).toEqual(['DescribeKey', 'GetPublicKey'])
+  })
+
   test('an alias is asked every run: it can be re-pointed to another key', async () => {
     const alias = freshAlias()
     kms.createKey('ECC_NIST_P256', {alias})

@@ -12,7 +12,7 @@ import type {GcpKmsAlgorithmInfo} from './algorithms.js'
 import {publicKeyFromPem} from './public-key.js'
 
 /** How long an entry is used. */
-export const SIGNING_KEY_CACHE_MS = 60 * 60 * 1000
+const SIGNING_KEY_CACHE_MS = 60 * 60 * 1000
 
 /** What is kept of a resolved version. */
 export interface CachedSigningKey {

@@ -99,6 +99,16 @@ describe('the public key an executable reports, read as cosign reads it', () => 
     expect(info.pem).toBe(`-----BEGIN PUBLIC KEY-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END PUBLIC KEY-----\n`)
   })
 
+  test.each([
+    ['prime256v1', 'ecdsa-p256-sha256'],
+    ['secp384r1', 'ecdsa-p384-sha256'],
+    ['secp521r1', 'ecdsa-p521-sha256'],
+  ] as const)('the signer of a %s key names its curve, over SHA-256 (hashFunc 5)', async (namedCurve, algorithm) => {
+    const file = join(dir, `k${n++}.reported.pem`)
+    writeFileSync(file, generateKeyPairSync('ec', {namedCurve}).publicKey.export({type: 'spki', format: 'pem'}) as string)
+    expect((await provider.signer(`pyfile://${file}`, {})).algorithm).toBe(algorithm)
+  })
+
   test('a compressed EC point is re-encoded uncompressed (the only form cosign reads)', async () => {
     const {publicKey} = generateKeyPairSync('ec', {namedCurve: 'prime256v1'})
     const jwk = publicKey.export({format: 'jwk'})

@@ -1,8 +1,9 @@
 import {accessSync, constants} from 'node:fs'
 import {delimiter, join} from 'node:path'
-import {SigilError, createLocalVerifier, parsePublicKeyPem} from '@sigil/core'
+import {SigilError, createLocalVerifier, defaultSignatureAlgorithm, parsePublicKeyPem} from '@sigil/core'
 import type {GeneratedKey, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {GO_HASH, bytesField, invokePlugin} from './protocol.js'
+import type {PluginMethod} from './protocol.js'
 
 /** Options of `sigstoreKmsProvider`. */
 export interface SigstoreKmsProviderOptions {
@@ -26,9 +27,9 @@ function schemeOf(keyRef: string): string | undefined {
  * plugin reports.
  */
 export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): KeyProvider {
-  const lookup = (keyRef: string): string | undefined => {
-    const scheme = schemeOf(keyRef)
-    if (!scheme || !/^[a-z0-9][a-z0-9-]*$/.test(scheme)) return undefined
+  // The executable for each scheme, looked up on PATH once (hit or miss) for this provider.
+  const executables = new Map<string, string | undefined>()
+  const find = (scheme: string): string | undefined => {
     for (const dir of (options.path ?? process.env.PATH ?? '').split(delimiter)) {
       if (!dir) continue
       const candidate = join(dir, `${EXECUTABLE_PREFIX}${scheme}`)
@@ -41,12 +42,18 @@ export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): K
     }
     return undefined
   }
+  const lookup = (keyRef: string): string | undefined => {
+    const scheme = schemeOf(keyRef)
+    if (!scheme || !/^[a-z0-9][a-z0-9-]*$/.test(scheme)) return undefined
+    if (!executables.has(scheme)) executables.set(scheme, find(scheme))
+    return executables.get(scheme)
+  }
   const executableFor = (keyRef: string): string => {
     const exe = lookup(keyRef)
     if (!exe) throw new SigilError('NO_KEY_PROVIDER', `no ${EXECUTABLE_PREFIX}${schemeOf(keyRef)} executable on PATH for ${keyRef}`)
     return exe
   }
-  const call = (keyRef: string, method: 'defaultAlgorithm' | 'publicKey' | 'signMessage' | 'createKey', args: Record<string, unknown>, stdin?: Uint8Array) => {
+  const call = (keyRef: string, method: PluginMethod, args: Record<string, unknown>, stdin?: Uint8Array) => {
     const exe = executableFor(keyRef)
     const keyResourceID = keyRef.slice(keyRef.indexOf('://') + 3)
     return {exe, resp: invokePlugin(exe, {keyResourceID, hashFunc: GO_HASH.sha256, method, args, stdin, timeoutMs: options.timeoutMs})}
@@ -70,7 +77,7 @@ export function sigstoreKmsProvider(options: SigstoreKmsProviderOptions = {}): K
     async signer(keyRef): Promise<Signer> {
       const info = await publicKey(keyRef)
       return {
-        algorithm: info.kind === 'ed25519' ? 'ed25519' : info.kind === 'rsa' ? 'rsa-pkcs1v15-sha256' : 'ecdsa-p256-sha256',
+        algorithm: defaultSignatureAlgorithm(info),
         publicKey: async () => info,
         async sign(message) {
           const {exe, resp} = call(

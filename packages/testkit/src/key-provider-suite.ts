@@ -10,6 +10,7 @@
  * node:crypto, never only through the provider's own verifier.
  */
 import {createHash, createPublicKey, randomBytes, verify as cryptoVerify} from 'node:crypto'
+import {signatureHash} from '@sigil/core'
 import type {KeyContext, KeyProvider, SignatureAlgorithm} from '@sigil/core'
 import type {TestAPI} from 'vitest'
 
@@ -125,8 +126,8 @@ export function keyProviderSuite(test: TestAPI, makeProvider: () => KeyProvider 
     const p = await makeProvider()
     const ref = await options.signingKey()
     const signer = await p.signer(ref, ctx)
-    const hash = /-(sha(?:224|256|384|512))$/.exec(signer.algorithm)?.[1] as 'sha256' | 'sha384' | 'sha512' | undefined
     if (!signer.signDigest) return // a backend that signs whole messages only (and pure Ed25519)
+    const hash = signatureHash(signer.algorithm)
     expect(hash, `${signer.algorithm} has no digest to sign, so it must not offer signDigest`).toBeDefined()
     const message = COSIGN_LIKE_PAYLOAD()
     const signature = await signer.signDigest(new Uint8Array(createHash(hash!).update(message).digest()), hash!)
