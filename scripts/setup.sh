@@ -4,7 +4,8 @@
 # Works on a fresh Debian 12 machine that has only Node 20, npm and apt, run as root (no sudo);
 # also as a normal user when everything that needs root is already installed.
 #   1. pnpm 12.4.2 via `npm i -g` (not corepack: see ../shared/docs/toolchain.md);
-#   2. Debian packages the tests use as real peers: docker-registry, skopeo, umoci
+#   2. Debian packages the tests use as real peers: docker-registry, skopeo, umoci, SoftHSM2, and
+#      buildah and debootstrap, which build the controller's image (deploy/test/image.test.ts)
 #      (`apt-get update` once, only when something is missing);
 #   3. the real cosign as two test peers via scripts/fetch-cosign.sh: 2.5.0 (Debian trixie) into
 #      .cache/cosign and 3.1.1 (Debian forky, else sid) into .cache/cosign3; a failure of either
@@ -25,7 +26,7 @@ cd "$REPO_ROOT"
 
 PNPM_VERSION=12.4.2
 # command -> Debian package
-declare -A APT_PACKAGES=([docker-registry]=docker-registry [skopeo]=skopeo [umoci]=umoci [openssl]=openssl [python3]=python3 [softhsm2-util]=softhsm2 [pkcs11-tool]=opensc)
+declare -A APT_PACKAGES=([docker-registry]=docker-registry [skopeo]=skopeo [umoci]=umoci [openssl]=openssl [python3]=python3 [softhsm2-util]=softhsm2 [pkcs11-tool]=opensc [buildah]=buildah [debootstrap]=debootstrap)
 
 export TURBO_TELEMETRY_DISABLED=1
 export TURBO_NO_UPDATE_NOTIFIER=1
@@ -74,7 +75,7 @@ if ((${#missing[@]})); then
     command -v "$cmd" >/dev/null || die "'$cmd' still not found after apt-get install"
   done
 fi
-say "docker-registry, skopeo, umoci ok ($(elapsed))"
+say "docker-registry, skopeo, umoci, buildah ok ($(elapsed))"
 
 # --- cosign (test peer) ----------------------------------------------------------------------
 if [[ ${SIGIL_SKIP_COSIGN:-} == 1 && ${CI:-} != true ]]; then
