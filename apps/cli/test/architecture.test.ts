@@ -5,7 +5,8 @@
  * core and oci; the published conformance kit imports core only; the CLI's own code reaches
  * providers and adapters only through the `sigil:plugin` hook, never by import.
  */
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {execFile} from 'node:child_process'
+import {existsSync, readdirSync, readFileSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, test} from 'vitest'
@@ -108,5 +109,32 @@ describe('who may import whom', () => {
         .map((file) => relative(ROOT, file)),
     )
     expect(named).toEqual([])
+  })
+})
+
+// vitest strips types without checking them, and each package's build compiles only its
+// sources: tsconfig.test.json checks the tests too (a test can otherwise name a type that does
+// not exist and silently get `any`).
+describe('tests type-check with their sources', () => {
+  const checked = [...workspaces(), {name: '@sigil/deploy', dir: join(ROOT, 'deploy')}]
+  const TSC = join(ROOT, 'node_modules', '.bin', 'tsc')
+
+  test('every workspace package has a tsconfig.test.json that covers its tests', () => {
+    const missing = checked.filter((w) => !existsSync(join(w.dir, 'tsconfig.test.json'))).map((w) => w.name)
+    expect(missing).toEqual([])
+    for (const w of checked) {
+      const config = readFileSync(join(w.dir, 'tsconfig.test.json'), 'utf8')
+      if (existsSync(join(w.dir, 'test'))) expect(config, w.name).toContain('"test"')
+      if (existsSync(join(w.dir, 'src'))) expect(config, w.name).toContain('"src"')
+    }
+  })
+
+  test.each(checked.map((w) => [w.name, w.dir] as const))('%s: tsc -p tsconfig.test.json', async (_name, dir) => {
+    const output = await new Promise<string>((resolve) =>
+      execFile(TSC, ['-p', 'tsconfig.test.json', '--pretty', 'false'], {cwd: dir, timeout: 100_000}, (error, stdout, stderr) =>
+        resolve(error ? `${stdout}${stderr}` || String(error) : ''),
+      ),
+    )
+    expect(output).toBe('')
   })
 })

@@ -11,7 +11,7 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest, referrersTag, signatureTag} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
 import {AWS_OFFLINE_ENV, DEAD_PROXY, pushRandomImage, requireRegistry, startAwsKmsServer, startFaultProxy, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
-import type {AwsKmsServer, FaultProxy, GcpKmsServer, TestRegistry} from '@sigil/test-servers'
+import type {AwsKmsTestServer, FaultProxy, GcpKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 let registry: TestRegistry
@@ -310,7 +310,7 @@ describe('attest-blob and verify-blob-attestation', () => {
 })
 
 describe('an AWS KMS key (the real SDK against the loopback KMS server)', () => {
-  let kms: AwsKmsServer
+  let kms: AwsKmsTestServer
   beforeAll(async () => {
     kms = await startAwsKmsServer({region: 'eu-west-1'})
   })

@@ -11,11 +11,11 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
 import {AWS_OFFLINE_ENV, GCP_OFFLINE_ENV, pushRandomImage, requireCosign, requireRegistry, runCosign, startAwsKmsServer, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
-import type {AwsKmsServer, GcpKmsServer, TestRegistry} from '@sigil/test-servers'
+import type {AwsKmsTestServer, GcpKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 const cosign2 = requireCosign()
-let aws: AwsKmsServer
+let aws: AwsKmsTestServer
 let registry: TestRegistry
 let gcp: GcpKmsServer
 let dir: string

@@ -8,7 +8,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {AWS_OFFLINE_ENV, DEAD_PROXY, startAwsKmsServer, startGcpKmsServer} from '@sigil/test-servers'
-import type {AwsKmsServer, GcpKmsServer} from '@sigil/test-servers'
+import type {AwsKmsTestServer, GcpKmsServer} from '@sigil/test-servers'
 import {runProgram, sigil, sigilOnTerminal} from './run-cli.js'
 
 // Git commits and tags signed through the real git binary with sigil-ssh-keygen as
@@ -34,7 +34,7 @@ function softHsmAvailable(): boolean {
 
 let dir: string
 let env: Record<string, string | undefined>
-let aws: AwsKmsServer
+let aws: AwsKmsTestServer
 let gcp: GcpKmsServer
 
 /** The environment every program here runs with: a throw-away HOME, git config and sigil dirs; cloud SDKs on loopback. */

@@ -4,13 +4,13 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
 import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
-import type {AwsKmsServer, TestRegistry} from '@sigil/test-servers'
+import type {AwsKmsTestServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 // The built sigil binary with the real @aws-sdk/client-kms against a loopback server speaking
 // KMS's JSON 1.1 protocol (SigV4, real keys, real signatures), and a real registry.
 let registry: TestRegistry
-let kms: AwsKmsServer
+let kms: AwsKmsTestServer
 let dir: string
 let env: Record<string, string | undefined>
 

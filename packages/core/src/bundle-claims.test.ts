@@ -124,7 +124,7 @@ describe('cosignVerifyOutputEntry', () => {
 
 test('isBundleForOtherKey: a hint naming another key skips the bundle; no hint never does', () => {
   const bundle = parseSigstoreBundle(readVector('image/bundle.json'))
-  const ours = publicKeyHint(decodePem(readText('keys/cosign.pub')).bytes)
+  const ours = publicKeyHint(decodePem(readText('keys/cosign.pub'))!.bytes)
   expect(isBundleForOtherKey(bundle, ours)).toBe(false)
   expect(isBundleForOtherKey(bundle, publicKeyHint(utf8('another key')))).toBe(true)
   const noHint = {...bundle, verificationMaterial: {...bundle.verificationMaterial, publicKeyHint: ''}}

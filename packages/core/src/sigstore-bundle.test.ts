@@ -40,7 +40,7 @@ test('constants', () => {
 })
 
 test('publicKeyHint of the vector key is the hint cosign 3.1.1 wrote', () => {
-  const spki = decodePem(pubPem).bytes
+  const spki = decodePem(pubPem)!.bytes
   expect(publicKeyHint(spki)).toBe(HINT)
   expect(publicKeyHint(new Uint8Array(publicKey.export({format: 'der', type: 'spki'})))).toBe(HINT)
 })

@@ -528,7 +528,7 @@ describe('a host that signs once per process (reuseCachedSigningKey)', () => {
     expect(await run(v2.publicKeyPem)).toEqual(['AsymmetricSign'])
     // Verifying never takes a key name from that cache entry.
     const before = server.calls.length
-    await provider().verifier(uri(name))
+    await provider().verifier(uri(name), {})
     expect(server.calls.slice(before).map((c) => c.method)).toEqual(['GetCryptoKey', 'ListCryptoKeyVersions', 'GetPublicKey'])
   })
 

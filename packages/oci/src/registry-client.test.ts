@@ -460,7 +460,7 @@ describe('a redirect to another host that asks for credentials', () => {
       },
     })
     const c = new RegistryClient({credentials: async () => ({kind: 'basic', username: 'u', password: 'p'})})
-    const err = await c.getBlob({registry: r.host, repository: 'a'}, digestOf(blob)).catch((e: unknown) => e as Error)
+    const err = (await c.getBlob({registry: r.host, repository: 'a'}, digestOf(blob)).catch((e: unknown) => e)) as Error
     expect(err).toMatchObject({code: 'REGISTRY_AUTH_FAILED'})
     expect(err.message).toContain(`${r.host} redirected the request for blob ${r.host}/a@${digestOf(blob)} to ${storage.host}, which asked for credentials`)
     expect(err.message).not.toContain('username or password')

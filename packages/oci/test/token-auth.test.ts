@@ -67,9 +67,9 @@ describe.skipIf(!available)(`token auth against docker-registry${available ? '' 
   })
 
   test('a wrong password fails at the token endpoint with REGISTRY_AUTH_FAILED, without echoing it', async () => {
-    const err = await client({kind: 'basic', username: 'writer', password: 'not-the-password-42'})
+    const err = (await client({kind: 'basic', username: 'writer', password: 'not-the-password-42'})
       .resolveDigest(repo('team/app'), 'v1')
-      .catch((e: unknown) => e as Error)
+      .catch((e: unknown) => e)) as Error
     expect(err).toMatchObject({code: 'REGISTRY_AUTH_FAILED'})
     expect(err.message).not.toContain('not-the-password-42')
   })
