@@ -3,14 +3,16 @@
  * (buildah, no daemon; this machine reaches no container registry, so FROM is a stand-in for
  * node:20-bookworm-slim made by ./node-base.sh), then run as deploy/kubernetes/deployment.yaml
  * says: its user and group, no capabilities, no new privileges, a read-only root filesystem,
- * its args and env, its volumes mounted where it mounts them (the policies ConfigMap's own
- * example policy, a TLS Secret from `sigil admission certs`, a docker config.json Secret, an
- * emptyDir /tmp), probed on its probes' paths, and asked real AdmissionReviews about images in
- * a real registry that needs those credentials, under an AWS KMS key on the loopback KMS server.
+ * its args and env, its volumes mounted where it mounts them and laid out as the kubelet writes
+ * them (`..data` symlinks: the policies ConfigMap's own example policy, a TLS Secret from
+ * `sigil admission certs`, a docker config.json Secret; an emptyDir /tmp), probed on its
+ * probes' paths, asked real AdmissionReviews about images in a real registry that needs those
+ * credentials, under an AWS KMS key on the loopback KMS server, then given a ConfigMap update
+ * and a SIGTERM as the kubelet gives them.
  */
 import {execFile, spawn} from 'node:child_process'
 import type {ChildProcess} from 'node:child_process'
-import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync} from 'node:fs'
 import {request} from 'node:https'
 import {createServer} from 'node:net'
 import type {AddressInfo} from 'node:net'
@@ -91,6 +93,24 @@ async function freePort(): Promise<number> {
   const port = (s.address() as AddressInfo).port
   await new Promise((r) => s.close(r))
   return port
+}
+
+/**
+ * Write `files` into `dir` as the kubelet's atomic writer lays out a ConfigMap or Secret volume:
+ * a timestamped directory, a `..data` symlink to it, and a symlink per key into `..data`. A second
+ * call is an update: a new directory, then `..data` swapped in one rename.
+ */
+function writeVolume(dir: string, files: Record<string, string>): void {
+  mkdirSync(dir, {recursive: true, mode: 0o755})
+  const generation = `..${new Date().toISOString().replace(/[-:.TZ]/g, '_')}${Math.random().toString(36).slice(2, 6)}`
+  mkdirSync(join(dir, generation), {mode: 0o755})
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(dir, generation, name), text)
+    chmodSync(join(dir, generation, name), 0o644) // the volumes' defaultMode
+    if (!existsSync(join(dir, name))) symlinkSync(join('..data', name), join(dir, name))
+  }
+  symlinkSync(generation, join(dir, '..data_tmp'))
+  renameSync(join(dir, '..data_tmp'), join(dir, '..data'))
 }
 
 /** The container's own process (the entrypoint), under `unshare --fork`. */
@@ -236,6 +256,9 @@ describe.skipIf(!ready)(`the controller's image (${missing.length ? `skipped: ne
     let log = ''
     let base: URL
     let alias: string
+    let policyFile: string
+    let policyText: string
+    const volume = (name: string) => join(work, 'volumes', name)
 
     beforeAll(async () => {
       // Keys: a KMS key under the ConfigMap's own alias, and a file key that no policy trusts.
@@ -245,22 +268,23 @@ describe.skipIf(!ready)(`the controller's image (${missing.length ? `skipped: ne
       expect((await sigil('generate-key-pair', '--kms', alias, '--output-key-prefix', 'release')).code).toBe(0)
       expect((await sigil('generate-key-pair', '--output-key-prefix', 'other')).code).toBe(0)
 
-      // The volumes: the ConfigMap's policy (its glob pointed at this registry), the TLS Secret
-      // from `sigil admission certs`, the docker config Secret; files as the kubelet writes them.
-      const policies = join(work, 'policies')
-      mkdirSync(policies)
-      writeFileSync(join(policies, file), text.replace(/glob: "[^"]+"/, `glob: "${registry.host}/team/**"`))
+      // The volumes, laid out as the kubelet does (..data symlinks): the ConfigMap's policy with
+      // its glob pointed at this registry, the TLS Secret from `sigil admission certs`, the
+      // docker config Secret.
+      policyFile = file
+      policyText = text.replace(/glob: "[^"]+"/, `glob: "${registry.host}/team/**"`)
+      writeVolume(volume('policies'), {[file]: policyText})
       const service = manifests.find((m) => m.kind === 'Service')!.metadata.name
-      const certs = await sigil('admission', 'certs', '--service', service, '--namespace', 'sigil-system', '--host', '127.0.0.1', '--output-dir', 'tls')
+      const certs = await sigil('admission', 'certs', '--service', service, '--namespace', 'sigil-system', '--host', '127.0.0.1', '--output-dir', 'made-tls')
       expect(certs.code, certs.stderr).toBe(0)
-      ca = readFileSync(join(work, 'tls', 'ca.crt'), 'utf8')
-      for (const dir of [work, policies, join(work, 'tls'), join(work, 'docker')]) chmodSync(dir, 0o755)
-      for (const f of [join(policies, file), join(work, 'tls', 'tls.crt'), join(work, 'tls', 'tls.key'), join(work, 'docker', 'config.json')]) chmodSync(f, 0o644)
+      ca = readFileSync(join(work, 'made-tls', 'ca.crt'), 'utf8')
+      writeVolume(volume('tls'), Object.fromEntries(['tls.crt', 'tls.key', 'ca.crt'].map((f) => [f, readFileSync(join(work, 'made-tls', f), 'utf8')])))
+      writeVolume(volume('docker-config'), {'config.json': readFileSync(join(work, 'docker', 'config.json'), 'utf8')})
 
       const port = await freePort()
       const args = container.args.map((a: string) => (a.startsWith('--listen=') ? `--listen=127.0.0.1:${port}` : a))
       expect(args).not.toEqual(container.args)
-      server = runContainer(args, {policies, tls: join(work, 'tls'), 'docker-config': join(work, 'docker'), tmp: 'tmpfs'}, {
+      server = runContainer(args, {policies: volume('policies'), tls: volume('tls'), 'docker-config': volume('docker-config'), tmp: 'tmpfs'}, {
         ...AWS_OFFLINE_ENV,
         AWS_ENDPOINT_URL_KMS: kms.endpoint,
       })
@@ -346,6 +370,25 @@ describe.skipIf(!ready)(`the controller's image (${missing.length ? `skipped: ne
         expect(r.status.message).toContain(`${registry.host}/${repo}:v1`)
       }
       expect(log).not.toContain(PULLER.password)
+    })
+
+    test('a ConfigMap update (the kubelet swaps ..data) is in force without a restart', async () => {
+      await pushRandomImage(client, {registry: registry.host, repository: 'apps/web'}, 'v1')
+      const ref = `${registry.host}/apps/web:v1`
+      expect((await sigil('sign', '--key', 'other.key', ref)).code).toBe(0)
+      const decide = async () => JSON.parse((await https(new URL('/validate', base), 'POST', review(ref))).text).response
+      // No policy names apps/**: the default --no-match-policy denies.
+      expect((await decide()).allowed).toBe(false)
+      const otherKey = readFileSync(join(work, 'other.pub'), 'utf8').trim().split('\n').map((l) => `          ${l}`).join('\n')
+      const apps = `apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: apps\nspec:\n  images:\n    - glob: "${registry.host}/apps/**"\n  authorities:\n    - key:\n        data: |\n${otherKey}\n`
+      writeVolume(volume('policies'), {[policyFile]: policyText, 'apps.yaml': apps})
+      const started = Date.now()
+      while (!(await decide()).allowed) {
+        if (Date.now() - started > 30_000) throw new Error(`the updated ConfigMap was not in force after 30 s: ${log}`)
+        await new Promise((r) => setTimeout(r, 250))
+      }
+      // The first policy still holds.
+      expect(JSON.parse((await https(new URL('/validate', base), 'POST', review(`${registry.host}/team/unsigned:v1`))).text).response.allowed).toBe(false)
     })
 
     test('SIGTERM, as the kubelet stops a pod: it stops and exits 0 within the grace period', async () => {
