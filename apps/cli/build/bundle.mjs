@@ -25,9 +25,11 @@ const requireHere = createRequire(join(root, 'package.json'))
 
 /**
  * Modules only the less frequent commands use (attestations, files, copy, layouts, git, the
- * admission controller, download/clean/attach): left out of the `common` chunk.
+ * admission controller, download/clean/attach, and their help text in src/messages), and those
+ * loaded on demand for private keys (the encrypted-key codec and the @noble libraries): left out
+ * of the `common` chunk that every command reads.
  */
-const RARE = /[\\/](@noble[\\/]curves|admission|copy[^/\\]*|save|load|save-image|load-image|layout-store|oci-layout[^/\\]*|attest[^/\\]*|verify-attestation|blob[^/\\]*|sign-blob|verify-blob|sign-statement|ssh-keygen|sshsig[^/\\]*|git|clean|download[^/\\]*|attach[^/\\]*|generate|digest-stream|manifest-references|input-files|local-image|progress)([\\/.])/
+const RARE = /[\\/](@noble|encrypted-key|admission|copy[^/\\]*|save|load|save-image|load-image|layout-store|oci-layout[^/\\]*|attest[^/\\]*|verify-attestation|blob[^/\\]*|sign-blob|verify-blob|sign-statement|ssh-key[^/\\]*|sshsig[^/\\]*|git|git-setup|git-key-cache|clean|download[^/\\]*|attach[^/\\]*|generate|digest-stream|manifest-references|input-files|local-image|progress)([\\/.])/
 
 /** The built-in plugins' own code (their hooks and providers; cloud SDKs stay external). */
 const PLUGIN = /[\\/]packages[\\/](key-file|kms-aws|kms-gcp|kms-cliplugin|sigstore-kms-bridge|registry-[a-z]+)[\\/]dist[\\/]/
@@ -102,7 +104,10 @@ const sigilPlugin = {
 // share (attestations, copy, layouts, the admission controller…), is a chunk loaded when that
 // command runs. A run then deserialises only the code it can use.
 rmSync(join(dist, 'chunks'), {recursive: true, force: true})
-const bundle = await rolldown({input: join(dist, 'runtime', 'main.js'), platform: 'node', external: [/^node:/], plugins: [sigilPlugin], logLevel: 'warn'})
+// @sigil/core from its per-module files rather than its one-file bundle (its package entry), so
+// what only the rarer commands use of it (sshsig, layouts…) can stay out of `common` too.
+const CORE_MODULES = join(packageDirOf('@sigil/core'), 'dist', 'index.js')
+const bundle = await rolldown({input: join(dist, 'runtime', 'main.js'), platform: 'node', resolve: {alias: {'@sigil/core': CORE_MODULES}}, external: [/^node:/], plugins: [sigilPlugin], logLevel: 'warn'})
 const {output} = await bundle.write({
   dir: dist,
   format: 'cjs',

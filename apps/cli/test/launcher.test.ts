@@ -19,6 +19,12 @@ import {pushRandomImage, requireRegistry, startRegistry} from '@sigil/test-serve
 import type {TestRegistry} from '@sigil/test-servers'
 import {hasOpenssl, makeCertificate, type TestCertificate} from '../../../packages/oci/test/tls-cert.js'
 import {BIN} from './run-cli.js'
+import {admission} from '../src/messages/admission.js'
+import {clean} from '../src/messages/clean.js'
+import {copy as copyText} from '../src/messages/copy.js'
+import {gitSetup} from '../src/messages/git-setup.js'
+import {signBlob} from '../src/messages/sign-blob.js'
+import {tree} from '../src/messages/tree.js'
 
 const CLI_ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BUNDLE = join(CLI_ROOT, 'dist', 'sigil.bundle.cjs')
@@ -311,11 +317,34 @@ describe('the split bundle', () => {
     const verify = await filesRead(['verify', '--key', 'nope.pub', '127.0.0.1:9/x/y:v1'])
     expect(verify.length).toBeGreaterThan(1)
     for (const line of verify) expect(line).toMatch(/^code cache accepted: dist\/(sigil\.bundle\.cjs|chunks\/.+\.cjs)$/)
-    expect(verify.join('\n')).not.toMatch(/admission|copy|save|load|attest|blob|weierstrass|ssh|git|clean|download/)
+    expect(verify.join('\n')).not.toMatch(/admission|copy|save|load|attest|blob|weierstrass|ssh|git|clean|download|encrypted-key|nist|secp256k1|noble/)
+    // Nor other commands' help text, nor the encrypted-key codec (private keys only).
+    const read = verify.map((l) => readFileSync(join(CLI_ROOT, l.replace(/^code cache accepted: /, '')), 'latin1')).join('\n')
+    expect(read).toContain('Verify the signatures of container images against a public key')
+    for (const text of [admission.serve.summary, admission.certs.summary, copyText.summary, gitSetup.summary, signBlob.summary, clean.summary, tree.summary]) {
+      expect(read).not.toContain(text)
+    }
+    expect(read).not.toMatch(/ENCRYPTED SIGSTORE PRIVATE KEY|xsalsa20poly1305/)
     // A rarer command reads its own chunk, also from its cache.
     const copy = await filesRead(['copy', '--help'])
     expect(copy.some((l) => /chunks\/copy-/.test(l))).toBe(true)
     for (const line of copy) expect(line).toMatch(/^code cache accepted: /)
+  })
+})
+
+describe.skipIf(!registryAvailable)('what a verify loads', () => {
+  test('a file-key verify loads neither node:fs/promises nor node:module (only rarer commands and cloud SDKs use them)', async () => {
+    const loadList = join(dir, 'module-load-list.txt')
+    const preload = join(dir, 'load-list.cjs')
+    writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loadList)}, process.moduleLoadList.join('\\n')))\n`)
+    const r = await launch(BIN, ['verify', '--key', 'cosign.pub', ref], {env: {NODE_OPTIONS: `--require ${preload}`}})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain(digest)
+    const loaded = readFileSync(loadList, 'utf8').split('\n')
+    // control: the list is the real one (the registry was reached over node:http)
+    expect(loaded).toContain('NativeModule http')
+    expect(loaded).not.toContain('NativeModule fs/promises')
+    expect(loaded).not.toContain('NativeModule module')
   })
 })
 

@@ -7,7 +7,6 @@ import {decodePem, isPublicKeyPemType, parsePublicKeyPem, publicKeyFromPkcs8} fr
 import type {GenerateKeyOptions, GeneratedKey, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import {writeFileAtomic} from './atomic-write.js'
 import type {KeyFileSystem} from './atomic-write.js'
-import {decryptCosignKey, encryptCosignKey, inspectCosignKey} from './encrypted-key.js'
 import type {EncryptCosignKeyOptions} from './encrypted-key.js'
 import {KeyFileError} from './error.js'
 import {generatePrivateKey, importPrivateKeyPem} from './import-key.js'
@@ -60,6 +59,14 @@ const nodeFs: KeyFileSystem = {
   copyFile: (from, to, mode) => fsPromises().copyFile(from, to, mode),
   unlink: (path) => fsPromises().unlink(path),
   lstat: (path) => fsPromises().lstat(path),
+}
+
+/**
+ * The encrypted-key codec (scrypt + NaCl secretbox, with @noble/ciphers), loaded when a private
+ * key is read or written: verifying needs only public keys, and a start-up without it is lighter.
+ */
+function encryptedKey(): Promise<typeof import('./encrypted-key.js')> {
+  return import('./encrypted-key.js')
 }
 
 function fsPromises(): typeof import('node:fs/promises') {
@@ -141,6 +148,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
         `unsupported pem type: ${block.type} (${keyRef} is not a cosign key; convert it with import-key-pair)`,
       )
     }
+    const {decryptCosignKey, inspectCosignKey} = await encryptedKey()
     // Fail on a damaged or unsupported file before bothering the user for a password.
     const info = inspectCosignKey(pem, {source: keyRef})
     ctx.log?.('debug', `decrypting ${keyRef} (${info.label} label, scrypt N=${info.scrypt.N})`)
@@ -173,6 +181,7 @@ export function fileKeyProvider(options: FileKeyProviderOptions = {}, deps: File
         break
       }
     }
+    const {encryptCosignKey} = await encryptedKey()
     const pem = await encryptCosignKey(pkcs8, await password(ctx, 'encrypt', keyPath), scryptN ? {...options, scryptN} : options)
     const publicKey = publicKeyFromPkcs8(pkcs8)
     await write(keyPath, pem, {mode: 0o600, exactMode: true, overwrite})

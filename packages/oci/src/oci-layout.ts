@@ -6,15 +6,22 @@
  */
 import {createHash, randomBytes} from 'node:crypto'
 import {createReadStream, createWriteStream} from 'node:fs'
-import {lstat, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises'
 import type {Readable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
 import {basename, dirname, join, resolve} from 'node:path'
 import {OCI_LAYOUT_FILE, SigilError, buildLayoutIndex, buildLayoutMarker, checkLayoutMarker, computeDigest, isDigest, parseDigest, parseLayoutIndex} from '@sigil/core'
 import type {IndexDescriptor, LayoutIndex} from '@sigil/core'
 import {hashingTransform} from './digest-stream.js'
 
 const INDEX_FILE = 'index.json'
+
+/**
+ * node:fs/promises, loaded on first use (node:stream/promises too): this module reaches every
+ * command's start-up through the package index, and only the commands that read or write layouts
+ * need them.
+ */
+function fsp(): typeof import('node:fs/promises') {
+  return process.getBuiltinModule('node:fs/promises')
+}
 
 function layoutError(message: string, cause?: unknown): SigilError {
   return new SigilError('INVALID_LAYOUT', message, cause === undefined ? undefined : {cause})
@@ -58,14 +65,14 @@ export interface OciLayoutReader {
 export async function openOciLayout(dir: string, options: {readonly maxBlobBytes?: number} = {}): Promise<OciLayoutReader> {
   let info
   try {
-    info = await stat(dir)
+    info = await fsp().stat(dir)
   } catch (err) {
     throw layoutError(`${dir}: no such directory (an OCI image layout, as sigil save or cosign save writes, is expected)`, err)
   }
   if (!info.isDirectory()) throw layoutError(`${dir} is not a directory (an OCI image layout is expected)`)
   let marker
   try {
-    marker = await readFile(join(dir, OCI_LAYOUT_FILE))
+    marker = await fsp().readFile(join(dir, OCI_LAYOUT_FILE))
   } catch (err) {
     throw layoutError(`${dir} is not an OCI image layout: it has no ${OCI_LAYOUT_FILE} file`, err)
   }
@@ -77,7 +84,7 @@ export async function openOciLayout(dir: string, options: {readonly maxBlobBytes
     async index() {
       let bytes
       try {
-        bytes = await readFile(join(dir, INDEX_FILE))
+        bytes = await fsp().readFile(join(dir, INDEX_FILE))
       } catch (err) {
         throw layoutError(`${dir} is not an OCI image layout: it has no ${INDEX_FILE}`, err)
       }
@@ -93,7 +100,7 @@ export async function openOciLayout(dir: string, options: {readonly maxBlobBytes
       const path = blobPath(dir, digest)
       let handle
       try {
-        handle = await open(path, 'r')
+        handle = await fsp().open(path, 'r')
       } catch (err) {
         throw missing(digest, err)
       }
@@ -131,7 +138,7 @@ export async function openOciLayout(dir: string, options: {readonly maxBlobBytes
     },
     async openBlob(digest) {
       if (!isDigest(digest)) throw layoutError(`the layout ${dir} names an invalid digest ${JSON.stringify(digest)}`)
-      const handle = await open(blobPath(dir, digest), 'r').catch((err: unknown) => {
+      const handle = await fsp().open(blobPath(dir, digest), 'r').catch((err: unknown) => {
         throw missing(digest, err)
       })
       return handle.createReadStream({highWaterMark: 1024 * 1024})
@@ -145,13 +152,13 @@ export async function openOciLayout(dir: string, options: {readonly maxBlobBytes
       for (const name of names) {
         const digest = `sha256:${name}`
         if (!isDigest(digest)) continue
-        const info = await stat(join(base, name)).catch(() => undefined)
+        const info = await fsp().stat(join(base, name)).catch(() => undefined)
         if (info?.isFile()) out.push({digest, size: info.size})
       }
       return out
     },
     async peekBlob(digest, length) {
-      const handle = await open(blobPath(dir, digest), 'r').catch((err: unknown) => {
+      const handle = await fsp().open(blobPath(dir, digest), 'r').catch((err: unknown) => {
         throw missing(digest, err)
       })
       try {
@@ -190,7 +197,7 @@ export interface CreateOciLayoutOptions {
 
 async function entries(dir: string): Promise<string[] | undefined> {
   try {
-    return await readdir(dir)
+    return await fsp().readdir(dir)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
@@ -208,7 +215,7 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
   const checkTarget = async (): Promise<'absent' | 'empty' | 'layout'> => {
     let info
     try {
-      info = await lstat(target)
+      info = await fsp().lstat(target)
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent'
       throw writeError(dir, err)
@@ -225,7 +232,7 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
   await checkTarget()
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    await mkdir(join(temp, 'blobs'), {recursive: true})
+    await fsp().mkdir(join(temp, 'blobs'), {recursive: true})
   } catch (err) {
     throw writeError(dir, err)
   }
@@ -238,8 +245,8 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
       if (actual !== digest) throw new SigilError('DIGEST_MISMATCH', `blob ${digest}: content digest ${actual} does not match`)
       const path = blobPath(temp, digest)
       try {
-        await mkdir(dirname(path), {recursive: true})
-        await writeFile(path, bytes, {flag: 'wx'})
+        await fsp().mkdir(dirname(path), {recursive: true})
+        await fsp().writeFile(path, bytes, {flag: 'wx'})
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw writeError(dir, err)
       }
@@ -256,11 +263,11 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
       // Hashed in the pipeline, so what is hashed is exactly what reaches the file.
       const hashing = hashingTransform(algorithm)
       try {
-        await mkdir(dirname(path), {recursive: true})
-        await pipeline(stream, hashing.stream, createWriteStream(partial, {flags: 'wx'}))
+        await fsp().mkdir(dirname(path), {recursive: true})
+        await process.getBuiltinModule('node:stream/promises').pipeline(stream, hashing.stream, createWriteStream(partial, {flags: 'wx'}))
       } catch (err) {
         stream.destroy()
-        await rm(partial, {force: true})
+        await fsp().rm(partial, {force: true})
         if (err instanceof SigilError) throw err
         const code = (err as NodeJS.ErrnoException).code
         if (code === 'EACCES' || code === 'EPERM' || code === 'ENOSPC' || code === 'ENOENT' || code === 'EEXIST' || code === 'EROFS' || code === 'EISDIR') throw writeError(dir, err)
@@ -268,21 +275,21 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
       }
       const {digest: actual, size: total} = hashing.result()
       if (actual !== digest || total !== size) {
-        await rm(partial, {force: true})
+        await fsp().rm(partial, {force: true})
         throw new SigilError('DIGEST_MISMATCH', `blob ${digest}: ${total !== size ? `${total} bytes arrived, its descriptor declares ${size}` : `content digest ${actual} does not match`}`)
       }
       try {
-        await rename(partial, path)
+        await fsp().rename(partial, path)
       } catch (err) {
-        await rm(partial, {force: true})
+        await fsp().rm(partial, {force: true})
         throw writeError(dir, err)
       }
       written.add(digest)
     },
     async commit(manifests) {
       try {
-        await writeFile(join(temp, OCI_LAYOUT_FILE), buildLayoutMarker())
-        await writeFile(join(temp, INDEX_FILE), buildLayoutIndex(manifests))
+        await fsp().writeFile(join(temp, OCI_LAYOUT_FILE), buildLayoutMarker())
+        await fsp().writeFile(join(temp, INDEX_FILE), buildLayoutIndex(manifests))
       } catch (err) {
         throw writeError(dir, err)
       }
@@ -290,16 +297,16 @@ export async function createOciLayout(dir: string, options: CreateOciLayoutOptio
       const state = await checkTarget()
       const old = `${temp}.old`
       try {
-        if (state === 'empty') await rmdir(target)
-        if (state === 'layout') await rename(target, old)
-        await rename(temp, target)
+        if (state === 'empty') await fsp().rmdir(target)
+        if (state === 'layout') await fsp().rename(target, old)
+        await fsp().rename(temp, target)
       } catch (err) {
         throw writeError(dir, err)
       }
-      if (state === 'layout') await rm(old, {recursive: true, force: true})
+      if (state === 'layout') await fsp().rm(old, {recursive: true, force: true})
     },
     async abort() {
-      await rm(temp, {recursive: true, force: true})
+      await fsp().rm(temp, {recursive: true, force: true})
     },
   }
 }

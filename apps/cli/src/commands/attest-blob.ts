@@ -7,7 +7,8 @@ import {timeoutFlagSpec} from '../shared/flags.js'
 import {checkWritable} from '../shared/files.js'
 import {readBoundedFile, sha256File, writeFilesAtomic} from '../shared/input-files.js'
 import {writeStdout} from '../shared/stdio.js'
-import {attestation as text, shared} from '../messages.js'
+import {attestation as text} from '../messages/attestation.js'
+import {shared} from '../messages/shared.js'
 
 /** What `attest-blob --json` prints. */
 export interface AttestBlobResultJson {

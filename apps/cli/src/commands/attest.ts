@@ -7,7 +7,9 @@ import {readBoundedFile} from '../shared/input-files.js'
 import {createRegistryClient, dockerMediaTypesFromEnv, explainRegistryError, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {signsBundles} from '../shared/user-config.js'
 import {writeStdout} from '../shared/stdio.js'
-import {attestation as text, shared, sign as signText} from '../messages.js'
+import {attestation as text} from '../messages/attestation.js'
+import {shared} from '../messages/shared.js'
+import {sign as signText} from '../messages/sign.js'
 
 /** What `attest --json` prints: one entry per attested image. */
 export interface AttestResultJson {

@@ -8,7 +8,7 @@ import {attachmentStores} from '../shared/attachment-stores.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {askYesNo, processSources, stdinIsTerminal} from '../shared/password.js'
 import {createRegistryClient} from '../shared/registry.js'
-import {clean as text} from '../messages.js'
+import {clean as text} from '../messages/clean.js'
 import {writeStderr} from '../shared/stdio.js'
 
 /** What `clean --json` prints. */

@@ -7,7 +7,7 @@ import {info, registryAdapters} from '../shared/command-io.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory} from '../shared/registry.js'
 import {writeStderr} from '../shared/stdio.js'
-import {copy as text} from '../messages.js'
+import {copy as text} from '../messages/copy.js'
 
 /** What `copy --json` prints. */
 export type CopyResultJson = CopyImageResult

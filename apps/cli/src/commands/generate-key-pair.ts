@@ -4,7 +4,7 @@ import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {writePublicKey} from '../shared/public-key-file.js'
-import {generateKeyPair as text} from '../messages.js'
+import {generateKeyPair as text} from '../messages/generate-key-pair.js'
 
 /** What `generate-key-pair --json` prints. */
 export interface GenerateResultJson {

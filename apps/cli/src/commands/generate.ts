@@ -3,7 +3,8 @@ import {resolveForSigning} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient} from '../shared/registry.js'
-import {generate as text, shared} from '../messages.js'
+import {generate as text} from '../messages/generate.js'
+import {shared} from '../messages/shared.js'
 import {writeStdout} from '../shared/stdio.js'
 
 /** What `generate --json` prints. */

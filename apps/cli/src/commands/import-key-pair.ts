@@ -1,7 +1,8 @@
 import {SigilError} from '@sigil/core'
 import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
-import {generateKeyPair as gen, importKeyPair as text} from '../messages.js'
+import {generateKeyPair as gen} from '../messages/generate-key-pair.js'
+import {importKeyPair as text} from '../messages/import-key-pair.js'
 
 /** What `import-key-pair --json` prints. */
 export interface ImportResultJson {

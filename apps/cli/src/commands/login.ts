@@ -4,7 +4,8 @@ import {defineCommand} from '../command.js'
 import {info, traceRequest} from '../shared/command-io.js'
 import {processSources, promptHidden, promptLine, readAllStdin, stdinIsTerminal} from '../shared/password.js'
 import {writeStderr} from '../shared/stdio.js'
-import {credentials, shared} from '../messages.js'
+import {credentials} from '../messages/credentials.js'
+import {shared} from '../messages/shared.js'
 
 const text = credentials.login
 

@@ -1,7 +1,7 @@
 import {eraseLogin} from '@sigil/oci'
 import {defineCommand} from '../command.js'
 import {info} from '../shared/command-io.js'
-import {credentials} from '../messages.js'
+import {credentials} from '../messages/credentials.js'
 
 const text = credentials.logout
 

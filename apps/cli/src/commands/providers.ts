@@ -1,6 +1,6 @@
 import {defineCommand} from '../command.js'
 import {writeStdout} from '../shared/stdio.js'
-import {providers as text} from '../messages.js'
+import {providers as text} from '../messages/providers.js'
 
 /** What `providers --json` prints. */
 export interface ProvidersResultJson {

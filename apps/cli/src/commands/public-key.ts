@@ -5,7 +5,9 @@ import {timeoutFlagSpec} from '../shared/flags.js'
 import {writeStdout} from '../shared/stdio.js'
 import {referenceForSshComment} from '../shared/ssh-key.js'
 import {SigilError, formatSshPublicKey} from '@sigil/core'
-import {shared, publicKey as text, sshKey} from '../messages.js'
+import {shared} from '../messages/shared.js'
+import {publicKey as text} from '../messages/public-key.js'
+import {sshKey} from '../messages/ssh-key.js'
 
 /** What `public-key --json` prints. */
 export interface PublicKeyResultJson {

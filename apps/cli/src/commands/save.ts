@@ -5,7 +5,8 @@ import {defineCommand} from '../command.js'
 import {info, registryAdapters} from '../shared/command-io.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, referrersApiMemory, signatureRepositoryFromEnv} from '../shared/registry.js'
-import {offline as text, streaming as streamingText} from '../messages.js'
+import {offline as text} from '../messages/offline.js'
+import {streaming as streamingText} from '../messages/streaming.js'
 import {progressBar} from '../shared/progress.js'
 
 /** What `save --json` prints. */

@@ -8,7 +8,8 @@ import {stdinIsTerminal} from '../shared/password.js'
 import {writeOutputFile} from '../shared/files.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {progressBar} from '../shared/progress.js'
-import {shared, signBlob as text} from '../messages.js'
+import {shared} from '../messages/shared.js'
+import {signBlob as text} from '../messages/sign-blob.js'
 import {writeStdout, writeStdoutBytes} from '../shared/stdio.js'
 
 /** What `sign-blob --json` prints. */

@@ -6,7 +6,7 @@ import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {writeStdout} from '../shared/stdio.js'
-import {tree as text} from '../messages.js'
+import {tree as text} from '../messages/tree.js'
 
 /** What `tree --json` prints. */
 export interface TreeResultJson extends AttachmentTree {

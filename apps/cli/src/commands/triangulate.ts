@@ -4,7 +4,7 @@ import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
 import {createRegistryClient, signatureRepositoryFromEnv} from '../shared/registry.js'
 import {writeStdout} from '../shared/stdio.js'
-import {triangulate as text} from '../messages.js'
+import {triangulate as text} from '../messages/triangulate.js'
 
 /** What `triangulate --json` prints. */
 export interface TriangulateResultJson {

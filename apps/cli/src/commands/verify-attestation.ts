@@ -6,7 +6,10 @@ import type {VerifyAttestationsResult} from '@sigil/signing'
 import type {CommandIO} from '../shared/command-io.js'
 import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {attestation as text, offline, shared, verify as verifyText} from '../messages.js'
+import {attestation as text} from '../messages/attestation.js'
+import {offline} from '../messages/offline.js'
+import {shared} from '../messages/shared.js'
+import {verify as verifyText} from '../messages/verify.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
 
 /** What `verify-attestation --json` prints. */

@@ -4,7 +4,8 @@ import {defineCommand} from '../command.js'
 import {info, keyContext, keyProviderFor} from '../shared/command-io.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {readBoundedFile, sha256File} from '../shared/input-files.js'
-import {attestation as text, shared} from '../messages.js'
+import {attestation as text} from '../messages/attestation.js'
+import {shared} from '../messages/shared.js'
 
 /** The envelope in cosign 2's `attest-blob --bundle` file (`{"base64Signature": <base64 of the envelope>, "cert": …}`), if it is one. */
 function legacyBundleEnvelope(input: Uint8Array): Uint8Array | undefined {

@@ -7,7 +7,8 @@ import {keyContext, keyProviderFor} from '../shared/command-io.js'
 import type {CliKeyContext} from '../shared/command-io.js'
 import {timeoutFlagSpec} from '../shared/flags.js'
 import {progressBar} from '../shared/progress.js'
-import {shared, verifyBlob as text} from '../messages.js'
+import {shared} from '../messages/shared.js'
+import {verifyBlob as text} from '../messages/verify-blob.js'
 import {writeStderr} from '../shared/stdio.js'
 
 /** What `verify-blob --json` prints (only on success: a failure is an error with its exit code). */

@@ -5,7 +5,9 @@ import {verifyEach} from '../shared/verify-each.js'
 import type {VerifyImageResult} from '@sigil/signing'
 import {defineCommand} from '../command.js'
 import {registryFlagSpecs} from '../shared/flags.js'
-import {offline, shared, verify as text} from '../messages.js'
+import {offline} from '../messages/offline.js'
+import {shared} from '../messages/shared.js'
+import {verify as text} from '../messages/verify.js'
 import {writeStdout, writeStderr} from '../shared/stdio.js'
 
 /** What `verify --json` prints. */

@@ -8,7 +8,6 @@
  */
 import {createHash} from 'node:crypto'
 import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
-import Module from 'node:module'
 import {dirname, join, sep} from 'node:path'
 import {Script} from 'node:vm'
 import {sigilDir} from '../shared/dirs.js'
@@ -54,6 +53,9 @@ function writeEntry(file: string, data: Buffer): void {
 export function enableCompileCache(packages: RegExp): void {
   if (installed || process.env.SIGIL_NO_COMPILE_CACHE) return
   installed = true
+  // node:module on demand: this file is in the code every command loads, and only a run that
+  // loads a cloud SDK gets here.
+  const Module = process.getBuiltinModule('node:module')
   const dir = join(sigilDir('cache'), 'compile-cache', `${process.version}-${process.arch}`)
   const pending: Array<() => void> = []
   const proto = Module.prototype as unknown as CompilingModule

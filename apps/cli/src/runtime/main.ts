@@ -18,7 +18,7 @@ import {closestCommand, displayId, renderCommandHelp, renderRootHelp, renderTopi
 import type {ListedCommand} from './help.js'
 import {parseArgv} from './parse-argv.js'
 import {formatDuration, parseDuration} from './duration.js'
-import {shared} from '../messages.js'
+import {shared} from '../messages/shared.js'
 import {sigilDir} from '../shared/dirs.js'
 import {findUserPlugins, loadPlugins} from './plugin-loader.js'
 import type {HookConfig, ImportModule} from './plugin-loader.js'

@@ -1,7 +1,7 @@
 /** Input and output files of commands: clear errors, atomic writes, --force to replace. */
 import {SigilError, isSigilError} from '@sigil/core'
 import {writeFileAtomic} from '@sigil/oci'
-import {twoStep as text} from '../messages.js'
+import {twoStep as text} from '../messages/two-step.js'
 
 /**
  * Write a command's output file (a signature, a payload, a bundle) atomically, mode 0600: a

@@ -1,5 +1,6 @@
 import type {FlagSpecs} from '../command.js'
-import {credentials, shared} from '../messages.js'
+import {credentials} from '../messages/credentials.js'
+import {shared} from '../messages/shared.js'
 
 /** cosign's `--timeout`: the whole command, every registry and KMS operation in it, ends within it. */
 export const timeoutFlagSpec = {

@@ -12,7 +12,7 @@ import {layoutImageEntry, ociLayoutStore, verifyImage} from '@sigil/signing'
 import type {VerifyImageOptions, VerifyImageResult} from '@sigil/signing'
 import {keyContext, keyProviderFor} from './command-io.js'
 import type {CommandIO} from './command-io.js'
-import {offline as text} from '../messages.js'
+import {offline as text} from '../messages/offline.js'
 
 /** The image of a layout, by digest, and where its attachments are: everything a verify workflow needs. */
 export interface LocalImage {

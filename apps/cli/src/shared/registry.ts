@@ -9,7 +9,7 @@ import {sigilDir} from './dirs.js'
 import {fileKeyCache} from './key-cache.js'
 import {registryAdapters, trace, traceRequest} from './command-io.js'
 import type {CommandIO} from './command-io.js'
-import {credentials as text} from '../messages.js'
+import {credentials as text} from '../messages/credentials.js'
 
 /** Options every registry-facing command shares. */
 export interface RegistryFlags {

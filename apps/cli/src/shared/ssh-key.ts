@@ -4,7 +4,7 @@
  */
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {SigilError, parseSshPublicKey} from '@sigil/core'
-import {sshKey as text} from '../messages.js'
+import {sshKey as text} from '../messages/ssh-key.js'
 
 /** A reference with a scheme (`awskms://…`, `pkcs11:…`, `env://…`); anything else is a file path. */
 const SCHEME = /^[a-z][a-z0-9+.-]+:/i

@@ -4,7 +4,7 @@
  */
 import {SigilError} from '@sigil/core'
 import type {SshsigHash} from '@sigil/core'
-import {sshKeygen as text} from '../messages.js'
+import {sshKeygen as text} from '../messages/ssh-keygen.js'
 
 /** What `-Y sign` was asked to do. */
 export interface SignRequest {

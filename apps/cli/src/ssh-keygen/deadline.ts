@@ -1,7 +1,7 @@
 /** The time sigil-ssh-keygen gives the key backend: bounded, paused while a person types a password. */
 import {SigilError} from '@sigil/core'
 import {formatDuration, parseDuration} from '../runtime/duration.js'
-import {sshKeygen as text} from '../messages.js'
+import {sshKeygen as text} from '../messages/ssh-keygen.js'
 
 /** How long the key backend may take, prompting for a password excluded (SIGIL_SSH_KEYGEN_TIMEOUT overrides). */
 export const SIGN_TIME_LIMIT_MS = 60_000

@@ -5,7 +5,7 @@
 import type {CommandIO} from '../command.js'
 import {exitCodeFor} from '../shared/exit-codes.js'
 import {writeStderr, writeStdout} from '../shared/stdio.js'
-import {sshKeygen as text} from '../messages.js'
+import {sshKeygen as text} from '../messages/ssh-keygen.js'
 import {sshSign} from './sign.js'
 
 /** Run `sigil-ssh-keygen ARGV`; sets the exit code. An error is one line on stderr, never a stack. */

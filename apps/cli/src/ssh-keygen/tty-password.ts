@@ -2,7 +2,7 @@
 import {SigilError} from '@sigil/core'
 import type {KeyContext} from '@sigil/core'
 import {promptHidden} from '../shared/password.js'
-import {sshKeygen as text} from '../messages.js'
+import {sshKeygen as text} from '../messages/ssh-keygen.js'
 import type {Deadline} from './deadline.js'
 
 /**

@@ -5,7 +5,7 @@ import {writeFileAtomic} from '@sigil/oci'
 import {defineCommand} from '../../command.js'
 import {info} from '../../shared/command-io.js'
 import {writeStdout} from '../../shared/stdio.js'
-import {admission} from '../../messages.js'
+import {admission} from '../../messages/admission.js'
 
 const text = admission.certs
 

@@ -5,7 +5,8 @@ import {keyContext, keyProviderFor, registryAdapters} from '../../shared/command
 import {createRegistryClient} from '../../shared/registry.js'
 import {parseDuration} from '../../runtime/duration.js'
 import {writeStderr} from '../../shared/stdio.js'
-import {admission, shared} from '../../messages.js'
+import {admission} from '../../messages/admission.js'
+import {shared} from '../../messages/shared.js'
 
 const text = admission.serve
 

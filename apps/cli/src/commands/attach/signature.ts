@@ -6,7 +6,7 @@ import {readInputFile} from '../../shared/files.js'
 import {registryFlagSpecs} from '../../shared/flags.js'
 import {readAllStdin, processSources} from '../../shared/password.js'
 import {createRegistryClient, dockerMediaTypesFromEnv, explainRegistryError, signatureRepositoryFromEnv} from '../../shared/registry.js'
-import {attachSignature as text} from '../../messages.js'
+import {attachSignature as text} from '../../messages/attach-signature.js'
 
 /** What `attach signature --json` prints. */
 export interface AttachSignatureResultJson {

@@ -1,4 +1,4 @@
-import {download as text} from '../../messages.js'
+import {download as text} from '../../messages/download.js'
 import {downloadCommand} from '../../shared/download-command.js'
 
 /** `sigil download attestation`. */

@@ -7,7 +7,7 @@ import {sigilDir} from '../../shared/dirs.js'
 import {timeoutFlagSpec} from '../../shared/flags.js'
 import {referenceForSshComment} from '../../shared/ssh-key.js'
 import {writeStdout} from '../../shared/stdio.js'
-import {gitSetup as text} from '../../messages.js'
+import {gitSetup as text} from '../../messages/git-setup.js'
 
 /** What `git setup --json` prints. */
 export interface GitSetupResultJson {
