@@ -2,8 +2,6 @@
 import {
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
   COSIGN_SIGN_PREDICATE_TYPE,
-  OCI_INDEX_MEDIA_TYPE,
-  addToReferrersIndex,
   parseReferrerManifest,
   parseReferrersIndex,
   referrersIndexEntry,
@@ -19,7 +17,7 @@ import {at, blobsOf, mediaTypeOf, resolveIfExists} from './copy-manifests.js'
 import {SigningError} from './error.js'
 import {isIndexMediaType} from './recursive.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
-import {readBack, settleDelay, sleep} from './settle.js'
+import {mergeIntoReferrersIndex, referrersIndexLocation} from './referrers-index-write.js'
 import {mapLimit} from './map-limit.js'
 
 /** A referrer's kind: a bundle by its predicate type, an SBOM by its artifact type, else `other`. */
@@ -63,7 +61,7 @@ function readIndex(bytes: Uint8Array, where: string): readonly IndexDescriptor[]
 /**
  * Every referrer of `subject` (of the kinds in `only`, when given) pushed by digest to `dst`,
  * its blobs first; then, unless `dst` serves the referrers API, its `sha256-<hex>` index made
- * to list them too, merged with what it lists already (read back, bounded, as the store's add).
+ * to list them too, merged with what it lists already ({@link mergeIntoReferrersIndex}, as the store's add).
  */
 export async function copyReferrers(
   rw: ReadWrite,
@@ -114,58 +112,12 @@ export async function copyReferrers(
   }
   const attachments = items.map((i) => i.attachment)
   if (api) return {attachments}
-  const added = await mergeFallbackIndex(rw, dst, subject, items.map((i) => i.descriptor))
-  return {attachments, ...(added > 0 && {index: {location: at(dst, referrersTag(subject)), added}})}
+  const {index, added} = await mergeIntoReferrersIndex(rw, dst, subject, items.map((i) => i.descriptor), {
+    unreadable: (err) => {
+      if (!rw.force) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${err.message} (use -f to replace it)`, {cause: err.cause})
+    },
+    onWrite: () => rw.emit({kind: 'write', location: referrersIndexLocation(dst, subject)}),
+    lost: `${rw.maxRounds} attempts to list the copied referrers in ${referrersIndexLocation(dst, subject)} lost to concurrent writers; copy again`,
+  })
+  return {attachments, ...(added > 0 && {index: {location: index, added}})}
 }
-
-/** Add `entries` to the `sha256-<hex>` index of `subject` at `dst`; the number added (0: all listed already). */
-async function mergeFallbackIndex(rw: ReadWrite, dst: RepositoryRef, subject: string, entries: readonly IndexDescriptor[]): Promise<number> {
-  const {client} = rw
-  const tag = referrersTag(subject)
-  const location = at(dst, tag)
-  const listsAll = (bytes: Uint8Array | undefined): boolean => {
-    if (bytes === undefined) return false
-    try {
-      const have = new Set(parseReferrersIndex(bytes).manifests.map((d) => d.digest))
-      return entries.every((e) => have.has(e.digest))
-    } catch {
-      return false
-    }
-  }
-  let total = 0
-  for (let round = 1; ; round++) {
-    const started = performance.now()
-    const existing = await client.getManifestIfExists(dst, tag)
-    let bytes: Uint8Array | undefined = existing?.bytes
-    if (existing !== undefined) {
-      try {
-        parseReferrersIndex(existing.bytes)
-      } catch (err) {
-        // Never replace what we cannot read: it may list other writers' referrers.
-        if (!rw.force) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${location} is not valid (${(err as Error).message}); refusing to overwrite it (use -f to replace it)`, {cause: err})
-        bytes = undefined
-      }
-    }
-    let added = 0
-    for (const e of entries) {
-      const r = addToReferrersIndex(bytes, e)
-      if (r.added) added++
-      bytes = r.bytes
-    }
-    if (added === 0) return total
-    rw.emit({kind: 'write', location})
-    await client.putManifest(dst, tag, bytes!, OCI_INDEX_MEDIA_TYPE)
-    total = Math.max(total, added)
-    const after = await readBack(
-      performance.now() - started,
-      rw.settleMs,
-      () => client.getManifestIfExists(dst, tag),
-      (read) => listsAll(read?.bytes),
-      () => round > 1 || existing !== undefined,
-    )
-    if (listsAll(after?.bytes)) return total
-    if (round >= rw.maxRounds) throw new SigningError('SIGNING_FAILED', `${rw.maxRounds} attempts to list the copied referrers in ${location} lost to concurrent writers; copy again`)
-    await sleep(settleDelay(performance.now() - started, rw.settleMs))
-  }
-}
-

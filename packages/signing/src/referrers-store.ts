@@ -4,7 +4,6 @@ import {
   OCI_INDEX_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
   SigilError,
-  addToReferrersIndex,
   buildBundleReferrerManifest,
   referrersIndexEntry,
   removeFromReferrersIndex,
@@ -24,7 +23,8 @@ import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSub
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {mapLimit} from './map-limit.js'
-import {blobRace, readBack, settleDelay, sleep} from './settle.js'
+import {mergeIntoReferrersIndex, referrersIndexLocation} from './referrers-index-write.js'
+import {blobRace, settleDelay, sleep} from './settle.js'
 
 /** What was learnt about registries' referrers API, kept between runs by the host. */
 export interface ReferrersApiMemory {
@@ -106,10 +106,8 @@ export function bundleAttachment(kind: AttachmentKind, location: string, manifes
 
 /**
  * List the referrer `manifest` (already pushed) in the `sha256-<hex>` index tag of `digest`, the
- * referrers tag schema of registries without the API. The index is a read-modify-write shared
- * with concurrent writers: it is read back after a pause longer than a read-modify-write takes
- * (a second, longer look when others write too) and merged again when our entry was dropped,
- * bounded. Returns the index's name.
+ * referrers tag schema of registries without the API, with {@link mergeIntoReferrersIndex} (read
+ * back, merged again when dropped, bounded). Returns the index's name.
  */
 export async function listInReferrersIndex(
   client: RegistryClient,
@@ -118,36 +116,11 @@ export async function listInReferrersIndex(
   manifest: Uint8Array,
   options: {readonly maxRounds?: number; readonly settleMs?: number} = {},
 ): Promise<string> {
-  const tag = referrersTag(digest)
-  const index = `${repository.registry}/${repository.repository}:${tag}`
   const entry = referrersIndexEntry(manifest)
-  const location = `${repository.registry}/${repository.repository}@${entry.digest}`
   const rounds = options.maxRounds ?? 6
-  const listed = (bytes: Uint8Array | undefined) => bytes !== undefined && parseReferrersIndex(bytes).manifests.some((d) => d.digest === entry.digest)
-  for (let round = 1; ; round++) {
-    const started = performance.now()
-    const existing = await client.getManifestIfExists(repository, tag)
-    let merged
-    try {
-      merged = addToReferrersIndex(existing?.bytes, entry)
-    } catch (err) {
-      // Never replace an index we cannot read: it lists other writers' referrers.
-      throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${index} is not valid (${(err as Error).message}); refusing to overwrite it`, {cause: err})
-    }
-    if (!merged.added) return index
-    await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
-    const after = await readBack(
-      performance.now() - started,
-      options.settleMs,
-      () => client.getManifestIfExists(repository, tag),
-      (read) => listed(read?.bytes),
-      (read) => round > 1 || existing !== undefined || (read !== undefined && !Buffer.from(read.bytes).equals(Buffer.from(merged.bytes))),
-    )
-    if (listed(after?.bytes)) return index
-    if (round >= rounds) {
-      throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)
-    }
-  }
+  const lost = `the referrer ${repository.registry}/${repository.repository}@${entry.digest} was pushed, but ${rounds} attempts to list it in ${referrersIndexLocation(repository, digest)} lost to concurrent writers; sign again`
+  const {index} = await mergeIntoReferrersIndex({client, maxRounds: rounds, settleMs: options.settleMs}, repository, digest, [entry], {lost})
+  return index
 }
 
 /**
