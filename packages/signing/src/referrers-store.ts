@@ -19,7 +19,7 @@ import {
   referrersTag,
   sigstoreBundleLayer,
 } from '@sigil/core'
-import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
+import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, IndexDescriptor, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {mapLimit} from './map-limit.js'
@@ -134,31 +134,41 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
 
   const index = (subject: AttachmentSubject) => findReferrersIndex(client, repositoryOf(subject), subject.digest, options)
 
+  /** Every kind's list from one read of the index, each referrer's manifest read once. */
+  async function listKinds(subject: AttachmentSubject, kinds: readonly AttachmentKind[]): Promise<StoredAttachment[][]> {
+    const repository = repositoryOf(subject)
+    const found = await index(subject)
+    if (!found) return kinds.map(() => [])
+    let manifests
+    try {
+      manifests = parseReferrersIndex(found.bytes).manifests
+    } catch (err) {
+      if (isSigilError(err)) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${found.location}: ${err.message}`, {cause: err})
+      throw err
+    }
+    // The index may say little (cosign's fallback entries carry no annotations): each
+    // referrer's own manifest says whether it holds a bundle and of which predicate type.
+    const listedAs = (kind: AttachmentKind, entry: IndexDescriptor) => ofKind(kind, entry.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION])
+    const candidates = manifests.filter((d) => kinds.some((kind) => listedAs(kind, d)))
+    const fetched = await mapLimit(candidates, options.concurrency ?? 4, async (entry) => {
+      const location = `${repository.registry}/${repository.repository}@${entry.digest}`
+      // A referrer deleted since the index was written is skipped: the others still count.
+      const manifest = await client.getManifestIfExists(repository, entry.digest)
+      return manifest && {entry, location, bytes: manifest.bytes}
+    })
+    return kinds.map((kind) =>
+      fetched.flatMap((f) => {
+        const attachment = f && listedAs(kind, f.entry) ? bundleAttachment(kind, f.location, f.bytes) : undefined
+        return attachment ? [attachment] : []
+      }),
+    )
+  }
+
   return {
     name: 'referrers',
 
-    async list(subject, kind): Promise<StoredAttachment[]> {
-      const repository = repositoryOf(subject)
-      const found = await index(subject)
-      if (!found) return []
-      let manifests
-      try {
-        manifests = parseReferrersIndex(found.bytes).manifests
-      } catch (err) {
-        if (isSigilError(err)) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${found.location}: ${err.message}`, {cause: err})
-        throw err
-      }
-      // The index may say little (cosign's fallback entries carry no annotations): each
-      // referrer's own manifest says whether it holds a bundle and of which predicate type.
-      const candidates = manifests.filter((d) => ofKind(kind, d.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION]))
-      const out = await mapLimit(candidates, options.concurrency ?? 4, async (entry) => {
-        const location = `${repository.registry}/${repository.repository}@${entry.digest}`
-        // A referrer deleted since the index was written is skipped: the others still count.
-        const fetched = await client.getManifestIfExists(repository, entry.digest)
-        return fetched ? bundleAttachment(kind, location, fetched.bytes) : undefined
-      })
-      return out.filter((a): a is StoredAttachment => a !== undefined)
-    },
+    list: async (subject, kind) => (await listKinds(subject, [kind]))[0]!,
+    listKinds,
 
     /**
      * Push a bundle as a referrer of the subject (by digest: referrers are never overwritten),
