@@ -3,20 +3,18 @@ import {
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
   COSIGN_SIGN_PREDICATE_TYPE,
   parseReferrerManifest,
-  parseReferrersIndex,
   referrersIndexEntry,
-  referrersTag,
   sigstoreBundleLayer,
 } from '@sigil/core'
 import type {AttachmentKind, IndexDescriptor} from '@sigil/core'
-import type {RegistryClient, RepositoryRef} from '@sigil/oci'
+import type {RepositoryRef} from '@sigil/oci'
 import type {BlobCopier} from './copy-blobs.js'
 import type {ReadWrite} from './copy-legacy-tags.js'
 import type {CopiedAttachment, CopyImageOptions} from './copy.js'
 import {at, blobsOf, mediaTypeOf, resolveIfExists} from './copy-manifests.js'
 import {SigningError} from './error.js'
 import {isIndexMediaType} from './recursive.js'
-import type {ReferrersApiMemory} from './referrers-store.js'
+import {findReferrers} from './referrers-store.js'
 import {mergeIntoReferrersIndex, referrersIndexLocation} from './referrers-index-write.js'
 import {mapLimit} from './map-limit.js'
 
@@ -35,29 +33,6 @@ function referrerKind(bytes: Uint8Array): AttachmentKind | 'other' {
   return /spdx|cyclonedx|sbom/i.test(manifest.artifactType ?? manifest.config.mediaType) ? 'sbom' : 'other'
 }
 
-/** The referrers of `subject` at `repo`: from the referrers API, else the fallback index. */
-async function referrersAt(client: RegistryClient, repo: RepositoryRef, subject: string, memory: ReferrersApiMemory | undefined): Promise<{entries: readonly IndexDescriptor[]; location: string} | undefined> {
-  const known = memory?.get(repo.registry)
-  if (known !== false) {
-    const answer = await client.getReferrers(repo, subject)
-    if (known === undefined) memory?.set(repo.registry, answer !== undefined)
-    if (answer) return {entries: readIndex(answer.bytes, `${repo.registry}/${repo.repository}/referrers/${subject}`), location: `${repo.registry}/${repo.repository}/referrers/${subject}`}
-  }
-  const tag = referrersTag(subject)
-  const fallback = await client.getManifestIfExists(repo, tag)
-  // cosign 2's copy tags each copied manifest `sha256-<hex>`: the image itself, no index.
-  if (!fallback || fallback.digest === subject) return undefined
-  return {entries: readIndex(fallback.bytes, at(repo, tag)), location: at(repo, tag)}
-}
-
-function readIndex(bytes: Uint8Array, where: string): readonly IndexDescriptor[] {
-  try {
-    return parseReferrersIndex(bytes).manifests
-  } catch (err) {
-    throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${where}: ${(err as Error).message}`, {cause: err})
-  }
-}
-
 /**
  * Every referrer of `subject` (of the kinds in `only`, when given) pushed by digest to `dst`,
  * its blobs first; then, unless `dst` serves the referrers API, its `sha256-<hex>` index made
@@ -74,11 +49,12 @@ export async function copyReferrers(
   options: CopyImageOptions,
 ): Promise<{attachments: CopiedAttachment[]; index?: {location: string; added: number}}> {
   const {client} = rw
-  const listed = await referrersAt(client, src, subject, options.memory)
+  // Every referrer (signatures, attestations, SBOMs…), the API asked with the memory only: `referrersApi` is the destination's.
+  const listed = await findReferrers(client, src, subject, {memory: options.memory, subjectTagIsNoIndex: true})
   if (!listed) return {attachments: []}
   let pushed = 0
   let indexed = false
-  const copied = await mapLimit(listed.entries, limit, async (entry) => {
+  const copied = await mapLimit(listed.manifests, limit, async (entry) => {
     const fetched = await client.getManifestIfExists(src, entry.digest)
     if (!fetched) return undefined // deleted since it was listed: nothing to copy, nothing to list
     const kind = referrerKind(fetched.bytes)

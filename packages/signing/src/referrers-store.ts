@@ -60,22 +60,46 @@ function ofKind(kind: AttachmentKind, predicateType: string | undefined): boolea
   return kind === 'signature' ? predicateType === COSIGN_SIGN_PREDICATE_TYPE : kind === 'attestation' && predicateType !== COSIGN_SIGN_PREDICATE_TYPE
 }
 
-/** The referrers index of `digest` in `repository` and where it came from (the API, else the `sha256-<hex>` tag), or undefined when there is none. */
-export async function findReferrersIndex(
+/** Options of {@link findReferrers}. */
+export interface FindReferrersOptions {
+  /** Whether the registry serves the referrers API (see {@link ReferrersStoreOptions}). Default: what `memory` knows, else ask once. */
+  readonly referrersApi?: boolean
+  readonly memory?: ReferrersApiMemory
+  /** Ask the API for referrers of this artifact type only (a registry may list others too). Default: all. */
+  readonly artifactType?: string
+  /** A `sha256-<hex>` tag holding the subject itself (cosign 2's `copy` tags each manifest it copies so) is no index rather than a bad one. */
+  readonly subjectTagIsNoIndex?: boolean
+}
+
+/**
+ * The referrers of `digest` in `repository` as its index lists them, and where that index is
+ * (the API, else the `sha256-<hex>` tag); undefined when there is none. An index that cannot be
+ * read is INVALID_SIGNATURE_MANIFEST, naming where it is.
+ */
+export async function findReferrers(
   client: RegistryClient,
   repository: RepositoryRef,
   digest: string,
-  options: {readonly referrersApi?: boolean; readonly memory?: ReferrersApiMemory} = {},
-): Promise<{bytes: Uint8Array; location: string} | undefined> {
+  options: FindReferrersOptions = {},
+): Promise<{manifests: readonly IndexDescriptor[]; location: string} | undefined> {
   const known = options.referrersApi ?? options.memory?.get(repository.registry)
+  let found: {bytes: Uint8Array; location: string} | undefined
   if (known !== false) {
-    const answer = await client.getReferrers(repository, digest, {artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
+    const answer = await client.getReferrers(repository, digest, options.artifactType === undefined ? undefined : {artifactType: options.artifactType})
     if (known === undefined) options.memory?.set(repository.registry, answer !== undefined)
-    if (answer) return {bytes: answer.bytes, location: `${repository.registry}/${repository.repository}/referrers/${digest}`}
+    if (answer) found = {bytes: answer.bytes, location: `${repository.registry}/${repository.repository}/referrers/${digest}`}
   }
-  const tag = referrersTag(digest)
-  const fallback = await client.getManifestIfExists(repository, tag)
-  return fallback && {bytes: fallback.bytes, location: `${repository.registry}/${repository.repository}:${tag}`}
+  if (found === undefined) {
+    const tag = referrersTag(digest)
+    const fallback = await client.getManifestIfExists(repository, tag)
+    if (!fallback || (options.subjectTagIsNoIndex && fallback.digest === digest)) return undefined
+    found = {bytes: fallback.bytes, location: `${repository.registry}/${repository.repository}:${tag}`}
+  }
+  try {
+    return {manifests: parseReferrersIndex(found.bytes).manifests, location: found.location}
+  } catch (err) {
+    throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${found.location}: ${(err as Error).message}`, {cause: err})
+  }
 }
 
 /**
@@ -132,24 +156,17 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
   const {client} = options
   const repositoryOf = (subject: AttachmentSubject): RepositoryRef => options.signatureRepository ?? {registry: subject.registry, repository: subject.repository}
 
-  const index = (subject: AttachmentSubject) => findReferrersIndex(client, repositoryOf(subject), subject.digest, options)
+  const referrersOf = (subject: AttachmentSubject) => findReferrers(client, repositoryOf(subject), subject.digest, {...options, artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
 
   /** Every kind's list from one read of the index, each referrer's manifest read once. */
   async function listKinds(subject: AttachmentSubject, kinds: readonly AttachmentKind[]): Promise<StoredAttachment[][]> {
     const repository = repositoryOf(subject)
-    const found = await index(subject)
+    const found = await referrersOf(subject)
     if (!found) return kinds.map(() => [])
-    let manifests
-    try {
-      manifests = parseReferrersIndex(found.bytes).manifests
-    } catch (err) {
-      if (isSigilError(err)) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${found.location}: ${err.message}`, {cause: err})
-      throw err
-    }
     // The index may say little (cosign's fallback entries carry no annotations): each
     // referrer's own manifest says whether it holds a bundle and of which predicate type.
     const listedAs = (kind: AttachmentKind, entry: IndexDescriptor) => ofKind(kind, entry.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION])
-    const candidates = manifests.filter((d) => kinds.some((kind) => listedAs(kind, d)))
+    const candidates = found.manifests.filter((d) => kinds.some((kind) => listedAs(kind, d)))
     const fetched = await mapLimit(candidates, options.concurrency ?? 4, async (entry) => {
       const location = `${repository.registry}/${repository.repository}@${entry.digest}`
       // A referrer deleted since the index was written is skipped: the others still count.
