@@ -16,6 +16,7 @@ import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
 import {setFlagsFromString} from 'node:v8'
 import {rolldown} from 'rolldown'
+import {packageRoot} from '../dist/runtime/plugin-loader.js'
 
 const root = new URL('..', import.meta.url).pathname
 const dist = join(root, 'dist')
@@ -41,14 +42,9 @@ const COMMAND = /[\\/]apps[\\/]cli[\\/]dist[\\/]commands[\\/]/
 const EXTERNAL_SDK = /^(@aws-sdk|@smithy|@google-cloud|@grpc|google-gax|google-auth-library|yaml)(\/|$)/
 
 function packageDirOf(name) {
-  for (let dir = root; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name)
-    try {
-      readFileSync(join(candidate, 'package.json'))
-      return candidate
-    } catch {}
-    if (dirname(dir) === dir) throw new Error(`cannot find ${name} from ${root}`)
-  }
+  const dir = packageRoot(name, root)
+  if (dir === undefined) throw new Error(`cannot find ${name} from ${root}`)
+  return dir
 }
 
 /** The package (name) a file belongs to: the nearest package.json with a name. */

@@ -2,17 +2,16 @@
 // plugin-help, plugin-autocomplete) add, read from their manifests, so `sigil --help` can list
 // them and sigil's entry point knows to hand them to oclif, without loading oclif.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
+import {packageRoot} from '../dist/runtime/plugin-loader.js'
 
 const root = new URL('..', import.meta.url).pathname
 const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 function packageDir(name) {
-  for (let dir = root; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name)
-    if (existsSync(join(candidate, 'package.json'))) return candidate
-    if (dirname(dir) === dir) throw new Error(`cannot find ${name} from ${root}`)
-  }
+  const dir = packageRoot(name, root)
+  if (dir === undefined) throw new Error(`cannot find ${name} from ${root}`)
+  return dir
 }
 
 const commands = []

@@ -4,23 +4,27 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {COSIGN3_VERIFY_KEY_ARGS, cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startRegistry} from '@sigil/test-servers'
-import type {TestRegistry} from '@sigil/test-servers'
+import {COSIGN3_VERIFY_KEY_ARGS, cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startReferrersProxy, startRegistry} from '@sigil/test-servers'
+import type {ReferrersProxy, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
 const cosign = requireCosign()
 const cosign3 = requireCosign3()
 let registry: TestRegistry
+/** The registry through a counting proxy without the referrers API. */
+let proxy: ReferrersProxy
 let dir: string
 const env = {COSIGN_PASSWORD: 'pw', SIGIL_PASSWORD: undefined}
 
 beforeAll(async () => {
   requireRegistry()
   registry = await startRegistry()
+  proxy = await startReferrersProxy(registry, {referrersApi: false})
   dir = mkdtempSync(join(tmpdir(), 'sigil-tree-'))
   for (const name of ['alice', 'bob']) expect((await sigil(['generate-key-pair', '--output-key-prefix', name], {cwd: dir, env})).code).toBe(0)
 })
 afterAll(async () => {
+  await proxy?.close()
   await registry?.stop()
   if (dir) rmSync(dir, {recursive: true, force: true})
 })
@@ -129,6 +133,34 @@ describe('sigil tree', () => {
       ['signature', 'https://sigstore.dev/cosign/sign/v1'],
       ['attestation', 'https://slsa.dev/provenance/v0.2'],
     ])
+  })
+
+  test('referrers in the sha256-<hex> index: tree reads the index once and each referrer once, for every kind', async () => {
+    const {digest} = await pushRandomImage(new RegistryClient(), {registry: proxy.host, repository: 'tree/counted'}, 'v1')
+    const ref = `${proxy.host}/tree/counted@${digest}`
+    writeFileSync(join(dir, 'counted.json'), JSON.stringify({buildType: 'https://example.com/build'}))
+    for (const key of ['alice.key', 'bob.key']) expect((await sigil(['sign', '--key', key, '--new-bundle-format', ref], {cwd: dir, env})).code).toBe(0)
+    expect((await sigil(['attest', '--key', 'alice.key', '--new-bundle-format', '--predicate', 'counted.json', '--type', 'custom', ref], {cwd: dir, env})).code).toBe(0)
+    proxy.take()
+    // A fresh cache: nothing known about the proxy's referrers API, so it is asked (once).
+    const r = await sigil(['tree', ref], {cwd: dir, env: {SIGIL_CACHE_DIR: mkdtempSync(join(dir, 'cache-'))}})
+    expect(r.code, r.stderr).toBe(0)
+    const requests = proxy.take()
+    console.info(`tree of an image with 3 referrers in the sha256-<hex> index: ${requests.length} requests\n  ${requests.join('\n  ')}`)
+    const index = `/v2/tree/counted/manifests/sha256-${digest.slice(7)}`
+    expect(requests.filter((q) => q === `GET ${index}`)).toHaveLength(1)
+    expect(requests.filter((q) => q.includes('/referrers/'))).toHaveLength(1)
+    const referrers = r.stdout.split('\n').flatMap((l) => /via OCI referrer: .*@(sha256:[0-9a-f]{64})$/.exec(l)?.[1] ?? [])
+    expect(referrers).toHaveLength(3)
+    for (const d of referrers) expect(requests.filter((q) => q === `GET /v2/tree/counted/manifests/${d}`), d).toHaveLength(1)
+    expect(r.stdout).toContain('└── 🔗 https://sigstore.dev/cosign/sign/v1 artifacts via OCI referrer: ')
+    if (cosign3) {
+      const theirs = await runCosign(['tree', '--allow-http-registry', ref], {cwd: dir, cosign: cosign3})
+      expect(theirs.code, theirs.stderr).toBe(0)
+      const branchesOf = (out: string): string[] => out.trimEnd().split(/\n(?=└── )/).slice(1).sort()
+      expect(branchesOf(r.stdout)).toEqual(branchesOf(theirs.stdout))
+      expect(r.stdout.split('\n')[0]).toBe(theirs.stdout.split('\n')[0])
+    }
   })
 
   test('a registry that is down is an error (exit 1), not "nothing attached"', async () => {

@@ -299,6 +299,12 @@ export interface AttachmentStore {
    * listing that cannot be read, is an error, never an empty list.
    */
   list(subject: AttachmentSubject, kind: AttachmentKind): Promise<readonly StoredAttachment[]>
+  /**
+   * What {@link list} gives for each of `kinds`, in that order, from one read of the store
+   * (optional capability, for a store that keeps every kind in one place, such as a referrers
+   * index; `tree` falls back to a `list` of each kind).
+   */
+  listKinds?(subject: AttachmentSubject, kinds: readonly AttachmentKind[]): Promise<ReadonlyArray<readonly StoredAttachment[]>>
   /** The content of a listed attachment (the payload, the envelope or the bundle), size-limited. */
   read(subject: AttachmentSubject, attachment: StoredAttachment): Promise<Uint8Array>
   /**

@@ -77,6 +77,7 @@ export {
 
 export {crc32c} from './crc32c.js'
 export {lazyModule} from './lazy-module.js'
+export {readCacheEntry, writeCacheEntry} from './key-cache.js'
 export type {LazyModuleOptions} from './lazy-module.js'
 
 export {goJsonString, goMarshal, sortedKeys} from './go-json.js'

@@ -5,7 +5,7 @@
  * only when a method needs it, so loading the plugin stays cheap.
  */
 import {createHash} from 'node:crypto'
-import {checkDigestArgs, lazyModule} from '@sigil/core'
+import {checkDigestArgs, lazyModule, readCacheEntry, writeCacheEntry} from '@sigil/core'
 import type {GeneratedKey, HashAlgorithm, GenerateKeyOptions, KeyContext, KeyProvider, PublicKeyInfo, Signer, Verifier} from '@sigil/core'
 import type {KMSClient, KMSClientConfig, KeyMetadata} from '@aws-sdk/client-kms'
 import {AwsKmsError, toAwsKmsError} from './error.js'
@@ -77,7 +77,6 @@ interface CachedKey {
   readonly arn?: string
   readonly keySpec?: string
   readonly signingAlgorithms?: readonly string[]
-  readonly at: number
 }
 
 const isAlias = (ref: AwsKmsKeyRef): boolean => ref.kind === 'alias' || ref.kind === 'alias-arn'
@@ -170,9 +169,8 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
         ...(isAlias(ref) && {arn: response.KeyId}),
         keySpec,
         signingAlgorithms: metadata.SigningAlgorithms,
-        at: Date.now(),
       }
-      ctx.cache.set(cacheKey, JSON.stringify(entry))
+      writeCacheEntry(ctx.cache, cacheKey, entry)
     }
     return key
   }
@@ -193,11 +191,9 @@ export function awsKmsProvider(options: AwsKmsProviderOptions = {}, deps: AwsKms
   /** A public key kept from an earlier run, still fresh. */
   function cachedKey(ref: AwsKmsKeyRef, ctx: KeyContext | undefined, signing: boolean): {key: LoadedKey; at: number} | undefined {
     const cacheKey = persistentKey(ref, signing)
-    const raw = cacheKey === undefined ? undefined : ctx?.cache?.get(cacheKey)
-    if (raw === undefined) return undefined
+    const entry = cacheKey === undefined || ctx?.cache === undefined ? undefined : readCacheEntry<CachedKey>(ctx.cache, cacheKey, PUBLIC_KEY_CACHE_MS)
+    if (entry === undefined) return undefined
     try {
-      const entry = JSON.parse(raw) as CachedKey
-      if (!fresherThanLimit(entry.at)) return undefined
       if (isAlias(ref) && typeof entry.arn !== 'string') return undefined
       const scheme = signingScheme(entry.keySpec, entry.signingAlgorithms, ref.uri)
       const key = {...keyOf(ref, Buffer.from(entry.spki, 'base64'), entry.keySpec, scheme), ...(entry.arn !== undefined && {arn: entry.arn})}

@@ -6,6 +6,7 @@
  * version AsymmetricSign names, and the signature against the public key), looking the key up
  * again when the version stops signing.
  */
+import {readCacheEntry, writeCacheEntry} from '@sigil/core'
 import type {KeyCache, PublicKeyInfo} from '@sigil/core'
 import {gcpKmsAlgorithm} from './algorithms.js'
 import type {GcpKmsAlgorithmInfo} from './algorithms.js'
@@ -26,19 +27,17 @@ interface Entry {
   readonly pem: string
   /** For an entry under a key name: the version it resolved to. */
   readonly version?: string
-  readonly at: number
 }
 
 const name = (ref: string) => `gcpkms|${ref}`
 
 /** The entry for `ref` (a version name, or a key name), when present, fresh and readable. */
 export function readSigningKey(cache: KeyCache, ref: string): CachedSigningKey | undefined {
-  const raw = cache.get(name(ref))
-  if (raw === undefined) return undefined
+  const entry = readCacheEntry<Entry>(cache, name(ref), SIGNING_KEY_CACHE_MS)
+  if (entry === undefined) return undefined
   try {
-    const entry = JSON.parse(raw) as Entry
     const algorithm = gcpKmsAlgorithm(entry.algorithm)
-    if (!algorithm || !(Date.now() - entry.at < SIGNING_KEY_CACHE_MS)) return undefined
+    if (!algorithm) return undefined
     const versionName = entry.version ?? ref
     if (versionName !== ref && !versionName.startsWith(`${ref}/cryptoKeyVersions/`)) return undefined
     return {versionName, algorithm, publicKey: publicKeyFromPem(entry.pem, algorithm, versionName)}
@@ -49,6 +48,6 @@ export function readSigningKey(cache: KeyCache, ref: string): CachedSigningKey |
 
 /** Keep `key` (public parts only) under `ref` (default its version name; or the key name it was resolved from). */
 export function writeSigningKey(cache: KeyCache, key: CachedSigningKey, ref: string = key.versionName): void {
-  const entry: Entry = {algorithm: key.algorithm.name, pem: key.publicKey.pem, ...(ref !== key.versionName && {version: key.versionName}), at: Date.now()}
-  cache.set(name(ref), JSON.stringify(entry))
+  const entry: Entry = {algorithm: key.algorithm.name, pem: key.publicKey.pem, ...(ref !== key.versionName && {version: key.versionName})}
+  writeCacheEntry(cache, name(ref), entry)
 }

@@ -2,7 +2,7 @@ import {lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, sym
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, test} from 'vitest'
-import {writeFileAtomic} from './atomic-file.js'
+import {writeCacheFileSync, writeFileAtomic} from './atomic-file.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sigil-atomic-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -39,5 +39,22 @@ describe('writeFileAtomic', () => {
 
   test('a missing directory: node\'s ENOENT, nothing written', async () => {
     await expect(writeFileAtomic(join(dir, 'no', 'such'), 'x')).rejects.toMatchObject({code: 'ENOENT'})
+  })
+})
+
+describe('writeCacheFileSync', () => {
+  test('makes the directory (0700) and the file (0600), then replaces it; no temporary file left behind', () => {
+    const file = join(dir, 'cache', 'entries.json')
+    writeCacheFileSync(file, '{"a":1}')
+    writeCacheFileSync(file, new TextEncoder().encode('{"b":2}'))
+    expect(readFileSync(file, 'utf8')).toBe('{"b":2}')
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, 'cache')).mode & 0o777).toBe(0o700)
+    expect(readdirSync(join(dir, 'cache'))).toEqual(['entries.json'])
+  })
+
+  test('a file that cannot be written is no error (the cache is best-effort)', () => {
+    writeFileSync(join(dir, 'not-a-dir'), 'x')
+    expect(() => writeCacheFileSync(join(dir, 'not-a-dir', 'entries.json'), '{}')).not.toThrow()
   })
 })

@@ -38,3 +38,21 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
   }
   return target
 }
+
+/**
+ * Write a cache file (`data` to `file`, mode 0600, its directory made with mode 0700), replacing
+ * it by rename so that readers see the old content or the new, synchronously (callers write from
+ * a setter or at exit) and best-effort: a cache that cannot be written only costs a later run
+ * what it would have saved, so every failure is ignored.
+ */
+export function writeCacheFileSync(file: string, data: string | Uint8Array): void {
+  const {mkdirSync, renameSync, writeFileSync} = process.getBuiltinModule('node:fs')
+  try {
+    mkdirSync(dirname(file), {recursive: true, mode: 0o700})
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, data, {mode: 0o600})
+    renameSync(tmp, file)
+  } catch {
+    // best effort
+  }
+}

@@ -31,6 +31,7 @@ describe('@sigil/oci public surface', () => {
       'registryScheme',
       'storeLogin',
       'useExtraCaCertificates',
+      'writeCacheFileSync',
       'writeFileAtomic',
     ])
   })

@@ -20,7 +20,7 @@ export type {CredentialSource, CredentialsFunction, DockerConfigCredentialsOptio
 export {credentialHelperErase, credentialHelperGet, credentialHelperStore} from './credential-helper.js'
 export type {CredentialHelperOptions} from './credential-helper.js'
 export {eraseLogin, loginServer, storeLogin} from './docker-login.js'
-export {writeFileAtomic} from './atomic-file.js'
+export {writeCacheFileSync, writeFileAtomic} from './atomic-file.js'
 export type {LoginStoreOptions, LoginStoreResult} from './docker-login.js'
 export {checkRegistryLogin} from './login-check.js'
 export type {CheckLoginOptions} from './login-check.js'

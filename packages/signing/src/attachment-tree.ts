@@ -44,7 +44,9 @@ export async function attachmentTree(image: ImageReference, options: AttachmentT
   const digest = await resolveForVerification(options.client, image)
   const stores = options.stores ?? [legacyTagStore(options)]
   const subject = {registry: image.registry, repository: image.repository, digest}
-  const listed = await Promise.all(KINDS.flatMap((kind) => stores.map(async (store) => ({kind, items: await store.list(subject, kind)}))))
+  // A store that keeps every kind in one place (the referrers index) is read once for all of them.
+  const byStore = await Promise.all(stores.map((store) => store.listKinds?.(subject, KINDS) ?? Promise.all(KINDS.map((kind) => store.list(subject, kind)))))
+  const listed = KINDS.flatMap((kind, k) => byStore.map((lists) => ({kind, items: lists[k]!})))
   const branches: AttachmentBranch[] = []
   for (const {kind, items} of listed) {
     const byLocation = new Map<string, {layers: AttachmentBranch['layers'][number][]; predicateType?: string}>()

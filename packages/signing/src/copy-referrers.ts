@@ -2,24 +2,20 @@
 import {
   BUNDLE_PREDICATE_TYPE_ANNOTATION,
   COSIGN_SIGN_PREDICATE_TYPE,
-  OCI_INDEX_MEDIA_TYPE,
-  addToReferrersIndex,
   parseReferrerManifest,
-  parseReferrersIndex,
   referrersIndexEntry,
-  referrersTag,
   sigstoreBundleLayer,
 } from '@sigil/core'
 import type {AttachmentKind, IndexDescriptor} from '@sigil/core'
-import type {RegistryClient, RepositoryRef} from '@sigil/oci'
+import type {RepositoryRef} from '@sigil/oci'
 import type {BlobCopier} from './copy-blobs.js'
 import type {ReadWrite} from './copy-legacy-tags.js'
 import type {CopiedAttachment, CopyImageOptions} from './copy.js'
 import {at, blobsOf, mediaTypeOf, resolveIfExists} from './copy-manifests.js'
 import {SigningError} from './error.js'
 import {isIndexMediaType} from './recursive.js'
-import type {ReferrersApiMemory} from './referrers-store.js'
-import {readBack, settleDelay, sleep} from './settle.js'
+import {findReferrers} from './referrers-store.js'
+import {mergeIntoReferrersIndex, referrersIndexLocation} from './referrers-index-write.js'
 import {mapLimit} from './map-limit.js'
 
 /** A referrer's kind: a bundle by its predicate type, an SBOM by its artifact type, else `other`. */
@@ -37,33 +33,10 @@ function referrerKind(bytes: Uint8Array): AttachmentKind | 'other' {
   return /spdx|cyclonedx|sbom/i.test(manifest.artifactType ?? manifest.config.mediaType) ? 'sbom' : 'other'
 }
 
-/** The referrers of `subject` at `repo`: from the referrers API, else the fallback index. */
-async function referrersAt(client: RegistryClient, repo: RepositoryRef, subject: string, memory: ReferrersApiMemory | undefined): Promise<{entries: readonly IndexDescriptor[]; location: string} | undefined> {
-  const known = memory?.get(repo.registry)
-  if (known !== false) {
-    const answer = await client.getReferrers(repo, subject)
-    if (known === undefined) memory?.set(repo.registry, answer !== undefined)
-    if (answer) return {entries: readIndex(answer.bytes, `${repo.registry}/${repo.repository}/referrers/${subject}`), location: `${repo.registry}/${repo.repository}/referrers/${subject}`}
-  }
-  const tag = referrersTag(subject)
-  const fallback = await client.getManifestIfExists(repo, tag)
-  // cosign 2's copy tags each copied manifest `sha256-<hex>`: the image itself, no index.
-  if (!fallback || fallback.digest === subject) return undefined
-  return {entries: readIndex(fallback.bytes, at(repo, tag)), location: at(repo, tag)}
-}
-
-function readIndex(bytes: Uint8Array, where: string): readonly IndexDescriptor[] {
-  try {
-    return parseReferrersIndex(bytes).manifests
-  } catch (err) {
-    throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${where}: ${(err as Error).message}`, {cause: err})
-  }
-}
-
 /**
  * Every referrer of `subject` (of the kinds in `only`, when given) pushed by digest to `dst`,
  * its blobs first; then, unless `dst` serves the referrers API, its `sha256-<hex>` index made
- * to list them too, merged with what it lists already (read back, bounded, as the store's add).
+ * to list them too, merged with what it lists already ({@link mergeIntoReferrersIndex}, as the store's add).
  */
 export async function copyReferrers(
   rw: ReadWrite,
@@ -76,11 +49,12 @@ export async function copyReferrers(
   options: CopyImageOptions,
 ): Promise<{attachments: CopiedAttachment[]; index?: {location: string; added: number}}> {
   const {client} = rw
-  const listed = await referrersAt(client, src, subject, options.memory)
+  // Every referrer (signatures, attestations, SBOMs…), the API asked with the memory only: `referrersApi` is the destination's.
+  const listed = await findReferrers(client, src, subject, {memory: options.memory, subjectTagIsNoIndex: true})
   if (!listed) return {attachments: []}
   let pushed = 0
   let indexed = false
-  const copied = await mapLimit(listed.entries, limit, async (entry) => {
+  const copied = await mapLimit(listed.manifests, limit, async (entry) => {
     const fetched = await client.getManifestIfExists(src, entry.digest)
     if (!fetched) return undefined // deleted since it was listed: nothing to copy, nothing to list
     const kind = referrerKind(fetched.bytes)
@@ -114,58 +88,12 @@ export async function copyReferrers(
   }
   const attachments = items.map((i) => i.attachment)
   if (api) return {attachments}
-  const added = await mergeFallbackIndex(rw, dst, subject, items.map((i) => i.descriptor))
-  return {attachments, ...(added > 0 && {index: {location: at(dst, referrersTag(subject)), added}})}
+  const {index, added} = await mergeIntoReferrersIndex(rw, dst, subject, items.map((i) => i.descriptor), {
+    unreadable: (err) => {
+      if (!rw.force) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${err.message} (use -f to replace it)`, {cause: err.cause})
+    },
+    onWrite: () => rw.emit({kind: 'write', location: referrersIndexLocation(dst, subject)}),
+    lost: `${rw.maxRounds} attempts to list the copied referrers in ${referrersIndexLocation(dst, subject)} lost to concurrent writers; copy again`,
+  })
+  return {attachments, ...(added > 0 && {index: {location: index, added}})}
 }
-
-/** Add `entries` to the `sha256-<hex>` index of `subject` at `dst`; the number added (0: all listed already). */
-async function mergeFallbackIndex(rw: ReadWrite, dst: RepositoryRef, subject: string, entries: readonly IndexDescriptor[]): Promise<number> {
-  const {client} = rw
-  const tag = referrersTag(subject)
-  const location = at(dst, tag)
-  const listsAll = (bytes: Uint8Array | undefined): boolean => {
-    if (bytes === undefined) return false
-    try {
-      const have = new Set(parseReferrersIndex(bytes).manifests.map((d) => d.digest))
-      return entries.every((e) => have.has(e.digest))
-    } catch {
-      return false
-    }
-  }
-  let total = 0
-  for (let round = 1; ; round++) {
-    const started = performance.now()
-    const existing = await client.getManifestIfExists(dst, tag)
-    let bytes: Uint8Array | undefined = existing?.bytes
-    if (existing !== undefined) {
-      try {
-        parseReferrersIndex(existing.bytes)
-      } catch (err) {
-        // Never replace what we cannot read: it may list other writers' referrers.
-        if (!rw.force) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${location} is not valid (${(err as Error).message}); refusing to overwrite it (use -f to replace it)`, {cause: err})
-        bytes = undefined
-      }
-    }
-    let added = 0
-    for (const e of entries) {
-      const r = addToReferrersIndex(bytes, e)
-      if (r.added) added++
-      bytes = r.bytes
-    }
-    if (added === 0) return total
-    rw.emit({kind: 'write', location})
-    await client.putManifest(dst, tag, bytes!, OCI_INDEX_MEDIA_TYPE)
-    total = Math.max(total, added)
-    const after = await readBack(
-      performance.now() - started,
-      rw.settleMs,
-      () => client.getManifestIfExists(dst, tag),
-      (read) => listsAll(read?.bytes),
-      () => round > 1 || existing !== undefined,
-    )
-    if (listsAll(after?.bytes)) return total
-    if (round >= rw.maxRounds) throw new SigningError('SIGNING_FAILED', `${rw.maxRounds} attempts to list the copied referrers in ${location} lost to concurrent writers; copy again`)
-    await sleep(settleDelay(performance.now() - started, rw.settleMs))
-  }
-}
-

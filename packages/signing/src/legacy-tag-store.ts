@@ -15,7 +15,7 @@ import {
 import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, Descriptor, SignatureManifest, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
-import {uploadSignatureManifest} from './legacy-tag-write.js'
+import {readSignatureManifest, uploadSignatureManifest} from './legacy-tag-write.js'
 import {blobRace, readBack, settleDelay, sleep} from './settle.js'
 
 /** cosign's cap on one attachment (`COSIGN_MAX_ATTACHMENT_SIZE`, 128 MiB). */
@@ -87,14 +87,7 @@ export function legacyTagStore(options: LegacyTagStoreOptions): AttachmentStore 
       const location = where(subject, kind)
       const manifest = await client.getManifestIfExists(location.repository, location.tag)
       if (!manifest) return []
-      let layers
-      try {
-        layers = parseSignatureManifest(manifest.bytes).layers
-      } catch (err) {
-        if (isSigilError(err)) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${location.name}: ${err.message}`, {cause: err})
-        throw err
-      }
-      return layers.map((layer) => ({
+      return readSignatureManifest(manifest.bytes, location.name).layers.map((layer) => ({
         kind,
         format: kind === 'attestation' ? 'dsse-envelope' : 'simple-signing',
         location: location.name,

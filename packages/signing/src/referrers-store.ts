@@ -4,7 +4,6 @@ import {
   OCI_INDEX_MEDIA_TYPE,
   OCI_MANIFEST_MEDIA_TYPE,
   SigilError,
-  addToReferrersIndex,
   buildBundleReferrerManifest,
   referrersIndexEntry,
   removeFromReferrersIndex,
@@ -20,11 +19,12 @@ import {
   referrersTag,
   sigstoreBundleLayer,
 } from '@sigil/core'
-import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, StoredAttachment} from '@sigil/core'
+import type {AddAttachmentResult, AttachmentKind, AttachmentStore, AttachmentSubject, IndexDescriptor, StoredAttachment} from '@sigil/core'
 import type {RegistryClient, RepositoryRef} from '@sigil/oci'
 import {SigningError} from './error.js'
 import {mapLimit} from './map-limit.js'
-import {blobRace, readBack, settleDelay, sleep} from './settle.js'
+import {mergeIntoReferrersIndex, referrersIndexLocation} from './referrers-index-write.js'
+import {blobRace, settleDelay, sleep} from './settle.js'
 
 /** What was learnt about registries' referrers API, kept between runs by the host. */
 export interface ReferrersApiMemory {
@@ -60,22 +60,46 @@ function ofKind(kind: AttachmentKind, predicateType: string | undefined): boolea
   return kind === 'signature' ? predicateType === COSIGN_SIGN_PREDICATE_TYPE : kind === 'attestation' && predicateType !== COSIGN_SIGN_PREDICATE_TYPE
 }
 
-/** The referrers index of `digest` in `repository` and where it came from (the API, else the `sha256-<hex>` tag), or undefined when there is none. */
-export async function findReferrersIndex(
+/** Options of {@link findReferrers}. */
+export interface FindReferrersOptions {
+  /** Whether the registry serves the referrers API (see {@link ReferrersStoreOptions}). Default: what `memory` knows, else ask once. */
+  readonly referrersApi?: boolean
+  readonly memory?: ReferrersApiMemory
+  /** Ask the API for referrers of this artifact type only (a registry may list others too). Default: all. */
+  readonly artifactType?: string
+  /** A `sha256-<hex>` tag holding the subject itself (cosign 2's `copy` tags each manifest it copies so) is no index rather than a bad one. */
+  readonly subjectTagIsNoIndex?: boolean
+}
+
+/**
+ * The referrers of `digest` in `repository` as its index lists them, and where that index is
+ * (the API, else the `sha256-<hex>` tag); undefined when there is none. An index that cannot be
+ * read is INVALID_SIGNATURE_MANIFEST, naming where it is.
+ */
+export async function findReferrers(
   client: RegistryClient,
   repository: RepositoryRef,
   digest: string,
-  options: {readonly referrersApi?: boolean; readonly memory?: ReferrersApiMemory} = {},
-): Promise<{bytes: Uint8Array; location: string} | undefined> {
+  options: FindReferrersOptions = {},
+): Promise<{manifests: readonly IndexDescriptor[]; location: string} | undefined> {
   const known = options.referrersApi ?? options.memory?.get(repository.registry)
+  let found: {bytes: Uint8Array; location: string} | undefined
   if (known !== false) {
-    const answer = await client.getReferrers(repository, digest, {artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
+    const answer = await client.getReferrers(repository, digest, options.artifactType === undefined ? undefined : {artifactType: options.artifactType})
     if (known === undefined) options.memory?.set(repository.registry, answer !== undefined)
-    if (answer) return {bytes: answer.bytes, location: `${repository.registry}/${repository.repository}/referrers/${digest}`}
+    if (answer) found = {bytes: answer.bytes, location: `${repository.registry}/${repository.repository}/referrers/${digest}`}
   }
-  const tag = referrersTag(digest)
-  const fallback = await client.getManifestIfExists(repository, tag)
-  return fallback && {bytes: fallback.bytes, location: `${repository.registry}/${repository.repository}:${tag}`}
+  if (found === undefined) {
+    const tag = referrersTag(digest)
+    const fallback = await client.getManifestIfExists(repository, tag)
+    if (!fallback || (options.subjectTagIsNoIndex && fallback.digest === digest)) return undefined
+    found = {bytes: fallback.bytes, location: `${repository.registry}/${repository.repository}:${tag}`}
+  }
+  try {
+    return {manifests: parseReferrersIndex(found.bytes).manifests, location: found.location}
+  } catch (err) {
+    throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${found.location}: ${(err as Error).message}`, {cause: err})
+  }
 }
 
 /**
@@ -106,10 +130,8 @@ export function bundleAttachment(kind: AttachmentKind, location: string, manifes
 
 /**
  * List the referrer `manifest` (already pushed) in the `sha256-<hex>` index tag of `digest`, the
- * referrers tag schema of registries without the API. The index is a read-modify-write shared
- * with concurrent writers: it is read back after a pause longer than a read-modify-write takes
- * (a second, longer look when others write too) and merged again when our entry was dropped,
- * bounded. Returns the index's name.
+ * referrers tag schema of registries without the API, with {@link mergeIntoReferrersIndex} (read
+ * back, merged again when dropped, bounded). Returns the index's name.
  */
 export async function listInReferrersIndex(
   client: RegistryClient,
@@ -118,36 +140,11 @@ export async function listInReferrersIndex(
   manifest: Uint8Array,
   options: {readonly maxRounds?: number; readonly settleMs?: number} = {},
 ): Promise<string> {
-  const tag = referrersTag(digest)
-  const index = `${repository.registry}/${repository.repository}:${tag}`
   const entry = referrersIndexEntry(manifest)
-  const location = `${repository.registry}/${repository.repository}@${entry.digest}`
   const rounds = options.maxRounds ?? 6
-  const listed = (bytes: Uint8Array | undefined) => bytes !== undefined && parseReferrersIndex(bytes).manifests.some((d) => d.digest === entry.digest)
-  for (let round = 1; ; round++) {
-    const started = performance.now()
-    const existing = await client.getManifestIfExists(repository, tag)
-    let merged
-    try {
-      merged = addToReferrersIndex(existing?.bytes, entry)
-    } catch (err) {
-      // Never replace an index we cannot read: it lists other writers' referrers.
-      throw new SigningError('INVALID_SIGNATURE_MANIFEST', `the referrers index ${index} is not valid (${(err as Error).message}); refusing to overwrite it`, {cause: err})
-    }
-    if (!merged.added) return index
-    await client.putManifest(repository, tag, merged.bytes, OCI_INDEX_MEDIA_TYPE)
-    const after = await readBack(
-      performance.now() - started,
-      options.settleMs,
-      () => client.getManifestIfExists(repository, tag),
-      (read) => listed(read?.bytes),
-      (read) => round > 1 || existing !== undefined || (read !== undefined && !Buffer.from(read.bytes).equals(Buffer.from(merged.bytes))),
-    )
-    if (listed(after?.bytes)) return index
-    if (round >= rounds) {
-      throw new SigningError('SIGNING_FAILED', `the referrer ${location} was pushed, but ${rounds} attempts to list it in ${index} lost to concurrent writers; sign again`)
-    }
-  }
+  const lost = `the referrer ${repository.registry}/${repository.repository}@${entry.digest} was pushed, but ${rounds} attempts to list it in ${referrersIndexLocation(repository, digest)} lost to concurrent writers; sign again`
+  const {index} = await mergeIntoReferrersIndex({client, maxRounds: rounds, settleMs: options.settleMs}, repository, digest, [entry], {lost})
+  return index
 }
 
 /**
@@ -159,33 +156,36 @@ export function referrersStore(options: ReferrersStoreOptions): AttachmentStore 
   const {client} = options
   const repositoryOf = (subject: AttachmentSubject): RepositoryRef => options.signatureRepository ?? {registry: subject.registry, repository: subject.repository}
 
-  const index = (subject: AttachmentSubject) => findReferrersIndex(client, repositoryOf(subject), subject.digest, options)
+  const referrersOf = (subject: AttachmentSubject) => findReferrers(client, repositoryOf(subject), subject.digest, {...options, artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
+
+  /** Every kind's list from one read of the index, each referrer's manifest read once. */
+  async function listKinds(subject: AttachmentSubject, kinds: readonly AttachmentKind[]): Promise<StoredAttachment[][]> {
+    const repository = repositoryOf(subject)
+    const found = await referrersOf(subject)
+    if (!found) return kinds.map(() => [])
+    // The index may say little (cosign's fallback entries carry no annotations): each
+    // referrer's own manifest says whether it holds a bundle and of which predicate type.
+    const listedAs = (kind: AttachmentKind, entry: IndexDescriptor) => ofKind(kind, entry.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION])
+    const candidates = found.manifests.filter((d) => kinds.some((kind) => listedAs(kind, d)))
+    const fetched = await mapLimit(candidates, options.concurrency ?? 4, async (entry) => {
+      const location = `${repository.registry}/${repository.repository}@${entry.digest}`
+      // A referrer deleted since the index was written is skipped: the others still count.
+      const manifest = await client.getManifestIfExists(repository, entry.digest)
+      return manifest && {entry, location, bytes: manifest.bytes}
+    })
+    return kinds.map((kind) =>
+      fetched.flatMap((f) => {
+        const attachment = f && listedAs(kind, f.entry) ? bundleAttachment(kind, f.location, f.bytes) : undefined
+        return attachment ? [attachment] : []
+      }),
+    )
+  }
 
   return {
     name: 'referrers',
 
-    async list(subject, kind): Promise<StoredAttachment[]> {
-      const repository = repositoryOf(subject)
-      const found = await index(subject)
-      if (!found) return []
-      let manifests
-      try {
-        manifests = parseReferrersIndex(found.bytes).manifests
-      } catch (err) {
-        if (isSigilError(err)) throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${found.location}: ${err.message}`, {cause: err})
-        throw err
-      }
-      // The index may say little (cosign's fallback entries carry no annotations): each
-      // referrer's own manifest says whether it holds a bundle and of which predicate type.
-      const candidates = manifests.filter((d) => ofKind(kind, d.annotations?.[BUNDLE_PREDICATE_TYPE_ANNOTATION]))
-      const out = await mapLimit(candidates, options.concurrency ?? 4, async (entry) => {
-        const location = `${repository.registry}/${repository.repository}@${entry.digest}`
-        // A referrer deleted since the index was written is skipped: the others still count.
-        const fetched = await client.getManifestIfExists(repository, entry.digest)
-        return fetched ? bundleAttachment(kind, location, fetched.bytes) : undefined
-      })
-      return out.filter((a): a is StoredAttachment => a !== undefined)
-    },
+    list: async (subject, kind) => (await listKinds(subject, [kind]))[0]!,
+    listKinds,
 
     /**
      * Push a bundle as a referrer of the subject (by digest: referrers are never overwritten),

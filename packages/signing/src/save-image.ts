@@ -1,4 +1,4 @@
-import {LAYOUT_KINDS, LAYOUT_KIND_ANNOTATION, LAYOUT_REF_NAME_ANNOTATION, parseReferrersIndex, signatureTag, ATTACHMENT_TAG_SUFFIX, ATTACHMENT_KINDS} from '@sigil/core'
+import {LAYOUT_KINDS, LAYOUT_KIND_ANNOTATION, LAYOUT_REF_NAME_ANNOTATION, SIGSTORE_BUNDLE_V03_MEDIA_TYPE, signatureTag, ATTACHMENT_TAG_SUFFIX, ATTACHMENT_KINDS} from '@sigil/core'
 import type {AttachmentKind, ImageReference, IndexDescriptor} from '@sigil/core'
 import {createOciLayout} from '@sigil/oci'
 import type {OciLayoutWriter, RegistryClient, RepositoryRef} from '@sigil/oci'
@@ -7,7 +7,7 @@ import {LAYOUT_KIND_OF} from './layout-store.js'
 import {manifestReferences} from './manifest-references.js'
 import {notFound} from './resolve.js'
 import type {ReferrersApiMemory} from './referrers-store.js'
-import {findReferrersIndex} from './referrers-store.js'
+import {findReferrers} from './referrers-store.js'
 import type {SignatureLocationOptions} from './signature-location.js'
 
 /** Options of {@link saveImage}. */
@@ -83,15 +83,8 @@ export async function saveImage(image: ImageReference, options: SaveImageOptions
       }
     }
     for (const digest of subjects) {
-      const index = await findReferrersIndex(client, signatureRepository, digest, options)
-      if (!index) continue
-      let listed
-      try {
-        listed = parseReferrersIndex(index.bytes).manifests
-      } catch (err) {
-        throw new SigningError('INVALID_SIGNATURE_MANIFEST', `${index.location}: ${(err as Error).message}`, {cause: err})
-      }
-      for (const entry of listed) {
+      const listed = await findReferrers(client, signatureRepository, digest, {referrersApi: options.referrersApi, memory: options.memory, artifactType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE})
+      for (const entry of listed?.manifests ?? []) {
         // A referrer deleted since the index was written is skipped, as verify skips it.
         const found = await client.getManifestIfExists(signatureRepository, entry.digest)
         if (!found) continue

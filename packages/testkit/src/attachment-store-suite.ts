@@ -133,6 +133,17 @@ export function attachmentStoreListTests(test: TestAPI, options: AttachmentStore
     }
     for (const kind of KINDS) expectListing(expect, await store.list(subject, kind), seeded.get(kind) ?? [], kind, true)
   })
+
+  test('listKinds(subject, kinds), when the store has it, gives for each kind what list(subject, kind) gives, in the order asked', async ({expect, skip}) => {
+    const store = await options.store()
+    if (!store.listKinds) return skip('this store lists one kind at a time')
+    const subject = await s.subject()
+    for (const {kind} of s.kept) await options.seed(subject, kind, s.items(subject, kind, 2))
+    const kinds = [...KINDS].reverse()
+    const each = await Promise.all(kinds.map((kind) => store.list(subject, kind)))
+    expect(await store.listKinds(subject, kinds)).toEqual(each)
+    expect(await store.listKinds(subject, [])).toEqual([])
+  })
 }
 
 /** `read` returns the exact bytes seeded, the same on every read. */

@@ -3,25 +3,18 @@
  * them from the installed packages; the start-up bundle replaces it with one that has their hooks
  * compiled in (build/bundle.mjs), so nothing is resolved or imported at run time.
  */
-import {existsSync, readFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {BuiltinPlugin, PluginHook, PluginPackageJson} from './plugin-loader.js'
-import {hookFiles} from './plugin-loader.js'
-
-function packageRoot(name: string, from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', name)
-    if (existsSync(join(candidate, 'package.json'))) return candidate
-    if (dirname(dir) === dir) throw new Error(`cannot find the built-in plugin ${name} from ${from}`)
-  }
-}
+import {hookFiles, packageRoot} from './plugin-loader.js'
 
 /** The built-in plugins declared in `<root>/package.json`, in order. */
 export function builtinPlugins(root: string): BuiltinPlugin[] {
   const pjson = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {oclif?: {plugins?: string[]}}
   return (pjson.oclif?.plugins ?? []).map((name) => {
     const dir = packageRoot(name, root)
+    if (dir === undefined) throw new Error(`cannot find the built-in plugin ${name} from ${root}`)
     const plugin = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PluginPackageJson
     const [hook] = hookFiles(plugin)
     return {

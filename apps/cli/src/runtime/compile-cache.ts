@@ -7,9 +7,10 @@
  * turns it off.
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {dirname, join, sep} from 'node:path'
 import {Script} from 'node:vm'
+import {writeCacheFileSync} from '@sigil/oci'
 import {sigilDir} from '../shared/dirs.js'
 
 interface CompilingModule {
@@ -39,14 +40,7 @@ function readEntry(file: string): Buffer | undefined {
 }
 
 function writeEntry(file: string, data: Buffer): void {
-  try {
-    mkdirSync(dirname(file), {recursive: true, mode: 0o700})
-    const tmp = `${file}.${process.pid}.tmp`
-    writeFileSync(tmp, Buffer.concat([createHash('sha256').update(data).digest(), data]), {mode: 0o600})
-    renameSync(tmp, file)
-  } catch {
-    // no cache this time
-  }
+  writeCacheFileSync(file, Buffer.concat([createHash('sha256').update(data).digest(), data])) // on failure, no cache this time
 }
 
 /** Compile the matching packages' CommonJS files from the code cache from now on (idempotent). */

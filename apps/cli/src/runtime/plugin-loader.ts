@@ -61,8 +61,12 @@ function readJson<T>(path: string): T | undefined {
   }
 }
 
-/** The directory of package `name` as Node resolves it from `from` (packages need not export package.json). */
-function packageRoot(name: string, from: string): string | undefined {
+/**
+ * The directory of package `name` as Node resolves it from `from`: the first `node_modules/<name>`
+ * with a package.json, `from` and up (packages need not export package.json); undefined when
+ * there is none. The build scripts (build/*.mjs) use it too, from dist.
+ */
+export function packageRoot(name: string, from: string): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name)
     if (existsSync(join(candidate, 'package.json'))) return candidate

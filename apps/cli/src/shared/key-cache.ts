@@ -3,9 +3,10 @@
  * facts providers may keep between runs (a KMS key's public key by key id). Never secrets. A
  * missing or damaged file is an empty cache; writes are atomic and best-effort.
  */
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import type {KeyCache} from '@sigil/core'
+import {writeCacheFileSync} from '@sigil/oci'
 
 /** Entries beyond this are dropped, oldest first. */
 const MAX_ENTRIES = 256
@@ -33,14 +34,7 @@ export function fileKeyCache(file: string): KeyCache {
       all[key] = value
       const keys = Object.keys(all)
       for (const old of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES))) delete all[old]
-      try {
-        mkdirSync(dirname(file), {recursive: true, mode: 0o700})
-        const tmp = `${file}.${process.pid}.tmp`
-        writeFileSync(tmp, JSON.stringify(all), {mode: 0o600})
-        renameSync(tmp, file)
-      } catch {
-        // a cache that cannot be written only costs the next run a lookup
-      }
+      writeCacheFileSync(file, JSON.stringify(all)) // best effort: a failure only costs the next run a lookup
     },
   }
 }

@@ -5,8 +5,8 @@
  * No secrets are stored. Every failure to read or write the file is silent: the store only saves
  * a 401 round trip, and a missing or broken file just means learning it again.
  */
-import {mkdirSync, readFileSync, renameSync, writeFileSync} from 'node:fs'
-import {dirname} from 'node:path'
+import {readFileSync} from 'node:fs'
+import {writeCacheFileSync} from '../atomic-file.js'
 
 /** What a registry's 401 said about its authentication (no secrets: scheme, token realm, service). */
 export type KnownChallenge = {readonly scheme: 'basic'} | {readonly scheme: 'bearer'; readonly realm: string; readonly service?: string}
@@ -57,16 +57,7 @@ export function fileChallengeStore(path: string): ChallengeStore {
     }
     return entries
   }
-  const save = (): void => {
-    try {
-      mkdirSync(dirname(path), {recursive: true, mode: 0o700})
-      const tmp = `${path}.${process.pid}.tmp`
-      writeFileSync(tmp, `${JSON.stringify(entries, null, 2)}\n`, {mode: 0o600})
-      renameSync(tmp, path)
-    } catch {
-      // best effort
-    }
-  }
+  const save = (): void => writeCacheFileSync(path, `${JSON.stringify(entries, null, 2)}\n`)
   return {
     get: (registry) => load()[registry],
     set(registry, challenge) {
