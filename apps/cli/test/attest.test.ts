@@ -240,7 +240,7 @@ describe('a faulty registry: a fault is an error (exit 1), never "no attestation
     expect((await run(['attest', '--key', 'cosign.key', '--type', 'cyclonedx', '--predicate', 'bom.json', ref])).code).toBe(0)
     const attPath = `/v2/${repository}/manifests/${signatureTag(digest, 'att')}`
     const fire = {kind: 'respond' as const, status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}'}
-    proxy.setRule((m, p) => (p === attPath ? fire : {kind: 'pass'}))
+    proxy.setRule((_m, p) => (p === attPath ? fire : {kind: 'pass'}))
     const v = await run(['verify-attestation', '--key', 'cosign.pub', ref])
     expect(v.code, v.stderr).toBe(1)
     expect(v.stderr).toMatch(/500|disk on fire/)

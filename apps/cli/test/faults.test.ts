@@ -52,14 +52,14 @@ function expectCleanFault(r: {code: number; stderr: string; stdout: string}, pat
 describe('verify against a faulty registry', () => {
   test('500 on the .sig manifest (after retries)', async () => {
     const {ref, sigPath} = await signedImage()
-    proxy.setRule((m, p) => (p === sigPath ? {kind: 'respond', status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}'} : {kind: 'pass'}))
+    proxy.setRule((_m, p) => (p === sigPath ? {kind: 'respond', status: 500, body: '{"errors":[{"code":"UNKNOWN","message":"disk on fire"}]}'} : {kind: 'pass'}))
     const r = await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})
     expectCleanFault(r, /500|disk on fire/)
   })
 
   test('401 that no credentials can satisfy', async () => {
     const {ref, sigPath} = await signedImage()
-    proxy.setRule((m, p) =>
+    proxy.setRule((_m, p) =>
       p === sigPath ? {kind: 'respond', status: 401, headers: {'www-authenticate': 'Basic realm="x"'}, body: '{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'} : {kind: 'pass'},
     )
     const r = await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})
@@ -108,7 +108,7 @@ describe('verify against a faulty registry', () => {
 
   test('a connection dropped mid-request', async () => {
     const {ref, sigPath} = await signedImage()
-    proxy.setRule((m, p) => (p === sigPath ? {kind: 'reset'} : {kind: 'pass'}))
+    proxy.setRule((_m, p) => (p === sigPath ? {kind: 'reset'} : {kind: 'pass'}))
     const r = await sigil(['verify', '--key', 'cosign.pub', ref], {cwd: dir})
     expectCleanFault(r, new RegExp(proxy.host.replace(/\./g, '\\.')))
   })

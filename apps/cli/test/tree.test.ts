@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {RegistryClient} from '@sigil/oci'
-import {COSIGN3_VERIFY_KEY_ARGS, cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startReferrersProxy, startRegistry} from '@sigil/test-servers'
+import {cosign3SignArgs, cosign3SigningConfig, pushRandomImage, requireCosign, requireCosign3, requireRegistry, runCosign, startReferrersProxy, startRegistry} from '@sigil/test-servers'
 import type {ReferrersProxy, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 

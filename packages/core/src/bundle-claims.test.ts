@@ -11,7 +11,6 @@ import {
   isBundleForOtherKey,
 } from './bundle-claims.js'
 import {sha256Digest} from './digest.js'
-import {SigilError} from './errors.js'
 import {goMarshal} from './go-json.js'
 import {parseInTotoStatement} from './in-toto.js'
 import {decodePem} from './pem.js'

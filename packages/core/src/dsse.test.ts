@@ -3,7 +3,6 @@ import {createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {DSSE_ENVELOPE_MEDIA_TYPE, IN_TOTO_PAYLOAD_TYPE, MAX_DSSE_SIGNATURES, buildDsseEnvelope, dssePae, parseDsseEnvelope} from './dsse.js'
-import {SigilError} from './errors.js'
 
 const vectors = new URL('../../../../shared/spec/vectors/cosign3/', import.meta.url)
 const readVector = (path: string) => new Uint8Array(readFileSync(new URL(path, vectors)))

@@ -1,6 +1,5 @@
 import {thrown} from '../test/thrown.js'
 import {describe, expect, test} from 'vitest'
-import {SigilError} from './errors.js'
 import {DEFAULT_REGISTRY, DEFAULT_TAG, isValidTag, parseReference, parseRepository, withDigest, withTag} from './reference.js'
 
 const D1 = `sha256:${'a'.repeat(64)}`

@@ -2,7 +2,6 @@ import {thrown} from '../test/thrown.js'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {sha256Digest} from './digest.js'
-import {SigilError} from './errors.js'
 import {COSIGN_SIGN_PREDICATE_TYPE} from './in-toto.js'
 import {
   BUNDLE_CONTENT_ANNOTATION,

@@ -3,16 +3,15 @@
  * manifest, the referrers index (what the referrers API returns and what the tag-schema
  * fallback stores under `sha256-<hex>`), and the pieces that go with them.
  */
-import {parseDigest, isDigest, sha256Digest} from './digest.js'
+import {parseDigest, sha256Digest} from './digest.js'
 import {SigilError} from './errors.js'
 import {goMarshal, sortedKeys} from './go-json.js'
 import {failWith, isJsonObject, kindOf, parseJsonLimited, readOptionalString, readStringMap} from './json-input.js'
-import type {Fail} from './json-input.js'
 import {compareUtf8} from './utf8-order.js'
 import {descriptorJson, readDescriptor} from './descriptor-json.js'
 import type {IndexDescriptor} from './descriptor-json.js'
 import {MAX_SIGNATURE_LAYERS, OCI_INDEX_MEDIA_TYPE, OCI_MANIFEST_MEDIA_TYPE, DOCKER_LIST_MEDIA_TYPE} from './signature-manifest.js'
-import type {Descriptor, Platform} from './signature-manifest.js'
+import type {Descriptor} from './signature-manifest.js'
 import {SIGSTORE_BUNDLE_V03_MEDIA_TYPE} from './sigstore-bundle.js'
 
 /** The OCI empty descriptor's media type: cosign's referrer config. */

@@ -3,7 +3,6 @@ import {createPublicKey, generateKeyPairSync, sign, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test, vi} from 'vitest'
 import {sha256Digest} from './digest.js'
-import {SigilError} from './errors.js'
 import {
   BUNDLE_ANNOTATION,
   CERTIFICATE_ANNOTATION,

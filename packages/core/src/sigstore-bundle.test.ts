@@ -3,7 +3,6 @@ import {createHash, createPublicKey, verify} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {decodePem} from './pem.js'
-import {SigilError} from './errors.js'
 import {
   MAX_BUNDLE_BYTES,
   MAX_BUNDLE_TIMESTAMPS,

@@ -2,7 +2,6 @@ import {thrown} from '../test/thrown.js'
 import {readFileSync} from 'node:fs'
 import {describe, expect, test} from 'vitest'
 import {sha256Digest} from './digest.js'
-import {SigilError} from './errors.js'
 import {
   COSIGN_SIGNATURE_TYPE,
   SIMPLE_SIGNING_MEDIA_TYPE,

@@ -1,4 +1,4 @@
-import {generateKeyPairSync, sign} from 'node:crypto'
+import {generateKeyPairSync} from 'node:crypto'
 import {describe, expect, test} from 'vitest'
 import {classifyPrivateKeyDer} from './der.js'
 

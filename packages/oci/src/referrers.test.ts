@@ -12,7 +12,7 @@ const client = () => new RegistryClient({credentials: async () => undefined, ret
 
 describe('getReferrers (OCI 1.1 referrers API)', () => {
   test('GETs /v2/<name>/referrers/<digest> with the artifactType filter; the answer and whether it was applied', async () => {
-    const s = await startWireServer((req, res) => {
+    const s = await startWireServer((_req, res) => {
       res.writeHead(200, {'content-type': 'application/vnd.oci.image.index.v1+json', 'oci-filters-applied': 'artifactType'}).end(INDEX)
     })
     servers.push(s)

@@ -122,7 +122,7 @@ describe.skipIf(!tlsAvailable)('useExtraCaCertificates (child processes)', () =>
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
-    http = await startWireServer((req, res) => res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify(TAGS)))
+    http = await startWireServer((_req, res) => res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify(TAGS)))
   })
   afterAll(async () => {
     server?.closeAllConnections()

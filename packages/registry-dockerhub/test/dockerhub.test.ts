@@ -104,7 +104,7 @@ describe.skipIf(!available)(`Docker Hub through the mirror mapping${available ? 
     try {
       writeMirrors(`http://${proxy.host}`)
       let limited = false
-      proxy.setRule((method, path) =>
+      proxy.setRule((_method, path) =>
         path.startsWith('/v2/library/app/manifests/') && limited
           ? {
               kind: 'respond',

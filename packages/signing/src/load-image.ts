@@ -8,7 +8,7 @@ import {
   ATTACHMENT_KINDS,
   ATTACHMENT_TAG_SUFFIX,
 } from '@sigil/core'
-import type {AttachmentKind, Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
+import type {Descriptor, ImageReference, IndexDescriptor} from '@sigil/core'
 import type {OciLayoutReader, RegistryClient, RepositoryRef} from '@sigil/oci'
 import {LAYOUT_KIND_OF, layoutImageEntry, unlistedReferrers} from './layout-store.js'
 import {manifestReferences} from './manifest-references.js'
