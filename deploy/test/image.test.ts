@@ -128,7 +128,7 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`
  * securityContext says so, then chroot, the pod's user and group, no capabilities, no new
  * privileges, and only the image's env plus the container's env (and `extraEnv`).
  */
-function runContainer(args: string[], volumes: Record<string, string>, extraEnv: Record<string, string> = {}): ChildProcess {
+function runContainer(args: string[], volumes: Record<string, string>, extraEnv: Record<string, string> = {}, entrypoint = imageConfig.Entrypoint ?? []): ChildProcess {
   const security = {...pod.securityContext, ...container.securityContext}
   const env = new Map<string, string>()
   for (const e of imageConfig.Env ?? []) env.set(e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1))
@@ -146,7 +146,7 @@ function runContainer(args: string[], volumes: Record<string, string>, extraEnv:
   const [user, group] = [security.runAsUser ?? imageConfig.User?.split(':')[0], security.runAsGroup ?? imageConfig.User?.split(':')[1]]
   const priv = [`--reuid=${user}`, `--regid=${group}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all']
   if (security.allowPrivilegeEscalation === false) priv.push('--no-new-privs')
-  const command = [...(imageConfig.Entrypoint ?? []), ...args]
+  const command = [...entrypoint, ...args]
   lines.push(`exec chroot "$R" /usr/bin/setpriv ${priv.join(' ')} -- /usr/bin/env -i ${[...env].map(([k, v]) => quote(`${k}=${v}`)).join(' ')} ${command.map(quote).join(' ')}`)
   return spawn('unshare', ['--mount', '--propagation', 'private', '--fork', '--kill-child=SIGTERM', '--', 'sh', '-c', lines.join('\n')], {stdio: ['ignore', 'pipe', 'pipe']})
 }
@@ -241,6 +241,21 @@ describe.skipIf(!ready)(`the controller's image (${missing.length ? `skipped: ne
     expect(stdout.trim()).toBe('')
     const {stdout: size} = await run('du', ['-sm', app])
     expect(Number(size.split('\t')[0])).toBeLessThan(160)
+  })
+
+  test('every SDK the bundle loads on demand (cloud KMS, ECR, yaml) loads in the image, as its user', async () => {
+    const chunks = [join(rootfs, 'app', 'dist', 'sigil.bundle.cjs'), ...readdirSync(join(rootfs, 'app', 'dist', 'chunks')).filter((f) => f.endsWith('.cjs')).map((f) => join(rootfs, 'app', 'dist', 'chunks', f))]
+    const pairs = new Set<string>()
+    for (const file of chunks) {
+      for (const m of readFileSync(file, 'latin1').matchAll(/createRequire\(require\.resolve\("([^"]+)"\)\)\("([^"]+)"\)/g)) pairs.add(JSON.stringify([m[1], m[2]]))
+    }
+    expect([...pairs].map((p) => JSON.parse(p)[1])).toEqual(expect.arrayContaining(['@aws-sdk/client-kms', '@google-cloud/kms', '@aws-sdk/client-ecr', 'yaml']))
+    // Resolved as the bundle resolves them (from a chunk's directory), then loaded.
+    const script = `const {createRequire} = require('node:module'); const from = createRequire('/app/dist/chunks/x.cjs');
+      for (const [owner, sdk] of ${JSON.stringify([...pairs].map((p) => JSON.parse(p)))}) { createRequire(from.resolve(owner))(sdk); console.log('loaded ' + sdk) }`
+    const r = await collect(runContainer([], {policies: work, tls: work, 'docker-config': work, tmp: 'tmpfs'}, {}, ['node', '-e', script]))
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout.trim().split('\n')).toHaveLength(pairs.size)
   })
 
   test('`sigil version` runs from the image as its user, from the build-time code caches', async () => {
