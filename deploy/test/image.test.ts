@@ -151,12 +151,16 @@ function runContainer(args: string[], volumes: Record<string, string>, extraEnv:
   return spawn('unshare', ['--mount', '--propagation', 'private', '--fork', '--kill-child=SIGTERM', '--', 'sh', '-c', lines.join('\n')], {stdio: ['ignore', 'pipe', 'pipe']})
 }
 
+/** A one-shot container's output and exit code; killed after 60 s (the test then fails on the code). */
 async function collect(child: ChildProcess): Promise<{code: number | null; stdout: string; stderr: string}> {
   let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (d: Buffer) => (stdout += d))
   child.stderr!.on('data', (d: Buffer) => (stderr += d))
-  const code = await new Promise<number | null>((r) => child.on('exit', r))
+  const exited = new Promise<number | null>((r) => child.on('exit', r))
+  const timer = setTimeout(() => void containerPid(child).then((pid) => pid > 0 && process.kill(pid, 'SIGKILL')).catch(() => {}), 60_000)
+  const code = await exited
+  clearTimeout(timer)
   return {code, stdout, stderr}
 }
 
@@ -421,6 +425,6 @@ if (!ready) console.warn(`the image test is skipped here: it needs ${[...missing
 // Kept out of the image by .dockerignore: the keys and certificates a user makes in the tree.
 test('.dockerignore keeps TLS keys, caches, builds and git out of the build context', () => {
   const ignore = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n')
-  for (const entry of ['.git', '**/node_modules', '**/dist', '.cache', 'deploy/kubernetes/tls']) expect(ignore).toContain(entry)
+  for (const entry of ['.git', '**/node_modules', '**/dist', '.cache', 'deploy/kubernetes/tls', '**/*.key']) expect(ignore).toContain(entry)
   expect(statSync(join(REPO, 'scripts', 'build-image.sh')).mode & 0o111).not.toBe(0)
 })
