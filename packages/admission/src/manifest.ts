@@ -56,7 +56,8 @@ export function manifestImages(text: string): ManifestImage[] {
     if (value === null || value === undefined) continue // an empty document (a trailing ---)
     const lineAt = (path: ReadonlyArray<string | number>): number => {
       const start = ((path.length === 0 ? doc.contents : doc.getIn(path, true)) as Ranged)?.range?.[0]
-      return start === undefined ? lineAt(path.slice(0, -1)) : counter.linePos(start).line
+      if (start !== undefined) return counter.linePos(start).line
+      return path.length === 0 ? 1 : lineAt(path.slice(0, -1))
     }
     if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
       value.items.forEach((item: unknown, i) => out.push(...objectImages(item, ['items', i], lineAt)))
