@@ -34,4 +34,8 @@ test('sigil autocomplete bash builds completions that know every command and its
   expect(complete(['sigil', 'generate-'])).toEqual(['generate-key-pair'])
   expect(complete(['sigil', 'verify', '--signature-d'])).toEqual(['--signature-digest-algorithm'])
   expect(complete(['sigil', 'sign', '--k'])).toEqual(['--key'])
+  // A topic's command and its flags: the verify flags, and no --local-image (a manifest is not a layout).
+  expect(complete(['sigil', 'manifest', 'v'])).toEqual(['verify'])
+  expect(complete(['sigil', 'manifest', 'verify', '--max'])).toEqual(['--max-workers'])
+  expect(complete(['sigil', 'manifest', 'verify', '--local'])).toEqual([])
 })

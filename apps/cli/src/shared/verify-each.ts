@@ -33,20 +33,23 @@ export type CheckedImage<T> = ({readonly verified: true; readonly digest: string
 /**
  * Check every image in `args` with `check` (which reports its own success), in order. Returns
  * each image's entry; a failure of one image among several is reported on stderr and sets the
- * exit code, a single image's failure is thrown.
+ * exit code, a single image's failure is thrown (unless `each`: then it is reported like one of
+ * several, naming the image).
  */
 export async function verifyEach<T>(
   io: CommandIO,
   flags: RegistryFlags & {readonly key: string; readonly 'attachment-tag-prefix'?: string},
   args: readonly string[],
   check: (c: ImageCheck) => Promise<{digest: string} & T>,
+  options: {readonly each?: boolean} = {},
 ): Promise<Array<{image: string} & CheckedImage<T>>> {
   const images = args.map((a) => parseReference(a))
+  const single = images.length === 1 && options.each !== true
   const provider = await keyProviderFor(io, flags.key)
   // One image: its registry is asked while the key loads. Several: a key that does not load
   // fails the command before any of them, not each one.
   const loading = provider.verifier(flags.key, keyContext(io, {timeout: flags.timeout, insecure: flags['allow-insecure-registry'] || flags['allow-http-registry']}))
-  const verifier = images.length === 1 ? loading : await loading
+  const verifier = single ? loading : await loading
   const client = await createRegistryClient(io, flags)
   const adapters = await registryAdapters(io)
   // Read once for every image of the run.
@@ -61,7 +64,7 @@ export async function verifyEach<T>(
       const result = await check({image, client, verifier, stores, adapter, signatureRepository})
       out.push({image: image.name, verified: true, ...result})
     } catch (err) {
-      if (images.length === 1) throw err
+      if (single) throw err
       firstError ??= err
       out.push({image: image.name, verified: false, error: {...(isSigilError(err) ? {code: err.code} : {}), message: (err as Error).message}})
       if (!io.json) writeStderr(`Error: ${image.name}: ${(err as Error).message}\n`)
