@@ -34,4 +34,9 @@ test('sigil autocomplete bash builds completions that know every command and its
   expect(complete(['sigil', 'generate-'])).toEqual(['generate-key-pair'])
   expect(complete(['sigil', 'verify', '--signature-d'])).toEqual(['--signature-digest-algorithm'])
   expect(complete(['sigil', 'sign', '--k'])).toEqual(['--key'])
+  // Topics: every admission command, and a command's own flags under its topic.
+  expect(complete(['sigil', 'admission', '']).sort()).toEqual(['certs', 'check', 'serve'])
+  expect(complete(['sigil', 'admission', 'ch'])).toEqual(['check'])
+  expect(complete(['sigil', 'admission', 'check', '--no-'])).toEqual(['--no-match-policy'])
+  expect(complete(['sigil', 'admission', 'check', '--fail'])).toEqual(['--failure-policy'])
 })
