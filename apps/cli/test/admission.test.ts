@@ -623,6 +623,7 @@ describe('sigil admission', () => {
       const r = await sigil(args, {cwd: dir, env})
       expect(r.code, r.stderr).toBe(0)
       expect(r.stdout).toMatch(/^  admission certs +Make a CA/m)
+      expect(r.stdout).toMatch(/^  admission check +Decide images or Kubernetes manifests as the admission webhook would/m)
       expect(r.stdout).toMatch(/^  admission serve +Run the Kubernetes admission webhook/m)
     }
   })

@@ -289,6 +289,7 @@ describe("sigil's start-up path and oclif (SIGIL_VIA_OCLIF=1) agree", () => {
     ['verify bad reference', () => ['verify', '--key', 'alice.pub', 'Upper/Case']],
     ['sign --upload=false', (ref: string) => ['sign', '--key', 'alice.key', '--upload=false', ref]],
     ['sign bad annotation', (ref: string) => ['sign', '--key', 'alice.key', '-a', 'novalue', ref]],
+    ['admission check without images', () => ['admission', 'check', '--policy', 'alice.pub']],
   ])('%s', async (_name, args) => {
     const {ref} = await image()
     await sigil(['sign', '--key', 'alice.key', ref], {cwd: dir, env})

@@ -38,4 +38,9 @@ test('sigil autocomplete bash builds completions that know every command and its
   expect(complete(['sigil', 'manifest', 'v'])).toEqual(['verify'])
   expect(complete(['sigil', 'manifest', 'verify', '--max'])).toEqual(['--max-workers'])
   expect(complete(['sigil', 'manifest', 'verify', '--local'])).toEqual([])
+  // Topics: every admission command, and a command's own flags under its topic.
+  expect(complete(['sigil', 'admission', '']).sort()).toEqual(['certs', 'check', 'serve'])
+  expect(complete(['sigil', 'admission', 'ch'])).toEqual(['check'])
+  expect(complete(['sigil', 'admission', 'check', '--no-'])).toEqual(['--no-match-policy'])
+  expect(complete(['sigil', 'admission', 'check', '--fail'])).toEqual(['--failure-policy'])
 })

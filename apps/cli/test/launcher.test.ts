@@ -322,7 +322,7 @@ describe('the split bundle', () => {
     // Nor other commands' help text, nor the encrypted-key codec (private keys only).
     const read = verify.map((l) => readFileSync(join(CLI_ROOT, l.replace(/^code cache accepted: /, '')), 'latin1')).join('\n')
     expect(read).toContain('Verify the signatures of container images against a public key')
-    for (const text of [admission.serve.summary, admission.certs.summary, copyText.summary, gitSetup.summary, signBlob.summary, clean.summary, tree.summary, manifest.verify.summary]) {
+    for (const text of [admission.serve.summary, admission.check.summary, admission.certs.summary, copyText.summary, gitSetup.summary, signBlob.summary, clean.summary, tree.summary, manifest.verify.summary]) {
       expect(read).not.toContain(text)
     }
     expect(read).not.toMatch(/ENCRYPTED SIGSTORE PRIVATE KEY|xsalsa20poly1305/)

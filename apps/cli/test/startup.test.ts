@@ -53,7 +53,7 @@ describe('start-up loads no heavy SDK', () => {
 
   test("the admission controller's code and its YAML parser load only for `sigil admission` and a manifest to read", () => {
     const yaml = /\/node_modules\/yaml\/|\/packages\/admission\/dist\//
-    for (const args of [['--help'], ['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1'], ['admission', 'serve', '--help'], ['manifest', 'verify', '--help']]) {
+    for (const args of [['--help'], ['verify', '--key', 'k.pub', '127.0.0.1:9/startup/app:v1'], ['admission', 'serve', '--help'], ['manifest', 'verify', '--help'], ['admission', 'check', '--help']]) {
       expect(resolvedBy(args).filter((u) => yaml.test(u))).toEqual([])
     }
     // Control: a policy file to parse makes it load.
@@ -62,6 +62,7 @@ describe('start-up loads no heavy SDK', () => {
     expect(resolvedBy(['admission', 'serve', '--policy', 'bad.yaml', '--tls-cert-file', 'empty.pem', '--tls-private-key-file', 'empty.pem']).some((u) => /\/node_modules\/yaml\//.test(u))).toBe(true)
     const manifest = resolvedBy(['manifest', 'verify', '--key', 'k.pub', 'bad.yaml'])
     expect(manifest.some((u) => /\/node_modules\/yaml\//.test(u))).toBe(true)
+    expect(resolvedBy(['admission', 'check', '--policy', 'bad.yaml', '--image', '127.0.0.1:9/startup/app:v1']).some((u) => /\/node_modules\/yaml\//.test(u))).toBe(true)
   })
 
   test('the hook does see an SDK when a KMS key is used (control)', () => {

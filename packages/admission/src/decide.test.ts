@@ -50,6 +50,12 @@ describe('decisions', () => {
     expect((await decider(text, [keyA]).d.decideImage('reg.example/app:v1')).allowed).toBe(false) // two fails
     expect((await decider(text, [keyA]).d.decideImage('reg.example/other:v1')).allowed).toBe(true) // only one matches
     expect((await decider(text, [keyB]).d.decideImage('reg.example/app:v1'))).toMatchObject({allowed: true, digest: DIGEST})
+    // Which policies an image answers to, as the decision above matched them.
+    const {d} = decider(text, [])
+    expect(d.matchingPolicies('reg.example/app:v1')).toEqual(['one', 'two'])
+    expect(d.matchingPolicies('reg.example/other:v1')).toEqual(['one'])
+    expect(d.matchingPolicies('elsewhere.example/app:v1')).toEqual([])
+    expect(d.matchingPolicies('Not A Reference')).toEqual([])
   })
 
   test('no matching policy: deny, warn or allow, without resolving or verifying', async () => {
@@ -78,13 +84,15 @@ describe('decisions', () => {
     }
     const deny = decider(cip('p', 'reg.example/**', [keyA]), [keyA], opts).d
     const r = await deny.decideImage('reg.example/app:v1')
-    expect(r).toMatchObject({allowed: false})
+    expect(r).toMatchObject({allowed: false, fault: true})
     expect(r.reason).toMatch(/^registry unreachable/)
     fail = false
-    expect((await deny.decideImage('reg.example/app:v1')).allowed).toBe(true) // not cached
+    const later = await deny.decideImage('reg.example/app:v1')
+    expect(later.allowed).toBe(true) // not cached
+    expect(later.fault).toBeUndefined()
     fail = true
     const warn = decider(cip('p', 'reg.example/**', [keyA]), [keyA], {...opts, failurePolicy: 'warn'}).d
-    expect(await warn.decideImage('reg.example/app:v2')).toMatchObject({allowed: true, warned: true})
+    expect(await warn.decideImage('reg.example/app:v2')).toMatchObject({allowed: true, warned: true, fault: true})
   })
 
   test('a key that cannot be loaded (KMS down) is a fault of its own, not "unsigned"', async () => {
@@ -94,7 +102,7 @@ describe('decisions', () => {
       },
     })
     const r = await d.decideImage('reg.example/app:v1')
-    expect(r.allowed).toBe(false)
+    expect(r).toMatchObject({allowed: false, fault: true})
     expect(r.reason).toMatch(/^key unavailable \(policy p: awskms: connect ECONNREFUSED/)
   })
 

@@ -72,6 +72,8 @@ export interface ImageDecision {
   /** Why not (denied), or what was waived (admitted with a warning). */
   readonly reason?: string
   readonly warned?: boolean
+  /** A registry or KMS fault decided it: the failure policy's answer, not the image's. */
+  readonly fault?: boolean
 }
 
 /** An RFC 6902 operation of the mutating answer. */
@@ -199,6 +201,11 @@ export class Decider {
     return this.counted(this.decideCached(image, known) ?? (await this.decideUncounted(image, known)))
   }
 
+  /** The names of the policies in force whose globs match `image` (none for a string that is not a reference). */
+  matchingPolicies(image: string): string[] {
+    return this.knownOf(image).matching.map((p) => p.name)
+  }
+
   private counted(decision: ImageDecision): ImageDecision {
     this.options.metrics.decisions.inc(!decision.allowed ? DENIED : decision.warned ? WARNED : ALLOWED)
     return decision
@@ -266,7 +273,7 @@ export class Decider {
   }
 
   private fault(image: string, reason: string): ImageDecision {
-    return this.options.failurePolicy === 'warn' ? {image, allowed: true, warned: true, reason} : {image, allowed: false, reason}
+    return this.options.failurePolicy === 'warn' ? {image, allowed: true, warned: true, reason, fault: true} : {image, allowed: false, reason, fault: true}
   }
 
   private async checked(image: string, ref: ImageReference, known: Known): Promise<ImageDecision> {

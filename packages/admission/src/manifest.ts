@@ -9,14 +9,24 @@
 import {LineCounter, parseAllDocuments} from 'yaml'
 import {BadReviewError, podImages} from './review.js'
 
-/** A manifest that cannot be read: `line` is 1-based. */
+/** A manifest that cannot be read: `line` is 1-based; `file`, when known, leads the message. */
 export class ManifestError extends Error {
   constructor(
     readonly line: number,
     readonly problem: string,
+    readonly file?: string,
   ) {
-    super(`line ${line}: ${problem}`)
+    super(file === undefined ? `line ${line}: ${problem}` : `${file}:${line}: ${problem}`)
   }
+}
+
+/** One Kubernetes object of a manifest stream, and where it is. */
+export interface ManifestObject {
+  readonly value: unknown
+  /** Its path in its document: `[]`, or `['items', i]` (and deeper) for a List's items. */
+  readonly at: ReadonlyArray<string | number>
+  /** The 1-based line of a path in its document (the nearest enclosing node that has one). */
+  lineAt(path: ReadonlyArray<string | number>): number
 }
 
 /** One container image in a manifest. */
@@ -43,12 +53,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** Every image of every document in `text`, in order (duplicates included). Throws ManifestError. */
-export function manifestImages(text: string): ManifestImage[] {
+/**
+ * Every object of every document in `text`, in order: a `kind: List` (what `kubectl get -o yaml`
+ * prints) item by item; empty documents skipped. Throws ManifestError for YAML that does not parse.
+ */
+export function manifestObjects(text: string): ManifestObject[] {
   const counter = new LineCounter()
   const docs = parseAllDocuments(text, {lineCounter: counter, prettyErrors: false, uniqueKeys: true})
   if (!Array.isArray(docs)) throw new ManifestError(1, 'not a YAML stream')
-  const out: ManifestImage[] = []
+  const out: ManifestObject[] = []
   for (const doc of docs) {
     const bad = doc.errors[0]
     if (bad) throw new ManifestError(counter.linePos(bad.pos[0]).line, bad.message.split('\n')[0]!)
@@ -59,13 +72,18 @@ export function manifestImages(text: string): ManifestImage[] {
       if (start !== undefined) return counter.linePos(start).line
       return path.length === 0 ? 1 : lineAt(path.slice(0, -1))
     }
-    if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
-      value.items.forEach((item: unknown, i) => out.push(...objectImages(item, ['items', i], lineAt)))
-    } else {
-      out.push(...objectImages(value, [], lineAt))
+    const add = (object: unknown, at: ReadonlyArray<string | number>): void => {
+      if (isObject(object) && object.kind === 'List' && Array.isArray(object.items)) object.items.forEach((item: unknown, i) => add(item, [...at, 'items', i]))
+      else out.push({value: object, at, lineAt})
     }
+    add(value, [])
   }
   return out
+}
+
+/** Every image of every document in `text`, in order (duplicates included). Throws ManifestError. */
+export function manifestImages(text: string): ManifestImage[] {
+  return manifestObjects(text).flatMap(({value, at, lineAt}) => objectImages(value, at, lineAt))
 }
 
 /** The field a BadReviewError names (`spec.containers[0].image is not a string`), else `fallback`. */

@@ -39,6 +39,11 @@ const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
 }
 
+/** Where `kind` keeps its pod spec; undefined for a kind without one. */
+export function podSpecPath(kind: string): readonly string[] | undefined {
+  return Object.hasOwn(POD_SPEC_PATH, kind) ? POD_SPEC_PATH[kind] : undefined
+}
+
 /** The kinds whose images are checked. */
 export const REVIEWED_KINDS: readonly string[] = Object.keys(POD_SPEC_PATH)
 

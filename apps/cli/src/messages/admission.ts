@@ -1,4 +1,4 @@
-/** `sigil admission serve` and `sigil admission certs`. */
+/** `sigil admission serve`, `sigil admission check` and `sigil admission certs`. */
 export const admission = {
   serve: {
     summary: 'Run the Kubernetes admission webhook: admit only images whose signatures verify under ClusterImagePolicy files.',
@@ -26,6 +26,28 @@ export const admission = {
     badListen: (value: string) => `--listen ${JSON.stringify(value)} is not host:port (e.g. 0.0.0.0:8443)`,
     listening: (url: string, policies: number) => `sigil admission: listening on ${url} with ${policies} ClusterImagePolic${policies === 1 ? 'y' : 'ies'}`,
     stopping: 'sigil admission: stopping (answering requests in flight)',
+  },
+  check: {
+    summary: "Decide images or Kubernetes manifests as the admission webhook would, without a cluster: admitted, warned or denied, and why.",
+    description:
+      'Loads ClusterImagePolicy files as `admission serve` does (a file that does not load is reported with its path and line) and decides with the same code the webhook answers /validate and /mutate with: every policy whose glob matches an image must be satisfied, tags are resolved to digests, signatures and attestations are verified in both formats (cosign 3 bundles and the legacy .sig/.att tags), registry credentials come from the docker config and the registry plugins.\n\n' +
+      'What is decided: the images given with --image, and the objects in FILE (or standard input, -): Pods and the pod templates of Deployments, ReplicaSets, StatefulSets, DaemonSets, Jobs and CronJobs, Lists of them (kubectl get -o yaml) and AdmissionReview JSON; other kinds are admitted, as the webhook admits them. For each image it prints the decision, the policies that matched, why it would be denied or warned (no signature, no matching signature, no attestation, registry unreachable…) and the reference /mutate would pin it to.\n\n' +
+      'Exit status: 0 when everything would be admitted (a warning still admits), 3 when something would be denied, 4 when the only denials are the failure policy\'s answer to a registry or KMS that could not be asked (retry later, or see --failure-policy), 2 for usage errors, 1 for a policy or manifest that does not load.',
+    examples: [
+      '<%= config.bin %> admission check --policy policies/ --image registry.example.com/team/app:v1.2',
+      '<%= config.bin %> admission check --policy policies/ deploy.yaml',
+      'kubectl get deployments -n team -o yaml | <%= config.bin %> admission check --policy policies/ --no-match-policy warn -',
+      '<%= config.bin %> admission check --policy cip.yaml -o json review.json',
+    ],
+    file: 'Kubernetes YAML or AdmissionReview JSON to decide (- for standard input); repeatable.',
+    image: 'An image reference to decide, as a container of a Pod would name it; repeatable.',
+    output: 'Output format: text (one line per image) or json.',
+    deadline: 'Longest time one object may take to decide, as the webhook\'s --deadline (Go duration); past it the registry counts as unreachable.',
+    nothing: 'nothing to check: give --image IMAGE or a manifest FILE (- for standard input)',
+    missing: (what: string) => `${what}: no such file or directory`,
+    loaded: (count: number, names: readonly string[]) => `sigil admission check: ${count} ClusterImagePolic${count === 1 ? 'y' : 'ies'}${count === 0 ? '' : ` (${names.join(', ')})`}`,
+    summaryLine: (images: number, admitted: number, warned: number, denied: number) =>
+      `${images} image${images === 1 ? '' : 's'}: ${admitted} admitted${warned > 0 ? ` (${warned} with a warning)` : ''}, ${denied} denied`,
   },
   certs: {
     summary: 'Make a CA and a serving certificate for the admission webhook, and print the caBundle.',

@@ -65,8 +65,10 @@ function flagText(spec: FlagSpec): string {
   return `${spec.required ? '(required) ' : ''}${spec.description}${extra.length ? ` ${extra.join(' ')}` : ''}`
 }
 
+/** `FILE...`; an optional one in brackets, as oclif shows it (`[FILE...]`). */
 function argLabel(a: ArgSpec): string {
-  return `${a.name.toUpperCase()}${a.variadic ? '...' : ''}`
+  const label = `${a.name.toUpperCase()}${a.variadic ? '...' : ''}`
+  return a.required ? label : `[${label}]`
 }
 
 /** `sigil ID --help`. */

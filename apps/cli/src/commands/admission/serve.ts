@@ -1,8 +1,7 @@
 import {existsSync} from 'node:fs'
 import {SigilError} from '@sigil/core'
 import {defineCommand} from '../../command.js'
-import {keyContext, keyProviderFor, registryAdapters} from '../../shared/command-io.js'
-import {createRegistryClient} from '../../shared/registry.js'
+import {admissionVerification} from '../../shared/admission.js'
 import {parseDuration} from '../../runtime/duration.js'
 import {writeStderr} from '../../shared/stdio.js'
 import {admission} from '../../messages/admission.js'
@@ -55,18 +54,9 @@ export default defineCommand({
       resolveTtlMs: parseDuration(flags['resolve-cache-ttl'], '--resolve-cache-ttl'),
       reloadIntervalMs: parseDuration(flags['reload-interval'], '--reload-interval'),
     }
-    // Loaded here, not at start-up: no other command pays for the server or its YAML parser.
-    const {registryVerification, startAdmissionServer} = await import('@sigil/admission')
     const insecure = flags['allow-insecure-registry'] || flags['allow-http-registry']
-    // Registry calls end before the deadline, so a hanging registry is named, not just late.
-    const client = await createRegistryClient(io, {'allow-insecure-registry': insecure}, {operationTimeoutMs: Math.max(deadlineMs - 250, 100)})
-    const adapters = await registryAdapters(io)
-    const verification = registryVerification({
-      client,
-      loadVerifier: async (ref) => (await keyProviderFor(io, ref)).verifier(ref, keyContext(io, {insecure})),
-      resolveWithHead: (registry) => adapters.find((a) => a.matches(registry))?.capabilities.rateLimitedPulls === true,
-    })
-    const server = await startAdmissionServer({
+    const {admission: controller, verification} = await admissionVerification(io, {insecure, deadlineMs})
+    const server = await controller.startAdmissionServer({
       ...verification,
       ...durations,
       host,
