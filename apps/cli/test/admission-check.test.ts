@@ -17,6 +17,7 @@ import {RegistryClient} from '@sigil/oci'
 import {AWS_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startRegistry} from '@sigil/test-servers'
 import type {AwsKmsTestServer, TestRegistry} from '@sigil/test-servers'
 import {BIN, sigil} from './run-cli.js'
+import {clusterImagePolicy, keyData} from './policies.js'
 import type {CheckResultJson} from '../src/commands/admission/check.js'
 
 let registry: TestRegistry
@@ -26,21 +27,8 @@ let env: Record<string, string | undefined>
 let deadPort: number
 const client = new RegistryClient()
 
-function policy(name: string, glob: string, key: string, extra = ''): string {
-  return `apiVersion: policy.sigstore.dev/v1beta1
-kind: ClusterImagePolicy
-metadata:
-  name: ${name}
-spec:
-${extra}  images:
-    - glob: "${glob}"
-  authorities:
-    - name: key
-      key:
-${key}
-`
-}
-const pemKey = (file: string) => `        data: |\n${readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => `          ${l}`).join('\n')}`
+const policy = clusterImagePolicy
+const pemKey = (file: string) => keyData(readFileSync(join(dir, file), 'utf8'))
 
 async function image(repository: string, tag = 'v1'): Promise<{ref: string; digest: string}> {
   const {digest} = await pushRandomImage(client, {registry: registry.host, repository}, tag)

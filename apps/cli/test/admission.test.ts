@@ -29,6 +29,7 @@ import {
 } from '@sigil/test-servers'
 import type {AwsKmsTestServer, FaultProxy, TestRegistry} from '@sigil/test-servers'
 import {BIN, sigil} from './run-cli.js'
+import {clusterImagePolicy, keyData} from './policies.js'
 
 const cosign = requireCosign()
 const cosign3 = requireCosign3()
@@ -48,21 +49,8 @@ let deadPort: number
 const client = new RegistryClient()
 const DEADLINE_MS = 2000
 
-function policy(name: string, glob: string, key: string, extra = ''): string {
-  return `apiVersion: policy.sigstore.dev/v1beta1
-kind: ClusterImagePolicy
-metadata:
-  name: ${name}
-spec:
-${extra}  images:
-    - glob: "${glob}"
-  authorities:
-    - name: key
-      key:
-${key}
-`
-}
-const pemKey = (file: string) => `        data: |\n${readFileSync(join(dir, file), 'utf8').trim().split('\n').map((l) => `          ${l}`).join('\n')}`
+const policy = clusterImagePolicy
+const pemKey = (file: string) => keyData(readFileSync(join(dir, file), 'utf8'))
 
 /** Write a file as a ConfigMap update does: whole, in one step. */
 function writeWhole(path: string, text: string): void {
