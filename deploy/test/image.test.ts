@@ -178,6 +178,8 @@ function https(url: URL, method: string, body?: string): Promise<{status: number
 }
 
 const ready = haveRegistry && missing.length === 0
+/** The Deployment's volumes for a one-shot run that reads none of them. */
+const unusedVolumes = () => ({policies: work, tls: work, 'docker-config': work, tmp: 'tmpfs'})
 
 beforeAll(async () => {
   if (!ready) return
@@ -257,13 +259,13 @@ describe.skipIf(!ready)(`the controller's image (${missing.length ? `skipped: ne
     // Resolved as the bundle resolves them (from a chunk's directory), then loaded.
     const script = `const {createRequire} = require('node:module'); const from = createRequire('/app/dist/chunks/x.cjs');
       for (const [owner, sdk] of ${JSON.stringify([...pairs].map((p) => JSON.parse(p)))}) { createRequire(from.resolve(owner))(sdk); console.log('loaded ' + sdk) }`
-    const r = await collect(runContainer([], {policies: work, tls: work, 'docker-config': work, tmp: 'tmpfs'}, {}, ['node', '-e', script]))
+    const r = await collect(runContainer([], unusedVolumes(), {}, ['node', '-e', script]))
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout.trim().split('\n')).toHaveLength(pairs.size)
   })
 
   test('`sigil version` runs from the image as its user, from the build-time code caches', async () => {
-    const r = await collect(runContainer(['version'], {policies: join(work), tls: work, 'docker-config': work, tmp: 'tmpfs'}, {SIGIL_DEBUG_CODE_CACHE: '1'}))
+    const r = await collect(runContainer(['version'], unusedVolumes(), {SIGIL_DEBUG_CODE_CACHE: '1'}))
     expect(r.code, r.stderr).toBe(0)
     const version = JSON.parse(readFileSync(join(REPO, 'apps', 'cli', 'package.json'), 'utf8')).version
     expect(r.stdout).toContain(`@sigil/cli/${version} linux-x64 node-v`)

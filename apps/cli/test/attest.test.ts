@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
 import {parseSignatureManifest, referrersTag, signatureTag} from '@sigil/core'
 import {RegistryClient} from '@sigil/oci'
-import {AWS_OFFLINE_ENV, DEAD_PROXY, pushRandomImage, requireRegistry, startAwsKmsServer, startFaultProxy, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
+import {AWS_OFFLINE_ENV, GCP_OFFLINE_ENV, pushRandomImage, requireRegistry, startAwsKmsServer, startFaultProxy, startGcpKmsServer, startRegistry} from '@sigil/test-servers'
 import type {AwsKmsTestServer, FaultProxy, GcpKmsServer, TestRegistry} from '@sigil/test-servers'
 import {sigil} from './run-cli.js'
 
@@ -355,13 +355,7 @@ describe('a GCP KMS key (the real SDK against the loopback KMS server)', () => {
   test('attest with gcpkms:// (legacy format); verify-attestation by the exported PEM', async () => {
     const genv = {
       CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDKMS: `${kms.endpoint}/`,
-      METADATA_SERVER_DETECTION: 'none',
-      GCE_METADATA_HOST: '127.0.0.1:9',
-      GCE_METADATA_IP: '127.0.0.1:9',
-      HTTPS_PROXY: DEAD_PROXY,
-      HTTP_PROXY: DEAD_PROXY,
-      NO_PROXY: undefined,
-      GOOGLE_APPLICATION_CREDENTIALS: undefined,
+      ...GCP_OFFLINE_ENV,
       CLOUDSDK_CONFIG: join(dir, 'home'),
     }
     const uri = 'gcpkms://projects/p/locations/global/keyRings/release/cryptoKeys/attest'

@@ -7,7 +7,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, test} from 'vitest'
-import {AWS_OFFLINE_ENV, DEAD_PROXY, startAwsKmsServer, startGcpKmsServer} from '@sigil/test-servers'
+import {AWS_OFFLINE_ENV, GCP_OFFLINE_ENV, startAwsKmsServer, startGcpKmsServer} from '@sigil/test-servers'
 import type {AwsKmsTestServer, GcpKmsServer} from '@sigil/test-servers'
 import {runProgram, sigil, sigilOnTerminal} from './run-cli.js'
 
@@ -48,13 +48,7 @@ function baseEnv(root: string): Record<string, string | undefined> {
     SIGIL_CACHE_DIR: join(root, 'cache'),
     DOCKER_CONFIG: join(root, 'docker'),
     ...AWS_OFFLINE_ENV,
-    METADATA_SERVER_DETECTION: 'none',
-    GCE_METADATA_HOST: '127.0.0.1:9',
-    GCE_METADATA_IP: '127.0.0.1:9',
-    HTTPS_PROXY: DEAD_PROXY,
-    HTTP_PROXY: DEAD_PROXY,
-    NO_PROXY: undefined,
-    GOOGLE_APPLICATION_CREDENTIALS: undefined,
+    ...GCP_OFFLINE_ENV,
     CLOUDSDK_CONFIG: root,
     SIGIL_PASSWORD: undefined,
     COSIGN_PASSWORD: 'pw',

@@ -24,6 +24,19 @@ async function serve(handler: Parameters<typeof startWireServer>[0]): Promise<Wi
 function client(events: RequestEvent[] = [], options: RegistryClientOptions = {}): RegistryClient {
   return new RegistryClient({credentials: async () => undefined, retry: {baseDelayMs: 1, maxDelayMs: 5}, onRequest: (e) => events.push(e), ...options})
 }
+/** A registry wanting basic auth (u/p) that redirects every authorized blob request to `storage`. */
+function redirectingBlobsTo(storage: WireServer): Promise<FakeRegistry> {
+  return fake({
+    auth: {kind: 'basic', username: 'u', password: 'p'},
+    override: (req, res) => {
+      if (req.url.includes('/blobs/sha256:') && req.headers.authorization !== undefined) {
+        res.writeHead(307, {location: `${storage.url}/bucket/blob?sig=xyz`}).end()
+        return true
+      }
+      return false
+    },
+  })
+}
 const bytesOf = (s: string): Uint8Array => new TextEncoder().encode(s)
 const digestOf = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`
 const OCI = 'application/vnd.oci.image.manifest.v1+json'
@@ -275,16 +288,7 @@ describe('blobs', () => {
   test('a blob redirected to another host:port is fetched without Authorization', async () => {
     const blob = bytesOf('stored elsewhere')
     const storage = await serve((_req, res) => res.writeHead(200).end(blob))
-    const r = await fake({
-      auth: {kind: 'basic', username: 'u', password: 'p'},
-      override: (req, res) => {
-        if (req.url.includes('/blobs/sha256:') && req.headers.authorization !== undefined) {
-          res.writeHead(307, {location: `${storage.url}/bucket/blob?sig=xyz`}).end()
-          return true
-        }
-        return false
-      },
-    })
+    const r = await redirectingBlobsTo(storage)
     const c = new RegistryClient({credentials: async () => ({kind: 'basic', username: 'u', password: 'p'})})
     expect(await c.getBlob({registry: r.host, repository: 'a'}, digestOf(blob))).toEqual(blob)
     expect(r.registryRequests().at(-1)!.headers.authorization).toBeDefined()
@@ -375,16 +379,7 @@ describe('streamed blobs', () => {
   test('redirected to another host:port: streamed from there without Authorization', async () => {
     const blob = bytesOf('streamed from storage')
     const storage = await serve((_req, res) => res.writeHead(200).end(blob))
-    const r = await fake({
-      auth: {kind: 'basic', username: 'u', password: 'p'},
-      override: (req, res) => {
-        if (req.url.includes('/blobs/sha256:') && req.headers.authorization !== undefined) {
-          res.writeHead(307, {location: `${storage.url}/bucket/blob?sig=xyz`}).end()
-          return true
-        }
-        return false
-      },
-    })
+    const r = await redirectingBlobsTo(storage)
     const c = new RegistryClient({credentials: async () => ({kind: 'basic', username: 'u', password: 'p'})})
     const back = await readAll(await c.getBlobStream({registry: r.host, repository: 'a'}, digestOf(blob), {size: blob.length}))
     expect(new Uint8Array(back)).toEqual(blob)
