@@ -74,6 +74,22 @@ describe('decisions', () => {
     expect(r.warnings[0]).toContain('no matching signature (policy soft')
   })
 
+  test('a registry that answers with an error or garbage is a "registry error": a fault like an unreachable one, counted as a registry error', async () => {
+    for (const code of ['REGISTRY_PROTOCOL', 'REGISTRY_ERROR', 'REGISTRY_AUTH_FAILED']) {
+      const metrics = new AdmissionMetrics()
+      const {d} = decider(cip('p', 'reg.example/**', [keyA]), [keyA], {
+        metrics,
+        resolve: async () => {
+          throw new SigilError(code, 'the registry answered reg.example/app:v1 with something that is not an image manifest (not JSON)')
+        },
+      })
+      const r = await d.decideImage('reg.example/app:v1')
+      expect(r, code).toMatchObject({allowed: false, fault: true})
+      expect(r.reason).toMatch(/^registry error: /)
+      expect(metrics.text()).toMatch(/sigil_admission_registry_errors_total\{kind="resolve"\} 1/)
+    }
+  })
+
   test('a registry fault denies (failure policy deny) or warns, is never cached, and is never "unsigned"', async () => {
     let fail = true
     const opts = {

@@ -23,11 +23,17 @@ export type FailureCategory =
   | 'image not found'
   | 'policy'
   | 'registry unreachable'
+  | 'registry error'
   | 'key unavailable'
+
+/** A registry that could not be asked, or answered with an error or something unreadable. */
+function isRegistryFault(category: FailureCategory): boolean {
+  return category === 'registry unreachable' || category === 'registry error'
+}
 
 /** Faults: decided by the failure policy, never cached, never reported as unsigned. */
 function isFault(category: FailureCategory): boolean {
-  return category === 'registry unreachable' || category === 'key unavailable'
+  return isRegistryFault(category) || category === 'key unavailable'
 }
 
 /** The policies in force and their generation (bumped on every successful reload). */
@@ -108,6 +114,8 @@ function categoryOf(err: unknown): FailureCategory {
     if (err.code === 'IMAGE_NOT_FOUND') return 'image not found'
     // A KMS (or plugin) that cannot give the key: the key's fault, not the image's.
     if (/^(KMS_|KEY_|PLUGIN_|NO_KEY_PROVIDER)/.test(err.code)) return 'key unavailable'
+    // It answered, but with an error status, a refusal or bytes that are not what was asked for.
+    if (/^REGISTRY_(ERROR|PROTOCOL|AUTH_FAILED|DENIED)$/.test(err.code)) return 'registry error'
   }
   return 'registry unreachable'
 }
@@ -311,7 +319,7 @@ export class Decider {
       return {ok: true, digest: await this.options.resolve(ref)}
     } catch (err) {
       const category = categoryOf(err)
-      if (category === 'registry unreachable') this.options.metrics.registryErrors.inc({kind: 'resolve'})
+      if (isRegistryFault(category)) this.options.metrics.registryErrors.inc({kind: 'resolve'})
       return {ok: false, category, detail: messageOf(err)}
     }
   }
@@ -341,7 +349,7 @@ export class Decider {
           return {category: 'no attestation', detail}
         } catch (err) {
           const category = a.attestations === undefined ? categoryOf(err) : attestationCategoryOf(err)
-          if (category === 'registry unreachable') this.options.metrics.registryErrors.inc({kind: 'verify'})
+          if (isRegistryFault(category)) this.options.metrics.registryErrors.inc({kind: 'verify'})
           if (a.attestations !== undefined && !isFault(category)) {
             return {category, detail: `authority ${a.name}: ${messageOf(err)} (required: ${a.attestations.map(describeRequirement).join(', ')})`}
           }
